@@ -1,0 +1,8 @@
+"""Branch page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from ui.common import not_yet
+
+st.title("Branch")
+not_yet("This page")

@@ -1,0 +1,8 @@
+"""Data page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from ui.common import not_yet
+
+st.title("Data")
+not_yet("This page")

@@ -1,0 +1,8 @@
+"""Decisions page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from ui.common import not_yet
+
+st.title("Decisions")
+not_yet("This page")

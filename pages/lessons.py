@@ -1,0 +1,8 @@
+"""Lessons page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from ui.common import not_yet
+
+st.title("Lessons")
+not_yet("This page")

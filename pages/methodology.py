@@ -1,0 +1,8 @@
+"""Methodology page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from ui.common import not_yet
+
+st.title("Methodology")
+not_yet("This page")

@@ -1,0 +1,8 @@
+"""Planning page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from ui.common import not_yet
+
+st.title("Planning")
+not_yet("This page")

@@ -1,0 +1,8 @@
+"""Staffing page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from ui.common import not_yet
+
+st.title("Staffing")
+not_yet("This page")

@@ -1,0 +1,8 @@
+"""Steering page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from ui.common import not_yet
+
+st.title("Steering")
+not_yet("This page")

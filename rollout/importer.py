@@ -1,0 +1,196 @@
+"""Load a rollout workbook (.xlsx, a folder of CSVs or a .zip of CSVs): all of it or nothing.
+
+Three steps, so a refused workbook never touches the database: read the file into raw rows
+(sources.py knows the formats), validate every row and every reference (spec.py declares the
+rules), then upsert every table in one transaction and log what each load did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from rollout.db import Database
+from rollout.errors import CellError, ValidationError, shown
+from rollout.sources import RawWorkbook, read_source
+from rollout.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, validate_rows
+
+
+@dataclass(frozen=True)
+class TableCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportResult:
+    """What a load did (or, for a dry run, would do), table by table."""
+
+    file_name: str
+    sha256: str
+    counts: dict[str, TableCounts] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def rows(self) -> int:
+        return sum(c.inserted + c.updated + c.unchanged for c in self.counts.values())
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame([{"table": t, "inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
+                             for t, c in self.counts.items()],
+                            columns=["table", "inserted", "updated", "unchanged"])
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def validate_workbook(db: Database, raw: RawWorkbook, today: date | None = None) -> dict[str, SheetRows]:
+    """Every row and reference checked; raises ValidationError listing every error found."""
+    today = today or date.today()
+    errors: list[CellError] = list(raw.errors)
+    tables: dict[str, SheetRows] = {}
+    for name in LOAD_ORDER:
+        if name not in raw.sheets:
+            continue
+        sheet = raw.sheets[name]
+        if sheet.broken:
+            continue
+        rows, row_errors = validate_rows(name, sheet.rows, sheet.row_numbers, today)
+        errors.extend(row_errors)
+        errors.extend(_repeated_keys(rows))
+        tables[name] = rows
+    errors.extend(_broken_references(db, tables))
+    if errors:
+        errors.sort(key=lambda e: (LOAD_ORDER.index(e.sheet) if e.sheet in LOAD_ORDER else -1, e.row or 0))
+        raise ValidationError(errors, raw.warnings)
+    return tables
+
+
+def _repeated_keys(rows: SheetRows) -> Iterable[CellError]:
+    seen: dict[tuple, int] = {}
+    for row, number in zip(rows.rows, rows.row_numbers, strict=True):
+        key = tuple(row[k] for k in rows.sheet.key)
+        if key in seen:
+            shown_key = ", ".join(str(k) for k in key if k != "")
+            yield CellError(rows.sheet.name, number, rows.sheet.key[-1] if len(key) > 1 else rows.sheet.key[0],
+                            None, f"the key ({shown_key}) repeats row {seen[key]} (expected each key once)")
+        else:
+            seen[key] = number
+
+
+def known_codes(db: Database, sheet: Sheet) -> set[str]:
+    """The codes a reference may point to that are already in the database."""
+    return {r[0] for r in db.rows(f"SELECT {quote(sheet.key[0])} FROM {quote(sheet.name)}")}
+
+
+def _broken_references(db: Database, tables: dict[str, SheetRows]) -> Iterable[CellError]:
+    known: dict[str, set[str]] = {}
+    for rows in tables.values():
+        for column in rows.sheet.columns:
+            if not column.ref:
+                continue
+            if column.ref not in known:
+                target = SHEETS[column.ref]
+                codes = known_codes(db, target)
+                if column.ref in tables:
+                    codes |= {r[target.key[0]] for r in tables[column.ref].rows}
+                known[column.ref] = codes
+            codes = known[column.ref]
+            for row, number in zip(rows.rows, rows.row_numbers, strict=True):
+                value = row[column.name]
+                if value not in (None, "") and value not in codes:
+                    yield CellError(rows.sheet.name, number, column.name, value,
+                                    f"is not a known {SHEETS[column.ref].noun} ({expected_codes(codes, column.ref)})")
+
+
+def expected_codes(codes: set[str], sheet_name: str) -> str:
+    if not codes:
+        return f"none exist yet: add them on the {sheet_name} sheet first"
+    listed = sorted(codes)
+    more = f", … {len(listed) - 10} more" if len(listed) > 10 else ""
+    return "expected one of " + ", ".join(listed[:10]) + more
+
+
+def stage(cur: duckdb.DuckDBPyConnection, sheet: Sheet, rows: list[dict[str, Any]]) -> str:
+    """Copy validated rows into a temporary table shaped like the target; returns its name."""
+    staged = f"stage_{sheet.name}"
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT * FROM {quote(sheet.name)} LIMIT 0")
+    frame = pd.DataFrame(rows, columns=sheet.column_names).astype(object)
+    frame = frame.where(frame.notna(), None)
+    cur.register("incoming_rows", frame)
+    try:
+        cur.execute(f"INSERT INTO {staged} SELECT {', '.join(quote(c) for c in sheet.column_names)} "
+                    "FROM incoming_rows")
+    finally:
+        cur.unregister("incoming_rows")
+    return staged
+
+
+def upsert(cur: duckdb.DuckDBPyConnection, sheet: Sheet, rows: list[dict[str, Any]],
+           write: bool = True) -> TableCounts:
+    """Insert new keys, update changed rows, leave equal rows alone; counts each kind."""
+    staged = stage(cur, sheet, rows)
+    table = quote(sheet.name)
+    on_key = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in sheet.key)
+    values = [c for c in sheet.column_names if c not in sheet.key]
+    same = " AND ".join(f"t.{quote(c)} IS NOT DISTINCT FROM s.{quote(c)}" for c in values) or "true"
+    inserted, unchanged, total = cur.execute(
+        f"SELECT count(*) FILTER (WHERE t.{quote(sheet.key[0])} IS NULL), "
+        f"count(*) FILTER (WHERE t.{quote(sheet.key[0])} IS NOT NULL AND {same}), count(*) "
+        f"FROM {staged} s LEFT JOIN {table} t ON {on_key}").fetchone()
+    if write:
+        if values and total - inserted - unchanged:
+            sets = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in values)
+            cur.execute(f"UPDATE {table} AS t SET {sets} FROM {staged} s WHERE {on_key} AND NOT ({same})")
+        if inserted:
+            cur.execute(f"INSERT INTO {table} SELECT s.* FROM {staged} s "
+                        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on_key})")
+    cur.execute(f"DROP TABLE {staged}")
+    return TableCounts(inserted, total - inserted - unchanged, unchanged)
+
+
+def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | None = None) -> ImportResult:
+    """Validate everything, then write everything in one transaction (or, dry run, count only)."""
+    tables = validate_workbook(db, raw, today)
+    result = ImportResult(raw.file_name, raw.sha256, warnings=list(raw.warnings), dry_run=dry_run)
+    if dry_run:
+        cur = db.cursor()
+        try:
+            for name, rows in tables.items():
+                result.counts[name] = upsert(cur, rows.sheet, rows.rows, write=False)
+        finally:
+            cur.close()
+        return result
+    with db.transaction() as cur:
+        for name, rows in tables.items():
+            result.counts[name] = upsert(cur, rows.sheet, rows.rows)
+        import_id = cur.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
+        now = datetime.now()
+        for name, counts in result.counts.items():
+            cur.execute("INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [import_id, now, raw.file_name, raw.sha256, name, counts.inserted, counts.updated,
+                         counts.unchanged])
+    return result
+
+
+def import_workbook(db: Database, source: str | Path | bytes, file_name: str | None = None,
+                    dry_run: bool = False, today: date | None = None) -> ImportResult:
+    """Read and load a workbook from a path or uploaded bytes; raises ValidationError if refused."""
+    return load(db, read_source(source, file_name), dry_run=dry_run, today=today)
+
+
+def format_errors(errors: list[CellError]) -> list[str]:
+    return [str(e) for e in errors]
+
+
+__all__ = ["ImportResult", "TableCounts", "format_errors", "import_workbook", "load", "shown", "upsert",
+           "validate_workbook"]

@@ -1,0 +1,94 @@
+"""Thresholds and weights that METRICS.md / PLANNING.md mark *default*: stored in the database.
+
+One registry so the CLI, every metric and the Settings page read the same values; a value that
+was never changed is simply its default (nothing is written until a user edits it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from rollout.errors import CellError, ValidationError
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: float
+    label: str
+    minimum: float
+    maximum: float
+    group: str
+    integer: bool = False
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in [
+        # Readiness (METRICS.md "Readiness")
+        Setting("red_readiness_below", 60, "Red when readiness is below (%) and go-live is near", 0, 100,
+                "Readiness"),
+        Setting("red_readiness_days", 60, "…and days to go-live at most", 0, 365, "Readiness", True),
+        Setting("red_gate_days", 30, "Red when a gate fails and days to go-live at most", 0, 365, "Readiness",
+                True),
+        Setting("red_slip_days", 30, "Red when slip exceeds (days)", 0, 365, "Readiness", True),
+        Setting("forecast_window_days", 56, "Forecast pace window (days)", 7, 365, "Readiness", True),
+        # Staffing
+        Setting("training_pass_mark", 80, "Training pass mark (score)", 0, 100, "Staffing"),
+        Setting("end_users_per_key_user", 20, "End users per key user (norm, upper end)", 1, 1000, "Staffing"),
+        Setting("end_users_per_key_user_low", 15, "End users per key user (norm, lower end)", 1, 1000,
+                "Staffing"),
+        Setting("min_key_users_per_module", 2, "Key users per module (norm)", 1, 10, "Staffing", True),
+        # Executive engagement
+        Setting("weight_visit", 3, "Channel weight: visit", 0, 100, "Engagement"),
+        Setting("weight_meeting", 2, "Channel weight: meeting", 0, 100, "Engagement"),
+        Setting("weight_phone", 1.5, "Channel weight: phone", 0, 100, "Engagement"),
+        Setting("weight_email", 1, "Channel weight: email", 0, 100, "Engagement"),
+        Setting("half_life_days", 30, "Engagement half-life (days)", 1, 3650, "Engagement"),
+        Setting("silent_score_below", 1, "Silent when score below", 0, 1000, "Engagement"),
+        Setting("silent_after_days", 45, "Silent when no touchpoint for more than (days)", 0, 3650, "Engagement",
+                True),
+        Setting("engaged_score_at_least", 3, "Engaged when score at least", 0, 1000, "Engagement"),
+        # Lessons and go-live problems
+        Setting("critical_problem_days", 3, "Flag critical problems open longer than (days)", 0, 365, "Lessons",
+                True),
+        # Launch planner (PLANNING.md)
+        Setting("horizon_months", 24, "Planning horizon (months)", 1, 120, "Planning", True),
+        Setting("capacity_days_per_month", 400, "Consultant capacity (days per month)", 0, 100000, "Planning"),
+        Setting("max_go_lives_per_month", 3, "Go-lives per month at most", 1, 1000, "Planning", True),
+        Setting("kickoff_lead_weeks", 12, "Kick-off at least weeks before go-live", 0, 104, "Planning", True),
+        Setting("stage2_gap_months", 1, "Stage 2 at least months after stage 1", 0, 24, "Planning", True),
+        Setting("prep_months", 3, "Preparation window (months)", 1, 24, "Planning", True),
+        Setting("unplanned_lead_months", 6, "Stalled / no-plan branches: earliest month offset", 0, 60,
+                "Planning", True),
+        Setting("solve_time_limit_s", 20, "Solver time limit (seconds)", 1, 3600, "Planning"),
+    ]
+}
+
+
+def get_settings(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Every setting: the stored value where a user changed it, else the default."""
+    values = {key: s.default for key, s in SETTINGS.items()}
+    for key, value in con.cursor().execute("SELECT key, value FROM settings").fetchall():
+        if key in values:
+            values[key] = int(value) if SETTINGS[key].integer else float(value)
+    return values
+
+
+def check_setting(key: str, value: object) -> float:
+    """A setting value, validated against its range: the same rule for the page and the CLI."""
+    if key not in SETTINGS:
+        raise ValidationError([CellError("settings", None, key, None, f"is not a setting (expected one of "
+                                          f"{', '.join(sorted(SETTINGS))})")])
+    s = SETTINGS[key]
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValidationError([CellError("settings", None, key, value, "is not a number")]) from None
+    if not (s.minimum <= number <= s.maximum) or (s.integer and number != int(number)):
+        kind = "a whole number" if s.integer else "a number"
+        raise ValidationError([CellError("settings", None, key, value,
+                                         f"is out of range (expected {kind} from {s.minimum:g} to {s.maximum:g})")])
+    return number

@@ -1,0 +1,435 @@
+"""The workbook format (../shared/WORKBOOK.md), declared once.
+
+Every sheet's columns, types, enumerations, ranges, keys, references and row rules live here.
+The importer, the in-app edit checks, the template workbook, the exporter and the Methodology
+page's format table are all derived from this one declaration; pydantic does the validating so
+that every error of every row is collected, each with its sheet, row, column and value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationInfo, create_model, model_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
+
+from rollout.errors import CellError
+
+MODULES = ("finance", "supply_chain", "production", "hr")
+DIMENSIONS = ("governance", "people", "data", "process", "technical", "kickoff")
+CHECKLIST_STATUSES = ("open", "in_progress", "done", "waived")
+ROLES = ("project_manager", "key_user", "it_admin", "data_steward", "trainer")
+CHANNELS = ("email", "phone", "visit", "meeting")
+CATEGORIES = ("data", "training", "process", "people", "technical", "executive")
+IMPACTS = ("low", "medium", "high")
+APPLICATION_STATUSES = ("planned", "applied", "verified", "not_applicable")
+OBJECTS = ("customers", "vendors", "materials", "boms", "chart_of_accounts", "opening_balances", "other")
+SEVERITIES = ("low", "medium", "high", "critical")
+
+# Text that a spreadsheet would run as a formula; the exporter neutralises it (see exporter.py).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def normalise_name(text: object) -> str:
+    """Sheet names, headers and enumerations: case-insensitive, trimmed, spaces stand for `_`."""
+    return re.sub(r"\s+", "_", str(text).strip()).lower()
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+# --- cell parsers: each returns the typed value or raises with the "expected" text -------------
+
+def _fail(expected: str) -> PydanticCustomError:
+    return PydanticCustomError("cell", "{expected}", {"expected": expected})
+
+
+def parse_code(value: object) -> str:
+    """Codes are trimmed text; a whole number typed into a code cell is read as its digits."""
+    if isinstance(value, bool):
+        raise _fail("is not a code (expected text or a whole number)")
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        raise _fail("is not a code (expected text or a whole number)")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        raise _fail("is a date (expected a code)")
+    return str(value).strip()
+
+
+def parse_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    # The exporter writes formula-like text to CSV with a leading apostrophe; undo it on the way in.
+    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES and text[1:2]:
+        text = text[1:]
+    return text
+
+
+_DATE_TEXT = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?$")
+DATE_EXPECTED = "is not a date (expected a date cell or text like 2026-11-20, 2026/11/20 or 2026.11.20)"
+
+
+def parse_date(value: object) -> date:
+    """A real date cell, or text that puts the year first; day- or month-first text is ambiguous."""
+    if isinstance(value, datetime):
+        if value.time() != datetime.min.time():
+            raise _fail("has a time of day (expected a date)")
+        return value.date()
+    if isinstance(value, date):
+        return value
+    match = _DATE_TEXT.match(str(value).strip())
+    if not match:
+        raise _fail(DATE_EXPECTED)
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise _fail("is not a real calendar date") from None
+
+
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _fail("is not a yes/no value (expected true/false, yes/no, y/n or 1/0)")
+
+
+def parse_number(value: object) -> float:
+    if isinstance(value, bool):
+        raise _fail("is not a number")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        try:
+            number = float(str(value).strip().replace(",", ""))
+        except ValueError:
+            raise _fail("is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise _fail("is not a finite number")
+    return number
+
+
+def parse_int(value: object) -> int:
+    number = parse_number(value)
+    if not number.is_integer():
+        raise _fail("is not a whole number")
+    return int(number)
+
+
+def parse_months(value: object) -> str:
+    """Peak months as "11,12": each 1-12, stored sorted and without repeats."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        parts = [value]
+    else:
+        parts = [p for p in re.split(r"[,，;；\s]+", str(value).strip()) if p]
+    months = set()
+    for part in parts:
+        try:
+            month = parse_int(part)
+        except PydanticCustomError:
+            raise _fail("is not a list of months (expected month numbers 1-12 separated by commas, e.g. 11,12)") \
+                from None
+        if not 1 <= month <= 12:
+            raise _fail("is not a list of months (expected month numbers 1-12 separated by commas, e.g. 11,12)")
+        months.add(month)
+    return ",".join(str(m) for m in sorted(months))
+
+
+def peak_month_set(peak_months: str | None) -> set[int]:
+    """The stored "11,12" form back as a set of month numbers."""
+    return {int(p) for p in (peak_months or "").split(",") if p}
+
+
+# --- the declaration ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # code, text, date, bool, int, float, enum, months
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    default: Any = None
+    ref: str | None = None  # the sheet whose key this code points to
+    doc: str = ""
+
+    @property
+    def sql_type(self) -> str:
+        return {"date": "DATE", "bool": "BOOLEAN", "int": "INTEGER", "float": "DOUBLE"}.get(self.kind, "VARCHAR")
+
+    def expected(self) -> str:
+        """What a valid value looks like, in user words (for the template and Methodology page)."""
+        if self.kind == "enum":
+            text = "one of " + ", ".join(self.enum)
+        else:
+            text = {"code": "a code", "text": "text", "date": "a date (YYYY-MM-DD)", "bool": "yes/no",
+                    "int": "a whole number", "float": "a number", "months": "months, e.g. 11,12"}[self.kind]
+        if self.minimum is not None:
+            text += f", {'>' if self.exclusive_minimum else '>='} {self.minimum:g}"
+        if self.maximum is not None:
+            text += f", <= {self.maximum:g}"
+        if self.default is not None:
+            text += f" (default {self.default})"
+        return text
+
+
+RowRule = Callable[[dict[str, Any], date], Iterable[tuple[str, Any, str]]]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    rules: tuple[RowRule, ...] = ()
+    noun: str = ""  # "region", used in "is not a known region"
+    label_column: str | None = None
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def blank_key_columns(self) -> list[str]:
+        """Optional columns of the key: stored as '' (a primary key cannot hold NULL)."""
+        return [c.name for c in self.columns if c.name in self.key and not c.required]
+
+
+def _range_rule(start: str, end: str) -> RowRule:
+    def rule(row: dict[str, Any], today: date) -> Iterable[tuple[str, Any, str]]:
+        if row.get(start) is not None and row.get(end) is not None and row[end] < row[start]:
+            yield end, row[end], f"is before {start} {row[start]} (expected a date on or after it)"
+    return rule
+
+
+def _done_needs_completed_on(row: dict[str, Any], today: date) -> Iterable[tuple[str, Any, str]]:
+    if row.get("status") == "done" and row.get("completed_on") is None:
+        yield "completed_on", None, "is empty (expected a date: an item that is done needs completed_on)"
+    if row.get("completed_on") is not None and row["completed_on"] > today:
+        yield "completed_on", row["completed_on"], f"is in the future (expected a date on or before {today})"
+
+
+def _key_user_needs_module(row: dict[str, Any], today: date) -> Iterable[tuple[str, Any, str]]:
+    if row.get("role") == "key_user" and not row.get("module"):
+        yield "module", None, "is empty (expected a module: a key_user requirement is per module)"
+
+
+def _col(name: str, kind: str, required: bool = False, **kw: Any) -> Column:
+    return Column(name, kind, required, **kw)
+
+
+def _enum(name: str, values: tuple[str, ...], required: bool = False, **kw: Any) -> Column:
+    return Column(name, "enum", required, enum=values, **kw)
+
+
+SHEETS: dict[str, Sheet] = {s.name: s for s in [
+    Sheet("regions", (
+        _col("region_code", "code", True), _col("region_name", "text", True),
+    ), ("region_code",), noun="region"),
+    Sheet("branches", (
+        _col("branch_code", "code", True), _col("branch_name", "text", True),
+        _col("region_code", "code", True, ref="regions"), _col("city", "text"),
+        _col("is_pilot", "bool", default=False), _col("headcount", "int", minimum=0), _col("wave", "int", minimum=0),
+        _col("planned_kickoff", "date"), _col("planned_go_live", "date"), _col("actual_go_live", "date"),
+        _col("peak_months", "months"), _col("consultant_days_budget", "float", minimum=0),
+        _col("consultant_days_used", "float", minimum=0),
+    ), ("branch_code",), (_range_rule("planned_kickoff", "planned_go_live"),), noun="branch"),
+    Sheet("modules", (
+        _col("branch_code", "code", True, ref="branches"), _enum("module", MODULES, True),
+        _col("phase", "int", True, minimum=1, maximum=3), _col("planned_go_live", "date"),
+        _col("actual_go_live", "date"),
+    ), ("branch_code", "module")),
+    Sheet("checklist", (
+        _col("branch_code", "code", True, ref="branches"), _col("item_code", "code", True),
+        _enum("dimension", DIMENSIONS, True), _col("title", "text", True), _col("owner", "text"),
+        _col("due_date", "date"), _col("weight", "float", minimum=0, exclusive_minimum=True, default=1.0),
+        _enum("status", CHECKLIST_STATUSES, True), _col("completed_on", "date"), _col("gate", "bool", default=False),
+    ), ("branch_code", "item_code"), (_done_needs_completed_on,)),
+    Sheet("people", (
+        _col("person_code", "code", True), _col("name", "text", True),
+        _col("branch_code", "code", True, ref="branches"), _col("title", "text"), _col("department", "text"),
+        _col("email", "text"), _col("joined_on", "date"), _col("left_on", "date"),
+    ), ("person_code",), (_range_rule("joined_on", "left_on"),), noun="person"),
+    Sheet("role_requirements", (
+        _col("branch_code", "code", True, ref="branches"), _enum("role", ROLES, True), _enum("module", MODULES),
+        _col("required_fte", "float", True, minimum=0, exclusive_minimum=True),
+    ), ("branch_code", "role", "module"), (_key_user_needs_module,)),
+    Sheet("assignments", (
+        _col("person_code", "code", True, ref="people"), _col("branch_code", "code", True, ref="branches"),
+        _enum("role", ROLES, True), _enum("module", MODULES),
+        _col("fte", "float", True, minimum=0, exclusive_minimum=True, maximum=1),
+        _col("is_backup", "bool", default=False), _col("start_date", "date"), _col("end_date", "date"),
+    ), ("person_code", "branch_code", "role", "module"), (_range_rule("start_date", "end_date"),)),
+    Sheet("training", (
+        _col("person_code", "code", True, ref="people"), _enum("module", MODULES, True),
+        _col("course", "text", True), _col("completed_on", "date"),
+        _col("score", "float", minimum=0, maximum=100),
+    ), ("person_code", "module", "course")),
+    Sheet("executives", (
+        _col("exec_code", "code", True), _col("name", "text", True), _col("title", "text"),
+        _col("region_code", "code", True, ref="regions"), _col("branch_code", "code", ref="branches"),
+        _col("email", "text"),
+    ), ("exec_code",), noun="executive"),
+    Sheet("touchpoints", (
+        _col("exec_code", "code", True, ref="executives"), _col("date", "date", True),
+        _enum("channel", CHANNELS, True), _col("duration_min", "int", minimum=0), _col("hq_contact", "text"),
+        _col("topic", "text"), _col("sentiment", "int", minimum=-2, maximum=2), _col("commitment", "text"),
+        _col("follow_up_due", "date"),
+    ), ("exec_code", "date", "channel", "topic")),
+    Sheet("lessons", (
+        _col("lesson_code", "code", True), _col("source_branch_code", "code", True, ref="branches"),
+        _col("phase", "text"), _enum("module", MODULES), _enum("category", CATEGORIES, True),
+        _col("title", "text", True), _col("description", "text"), _enum("impact", IMPACTS, True),
+        _col("recommendation", "text"), _col("checklist_item_code", "code"), _col("recorded_on", "date"),
+    ), ("lesson_code",), noun="lesson"),
+    Sheet("lesson_applications", (
+        _col("lesson_code", "code", True, ref="lessons"), _col("branch_code", "code", True, ref="branches"),
+        _enum("status", APPLICATION_STATUSES, True), _col("note", "text"), _col("updated_on", "date"),
+    ), ("lesson_code", "branch_code")),
+    Sheet("master_data", (
+        _col("branch_code", "code", True, ref="branches"), _enum("object", OBJECTS, True),
+        _col("records_expected", "int", True, minimum=0), _col("records_loaded", "int", minimum=0),
+        _col("records_validated", "int", minimum=0),
+    ), ("branch_code", "object")),
+    Sheet("problems", (
+        _col("problem_code", "code", True), _col("branch_code", "code", True, ref="branches"),
+        _col("opened_on", "date", True), _col("closed_on", "date"), _enum("severity", SEVERITIES, True),
+        _enum("module", MODULES), _col("title", "text", True), _col("owner", "text"),
+    ), ("problem_code",), (_range_rule("opened_on", "closed_on"),)),
+]}
+
+# The order in which sheets load, parents first, so references resolve within one workbook.
+LOAD_ORDER = list(SHEETS)
+
+
+# --- pydantic models derived from the declaration -----------------------------------------------
+
+def _parser(column: Column) -> Callable[[object], Any]:
+    if column.kind == "enum":
+        allowed = set(column.enum)
+
+        def parse_enum(value: object) -> str:
+            text = normalise_name(value)
+            if text not in allowed:
+                raise _fail(f"is not allowed (expected one of {', '.join(column.enum)})")
+            return text
+        return parse_enum
+    base = {"code": parse_code, "text": parse_text, "date": parse_date, "bool": parse_bool, "int": parse_int,
+            "float": parse_number, "months": parse_months}[column.kind]
+    if column.minimum is None and column.maximum is None:
+        return base
+
+    def parse_in_range(value: object) -> Any:
+        number = base(value)
+        low_bad = column.minimum is not None and (
+            number <= column.minimum if column.exclusive_minimum else number < column.minimum)
+        high_bad = column.maximum is not None and number > column.maximum
+        if low_bad or high_bad:
+            raise _fail(f"is out of range (expected {column.expected()})")
+        return number
+    return parse_in_range
+
+
+def _cell_validator(column: Column) -> Callable[[object], Any]:
+    parse = _parser(column)
+
+    def validate(value: object) -> Any:
+        if is_blank(value):
+            if column.required:
+                raise _fail("is empty (expected " + column.expected() + ")")
+            return column.default
+        return parse(value)
+    return validate
+
+
+@cache
+def row_adapter(sheet_name: str) -> TypeAdapter:
+    """A pydantic validator for a list of rows of one sheet (cached: building it costs ~ms)."""
+    sheet = SHEETS[sheet_name]
+    fields: dict[str, Any] = {
+        c.name: (Annotated[Any, BeforeValidator(_cell_validator(c))], None) for c in sheet.columns
+    }
+
+    def check_rules(row: Any, info: ValidationInfo) -> Any:
+        today = (info.context or {}).get("today") or date.today()
+        values = row.__dict__
+        for rule in sheet.rules:
+            for column, value, expected in rule(values, today):
+                raise PydanticCustomError("row", "{expected}", {"column": column, "value": value,
+                                                                "expected": expected})
+        return row
+
+    model = create_model(
+        f"{sheet_name}_row", __config__=ConfigDict(extra="ignore"),
+        __validators__={"rules": model_validator(mode="after")(check_rules)}, **fields,
+    )
+    return TypeAdapter(list[model])
+
+
+@dataclass
+class SheetRows:
+    """A sheet's validated rows as plain dicts, with the spreadsheet row number of each."""
+
+    sheet: Sheet
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)
+
+
+def validate_rows(sheet_name: str, raw_rows: list[dict[str, Any]], row_numbers: list[int],
+                  today: date) -> tuple[SheetRows, list[CellError]]:
+    """Validate every row; return the good rows and every error (sheet, row, column, value, expected)."""
+    sheet = SHEETS[sheet_name]
+    adapter = row_adapter(sheet_name)
+    errors: list[CellError] = []
+    try:
+        models = adapter.validate_python(raw_rows, context={"today": today})
+    except PydanticValidationError as exc:
+        bad = set()
+        for err in exc.errors():
+            index = err["loc"][0]
+            bad.add(index)
+            ctx = err.get("ctx") or {}
+            if len(err["loc"]) > 1:
+                column, value = str(err["loc"][1]), raw_rows[index].get(str(err["loc"][1]))
+            else:
+                column, value = ctx.get("column"), ctx.get("value")
+            expected = ctx.get("expected") or err["msg"]
+            errors.append(CellError(sheet_name, row_numbers[index], column, value, expected))
+        good = [i for i in range(len(raw_rows)) if i not in bad]
+        models = adapter.validate_python([raw_rows[i] for i in good], context={"today": today})
+        row_numbers = [row_numbers[i] for i in good]
+    rows = [m.__dict__ for m in models]
+    for column in sheet.blank_key_columns:
+        for row in rows:
+            if row[column] is None:
+                row[column] = ""
+    return SheetRows(sheet, rows, list(row_numbers)), errors

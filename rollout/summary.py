@@ -1,0 +1,76 @@
+"""The machine-readable summary (METRICS.md "Machine-readable summary"): one JSON object.
+
+It only assembles: each figure comes from the function of the module that owns it, so the CLI,
+the pages, the snapshots and the steering pack all show the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+
+from rollout import engagement, lessons, readiness, staffing
+from rollout.db import Database
+from rollout.settings import get_settings
+
+BRANCH_FIELDS = ["branch_code", "checklist_readiness", "overdue_items", "failing_gates", "data_readiness",
+                 "fill_rate", "over_allocated_people", "uncovered_modules", "spof_modules", "forecast_ready_on",
+                 "slip_days", "status"]
+EXECUTIVE_FIELDS = ["exec_code", "engagement_score", "days_since_last_touchpoint", "status", "overdue_follow_ups"]
+LESSON_FIELDS = ["lesson_code", "application_coverage"]
+ROUNDED = {"checklist_readiness", "data_readiness", "fill_rate", "engagement_score", "application_coverage"}
+COUNTS = {"overdue_items", "failing_gates", "over_allocated_people", "uncovered_modules", "spof_modules", "slip_days",
+          "days_since_last_touchpoint", "overdue_follow_ups"}
+
+
+def round1(value: float) -> float:
+    """One decimal, half away from zero (as DuckDB's round), not Python's banker's rounding."""
+    quantum = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(quantum)
+
+
+def json_value(field: str, value: Any) -> Any:
+    """A figure in the summary's JSON form: null, 1-decimal, integer or YYYY-MM-DD."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if field in ROUNDED:
+        return round1(float(value))
+    if field in COUNTS:
+        return int(value)
+    if hasattr(value, "date") and callable(value.date):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def records(frame: pd.DataFrame, fields: list[str], key: str) -> list[dict[str, Any]]:
+    frame = frame.reindex(columns=fields).sort_values(key, key=lambda s: s.astype(str))
+    return [{f: json_value(f, row[f]) for f in fields} for row in frame.to_dict("records")]
+
+
+def summary(db: Database, as_of: date) -> dict[str, Any]:
+    """Every branch, executive and lesson with its figures as of a date."""
+    settings = get_settings(db)
+    branches = db.df("SELECT branch_code FROM branches")
+    for part in (readiness.summary_fields(db, as_of, settings), staffing.summary_fields(db, as_of, settings)):
+        branches = branches.merge(part, on="branch_code", how="left")
+    executives = db.df("SELECT exec_code FROM executives").merge(
+        engagement.summary_fields(db, as_of, settings), on="exec_code", how="left")
+    lesson_rows = db.df("SELECT lesson_code FROM lessons").merge(
+        lessons.summary_fields(db, as_of, settings), on="lesson_code", how="left")
+    return {"as_of": as_of.isoformat(),
+            "branches": records(branches, BRANCH_FIELDS, "branch_code"),
+            "executives": records(executives, EXECUTIVE_FIELDS, "exec_code"),
+            "lessons": records(lesson_rows, LESSON_FIELDS, "lesson_code")}

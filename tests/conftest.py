@@ -1,0 +1,98 @@
+"""Shared fixtures: real DuckDB files built from readable literal rows or from the public sample."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from rollout.db import Database  # noqa: E402
+from rollout.edits import insert_rows  # noqa: E402
+from rollout.importer import import_workbook  # noqa: E402
+from rollout.spec import LOAD_ORDER  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+SAMPLE = FIXTURES / "sample_rollout.xlsx"
+SAMPLE_DATES = [date(2026, 9, 15), date(2026, 11, 22)]
+
+
+def make_db(path: Path | str = ":memory:", today: date = date(2030, 1, 1), **tables: list[dict[str, Any]]) -> Database:
+    """A database holding exactly these rows, checked by the importer's own rules.
+
+    Keyword = sheet name, value = rows as dicts (missing optional columns are empty), e.g.
+    make_db(regions=[{"region_code": "E", "region_name": "East"}], branches=[...]).
+    """
+    db = Database(path)
+    for name in LOAD_ORDER:
+        if tables.get(name):
+            insert_rows(db, name, tables[name], actor="test", today=today)
+    return db
+
+
+@pytest.fixture
+def db_factory(tmp_path: Path):
+    """make_db bound to a fresh file in tmp_path (each call a new file)."""
+    counter = iter(range(1000))
+
+    def factory(**tables: list[dict[str, Any]]) -> Database:
+        return make_db(tmp_path / f"t{next(counter)}.duckdb", **tables)
+    return factory
+
+
+@pytest.fixture(scope="session")
+def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The public sample loaded once into a DuckDB file (copy it before writing to it)."""
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    with Database(path) as db:
+        import_workbook(db, SAMPLE, today=date(2026, 11, 22))
+    return path
+
+
+@pytest.fixture
+def sample_db(sample_db_file: Path, tmp_path: Path):
+    """A private writable copy of the sample database."""
+    path = tmp_path / "sample.duckdb"
+    shutil.copy(sample_db_file, path)
+    db = Database(path)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def sample_db_path(sample_db_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample database as a path (for the app and the CLI)."""
+    path = tmp_path / "sample.duckdb"
+    shutil.copy(sample_db_file, path)
+    return path
+
+
+@pytest.fixture
+def open_page(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Run the real app.py on a page, against the sample database (or db_path), and return the AppTest.
+
+    open_page("staffing", as_of=date(2026, 11, 22), query={"branch": "B03"})
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def opener(page: str, db_path: Path | None = None, as_of: date | None = date(2026, 11, 22),
+               query: dict[str, str] | None = None, regions: list[str] | None = None) -> AppTest:
+        monkeypatch.setenv("ROLLOUT_DB", str(db_path or sample_db_path))
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        for name, value in (query or {}).items():
+            at.query_params[name] = value
+        if as_of is not None:
+            at.session_state["as_of"] = as_of
+        if regions is not None:
+            at.session_state["regions"] = regions
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        return at
+    return opener

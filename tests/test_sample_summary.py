@@ -1,0 +1,59 @@
+"""The public acceptance test: the sample workbook's summary equals its expected figures.
+
+One test per (field group, date), so each metric group is checked on its own; numbers within 0.05.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from conftest import FIXTURES, SAMPLE_DATES
+from rollout.summary import summary
+
+GROUPS = {
+    "readiness": ("branches", "branch_code", ["checklist_readiness", "overdue_items", "failing_gates",
+                                              "data_readiness", "forecast_ready_on", "slip_days", "status"]),
+    "staffing": ("branches", "branch_code", ["fill_rate", "over_allocated_people", "uncovered_modules",
+                                             "spof_modules"]),
+    "engagement": ("executives", "exec_code", ["engagement_score", "days_since_last_touchpoint", "status",
+                                               "overdue_follow_ups"]),
+    "lessons": ("lessons", "lesson_code", ["application_coverage"]),
+}
+
+
+def close(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) <= 0.05
+    return a == b
+
+
+@pytest.fixture(scope="module")
+def summaries(sample_db_file):
+    from rollout.db import Database
+
+    with Database(sample_db_file) as db:
+        return {d: summary(db, d) for d in SAMPLE_DATES}
+
+
+@pytest.mark.parametrize("as_of", SAMPLE_DATES, ids=str)
+def test_summary_shape(summaries, as_of: date) -> None:
+    expected = json.loads((FIXTURES / f"expected_summary_{as_of}.json").read_text())
+    actual = summaries[as_of]
+    assert actual["as_of"] == expected["as_of"]
+    for part, key in (("branches", "branch_code"), ("executives", "exec_code"), ("lessons", "lesson_code")):
+        assert [r[key] for r in actual[part]] == [r[key] for r in expected[part]]
+        assert [list(r) for r in actual[part]] == [list(r) for r in expected[part]]
+
+
+@pytest.mark.parametrize("as_of", SAMPLE_DATES, ids=str)
+@pytest.mark.parametrize("group", list(GROUPS))
+def test_sample_figures_match_expected(summaries, group: str, as_of: date) -> None:
+    part, key, fields = GROUPS[group]
+    expected = json.loads((FIXTURES / f"expected_summary_{as_of}.json").read_text())[part]
+    actual = summaries[as_of][part]
+    mismatches = [(e[key], f, a[f], e[f]) for a, e in zip(actual, expected, strict=True)
+                  for f in fields if not close(a[f], e[f])]
+    assert not mismatches, f"(code, field, actual, expected): {mismatches[:12]}"

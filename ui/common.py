@@ -1,0 +1,120 @@
+"""What every page shares: the cached database, the sidebar filters, cached reads, safe tables.
+
+Only this layer imports streamlit. Reads are cached per (function, arguments, database version):
+every committed write bumps the version, so an edit refreshes exactly what depends on it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from rollout.db import Database
+from rollout.errors import RolloutError, ValidationError
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = ROOT / "data" / "rollout.duckdb"
+
+
+def database_path() -> Path:
+    """ROLLOUT_DB, else .streamlit/secrets.toml's ROLLOUT_DB, else data/rollout.duckdb."""
+    if os.environ.get("ROLLOUT_DB"):
+        return Path(os.environ["ROLLOUT_DB"])
+    try:
+        if "ROLLOUT_DB" in st.secrets:
+            return Path(st.secrets["ROLLOUT_DB"])
+    except Exception:  # no secrets file: Streamlit raises its own error type
+        pass
+    return DEFAULT_DB
+
+
+@st.cache_resource(show_spinner="Opening the rollout database…")
+def _open(path: str) -> Database:
+    from rollout import demo
+
+    fresh = not Path(path).exists()
+    db = Database(path)
+    if fresh:
+        demo.build_demo(db, today=date.today())
+    return db
+
+
+def get_db() -> Database:
+    """The process-wide database (created with the demo portfolio on first run)."""
+    return _open(str(database_path()))
+
+
+def is_demo(db: Database) -> bool:
+    return bool(db.scalar("SELECT count(*) FROM import_log WHERE file_name = 'demo'"))
+
+
+@dataclass(frozen=True)
+class Filters:
+    as_of: date
+    regions: tuple[str, ...]  # empty: every region
+
+
+def filters() -> Filters:
+    """The sidebar's as-of date and region filter (app.py draws them; kept in the URL)."""
+    return Filters(st.session_state.get("as_of", date.today()), tuple(st.session_state.get("regions", ())))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(path: str, version: int, target: str, args: tuple, kwargs: tuple) -> Any:
+    module_name, func_name = target.rsplit(".", 1)
+    func = getattr(importlib.import_module(module_name), func_name)
+    return func(_open(path), *args, **dict(kwargs))
+
+
+def cached(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """func(db, *args, **kwargs), cached until the next write. func must be a rollout function."""
+    db = get_db()
+    return _cached(db.path, db.version, f"{func.__module__}.{func.__name__}", args, tuple(sorted(kwargs.items())))
+
+
+def by_region(frame: pd.DataFrame, regions: tuple[str, ...], column: str = "region_code") -> pd.DataFrame:
+    """Rows of the chosen regions (all rows when none is chosen)."""
+    if not regions or column not in frame.columns:
+        return frame
+    return frame[frame[column].isin(regions)]
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """User text made inert for st.markdown / st.error / st.info: no markdown, no HTML, no links."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def show_error(exc: Exception) -> None:
+    """A refused input or failed write, in words the user can act on (every error, one per line)."""
+    if isinstance(exc, ValidationError) and len(exc.errors) > 1:
+        st.error(f"Refused: {len(exc.errors)} problems, nothing was saved.")
+        st.dataframe(pd.DataFrame({"problem": [str(e) for e in exc.errors]}), hide_index=True, width="stretch")
+    elif isinstance(exc, RolloutError):
+        st.error(plain(f"Refused, nothing was saved: {exc}"))
+    else:
+        raise exc
+
+
+def table(frame: pd.DataFrame, key: str, file_name: str, **kwargs: Any) -> Any:
+    """A dataframe with a formula-safe CSV download beside it (every table has a download)."""
+    from rollout.exporter import frame_to_csv
+
+    shown = st.dataframe(frame, hide_index=True, width="stretch", key=key, **kwargs)
+    st.download_button("Download CSV", frame_to_csv(frame), file_name=f"{file_name}.csv", mime="text/csv",
+                       key=f"{key}_download")
+    return shown
+
+
+def not_yet(what: str) -> None:
+    st.info(f"{what}: not yet available in this version.")
