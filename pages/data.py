@@ -1,8 +1,70 @@
-"""Data page (placeholder until its issue lands)."""
+"""Data: load a rollout workbook (dry run first, then confirm), download an export or a template."""
+
+from __future__ import annotations
+
+import hashlib
 
 import streamlit as st
 
-from ui.common import not_yet
+from rollout.errors import ValidationError
+from rollout.exporter import export_bytes, template_bytes
+from rollout.importer import load
+from rollout.sources import read_source
+from ui.common import get_db, plain, show_error, table
 
 st.title("Data")
-not_yet("This page")
+db = get_db()
+
+st.subheader("Load a workbook")
+st.caption("An .xlsx workbook (one sheet per table), a .zip of CSV files, or one CSV named after its sheet. "
+           "Nothing is written until you confirm, and a workbook with any error loads nothing.")
+upload = st.file_uploader("Workbook", type=["xlsx", "zip", "csv"], key="upload")
+
+if upload is not None:
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        raw = read_source(data, upload.name)
+        preview = load(db, raw, dry_run=True)
+    except ValidationError as exc:
+        st.error(f"Refused: {len(exc.errors)} problem(s) in {plain(upload.name)}; nothing will be loaded. "
+                 "Fix them in the workbook and upload it again.")
+        table(__import__("pandas").DataFrame({"problem": [str(e) for e in exc.errors]}), key="import_errors",
+              file_name="import_errors")
+        for warning in exc.warnings:
+            st.warning(plain(warning))
+    else:
+        st.success(f"Dry run of {plain(upload.name)}: {preview.rows} rows checked, no errors. Nothing is written yet.")
+        table(preview.table(), key="import_preview", file_name="import_preview")
+        for warning in preview.warnings:
+            st.warning(plain(warning))
+        if st.button("Confirm and load", key="import_confirm", type="primary"):
+            progress = st.progress(0.0, text="Checking again against the current database…")
+            try:
+                raw = read_source(data, upload.name)
+                progress.progress(0.4, text="Writing every table in one transaction…")
+                result = load(db, raw)
+            except Exception as exc:
+                progress.empty()
+                show_error(exc)
+            else:
+                progress.progress(1.0, text="Loaded.")
+                st.session_state["last_import"] = digest
+                st.success(f"Loaded {plain(result.file_name)}: "
+                           + ", ".join(f"{t} +{c.inserted} ~{c.updated}" for t, c in result.counts.items()))
+
+st.subheader("Download")
+left, middle, right = st.columns(3)
+left.download_button("Export (.xlsx)", export_bytes(db, "xlsx"), file_name="rollout_export.xlsx",
+                     key="export_xlsx",
+                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+middle.download_button("Export (.zip of CSV)", export_bytes(db, "zip"), file_name="rollout_export.zip",
+                       key="export_zip", mime="application/zip")
+right.download_button("Empty template (.xlsx)", template_bytes(), file_name="rollout_template.xlsx",
+                      key="template_xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+st.subheader("Load history")
+history = db.df("SELECT import_id, imported_at, file_name, table_name, inserted, updated, unchanged, sha256 "
+                "FROM import_log ORDER BY import_id DESC, table_name LIMIT 500")
+table(history, key="import_history", file_name="import_history")

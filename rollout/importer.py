@@ -70,15 +70,26 @@ def validate_workbook(db: Database, raw: RawWorkbook, today: date | None = None)
         tables[name] = rows
     errors.extend(_broken_references(db, tables))
     if errors:
-        errors.sort(key=lambda e: (LOAD_ORDER.index(e.sheet) if e.sheet in LOAD_ORDER else -1, e.row or 0))
+        errors.sort(key=_error_order)
         raise ValidationError(errors, raw.warnings)
     return tables
 
 
+def _error_order(error: CellError) -> tuple[int, int, int]:
+    """Errors in the order a user reads the workbook: sheet, row, column."""
+    if error.sheet not in SHEETS:
+        return (-1, 0, 0)
+    columns = SHEETS[error.sheet].column_names
+    return (LOAD_ORDER.index(error.sheet), error.row or 0,
+            columns.index(error.column) if error.column in columns else -1)
+
+
 def _repeated_keys(rows: SheetRows) -> Iterable[CellError]:
     seen: dict[tuple, int] = {}
-    for row, number in zip(rows.rows, rows.row_numbers, strict=True):
+    for number, row in rows.all_rows():
         key = tuple(row[k] for k in rows.sheet.key)
+        if any(k is None for k in key):
+            continue  # an empty key cell is reported already
         if key in seen:
             shown_key = ", ".join(str(k) for k in key if k != "")
             yield CellError(rows.sheet.name, number, rows.sheet.key[-1] if len(key) > 1 else rows.sheet.key[0],
@@ -105,7 +116,7 @@ def _broken_references(db: Database, tables: dict[str, SheetRows]) -> Iterable[C
                     codes |= {r[target.key[0]] for r in tables[column.ref].rows}
                 known[column.ref] = codes
             codes = known[column.ref]
-            for row, number in zip(rows.rows, rows.row_numbers, strict=True):
+            for number, row in rows.all_rows():
                 value = row[column.name]
                 if value not in (None, "") and value not in codes:
                     yield CellError(rows.sheet.name, number, column.name, value,

@@ -7,10 +7,15 @@ was never changed is simply its default (nothing is written until a user edits i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from rollout.errors import CellError, ValidationError
+
+if TYPE_CHECKING:
+    from rollout.db import Database
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,15 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
-def get_settings(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+def get_settings(db: Database | duckdb.DuckDBPyConnection) -> dict[str, float]:
     """Every setting: the stored value where a user changed it, else the default."""
     values = {key: s.default for key, s in SETTINGS.items()}
-    for key, value in con.cursor().execute("SELECT key, value FROM settings").fetchall():
+    cur = db.cursor()
+    try:
+        stored = cur.execute("SELECT key, value FROM settings").fetchall()
+    finally:
+        cur.close()
+    for key, value in stored:
         if key in values:
             values[key] = int(value) if SETTINGS[key].integer else float(value)
     return values
@@ -92,3 +102,19 @@ def check_setting(key: str, value: object) -> float:
         raise ValidationError([CellError("settings", None, key, value,
                                          f"is out of range (expected {kind} from {s.minimum:g} to {s.maximum:g})")])
     return number
+
+
+def save_settings(db: Database, values: dict[str, object], actor: str = "app") -> list[str]:
+    """Store changed settings (validated, one transaction, audited); returns the keys changed."""
+    checked = {key: check_setting(key, value) for key, value in values.items()}
+    current = get_settings(db)
+    changed = [k for k, v in checked.items() if float(current[k]) != v]
+    if not changed:
+        return []
+    with db.transaction() as cur:
+        for key in changed:
+            cur.execute("INSERT OR REPLACE INTO settings VALUES (?, ?, ?)", [key, checked[key], datetime.now()])
+            cur.execute("INSERT INTO audit_log (changed_at, actor, action, table_name, row_key, column_name, "
+                        "old_value, new_value) VALUES (?, ?, 'update', 'settings', ?, 'value', ?, ?)",
+                        [datetime.now(), actor, key, f"{current[key]:g}", f"{checked[key]:g}"])
+    return changed

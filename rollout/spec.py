@@ -376,7 +376,8 @@ def row_adapter(sheet_name: str) -> TypeAdapter:
     """A pydantic validator for a list of rows of one sheet (cached: building it costs ~ms)."""
     sheet = SHEETS[sheet_name]
     fields: dict[str, Any] = {
-        c.name: (Annotated[Any, BeforeValidator(_cell_validator(c))], None) for c in sheet.columns
+        c.name: (Annotated[Any, BeforeValidator(_cell_validator(c))], ... if c.required else c.default)
+        for c in sheet.columns
     }
 
     def check_rules(row: Any, info: ValidationInfo) -> Any:
@@ -402,6 +403,24 @@ class SheetRows:
     sheet: Sheet
     rows: list[dict[str, Any]] = field(default_factory=list)
     row_numbers: list[int] = field(default_factory=list)
+    # Refused rows with the cells that did parse: checked for references and repeated keys too,
+    # so one pass reports every error, but never written.
+    refused: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    def all_rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """Good and refused rows in spreadsheet order, for checks that span rows."""
+        return sorted([*zip(self.row_numbers, self.rows, strict=True), *self.refused], key=lambda r: r[0])
+
+
+def _parsed_cells(sheet: Sheet, raw: dict[str, Any]) -> dict[str, Any]:
+    """The cells of a refused row that parse on their own (others are None)."""
+    cells: dict[str, Any] = {}
+    for column in sheet.columns:
+        try:
+            cells[column.name] = _cell_validator(column)(raw.get(column.name))
+        except PydanticCustomError:
+            cells[column.name] = None
+    return cells
 
 
 def validate_rows(sheet_name: str, raw_rows: list[dict[str, Any]], row_numbers: list[int],
@@ -423,13 +442,18 @@ def validate_rows(sheet_name: str, raw_rows: list[dict[str, Any]], row_numbers: 
             else:
                 column, value = ctx.get("column"), ctx.get("value")
             expected = ctx.get("expected") or err["msg"]
+            if err["type"] == "missing":
+                expected = f"is empty (expected {sheet.column(column).expected()})"
             errors.append(CellError(sheet_name, row_numbers[index], column, value, expected))
         good = [i for i in range(len(raw_rows)) if i not in bad]
         models = adapter.validate_python([raw_rows[i] for i in good], context={"today": today})
+        refused = [(row_numbers[i], _parsed_cells(sheet, raw_rows[i])) for i in sorted(bad)]
         row_numbers = [row_numbers[i] for i in good]
+    else:
+        refused = []
     rows = [m.__dict__ for m in models]
     for column in sheet.blank_key_columns:
-        for row in rows:
+        for row in [*rows, *(r for _, r in refused)]:
             if row[column] is None:
                 row[column] = ""
-    return SheetRows(sheet, rows, list(row_numbers)), errors
+    return SheetRows(sheet, rows, list(row_numbers), refused), errors

@@ -38,11 +38,11 @@ def database_path() -> Path:
 
 @st.cache_resource(show_spinner="Opening the rollout database…")
 def _open(path: str) -> Database:
-    from rollout import demo
-
     fresh = not Path(path).exists()
     db = Database(path)
     if fresh:
+        from rollout import demo
+
         demo.build_demo(db, today=date.today())
     return db
 

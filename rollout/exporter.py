@@ -1,0 +1,169 @@
+"""Export the database in the workbook format (.xlsx, .zip of CSVs, a folder of CSVs).
+
+An export re-imports to the same data. It is also safe to open in a spreadsheet: text that a
+spreadsheet would run as a formula (starting with = + - @, tab or CR) is neutralised: in .xlsx it
+is stored as a plain string cell with Excel's quote prefix (the value itself is unchanged), in CSV
+it gets a leading apostrophe, which the importer removes again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
+
+from rollout.db import Database
+from rollout.errors import RolloutError
+from rollout.importer import quote
+from rollout.spec import FORMULA_PREFIXES, SHEETS, Sheet
+
+
+def safe_text(value: Any) -> Any:
+    """Text for a CSV cell that no spreadsheet will evaluate as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date() if value == value.normalize() else value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()
+    return value
+
+
+def _csv_value(value: Any) -> Any:
+    value = _cell_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return safe_text(value) if isinstance(value, str) else value
+
+
+def frame_to_csv(frame: pd.DataFrame) -> bytes:
+    """A DataFrame as UTF-8 CSV with a byte-order mark (Excel opens it right), formula-safe."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow([_csv_value(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_cell(sheet: Any, value: Any) -> WriteOnlyCell:
+    """A write-only cell; formula-like text is kept as a string with Excel's quote prefix."""
+    value = _cell_value(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    elif isinstance(value, (date, datetime)):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+def write_xlsx_sheets(frames: Mapping[str, pd.DataFrame], target: str | Path | io.BytesIO) -> None:
+    """One sheet per DataFrame, header in bold, formula-safe (steering pack and exports share it)."""
+    workbook = Workbook(write_only=True)
+    for name, frame in frames.items():
+        sheet = workbook.create_sheet(title=name[:31])
+        header = []
+        for column in frame.columns:
+            cell = WriteOnlyCell(sheet, value=str(column))
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        for row in frame.itertuples(index=False, name=None):
+            sheet.append([xlsx_cell(sheet, v) for v in row])
+    workbook.save(target)
+
+
+def table_frame(db: Database, sheet: Sheet) -> pd.DataFrame:
+    """A table in sheet order and key order, '' key placeholders shown as empty cells."""
+    frame = db.df(f"SELECT {', '.join(quote(c) for c in sheet.column_names)} FROM {quote(sheet.name)} "
+                  f"ORDER BY {', '.join(quote(k) for k in sheet.key)}")
+    frame = frame.astype(object).where(frame.notna(), None)
+    for column in sheet.blank_key_columns:
+        frame[column] = frame[column].map(lambda v: None if v == "" else v)
+    return frame
+
+
+def all_tables(db: Database) -> dict[str, pd.DataFrame]:
+    return {name: table_frame(db, sheet) for name, sheet in SHEETS.items()}
+
+
+def export(db: Database, out: str | Path) -> Path:
+    """Write every table to out: .xlsx, .zip (CSV per table) or a folder (CSV per table)."""
+    out = Path(out)
+    frames = all_tables(db)
+    suffix = out.suffix.lower()
+    if suffix == ".xlsx":
+        write_xlsx_sheets(frames, out)
+    elif suffix == ".zip":
+        out.write_bytes(zip_bytes(frames))
+    elif suffix == "":
+        out.mkdir(parents=True, exist_ok=True)
+        for name, frame in frames.items():
+            (out / f"{name}.csv").write_bytes(frame_to_csv(frame))
+    else:
+        raise RolloutError(f"cannot export to {out.name} (expected a name ending in .xlsx or .zip, or a folder)")
+    return out
+
+
+def zip_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, frame in frames.items():
+            archive.writestr(f"{name}.csv", frame_to_csv(frame))
+    return buffer.getvalue()
+
+
+def export_bytes(db: Database, kind: str) -> bytes:
+    """The export as bytes for a download button: kind 'xlsx' or 'zip'."""
+    frames = all_tables(db)
+    if kind == "zip":
+        return zip_bytes(frames)
+    buffer = io.BytesIO()
+    write_xlsx_sheets(frames, buffer)
+    return buffer.getvalue()
+
+
+def template_bytes() -> bytes:
+    """An empty workbook: every sheet with its header, each header cell commented with what it expects."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for sheet in SHEETS.values():
+        ws = workbook.create_sheet(sheet.name)
+        for index, column in enumerate(sheet.columns, start=1):
+            cell = ws.cell(row=1, column=index, value=column.name)
+            cell.font = Font(bold=column.required)
+            note = ("required: " if column.required else "optional: ") + column.expected()
+            if column.name in sheet.key:
+                note += "; part of the key"
+            if column.ref:
+                note += f"; must exist on the {column.ref} sheet or in the database"
+            cell.comment = Comment(note, "rollout")
+            ws.column_dimensions[cell.column_letter].width = max(12, len(column.name) + 2)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
