@@ -15,7 +15,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationInfo, create_model, model_validator
+from pydantic import BeforeValidator, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
@@ -372,28 +372,35 @@ def _cell_validator(column: Column) -> Callable[[object], Any]:
 
 
 @cache
-def row_adapter(sheet_name: str) -> TypeAdapter:
-    """A pydantic validator for a list of rows of one sheet (cached: building it costs ~ms)."""
-    sheet = SHEETS[sheet_name]
-    fields: dict[str, Any] = {
-        c.name: (Annotated[Any, BeforeValidator(_cell_validator(c))], ... if c.required else c.default)
-        for c in sheet.columns
-    }
+def column_adapter(sheet_name: str, column_name: str) -> TypeAdapter:
+    """A pydantic validator for a list of one column's values (cached: building it costs ~ms)."""
+    column = SHEETS[sheet_name].column(column_name)
+    return TypeAdapter(list[Annotated[Any, BeforeValidator(_cell_validator(column))]])
 
-    def check_rules(row: Any, info: ValidationInfo) -> Any:
-        today = (info.context or {}).get("today") or date.today()
-        values = row.__dict__
-        for rule in sheet.rules:
-            for column, value, expected in rule(values, today):
-                raise PydanticCustomError("row", "{expected}", {"column": column, "value": value,
-                                                                "expected": expected})
-        return row
 
-    model = create_model(
-        f"{sheet_name}_row", __config__=ConfigDict(extra="ignore"),
-        __validators__={"rules": model_validator(mode="after")(check_rules)}, **fields,
-    )
-    return TypeAdapter(list[model])
+def _hashable(value: object) -> object:
+    # 1 and True are equal as dict keys but parse differently: keep the type in the key.
+    return (type(value), value)
+
+
+def _validate_column(sheet: Sheet, column: Column, values: list[Any]) -> tuple[list[Any], dict[int, str]]:
+    """Parse one column: pydantic validates each DISTINCT value once (codes, dates and enums
+    repeat a lot), then the results map back to every row. Returns parsed values and, per
+    failing row index, what was expected."""
+    distinct: dict[object, int] = {}
+    for value in values:
+        distinct.setdefault(_hashable(value), len(distinct))
+    originals = [key[1] for key in distinct]  # type: ignore[index]
+    failures: dict[int, str] = {}
+    try:
+        parsed = column_adapter(sheet.name, column.name).validate_python(originals)
+    except PydanticValidationError as exc:
+        for err in exc.errors():
+            failures[err["loc"][0]] = (err.get("ctx") or {}).get("expected") or err["msg"]
+        parsed = [None if i in failures else _cell_validator(column)(v) for i, v in enumerate(originals)]
+    lookup = [distinct[_hashable(v)] for v in values]
+    row_failures = {row: failures[i] for row, i in enumerate(lookup) if i in failures}
+    return [parsed[i] for i in lookup], row_failures
 
 
 @dataclass
@@ -412,48 +419,36 @@ class SheetRows:
         return sorted([*zip(self.row_numbers, self.rows, strict=True), *self.refused], key=lambda r: r[0])
 
 
-def _parsed_cells(sheet: Sheet, raw: dict[str, Any]) -> dict[str, Any]:
-    """The cells of a refused row that parse on their own (others are None)."""
-    cells: dict[str, Any] = {}
-    for column in sheet.columns:
-        try:
-            cells[column.name] = _cell_validator(column)(raw.get(column.name))
-        except PydanticCustomError:
-            cells[column.name] = None
-    return cells
-
-
 def validate_rows(sheet_name: str, raw_rows: list[dict[str, Any]], row_numbers: list[int],
                   today: date) -> tuple[SheetRows, list[CellError]]:
-    """Validate every row; return the good rows and every error (sheet, row, column, value, expected)."""
+    """Validate every row; return the good rows and every error (sheet, row, column, value, expected).
+
+    Cells first (column by column), then each row's rules (done needs completed_on, dates run
+    forward, ...) on the rows whose cells all parsed."""
     sheet = SHEETS[sheet_name]
-    adapter = row_adapter(sheet_name)
     errors: list[CellError] = []
-    try:
-        models = adapter.validate_python(raw_rows, context={"today": today})
-    except PydanticValidationError as exc:
-        bad = set()
-        for err in exc.errors():
-            index = err["loc"][0]
+    bad: set[int] = set()
+    columns: dict[str, list[Any]] = {}
+    for column in sheet.columns:
+        values = [row.get(column.name) for row in raw_rows]
+        columns[column.name], failures = _validate_column(sheet, column, values)
+        for index, expected in failures.items():
             bad.add(index)
-            ctx = err.get("ctx") or {}
-            if len(err["loc"]) > 1:
-                column, value = str(err["loc"][1]), raw_rows[index].get(str(err["loc"][1]))
-            else:
-                column, value = ctx.get("column"), ctx.get("value")
-            expected = ctx.get("expected") or err["msg"]
-            if err["type"] == "missing":
-                expected = f"is empty (expected {sheet.column(column).expected()})"
-            errors.append(CellError(sheet_name, row_numbers[index], column, value, expected))
-        good = [i for i in range(len(raw_rows)) if i not in bad]
-        models = adapter.validate_python([raw_rows[i] for i in good], context={"today": today})
-        refused = [(row_numbers[i], _parsed_cells(sheet, raw_rows[i])) for i in sorted(bad)]
-        row_numbers = [row_numbers[i] for i in good]
-    else:
-        refused = []
-    rows = [m.__dict__ for m in models]
+            errors.append(CellError(sheet_name, row_numbers[index], column.name, values[index], expected))
+    names = sheet.column_names
+    rows = [dict(zip(names, cells, strict=True)) for cells in zip(*(columns[n] for n in names), strict=True)]
     for column in sheet.blank_key_columns:
-        for row in [*rows, *(r for _, r in refused)]:
+        for row in rows:
             if row[column] is None:
                 row[column] = ""
-    return SheetRows(sheet, rows, list(row_numbers), refused), errors
+    for index, row in enumerate(rows):
+        if index in bad:
+            continue
+        for rule in sheet.rules:
+            for column_name, value, expected in rule(row, today):
+                bad.add(index)
+                errors.append(CellError(sheet_name, row_numbers[index], column_name, value, expected))
+    errors.sort(key=lambda e: (e.row or 0, names.index(e.column) if e.column in names else -1))
+    good = [i for i in range(len(rows)) if i not in bad]
+    refused = [(row_numbers[i], rows[i]) for i in sorted(bad)]
+    return SheetRows(sheet, [rows[i] for i in good], [row_numbers[i] for i in good], refused), errors

@@ -1,0 +1,162 @@
+"""Benchmarks at 50, 500 and 2,000 branches, reported as ratios measured in one run.
+
+    python bench/run.py [--sizes 50 500 2000] [--out bench/results.md]
+
+- summary: `rollout.summary.summary` vs the same figures from one bare SQL query per metric group
+  (bench/bare_sql/*.sql, an independent reading of METRICS.md; the run also checks they agree).
+- pages: each page's warm rerun in AppTest (caches filled), at the largest size vs the smallest.
+- import: validated rows per second, loading the largest demo's export (.zip of CSVs) into a new file.
+- planner: solve status, time and gap at every size (bench/bench_planning.py), when present.
+Timings are medians of a few repeats; nothing here is a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rollout import demo  # noqa: E402
+from rollout.db import Database  # noqa: E402
+from rollout.exporter import export  # noqa: E402
+from rollout.importer import import_workbook  # noqa: E402
+from rollout.sources import read_source  # noqa: E402
+from rollout.summary import summary  # noqa: E402
+
+BARE = ROOT / "bench" / "bare_sql"
+GROUPS = {"readiness": ("branches", "branch_code"), "staffing": ("branches", "branch_code"),
+          "engagement": ("executives", "exec_code"), "lessons": ("lessons", "lesson_code")}
+PAGES = ["portfolio", "branch", "executives", "staffing", "lessons", "planning", "steering", "decisions", "data",
+         "methodology", "settings"]
+
+
+def timed(func: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
+    """Median seconds over `repeat` runs, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def bare_summary(db: Database, as_of: date) -> dict[str, list[dict]]:
+    return {name: db.df((BARE / f"{name}.sql").read_text(), {"d": as_of}).to_dict("records") for name in GROUPS}
+
+
+def agree(ours: dict, bare: dict) -> list[str]:
+    """Fields where our summary and the bare queries differ (both rounded as the summary is)."""
+    differences = []
+    for name, (part, key) in GROUPS.items():
+        by_code = {row[key]: row for row in ours[part]}
+        for row in bare[name]:
+            mine = by_code[row[key]]
+            for field, value in row.items():
+                if field == key:
+                    continue
+                if hasattr(value, "isoformat"):
+                    value = value.date().isoformat() if hasattr(value, "date") else value.isoformat()
+                if isinstance(value, float) and math.isnan(value):
+                    value = None
+                if value is not None and str(value) in ("NaT", "<NA>"):
+                    value = None
+                other = mine.get(field)
+                if isinstance(value, (int, float)) and isinstance(other, (int, float)):
+                    same = abs(value - other) <= 0.051
+                else:
+                    same = value == other
+                if not same:
+                    differences.append(f"{name}:{row[key]}.{field} ours={other} bare={value}")
+    return differences
+
+
+def page_rerun(db_path: Path, page: str, as_of: date) -> tuple[float, float]:
+    """(first run, median warm rerun) of one page in AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["ROLLOUT_DB"] = str(db_path)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    app.session_state["as_of"] = as_of
+    app.switch_page(f"pages/{page}.py")
+    start = time.perf_counter()
+    app.run()
+    first = time.perf_counter() - start
+    if app.exception:
+        raise RuntimeError(f"{page}: {app.exception[0].value}")
+    warm, _ = timed(app.run, repeat=3)
+    return first, warm
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500, 2000])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    parser.add_argument("--no-pages", action="store_true")
+    args = parser.parse_args()
+    today = date.today()
+    work = Path(tempfile.mkdtemp(prefix="rollout-bench-"))
+    lines = [f"Measured {today} on {os.cpu_count()} cores; sizes = non-pilot branches of the demo portfolio.", ""]
+    sizes, paths = sorted(args.sizes), {}
+
+    lines += ["| branches | rows | demo build s | summary s | bare SQL s | ratio | figures agree |",
+              "|---:|---:|---:|---:|---:|---:|:--|"]
+    for size in sizes:
+        path = paths[size] = work / f"demo_{size}.duckdb"
+        with Database(path) as db:
+            start = time.perf_counter()
+            counts = demo.build_demo(db, branches=size, seed=7, today=today)
+            build = time.perf_counter() - start
+            summary(db, today)  # warm DuckDB's catalog and file cache for both sides alike
+            ours_s, ours = timed(lambda db=db: summary(db, today))
+            bare_s, bare = timed(lambda db=db: bare_summary(db, today))
+            differences = agree(ours, bare)
+        verdict = "yes" if not differences else f"no ({len(differences)}: {differences[0]})"
+        lines.append(f"| {size} | {sum(counts.values()):,} | {build:.1f} | {ours_s:.3f} | {bare_s:.3f} | "
+                     f"{ours_s / bare_s:.2f}x | {verdict} |")
+        print(lines[-1], flush=True)
+
+    largest, smallest = sizes[-1], sizes[0]
+    export_path = export(Database(paths[largest], read_only=True), work / "export.zip")
+    total_rows = sum(len(s.rows) for s in read_source(export_path).sheets.values())
+    target = Database(work / "import.duckdb")
+    start = time.perf_counter()
+    import_workbook(target, export_path)
+    seconds = time.perf_counter() - start
+    target.close()
+    lines += ["", "| import | rows | seconds | validated rows / s |", "|---|---:|---:|---:|",
+              f"| .zip of CSVs, {largest} branches, into a new file | {total_rows:,} | {seconds:.1f} | "
+              f"{total_rows / seconds:,.0f} |"]
+    print(lines[-1], flush=True)
+
+    if not args.no_pages:
+        lines += ["", f"| page | warm rerun s at {smallest} | warm rerun s at {largest} | ratio | first run s at "
+                      f"{largest} |", "|---|---:|---:|---:|---:|"]
+        for page in PAGES:
+            _, small = page_rerun(paths[smallest], page, today)
+            first, big = page_rerun(paths[largest], page, today)
+            lines.append(f"| {page} | {small:.3f} | {big:.3f} | {big / small:.2f}x | {first:.2f} |")
+            print(lines[-1], flush=True)
+
+    planning = ROOT / "bench" / "bench_planning.py"
+    if planning.exists():
+        sys.path.insert(0, str(planning.parent))
+        import bench_planning
+
+        lines += ["", bench_planning.report({size: paths[size] for size in sizes}, today)]
+        print(lines[-1], flush=True)
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
