@@ -1,0 +1,42 @@
+"""Settings: defaults until changed, validated ranges, stored and audited, editable on the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rollout.db import Database
+from rollout.errors import ValidationError
+from rollout.settings import SETTINGS, get_settings, save_settings
+
+
+def test_defaults_until_changed_then_stored_and_audited(tmp_path: Path) -> None:
+    with Database(tmp_path / "s.duckdb") as db:
+        assert get_settings(db)["half_life_days"] == 30 == SETTINGS["half_life_days"].default
+        assert save_settings(db, {"half_life_days": 20, "weight_visit": 3}) == ["half_life_days"]  # visit unchanged
+        assert get_settings(db)["half_life_days"] == 20
+        assert db.rows("SELECT row_key, old_value, new_value FROM audit_log") == [("half_life_days", "30", "20")]
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("half_life_days", 0, "half_life_days: 0 is out of range (expected a number from 1 to 3650)"),
+    ("max_go_lives_per_month", 2.5, "is out of range (expected a whole number from 1 to 1000)"),
+    ("weight_visit", "lots", "weight_visit: 'lots' is not a number"),
+    ("no_such", 1, "no_such: is not a setting"),
+])
+def test_bad_values_are_refused_whole(tmp_path: Path, key: str, value: object, message: str) -> None:
+    with Database(tmp_path / "s.duckdb") as db:
+        with pytest.raises(ValidationError) as caught:
+            save_settings(db, {"half_life_days": 25, key: value})
+        assert message in str(caught.value)
+        assert get_settings(db)["half_life_days"] == 30  # the good value in the same save is not kept either
+
+
+def test_settings_page_saves_a_change(open_page, sample_db_path: Path) -> None:
+    at = open_page("settings")
+    at.number_input(key="setting_red_readiness_below").set_value(70.0)
+    at.button(key="settings_save_Readiness").click().run()
+    assert not at.exception
+    with Database(sample_db_path) as db:
+        assert get_settings(db)["red_readiness_below"] == 70
