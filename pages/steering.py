@@ -1,8 +1,96 @@
-"""Steering page (placeholder until its issue lands)."""
+"""Steering pack: freeze this week's figures, see what changed since the last review, download the pack."""
 
+from __future__ import annotations
+
+import plotly.graph_objects as go
 import streamlit as st
 
-from ui.common import not_yet
+from rollout import report
+from rollout.errors import RolloutError
+from ui.common import cached, filters, get_db, plain, show_error, table
 
-st.title("Steering")
-not_yet("This page")
+as_of = filters().as_of
+stamp = as_of.isoformat()
+
+st.title("Steering pack")
+st.caption(plain(f"As of {stamp}. The weekly status report to the steering committee: snapshots freeze the "
+                 "figures of a review, the change list compares two reviews, the pack is one click."))
+
+# --- the pack ---------------------------------------------------------------------------------------
+st.subheader("Download the pack")
+st.caption("Portfolio status, red branches and why, next go-lives, staffing risks, executives to contact, lessons "
+           "coverage, what changed since the last review and consultant man-days, as of the sidebar date. "
+           "PowerPoint charts and tables are native (editable).")
+with st.spinner("Assembling the steering pack…"):
+    files = cached(report.pack_files, as_of)
+mimes = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "html": "text/html"}
+labels = {"pptx": "PowerPoint (.pptx)", "xlsx": "Excel (.xlsx)", "html": "Web page (.html)"}
+for column, kind in zip(st.columns(3), report.KINDS, strict=True):
+    column.download_button(labels[kind], files[kind], file_name=f"steering_pack_{stamp}.{kind}", mime=mimes[kind],
+                           key=f"pack_{kind}", icon=":material/download:", width="stretch")
+
+# --- man-days --------------------------------------------------------------------------------------
+st.subheader("Consultant man-days: used vs budget")
+days = cached(report.man_days)
+per_branch = days[days["branch_code"] != "TOTAL"]
+total = days[days["branch_code"] == "TOTAL"].iloc[0]
+cols = st.columns(3)
+for col, label, field in zip(cols, ("Budget", "Used", "Remaining"), ("budget_days", "used_days", "remaining_days"),
+                             strict=True):
+    col.metric(f"{label} (man-days)", "—" if total[field] is None or total[field] != total[field]
+               else f"{total[field]:,.0f}")
+figure = go.Figure([go.Bar(name="budget", x=per_branch["branch_code"], y=per_branch["budget_days"]),
+                    go.Bar(name="used", x=per_branch["branch_code"], y=per_branch["used_days"])])
+figure.update_layout(barmode="group", height=320, margin={"t": 10, "b": 10}, yaxis_title="man-days",
+                     legend={"orientation": "h"})
+st.plotly_chart(figure, width="stretch", key="steering_man_days_chart")
+table(days, key="steering_man_days", file_name=f"man_days_{stamp}")
+
+# --- snapshots -------------------------------------------------------------------------------------
+st.subheader("Snapshots")
+st.caption("A snapshot freezes the figures of the sidebar date (and the facts the change list needs). It is never "
+           "changed afterwards, even when the data is corrected later.")
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+label = left.text_input("Label (optional)", key="snapshot_label", placeholder=f"e.g. steering review {stamp}",
+                        max_chars=120)
+if right.button(f"Take snapshot as of {stamp}", key="snapshot_take", type="primary"):
+    try:
+        with st.spinner("Freezing the figures…"):
+            new_id = report.take_snapshot(get_db(), as_of, label)
+        st.success(plain(f"Snapshot {new_id} taken as of {stamp}."))
+    except RolloutError as exc:
+        show_error(exc)
+snapshots = cached(report.list_snapshots)
+if snapshots.empty:
+    st.info("No snapshot yet: take one at each steering review.")
+else:
+    table(snapshots, key="steering_snapshots", file_name="snapshots")
+
+# --- what changed ----------------------------------------------------------------------------------
+st.subheader("What changed since last review")
+if len(snapshots) < 2:
+    st.info("The change list compares two snapshots: take one at each review (two are needed).")
+else:
+    old_default, new_default = cached(report.latest_pair)
+    ids = [int(i) for i in snapshots["snapshot_id"]]
+    shown = {int(r.snapshot_id): f"#{r.snapshot_id} · {r.as_of:%Y-%m-%d}" + (f" · {r.label}" if r.label else "")
+             for r in snapshots.itertuples()}
+    pick_old, pick_new = st.columns(2)
+    old_id = pick_old.selectbox("Previous review", ids, index=ids.index(old_default), key="changes_old",
+                                format_func=lambda i: shown[i])
+    new_id = pick_new.selectbox("This review", ids, index=ids.index(new_default), key="changes_new",
+                                format_func=lambda i: shown[i])
+    if old_id == new_id:
+        st.warning("Choose two different snapshots.")
+    else:
+        changes = cached(report.changes_between, old_id, new_id)
+        for key, title in report.CHANGE_TABLES.items():
+            frame = changes["tables"][key]
+            st.markdown(f"**{title}**")
+            if frame is None:
+                st.caption(f"{report.NOT_YET} in these snapshots (their figures were not computed then).")
+            elif frame.empty:
+                st.caption("None.")
+            else:
+                table(frame, key=f"changes_{key}", file_name=f"changes_{key}_{old_id}_{new_id}")
