@@ -1,8 +1,112 @@
-"""Executives page (placeholder until its issue lands)."""
+"""Executives: who is engaged, who has gone quiet, what they promised, whom to call this week."""
+
+from __future__ import annotations
+
+from datetime import date
 
 import streamlit as st
 
-from ui.common import not_yet
+from rollout import engagement
+from rollout.errors import RolloutError
+from rollout.settings import get_settings
+from rollout.spec import CHANNELS
+from ui.common import by_region, cached, filters, get_db, plain, show_error, table
+from ui.engagement import HEADS_COLUMNS, headline, heads_display, label, score_figure, status_figure, timeline_figure
 
+SENTIMENTS = {-2: "−2 very negative", -1: "−1 negative", 0: "0 neutral", 1: "+1 positive", 2: "+2 very positive"}
+
+
+def save_touchpoint() -> None:
+    """The form's submit callback: runs before the page redraws, so the figures show the new touchpoint."""
+    state = st.session_state
+    row = {"exec_code": state.get("tp_exec"), "date": state.get("tp_date"), "channel": state.get("tp_channel"),
+           "duration_min": state.get("tp_duration"), "hq_contact": state.get("tp_hq_contact"),
+           "topic": state.get("tp_topic"), "sentiment": state.get("tp_sentiment"),
+           "commitment": state.get("tp_commitment"), "follow_up_due": state.get("tp_follow_up")}
+    try:
+        saved = engagement.log_touchpoint(get_db(), row, actor="app", today=date.today())
+    except RolloutError as exc:
+        state["tp_result"] = exc
+    else:
+        state["tp_result"] = f"Saved: {saved['channel']} with {saved['exec_code']} on {saved['date'].isoformat()}."
+
+
+view = filters()
+as_of = view.as_of
 st.title("Executives")
-not_yet("This page")
+st.caption(f"Regional heads' engagement as of {as_of.isoformat()}. Touchpoints dated later do not count yet. "
+           "How the figures are computed: Methodology, Executive engagement.")
+
+heads = by_region(cached(engagement.executive_table, as_of), view.regions)
+settings = cached(get_settings)
+
+headline(heads)
+
+st.header("This week's call list")
+st.caption("Silent or cooling heads whose branches go live soonest first, then overdue follow-ups, then heads "
+           "never contacted; the suggested channel follows the rule on the Methodology page.")
+calls = by_region(cached(engagement.call_list, as_of), view.regions)
+if calls.empty:
+    st.success("Nobody needs a call this week: every head is engaged and no follow-up is overdue.")
+table(calls, key="call_list", file_name=f"call_list_{as_of.isoformat()}",
+      column_config={"score": st.column_config.NumberColumn("score", format="%.1f")})
+
+st.header("Regional heads")
+left, right = st.columns([3, 1])
+with left:
+    table(heads_display(heads), key="exec_table", file_name=f"executives_{as_of.isoformat()}",
+          column_config=HEADS_COLUMNS)
+with right:
+    st.plotly_chart(status_figure(heads), width="stretch", key="exec_status_chart")
+
+st.header("Score over time")
+codes = list(heads["exec_code"])
+names = dict(zip(heads["exec_code"], label(heads), strict=True))
+default = [c for c in calls["exec_code"] if c in names][:6] or codes[:6]
+picked = st.multiselect("Executives", codes, default=default, key="exec_pick", format_func=lambda c: names[c],
+                        placeholder="Choose executives")
+weeks = st.slider("Weeks replayed", 4, 52, 26, step=1, key="exec_weeks")
+history = cached(engagement.score_history, as_of, weeks)
+history = history[history["exec_code"].isin(picked)]
+if history.empty:
+    st.info("Choose executives to replay their score week by week.")
+else:
+    st.plotly_chart(score_figure(history, settings), width="stretch", key="exec_score_chart")
+
+st.header("Touchpoint timeline")
+points = by_region(cached(engagement.touchpoints, as_of), view.regions)
+shown = points[points["exec_code"].isin(picked)] if picked else points
+if shown.empty:
+    st.info("No touchpoint on or before this date for the chosen executives.")
+else:
+    st.plotly_chart(timeline_figure(shown), width="stretch", key="exec_timeline_chart")
+table(shown.drop(columns=["is_open", "is_overdue"]), key="touchpoint_table",
+      file_name=f"touchpoints_{as_of.isoformat()}")
+
+st.header("Commitments and follow-ups")
+st.caption("A commitment is open until the next touchpoint with the same executive; overdue when its follow-up "
+           "date has passed first.")
+table(by_region(cached(engagement.commitments, as_of), view.regions), key="commitment_table",
+      file_name=f"commitments_{as_of.isoformat()}")
+
+st.header("Log a touchpoint")
+result = st.session_state.pop("tp_result", None)
+if isinstance(result, Exception):
+    show_error(result)
+elif result:
+    st.success(plain(result))
+all_heads = cached(engagement.executive_table, as_of)
+choices = dict(zip(all_heads["exec_code"], label(all_heads), strict=True))
+with st.form(key="touchpoint_form"):
+    first, second, third = st.columns(3)
+    first.selectbox("Executive", list(choices), key="tp_exec", format_func=lambda c: choices[c])
+    second.date_input("Date", value=date.today(), key="tp_date", help="Today or earlier (not in the future).")
+    third.selectbox("Channel", list(CHANNELS), key="tp_channel")
+    first.number_input("Duration (minutes)", min_value=0, value=15, step=5, key="tp_duration")
+    second.text_input("HQ contact", key="tp_hq_contact")
+    third.text_input("Topic", key="tp_topic")
+    st.select_slider("Sentiment", options=list(SENTIMENTS), value=0, format_func=SENTIMENTS.get, key="tp_sentiment")
+    commit, due = st.columns([3, 1])
+    commit.text_input("Commitment (what the executive promised)", key="tp_commitment")
+    due.date_input("Follow-up due", value=None, key="tp_follow_up")
+    st.form_submit_button("Save touchpoint", key="tp_submit", type="primary", on_click=save_touchpoint)

@@ -1,14 +1,228 @@
-"""Executive engagement metrics (METRICS.md "Executive engagement"). Stub: issue 6 fills it in."""
+"""Regional-executive engagement (METRICS.md "Executive engagement") and this week's call list.
+
+Every figure is computed in DuckDB from rollout/sql/engagement_*.sql, as of a date D: touchpoints
+dated after D do not exist yet. The weekly replay runs the same queries on a list of dates, so the
+chart and the table can never disagree. Channel weights, half-life and status thresholds are
+settings (rollout.settings). `log_touchpoint` is the one way the app records a touchpoint.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 
-from rollout.db import Database
+from rollout.db import Database, load_sql
+from rollout.edits import insert_rows
+from rollout.errors import CellError, ValidationError
+from rollout.settings import get_settings
+
+STATUSES = ("engaged", "cooling", "silent")
+# Call-list rule (docs/methodology/engagement.md): a silent or never-contacted head whose branch
+# goes live within this many days gets a visit rather than a phone call.
+VISIT_WITHIN_DAYS = 60
+CALL_LIST_COLUMNS = ["rank", "exec_code", "name", "region_code", "branch_code", "status", "score",
+                     "days_since_last_touchpoint", "overdue_follow_ups", "next_go_live", "days_to_go_live",
+                     "suggested_channel", "reason"]
+TABLE_COLUMNS = ["exec_code", "name", "title", "region_code", "branch_code", "status", "engagement_score",
+                 "days_since_last_touchpoint", "last_touchpoint", "next_go_live", "go_live_branch",
+                 "days_to_go_live", "open_commitments", "overdue_follow_ups", "oldest_overdue_due"]
+
+
+def _params(sql: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Exactly the named parameters the query uses (DuckDB refuses unused ones)."""
+    return {name: values[name] for name in set(re.findall(r"\$([a-z_]+)", sql))}
+
+
+def _run(db: Database, sql: str, values: dict[str, Any]) -> pd.DataFrame:
+    return db.df(sql, _params(sql, values))
+
+
+def _values(as_of: date | list[date], settings: dict[str, float] | None, db: Database) -> dict[str, Any]:
+    dates = list(as_of) if isinstance(as_of, (list, tuple)) else [as_of]
+    return {**(settings if settings is not None else get_settings(db)), "dates": dates,
+            "as_of": dates[0] if len(dates) == 1 else None}
+
+
+# --- the METRICS.md figures: one function per entry, each over one date or a list of dates ----------
+
+def engagement_score(db: Database, as_of: date | list[date],
+                     settings: dict[str, float] | None = None) -> pd.DataFrame:
+    """exec_code, as_of, engagement_score: sum of weight × 0.5^(age/half-life) over touchpoints <= D."""
+    return _run(db, load_sql("engagement_score"), _values(as_of, settings, db))
+
+
+def days_since_last_touchpoint(db: Database, as_of: date | list[date]) -> pd.DataFrame:
+    """exec_code, as_of, last_touchpoint, days_since_last_touchpoint (null: never contacted)."""
+    return _run(db, load_sql("engagement_days_since_last_touchpoint"), _values(as_of, {}, db))
+
+
+def status(db: Database, as_of: date | list[date], settings: dict[str, float] | None = None) -> pd.DataFrame:
+    """exec_code, as_of, engagement_score, last_touchpoint, days_since_last_touchpoint, status."""
+    sql = (f"WITH score AS ({load_sql('engagement_score')}\n),\n"
+           f"days AS ({load_sql('engagement_days_since_last_touchpoint')}\n)\n"
+           f"{load_sql('engagement_status')}")
+    return _run(db, sql, _values(as_of, settings, db))
+
+
+def overdue_follow_ups(db: Database, as_of: date | list[date]) -> pd.DataFrame:
+    """exec_code, as_of, overdue_follow_ups, oldest_overdue_due."""
+    return _run(db, load_sql("engagement_overdue_follow_ups"), _values(as_of, {}, db))
 
 
 def summary_fields(db: Database, as_of: date, settings: dict[str, float]) -> pd.DataFrame:
-    """exec_code + engagement_score, days_since_last_touchpoint, status, overdue_follow_ups."""
-    return pd.DataFrame(columns=["exec_code"])
+    """exec_code + engagement_score, days_since_last_touchpoint, status, overdue_follow_ups (unrounded)."""
+    figures = status(db, as_of, settings).merge(overdue_follow_ups(db, as_of), on=["exec_code", "as_of"])
+    return figures[["exec_code", "engagement_score", "days_since_last_touchpoint", "status", "overdue_follow_ups"]]
+
+
+# --- what the Executives page shows --------------------------------------------------------------------
+
+def executive_table(db: Database, as_of: date) -> pd.DataFrame:
+    """One row per executive: who, where, status, score, days since contact, next go-live, open
+    commitments and overdue follow-ups as of D."""
+    settings = get_settings(db)
+    people = db.df("SELECT exec_code, name, title, region_code, branch_code FROM executives")
+    values = _values(as_of, settings, db)
+    frame = (people
+             .merge(status(db, as_of, settings).drop(columns="as_of"), on="exec_code")
+             .merge(overdue_follow_ups(db, as_of).drop(columns="as_of"), on="exec_code")
+             .merge(_run(db, load_sql("engagement_next_go_live"), values), on="exec_code", how="left")
+             .merge(_run(db, load_sql("engagement_open_commitments"), values), on="exec_code", how="left"))
+    frame["branch_code"] = frame["branch_code"].where(frame["branch_code"].fillna("") != "", None)
+    return frame[TABLE_COLUMNS].sort_values("exec_code").reset_index(drop=True)
+
+
+def score_history(db: Database, as_of: date, weeks: int = 26) -> pd.DataFrame:
+    """The weekly replay: exec_code, name, as_of, engagement_score, status for D, D−7, … (weeks dates)."""
+    dates = [as_of - timedelta(days=7 * k) for k in range(weeks)]
+    names = db.df("SELECT exec_code, name, region_code FROM executives")
+    history = status(db, dates).merge(names, on="exec_code")
+    return history[["exec_code", "name", "region_code", "as_of", "engagement_score", "status"]].sort_values(
+        ["exec_code", "as_of"]).reset_index(drop=True)
+
+
+def touchpoints(db: Database, as_of: date) -> pd.DataFrame:
+    """Every touchpoint on or before D, newest first, with is_open / is_overdue / followed_up_on."""
+    return _run(db, load_sql("engagement_touchpoints"), {"as_of": as_of})
+
+
+def commitments(db: Database, as_of: date) -> pd.DataFrame:
+    """Touchpoints on or before D carrying a commitment or a follow-up due date, with their state:
+    overdue (due < D, not followed up), open (not followed up yet), or followed up (a later touchpoint)."""
+    found = touchpoints(db, as_of)
+    found = found[(found["commitment"].fillna("") != "") | found["follow_up_due"].notna()].copy()
+    found["state"] = "followed up"
+    found.loc[found["is_open"].astype(bool), "state"] = "open"
+    found.loc[found["is_overdue"].astype(bool), "state"] = "overdue"
+    order = {"overdue": 0, "open": 1, "followed up": 2}
+    found = found.assign(_order=found["state"].map(order)).sort_values(["_order", "follow_up_due", "exec_code"])
+    return found[["exec_code", "name", "region_code", "date", "channel", "topic", "commitment", "follow_up_due",
+                  "state", "followed_up_on"]].reset_index(drop=True)
+
+
+# --- this week's call list ----------------------------------------------------------------------------
+
+def _days_text(days: Any) -> str:
+    return "never contacted" if pd.isna(days) else f"last contact {int(days)} days ago"
+
+
+def _go_live_text(row: dict[str, Any]) -> str:
+    if pd.isna(row["next_go_live"]):
+        if isinstance(row.get("branch_code"), str) and row["branch_code"]:
+            return f"{row['branch_code']} is already live"
+        return "no upcoming go-live in the region"
+    days = int(row["days_to_go_live"])
+    where = row["go_live_branch"] or "their branch"
+    when = pd.Timestamp(row["next_go_live"]).date().isoformat()
+    if days < 0:
+        return f"{where} planned go-live {when} passed {-days} days ago without going live"
+    return f"{where} goes live in {days} days ({when})"
+
+
+def _soon(row: dict[str, Any]) -> bool:
+    return not pd.isna(row["days_to_go_live"]) and row["days_to_go_live"] <= VISIT_WITHIN_DAYS
+
+
+def suggest(row: dict[str, Any]) -> tuple[int, str, str]:
+    """(tier, suggested channel, reason) for one executive, or tier 0 when no call is needed.
+
+    Tier 1: silent or cooling heads who were contacted before; tier 2: engaged heads with overdue
+    follow-ups; tier 3: never contacted. The rule is written out in docs/methodology/engagement.md.
+    """
+    score = f"score {row['engagement_score']:.1f}"
+    overdue = int(row["overdue_follow_ups"])
+    overdue_text = f"; {overdue} overdue follow-up{'s' if overdue != 1 else ''}" if overdue else ""
+    if pd.isna(row["days_since_last_touchpoint"]):
+        channel = "visit" if _soon(row) else "phone"
+        return 3, channel, f"never contacted; {_go_live_text(row)}"
+    if row["status"] == "silent":
+        channel = "visit" if _soon(row) else "phone"
+        return 1, channel, f"silent ({score}, {_days_text(row['days_since_last_touchpoint'])}); " \
+                           f"{_go_live_text(row)}{overdue_text}"
+    if row["status"] == "cooling":
+        return 1, "phone", f"cooling ({score}, {_days_text(row['days_since_last_touchpoint'])}); " \
+                           f"{_go_live_text(row)}{overdue_text}"
+    if overdue:
+        due = pd.Timestamp(row["oldest_overdue_due"]).date().isoformat()
+        return 2, "email", f"engaged ({score}) but {overdue} follow-up{'s' if overdue != 1 else ''} overdue " \
+                           f"(due {due}, no touchpoint since); {_go_live_text(row)}"
+    return 0, "", ""
+
+
+def call_list(db: Database, as_of: date) -> pd.DataFrame:
+    """This week's executives to contact, most urgent first, each with a channel and the reason.
+
+    Columns CALL_LIST_COLUMNS; score rounded to 1 decimal (half away from zero), next_go_live as
+    YYYY-MM-DD text (None when there is none)."""
+    from rollout.summary import round1  # summary imports this module
+
+    table = executive_table(db, as_of)
+    rows = []
+    for row in table.to_dict("records"):
+        tier, channel, reason = suggest(row)
+        if tier:
+            rows.append({**row, "tier": tier, "suggested_channel": channel, "reason": reason})
+    if not rows:
+        return pd.DataFrame(columns=CALL_LIST_COLUMNS)
+    calls = pd.DataFrame(rows)
+    last = 10**9  # sorts a missing date after every real one
+
+    def ordinal(values: pd.Series) -> list[int]:
+        return [last if pd.isna(v) else pd.Timestamp(v).toordinal() for v in values]
+
+    calls["_go_live"] = ordinal(calls["next_go_live"])
+    calls["_silent_first"] = (calls["status"] != "silent").astype(int)
+    calls["_oldest_due"] = ordinal(calls["oldest_overdue_due"])
+    calls["_overdue"] = -calls["overdue_follow_ups"].astype(int)
+    calls = calls.sort_values(["tier", "_go_live", "_silent_first", "engagement_score", "_overdue", "_oldest_due",
+                               "exec_code"]).reset_index(drop=True)
+    # Tier 2 is ordered by need of the follow-ups, not by go-live: re-sort inside it.
+    tier2 = calls[calls["tier"] == 2].sort_values(["_overdue", "_oldest_due", "_go_live", "exec_code"])
+    calls = pd.concat([calls[calls["tier"] == 1], tier2, calls[calls["tier"] == 3]]).reset_index(drop=True)
+    calls["rank"] = range(1, len(calls) + 1)
+    calls["score"] = calls["engagement_score"].map(round1)
+    for column in ("days_since_last_touchpoint", "days_to_go_live", "overdue_follow_ups"):
+        calls[column] = pd.array([None if pd.isna(v) else int(v) for v in calls[column]], dtype="Int64")
+    calls["next_go_live"] = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in calls["next_go_live"]]
+    calls["branch_code"] = [None if pd.isna(v) or v == "" else v for v in calls["branch_code"]]
+    return calls[CALL_LIST_COLUMNS]
+
+
+# --- recording a touchpoint ---------------------------------------------------------------------------
+
+def log_touchpoint(db: Database, row: dict[str, Any], actor: str = "app", today: date | None = None) -> dict:
+    """Record one touchpoint: the form's own rule (its date is not in the future), then the importer's
+    rules through rollout.edits.insert_rows (one transaction, audited). Returns the row as saved."""
+    today = today or date.today()
+    clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
+    clean = {k: (None if v == "" and k != "topic" else v) for k, v in clean.items()}
+    clean["topic"] = clean.get("topic") or ""
+    when = clean.get("date")
+    if isinstance(when, date) and when > today:
+        raise ValidationError([CellError("touchpoint", None, "date", when.isoformat(),
+                                         f"is in the future (expected a date on or before {today.isoformat()})")])
+    insert_rows(db, "touchpoints", [clean], actor=actor, today=today, label="touchpoint")
+    return clean

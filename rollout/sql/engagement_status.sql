@@ -1,0 +1,20 @@
+-- Engagement status (METRICS.md "Executive engagement"):
+--   "Status: silent when score < 1, or days since last touchpoint > 45, or never contacted;
+--    otherwise engaged when score >= 3, else cooling (*defaults*)."
+-- Reads the relations `score` (engagement_score.sql) and `days`
+-- (engagement_days_since_last_touchpoint.sql), which rollout/engagement.py puts in front of this
+-- query as CTEs, so each figure keeps one definition. Thresholds come from rollout.settings.
+SELECT score.exec_code,
+       score.as_of,
+       score.engagement_score,
+       days.last_touchpoint,
+       days.days_since_last_touchpoint,
+       CASE
+           WHEN days.days_since_last_touchpoint IS NULL THEN 'silent'
+           WHEN score.engagement_score < $silent_score_below::DOUBLE THEN 'silent'
+           WHEN days.days_since_last_touchpoint > $silent_after_days::INTEGER THEN 'silent'
+           WHEN score.engagement_score >= $engaged_score_at_least::DOUBLE THEN 'engaged'
+           ELSE 'cooling'
+       END AS status
+FROM score
+JOIN days USING (exec_code, as_of)
