@@ -14,6 +14,7 @@ from rollout.errors import RolloutError
 from ui.common import get_db, is_demo, plain
 
 st.set_page_config(page_title="ERP rollout", page_icon=":material/hub:", layout="wide")
+st.session_state["_routed"] = True  # pages check it: they only ever run through this router
 
 PAGES = {
     "CIO": [

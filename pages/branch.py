@@ -1,8 +1,194 @@
-"""Branch page (placeholder until its issue lands)."""
+"""Branch: how ready one branch is and why, what it must still do (owner, deadline), its plan."""
 
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-from ui.common import not_yet
+from rollout import readiness
+from rollout.errors import RolloutError
+from rollout.spec import CHECKLIST_STATUSES, DIMENSIONS
+from ui.common import cached, filters, get_db, plain, show_error, table
+from ui.readiness import (
+    day_text,
+    dimension_bars,
+    master_data_figure,
+    percent,
+    status_label,
+    trend_figure,
+)
+
+current = filters()
+as_of = current.as_of
+
+status = cached(readiness.branch_status, as_of)
+codes = list(status["branch_code"])
+names = dict(zip(status["branch_code"], status["branch_name"], strict=True))
 
 st.title("Branch")
-not_yet("This page")
+if not codes:
+    st.info("There are no branches yet. Load a workbook on the Data page.")
+    st.stop()
+
+# The chosen branch lives in the URL (?branch=CODE) so the link can be shared.
+wanted = st.query_params.get("branch")
+if wanted in names and st.session_state.get("_branch_from_url") != wanted:
+    st.session_state["branch_select"] = wanted
+    st.session_state["_branch_from_url"] = wanted
+elif wanted and wanted not in names:
+    st.warning(plain(f"There is no branch {wanted}; showing another one."))
+code = st.selectbox("Branch", codes, key="branch_select", format_func=lambda c: f"{c} · {names.get(c, '')}")
+st.query_params["branch"] = code
+st.session_state["_branch_from_url"] = code
+
+row = status[status["branch_code"] == code].iloc[0]
+if "checklist_saved" in st.session_state:
+    st.success(plain(st.session_state.pop("checklist_saved")))
+
+# --- header ---------------------------------------------------------------------------------------
+st.header(plain(f"{code} · {row['branch_name']}"))
+st.caption(plain(f"Region {row['region_code']} · wave {'—' if pd.isna(row['wave']) else int(row['wave'])} · "
+                 f"planned kick-off {day_text(row['planned_kickoff'])} · planned go-live "
+                 f"{day_text(row['planned_go_live'])}"
+                 + (f" · live since {day_text(row['actual_go_live'])}" if row["status"] == "live" else "")
+                 + f" · stage: {row['stage']} · as of {as_of.isoformat()}"))
+cols = st.columns(6)
+cols[0].metric("Status", status_label(row["status"]))
+cols[1].metric("Checklist readiness", percent(row["checklist_readiness"]))
+cols[2].metric("Data readiness", "no data" if pd.isna(row["data_readiness"]) else f"{row['data_readiness']:.1f}%")
+cols[3].metric("Days to go-live", "—" if pd.isna(row["days_to_go_live"]) else int(row["days_to_go_live"]))
+cols[4].metric("Forecast ready", "stalled" if row["stalled"] else day_text(row["forecast_ready_on"]))
+cols[5].metric("Slip (days)", "—" if pd.isna(row["slip_days"]) else int(row["slip_days"]))
+st.markdown("**Why this status**")
+for reason in row["reasons"]:
+    st.text(f"• {reason}")  # reasons quote item titles (user text): plain text only
+
+# --- readiness ------------------------------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(dimension_bars(cached(readiness.readiness_by_dimension, as_of, code)), width="stretch",
+                    key="branch_dimensions")
+with right:
+    st.plotly_chart(trend_figure(cached(readiness.readiness_trend, as_of, code), as_of, row["checklist_readiness"],
+                                 row["forecast_ready_on"], row["planned_go_live"]), width="stretch",
+                    key="branch_trend")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Overdue items")
+    late = cached(readiness.overdue_items, as_of, code)
+    table(late[["item_code", "title", "dimension", "owner", "due_date", "days_late", "status", "gate"]],
+          key="branch_overdue", file_name=f"overdue_{code}_{as_of.isoformat()}")
+with right:
+    st.subheader("Failing gates")
+    gates = cached(readiness.failing_gates, as_of, code)
+    table(gates[["item_code", "title", "dimension", "owner", "due_date", "days_late", "status"]],
+          key="branch_gates", file_name=f"failing_gates_{code}_{as_of.isoformat()}")
+
+st.subheader("Master data")
+progress = cached(readiness.master_data_progress, code)
+left, right = st.columns([2, 3])
+with left:
+    table(progress[["object", "records_expected", "records_loaded", "records_validated", "validated_pct"]],
+          key="branch_master_data", file_name=f"master_data_{code}",
+          column_config={"validated_pct": st.column_config.NumberColumn("validated %", format="%.1f")})
+with right:
+    st.plotly_chart(master_data_figure(progress), width="stretch", key="branch_master_data_chart")
+
+st.subheader("Modules and phases")
+table(cached(readiness.modules, code, as_of), key="branch_modules", file_name=f"modules_{code}")
+
+# --- kick-off rules -------------------------------------------------------------------------------
+st.subheader("Kick-off rules")
+flags = cached(readiness.kickoff_flags, code)
+if row["status"] == "live":
+    st.caption("The branch is live: the kick-off rules no longer apply.")
+elif flags.empty:
+    st.caption("No kick-off rule is broken (not on a weekend, not in the peak months, no template kick-off item "
+               "missing).")
+else:
+    st.warning(f"{len(flags)} kick-off rule finding(s).", icon=":material/event_busy:")
+    table(flags, key="branch_kickoff_flags", file_name=f"kickoff_flags_{code}")
+
+# --- the plan: edit -------------------------------------------------------------------------------
+st.subheader("Checklist (edit the plan)")
+st.caption("Change status, owner, dates, weight or gate, or add rows at the bottom (a new item gets the next "
+           "free code). Every change is checked like an imported row; one bad row refuses the whole save.")
+snapshot = st.session_state.get("checklist_shown")
+if not snapshot or snapshot.get("branch") != code:
+    # the plan as shown: saved edits are checked against it (someone else's change is not overwritten)
+    snapshot = {"branch": code, "frame": cached(readiness.checklist, code)}
+    st.session_state["checklist_shown"] = snapshot
+    st.session_state.pop("checklist_editor", None)
+shown_plan: pd.DataFrame = snapshot["frame"]
+edited = st.data_editor(
+    shown_plan.drop(columns=["branch_code"]), key="checklist_editor", num_rows="add", hide_index=True,
+    disabled=["item_code"], width="stretch",
+    column_config={
+        "item_code": st.column_config.TextColumn("item"),
+        "dimension": st.column_config.SelectboxColumn(options=list(DIMENSIONS), required=True),
+        "title": st.column_config.TextColumn(required=True),
+        "status": st.column_config.SelectboxColumn(options=list(CHECKLIST_STATUSES), required=True),
+        "due_date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+        "completed_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
+        "weight": st.column_config.NumberColumn(min_value=0.0, step=0.5),
+        "gate": st.column_config.CheckboxColumn(),
+    })
+save, reload = st.columns([1, 5])
+if save.button("Save changes", key="checklist_save", type="primary"):
+    try:
+        result = readiness.save_checklist_changes(get_db(), code, edited, shown_plan, today=date.today())
+    except RolloutError as exc:
+        show_error(exc)
+    else:
+        st.session_state["checklist_saved"] = (f"Saved: {result['updated']} item(s) changed, {result['added']} "
+                                               "added.")
+        st.session_state.pop("checklist_shown", None)
+        st.rerun()
+if reload.button("Reload the plan", key="checklist_reload"):
+    st.session_state.pop("checklist_shown", None)
+    st.rerun()
+
+# --- the plan: from a template --------------------------------------------------------------------
+with st.expander("Create plan items from a template"):
+    pilot = cached(readiness.pilot_code)
+    sources = [c for c in codes if c != code]
+    if not sources:
+        st.caption("No other branch to copy from.")
+    else:
+        default = sources.index(pilot) if pilot in sources else 0
+        source = st.selectbox("Copy the checklist of", sources, index=default, key="template_source",
+                              format_func=lambda c: f"{c} · {names.get(c, '')}" + (" (pilot)" if c == pilot else ""))
+        st.caption("Due dates keep their distance before go-live; status open, no owner; item codes this branch "
+                   "already has are skipped (nothing is overwritten).")
+        try:
+            preview = cached(readiness.plan_from_template, code, source, write=False)
+        except RolloutError as exc:
+            st.info(plain(str(exc)))
+            preview = None
+        if preview is not None:
+            if preview.empty:
+                st.caption("Nothing to add: this branch already has every item of the template.")
+            else:
+                table(preview.drop(columns=["branch_code"]), key="template_preview",
+                      file_name=f"plan_preview_{code}_from_{source}")
+                if st.button(f"Add these {len(preview)} items", key="template_write"):
+                    try:
+                        added = readiness.plan_from_template(get_db(), code, source, write=True, today=date.today())
+                    except RolloutError as exc:
+                        show_error(exc)
+                    else:
+                        st.session_state["checklist_saved"] = f"Added {len(added)} items from {source}'s checklist."
+                        st.session_state.pop("checklist_shown", None)
+                        st.rerun()
+
+# --- other sections (each arrives with its own issue) ---------------------------------------------
+for module_name in ("ui.staffing", "ui.engagement"):
+    try:
+        section_module = __import__(module_name, fromlist=["branch_section"])
+    except ImportError:
+        continue
+    if hasattr(section_module, "branch_section"):
+        section_module.branch_section(code, as_of)

@@ -1,8 +1,148 @@
-"""Planning page (placeholder until its issue lands)."""
+"""Launch planning page: optimise the launch schedule (PLANNING.md), see it as a Gantt and a load
+chart, compare it with the current plan, save scenarios, compare two, apply one (previewed, audited)."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-from ui.common import not_yet
+from rollout import planning, planning_scenarios
+from rollout.errors import RolloutError
+from rollout.settings import SETTINGS
+from ui.common import cached, filters, get_db, plain, show_error, table
+from ui.planning import gantt_figure, load_figure
 
-st.title("Planning")
-not_yet("This page")
+current = filters()
+as_of = current.as_of
+db = get_db()
+
+st.title("Launch planning")
+st.caption(plain(f"As of {as_of.isoformat()}: the optimiser picks each branch's go-live month, stage-2 month and "
+                 "kick-off under the rules on the Methodology page (weighted lateness first, then the finish month)."))
+if "plan_saved" in st.session_state:
+    st.success(plain(st.session_state.pop("plan_saved")))
+
+
+def _statuses() -> dict[str, str]:
+    try:
+        from rollout import readiness
+
+        frame = cached(readiness.branch_status, as_of)
+        return dict(zip(frame["branch_code"], frame["status"].astype(str), strict=True))
+    except (AttributeError, KeyError, RolloutError):
+        return {}
+
+
+stored = cached(planning.params_from)
+with st.form("plan_form", border=True):
+    st.markdown("**Parameters** (defaults from Settings)")
+    cols = st.columns(4)
+    values = {}
+    for n, key in enumerate(planning.PARAMETERS):
+        s = SETTINGS[key]
+        default = getattr(stored, key)
+        with cols[n % 4]:
+            if s.integer:
+                values[key] = st.number_input(s.label, min_value=int(s.minimum), max_value=int(s.maximum),
+                                              value=int(default), step=1, key=f"plan_{key}")
+            else:
+                values[key] = st.number_input(s.label, min_value=float(s.minimum), max_value=float(s.maximum),
+                                              value=float(default), key=f"plan_{key}")
+    pins_text = st.text_area("Pins: one per line, CODE=YYYY-MM-01 (the stage-1 go-live of that branch)",
+                             key="plan_pins", height=80)
+    ignore = st.checkbox("Ignore the readiness forecast (rule 6)", key="plan_ignore_forecast")
+    run = st.form_submit_button("Optimise the plan", type="primary", key="plan_run")
+
+if run:
+    pins = tuple(line.strip() for line in pins_text.splitlines() if line.strip())
+    with st.status("Optimising the launch plan…", expanded=False) as status:
+        st.write(f"Solving with a time limit of {values['solve_time_limit_s']:g} s")
+        try:
+            result = planning.plan_json(db, as_of, overrides=values, pins=list(pins), ignore_forecast=ignore)
+            st.session_state.plan_result = result
+            st.session_state.plan_params = {**values, "pins": list(pins), "ignore_forecast": ignore}
+            status.update(label=f"Plan {result['status']}", state="complete" if result["status"] != "infeasible"
+                          else "error")
+        except RolloutError as exc:
+            status.update(label="Refused", state="error")
+            show_error(exc)
+
+result = st.session_state.get("plan_result")
+if result is None:
+    st.info("Set the parameters and press **Optimise the plan**.")
+else:
+    plan_tab, diff_tab, scen_tab = st.tabs(["Plan", "Difference from the current plan", "Scenarios"])
+    with plan_tab:
+        if result["status"] == "infeasible":
+            st.error("No plan satisfies every rule. The conflicting rules:")
+            st.dataframe(pd.DataFrame({"conflict": result["conflicts"]}), hide_index=True, width="stretch")
+        else:
+            cols = st.columns(4)
+            cols[0].metric("Status", result["status"])
+            cols[1].metric("Weighted lateness", result["objective"]["weighted_lateness"],
+                           help="Sum of headcount × months late against the requested month")
+            cols[2].metric("Finish month", result["objective"]["finish_month"] or "-")
+            cols[3].metric("Gap", f"{(result['gap'] or 0):.2%}", help="Relative gap to the best bound; 0 = optimal")
+            if result["branches"]:
+                prep = int(st.session_state.get("plan_params", {}).get("prep_months", stored.prep_months))
+                st.plotly_chart(gantt_figure(result, _statuses(), prep), width="stretch", key="plan_gantt")
+                st.plotly_chart(load_figure(result), width="stretch", key="plan_load")
+                table(planning_scenarios.plan_frame(result), key="plan_table", file_name="launch_plan")
+            else:
+                st.info("No branch to plan: every branch is live.")
+    with diff_tab:
+        if result["branches"]:
+            diff = planning_scenarios.diff_from_current(db, result)
+            moved = diff["moved_months"].dropna()
+            cols = st.columns(3)
+            cols[0].metric("Moved earlier", int((moved < 0).sum()))
+            cols[1].metric("Moved later", int((moved > 0).sum()))
+            cols[2].metric("Unchanged", int((moved == 0).sum()))
+            table(diff, key="plan_diff", file_name="plan_vs_current")
+        else:
+            st.info("No plan to compare.")
+    with scen_tab:
+        name = st.text_input("Scenario name", key="plan_scenario_name")
+        if st.button("Save this plan as a scenario", key="plan_save"):
+            try:
+                planning_scenarios.save_scenario(db, name, st.session_state.get("plan_params", {}), result)
+                st.session_state.plan_saved = f"Scenario {name.strip()} saved."
+                st.rerun()
+            except RolloutError as exc:
+                show_error(exc)
+
+saved = cached(planning_scenarios.scenarios)
+if len(saved):
+    st.subheader("Saved scenarios")
+    table(saved.drop(columns=["params"]), key="plan_scenarios", file_name="plan_scenarios")
+    names = list(saved["name"])
+    cols = st.columns(2)
+    first = cols[0].selectbox("Compare", names, key="plan_compare_a")
+    second = cols[1].selectbox("with", names, index=min(1, len(names) - 1), key="plan_compare_b")
+    if first and second:
+        st.dataframe(cached(planning_scenarios.compare_headline, first, second), hide_index=True, width="stretch")
+        table(cached(planning_scenarios.compare_scenarios, first, second), key="plan_compare",
+              file_name="scenario_comparison")
+    st.subheader("Apply a scenario to the planned dates")
+    chosen = st.selectbox("Scenario to apply", names, key="plan_apply_name")
+    if st.button("Preview the changes", key="plan_apply_preview"):
+        try:
+            st.session_state.plan_preview = (chosen, planning_scenarios.apply_preview(db, chosen, as_of))
+        except RolloutError as exc:
+            show_error(exc)
+    preview = st.session_state.get("plan_preview")
+    if preview and preview[0] == chosen:
+        changes = preview[1]
+        if changes.empty:
+            st.info("This scenario changes no planned date.")
+        else:
+            st.markdown(plain(f"{len(changes)} planned dates would change (one transaction, every change audited):"))
+            table(changes, key="plan_apply_changes", file_name="plan_apply_preview")
+            if st.button("Apply these changes", type="primary", key="plan_apply_confirm"):
+                try:
+                    written = planning_scenarios.apply_scenario(db, changes, actor="planning page", today=as_of)
+                    del st.session_state["plan_preview"]
+                    st.session_state.plan_saved = f"Scenario {chosen} applied: {written} planned dates changed."
+                    st.rerun()
+                except RolloutError as exc:
+                    show_error(exc)

@@ -1,16 +1,18 @@
 """In-app edits of workbook tables: validated by the importer's own rules, atomic, audited.
 
-Every edit path of every page goes through `insert_rows` / `update_row`, so an edit is checked
-exactly like an imported row (spec.py), references are checked against the database, the write
-is one transaction, and each changed value lands in audit_log with its old value. `update_row`
-is optimistic: the caller passes the row as it was shown, and if someone else changed it since,
-the edit is refused (ConflictError) instead of silently overwriting their change.
+Every edit path of every page goes through an `EditBatch` (or the one-operation shortcuts
+`insert_rows` / `update_row`), so an edit is checked exactly like an imported row (spec.py),
+references are checked against the database as the transaction sees it, all operations of one
+save commit together or not at all, and each changed value lands in audit_log with its old value.
+Updates are optimistic: the caller passes the row as it was shown, and if someone else changed it
+since, the save is refused (ConflictError) instead of silently overwriting their change.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -18,15 +20,12 @@ import duckdb
 
 from rollout.db import Database
 from rollout.errors import CellError, ConflictError, NotFoundError, ValidationError
-from rollout.importer import _broken_references, quote
+from rollout.importer import broken_references, quote
 from rollout.spec import SHEETS, Sheet, SheetRows, validate_rows
 
 
-def _key_text(sheet: Sheet, row: Mapping[str, Any]) -> str:
-    return json.dumps({k: _plain(row[k]) for k in sheet.key}, ensure_ascii=False)
-
-
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value as JSON/text would hold it (dates as ISO text, numpy scalars as Python)."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if hasattr(value, "item"):  # numpy scalars from a DataFrame
@@ -34,114 +33,138 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _comparable(value: Any) -> Any:
+def comparable(value: Any) -> Any:
     """Values as read back from DuckDB or a DataFrame, made comparable (NaN/NaT/'' as None)."""
-    value = _plain(value)
+    if hasattr(value, "to_pydatetime") and value == value:
+        value = value.to_pydatetime().date()
+    value = plain(value)
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return None
-    if hasattr(value, "to_pydatetime"):
-        return value.to_pydatetime().date().isoformat()
-    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
         return value[:10] if value[10:] in ("", " 00:00:00", "T00:00:00") else value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     return value
 
 
-def _validate(db: Database, sheet: Sheet, rows: list[dict[str, Any]], today: date | None,
-              label: str) -> SheetRows:
-    """The importer's rules on edited rows; errors name the row as the user sees it (label)."""
-    numbers = list(range(1, len(rows) + 1))
-    valid, errors = validate_rows(sheet.name, rows, numbers, today or date.today())
-    errors += list(_broken_references(db, {sheet.name: valid}))
-    if errors:
-        raise ValidationError([CellError(f"{label}" if len(rows) == 1 else f"{label} {e.row}", None, e.column,
-                                         e.value, e.expected) for e in errors])
-    return valid
+def key_text(sheet: Sheet, row: Mapping[str, Any]) -> str:
+    return json.dumps({k: plain(row[k]) for k in sheet.key}, ensure_ascii=False)
 
 
-def _current(cur: duckdb.DuckDBPyConnection, sheet: Sheet, key: Mapping[str, Any]) -> dict[str, Any] | None:
-    where = " AND ".join(f"{quote(k)} = ?" for k in sheet.key)
-    found = cur.execute(f"SELECT * FROM {quote(sheet.name)} WHERE {where}",
-                        [key[k] if key[k] is not None else "" for k in sheet.key]).fetchone()
-    if found is None:
-        return None
-    return dict(zip(sheet.column_names, found, strict=True))
+class EditBatch:
+    """Edits that commit together. Made by `edit_batch`; every operation is validated first."""
+
+    def __init__(self, db: Database, cur: duckdb.DuckDBPyConnection, actor: str, today: date) -> None:
+        self.db, self.cur, self.actor, self.today = db, cur, actor, today
+
+    def validate(self, table: str, rows: list[dict[str, Any]], label: str) -> SheetRows:
+        """The importer's rules on edited rows, references as this transaction sees them."""
+        valid, errors = validate_rows(table, rows, list(range(1, len(rows) + 1)), self.today)
+        errors += list(broken_references(self.db, {table: valid}, self.cur))
+        if errors:
+            raise ValidationError([CellError(label if len(rows) == 1 else f"{label} {e.row}", None, e.column,
+                                             e.value, e.expected) for e in errors])
+        return valid
+
+    def current(self, table: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The row with this key as the transaction sees it, or None."""
+        sheet = SHEETS[table]
+        where = " AND ".join(f"{quote(k)} = ?" for k in sheet.key)
+        found = self.cur.execute(f"SELECT * FROM {quote(table)} WHERE {where}",
+                                 [key[k] if key[k] is not None else "" for k in sheet.key]).fetchone()
+        return None if found is None else dict(zip(sheet.column_names, found, strict=True))
+
+    def audit(self, action: str, table: str, row: Mapping[str, Any], column: str | None, old: Any,
+              new: Any) -> None:
+        self.cur.execute(
+            "INSERT INTO audit_log (changed_at, actor, action, table_name, row_key, column_name, old_value, "
+            "new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [datetime.now(), self.actor, action, table, key_text(SHEETS[table], row), column,
+             None if old is None else str(plain(old)), None if new is None else str(plain(new))])
+
+    def insert(self, table: str, rows: list[dict[str, Any]], label: str | None = None,
+               skip_existing: bool = False) -> int:
+        """Add new rows. An existing key is refused unless skip_existing, when it is left alone
+        (idempotent bulk adds). Returns the rows added."""
+        sheet = SHEETS[table]
+        label = label or f"new {table} row"
+        valid = self.validate(table, rows, label)
+        seen: set[tuple] = set()
+        added = 0
+        for row in valid.rows:
+            key = tuple(row[k] for k in sheet.key)
+            if key in seen:
+                raise ValidationError([CellError(label, None, ", ".join(sheet.key), ", ".join(map(str, key)),
+                                                 "is given twice (expected each key once)")])
+            seen.add(key)
+            if self.current(table, row) is not None:
+                if skip_existing:
+                    continue
+                raise ValidationError([CellError(label, None, ", ".join(sheet.key), ", ".join(map(str, key)),
+                                                 "already exists (expected a new key)")])
+            self.cur.execute(f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in sheet.column_names)}) "
+                             f"VALUES ({', '.join('?' for _ in sheet.column_names)})",
+                             [row[c] for c in sheet.column_names])
+            self.audit("insert", table, row, None, None,
+                       json.dumps({c: plain(row[c]) for c in sheet.column_names}, ensure_ascii=False))
+            added += 1
+        return added
+
+    def update(self, table: str, key: Mapping[str, Any], changes: Mapping[str, Any],
+               original: Mapping[str, Any] | None = None, label: str | None = None) -> dict[str, Any]:
+        """Change some values of one row; `original` is the row as the user saw it."""
+        sheet = SHEETS[table]
+        unknown = set(changes) - set(sheet.column_names)
+        if unknown:
+            raise ValidationError([CellError(table, None, c, None, "is not a column of this table")
+                                   for c in sorted(unknown)])
+        label = label or f"{table} {', '.join(str(key[k]) for k in sheet.key)}"
+        current = self.current(table, key)
+        if current is None:
+            raise NotFoundError(f"{label}: not found (it may have been deleted; reload the page)")
+        if original is not None:
+            for column, shown_value in original.items():
+                if column in current and comparable(shown_value) != comparable(current[column]):
+                    raise ConflictError(
+                        f"{label}: someone else changed {column} to {plain(current[column])!r} since you loaded "
+                        "it; reload the page and make your change again")
+        merged = {**current, **changes}
+        merged = {c: (None if merged[c] == "" and c not in sheet.key else merged[c]) for c in sheet.column_names}
+        valid = self.validate(table, [merged], label).rows[0]
+        if any(valid[k] != current[k] for k in sheet.key):
+            raise ValidationError([CellError(label, None, ", ".join(sheet.key), None,
+                                             "cannot be changed (add a new row instead)")])
+        changed = [c for c in sheet.column_names if comparable(valid[c]) != comparable(current[c])]
+        if changed:
+            where = " AND ".join(f"{quote(k)} = ?" for k in sheet.key)
+            self.cur.execute(
+                f"UPDATE {quote(table)} SET {', '.join(f'{quote(c)} = ?' for c in changed)} WHERE {where}",
+                [valid[c] for c in changed] + [valid[k] for k in sheet.key])
+            for column in changed:
+                self.audit("update", table, valid, column, current[column], valid[column])
+        return valid
 
 
-def _audit(cur: duckdb.DuckDBPyConnection, actor: str, action: str, sheet: Sheet, row: Mapping[str, Any],
-           column: str | None, old: Any, new: Any) -> None:
-    cur.execute("INSERT INTO audit_log (changed_at, actor, action, table_name, row_key, column_name, old_value, "
-                "new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [datetime.now(), actor, action, sheet.name, _key_text(sheet, row), column,
-                 None if old is None else str(_plain(old)), None if new is None else str(_plain(new))])
+@contextmanager
+def edit_batch(db: Database, actor: str = "app", today: date | None = None) -> Iterator[EditBatch]:
+    """One save: every insert and update inside commits together, or nothing does."""
+    with db.transaction() as cur:
+        yield EditBatch(db, cur, actor, today or date.today())
 
 
 def insert_rows(db: Database, table: str, rows: list[dict[str, Any]], actor: str = "app",
                 today: date | None = None, label: str | None = None, skip_existing: bool = False) -> int:
-    """Add new rows (validated, one transaction, audited). An existing key is refused unless
-    skip_existing, when it is left alone (idempotent bulk adds). Returns the rows added."""
-    sheet = SHEETS[table]
-    valid = _validate(db, sheet, rows, today, label or f"new {table} row")
-    seen: set[tuple] = set()
-    for row in valid.rows:
-        key = tuple(row[k] for k in sheet.key)
-        if key in seen:
-            raise ValidationError([CellError(label or table, None, ", ".join(sheet.key), ", ".join(map(str, key)),
-                                             "is given twice (expected each key once)")])
-        seen.add(key)
-    added = 0
-    with db.transaction() as cur:
-        for row in valid.rows:
-            if _current(cur, sheet, row) is not None:
-                if skip_existing:
-                    continue
-                raise ValidationError([CellError(label or table, None, ", ".join(sheet.key),
-                                                 ", ".join(str(row[k]) for k in sheet.key),
-                                                 "already exists (expected a new key)")])
-            cur.execute(f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in sheet.column_names)}) "
-                        f"VALUES ({', '.join('?' for _ in sheet.column_names)})",
-                        [row[c] for c in sheet.column_names])
-            _audit(cur, actor, "insert", sheet, row, None, None, json.dumps(
-                {c: _plain(row[c]) for c in sheet.column_names}, ensure_ascii=False))
-            added += 1
-    return added
+    """Add new rows in one transaction (see EditBatch.insert)."""
+    with edit_batch(db, actor, today) as batch:
+        return batch.insert(table, rows, label, skip_existing)
 
 
 def update_row(db: Database, table: str, key: Mapping[str, Any], changes: Mapping[str, Any],
                original: Mapping[str, Any] | None = None, actor: str = "app", today: date | None = None,
                label: str | None = None) -> dict[str, Any]:
-    """Change some values of one row. `original` is the row as the user saw it: if any of its
-    values differ from the database now, someone else edited it and the change is refused."""
-    sheet = SHEETS[table]
-    unknown = set(changes) - set(sheet.column_names)
-    if unknown:
-        raise ValidationError([CellError(table, None, c, None, "is not a column of this table") for c in unknown])
-    label = label or f"{table} {', '.join(str(key[k]) for k in sheet.key)}"
-    with db.transaction() as cur:
-        current = _current(cur, sheet, key)
-        if current is None:
-            raise NotFoundError(f"{label}: not found (it may have been deleted; reload the page)")
-        if original is not None:
-            for column, shown_value in original.items():
-                if column in current and _comparable(shown_value) != _comparable(current[column]):
-                    raise ConflictError(
-                        f"{label}: someone else changed {column} to {_plain(current[column])!r} since you loaded "
-                        "it; reload the page and make your change again")
-        merged = {**current, **changes}
-        merged = {c: (None if merged[c] == "" and c not in sheet.key else merged[c]) for c in sheet.column_names}
-        valid = _validate(db, sheet, [merged], today, label).rows[0]
-        if any(valid[k] != current[k] for k in sheet.key):
-            raise ValidationError([CellError(label, None, ", ".join(sheet.key), None,
-                                             "cannot be changed (add a new row instead)")])
-        changed = [c for c in sheet.column_names if _comparable(valid[c]) != _comparable(current[c])]
-        if changed:
-            where = " AND ".join(f"{quote(k)} = ?" for k in sheet.key)
-            cur.execute(f"UPDATE {quote(table)} SET {', '.join(f'{quote(c)} = ?' for c in changed)} WHERE {where}",
-                        [valid[c] for c in changed] + [valid[k] for k in sheet.key])
-            for column in changed:
-                _audit(cur, actor, "update", sheet, valid, column, current[column], valid[column])
-    return valid
+    """Change one row in one transaction (see EditBatch.update)."""
+    with edit_batch(db, actor, today) as batch:
+        return batch.update(table, key, changes, original, label)
 
 
 def audit_trail(db: Database, table: str | None = None, limit: int = 200) -> Any:

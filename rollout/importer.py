@@ -68,7 +68,7 @@ def validate_workbook(db: Database, raw: RawWorkbook, today: date | None = None)
         errors.extend(row_errors)
         errors.extend(_repeated_keys(rows))
         tables[name] = rows
-    errors.extend(_broken_references(db, tables))
+    errors.extend(broken_references(db, tables))
     if errors:
         errors.sort(key=_error_order)
         raise ValidationError(errors, raw.warnings)
@@ -98,12 +98,17 @@ def _repeated_keys(rows: SheetRows) -> Iterable[CellError]:
             seen[key] = number
 
 
-def known_codes(db: Database, sheet: Sheet) -> set[str]:
-    """The codes a reference may point to that are already in the database."""
-    return {r[0] for r in db.rows(f"SELECT {quote(sheet.key[0])} FROM {quote(sheet.name)}")}
+def known_codes(db: Database, sheet: Sheet, cur: duckdb.DuckDBPyConnection | None = None) -> set[str]:
+    """The codes a reference may point to that are already in the database (as `cur` sees it,
+    inside a transaction, when given)."""
+    sql = f"SELECT {quote(sheet.key[0])} FROM {quote(sheet.name)}"
+    found = cur.execute(sql).fetchall() if cur is not None else db.rows(sql)
+    return {r[0] for r in found}
 
 
-def _broken_references(db: Database, tables: dict[str, SheetRows]) -> Iterable[CellError]:
+def broken_references(db: Database, tables: dict[str, SheetRows],
+                      cur: duckdb.DuckDBPyConnection | None = None) -> Iterable[CellError]:
+    """Codes that point nowhere: neither in these rows nor in the database."""
     known: dict[str, set[str]] = {}
     for rows in tables.values():
         for column in rows.sheet.columns:
@@ -111,7 +116,7 @@ def _broken_references(db: Database, tables: dict[str, SheetRows]) -> Iterable[C
                 continue
             if column.ref not in known:
                 target = SHEETS[column.ref]
-                codes = known_codes(db, target)
+                codes = known_codes(db, target, cur)
                 if column.ref in tables:
                     codes |= {r[target.key[0]] for r in tables[column.ref].rows}
                 known[column.ref] = codes

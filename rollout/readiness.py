@@ -1,15 +1,495 @@
-"""Readiness metrics (METRICS.md "Readiness"). Stub: issue 4 fills it in."""
+"""Readiness metrics (METRICS.md "Readiness"), checklist plans and their editing.
+
+Every figure is computed in DuckDB by a query file `rollout/sql/readiness_*.sql` (one per metric,
+its header quoting METRICS.md) and is "as of" a date, so every figure replays for a past date.
+Thresholds come from rollout.settings. Writes go through rollout.edits (validated, audited).
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import math
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 
-from rollout.db import Database
+from rollout import edits
+from rollout.db import Database, load_sql
+from rollout.errors import CellError, ConflictError, NotFoundError, RolloutError, ValidationError
+from rollout.importer import broken_references
+from rollout.settings import get_settings
+from rollout.spec import SHEETS, peak_month_set, validate_rows
+
+SUMMARY_COLUMNS = ["branch_code", "checklist_readiness", "overdue_items", "failing_gates", "data_readiness",
+                   "forecast_ready_on", "slip_days", "status"]
+STATUSES = ("live", "green", "amber", "red", "no_plan")
+CHECKLIST_COLUMNS = SHEETS["checklist"].column_names
+EDITABLE_COLUMNS = ["dimension", "title", "owner", "due_date", "weight", "status", "completed_on", "gate"]
+KICKOFF_TOPICS = "notice and agenda, materials, steering committee named, reward/penalty rules, signed minutes"
+
+
+# --- running the query files ----------------------------------------------------------------------
+
+def _run(db: Database, name: str, params: Mapping[str, Any], ctes: Iterable[str] = ()) -> pd.DataFrame:
+    """rollout/sql/<name>.sql, optionally after other query files as named CTEs; only the named
+    parameters the text uses are passed (DuckDB refuses extra ones)."""
+    sql = load_sql(name)
+    parts = [f"{cte} AS (\n{load_sql(cte)}\n)" for cte in ctes]
+    if parts:
+        body = sql
+        # the main file may itself start with WITH: merge the lists
+        stripped = re.sub(r"^(\s*--[^\n]*\n)*", "", body)
+        if stripped.lstrip().upper().startswith("WITH "):
+            sql = "WITH " + ",\n".join(parts) + ",\n" + stripped.lstrip()[5:]
+        else:
+            sql = "WITH " + ",\n".join(parts) + "\n" + stripped
+    used = set(re.findall(r"\$([a-z_]+)", sql))
+    return db.df(sql, {k: v for k, v in params.items() if k in used})
+
+
+def _settings(db: Database, settings: Mapping[str, float] | None) -> Mapping[str, float]:
+    return settings if settings is not None else get_settings(db)
+
+
+def _params(as_of: date, settings: Mapping[str, float]) -> dict[str, Any]:
+    return {"as_of": as_of, "window_days": int(settings["forecast_window_days"]),
+            "red_gate_days": settings["red_gate_days"], "red_slip_days": settings["red_slip_days"],
+            "red_readiness_below": settings["red_readiness_below"],
+            "red_readiness_days": settings["red_readiness_days"]}
+
+
+def _only(frame: pd.DataFrame, branch_code: str | None) -> pd.DataFrame:
+    if branch_code is None:
+        return frame.reset_index(drop=True)
+    return frame[frame["branch_code"] == branch_code].reset_index(drop=True)
+
+
+# --- the metrics ----------------------------------------------------------------------------------
+
+def checklist_readiness(db: Database, as_of: date) -> pd.DataFrame:
+    """Per branch: items, weight_planned, weight_done, checklist_readiness (null: no plan),
+    overdue_items, failing_gates."""
+    return _run(db, "readiness_checklist", {"as_of": as_of}).sort_values("branch_code").reset_index(drop=True)
+
+
+def readiness_by_dimension(db: Database, as_of: date, branch_code: str | None = None) -> pd.DataFrame:
+    """Per (branch, dimension with items): checklist_readiness of that dimension."""
+    return _only(_run(db, "readiness_by_dimension", {"as_of": as_of}), branch_code)
+
+
+def overdue_items(db: Database, as_of: date, branch_code: str | None = None) -> pd.DataFrame:
+    """Every overdue item (owner, due date, days late), most late first per branch."""
+    return _only(_run(db, "readiness_overdue_items", {"as_of": as_of}), branch_code)
+
+
+def failing_gates(db: Database, as_of: date, branch_code: str | None = None) -> pd.DataFrame:
+    """Every failing gate item, earliest due first per branch."""
+    return _only(_run(db, "readiness_failing_gates", {"as_of": as_of}), branch_code)
+
+
+def data_readiness(db: Database) -> pd.DataFrame:
+    """Per branch: data_objects, data_readiness (null without master-data rows). Same for every date."""
+    return _run(db, "readiness_data", {}).sort_values("branch_code").reset_index(drop=True)
+
+
+def master_data_progress(db: Database, branch_code: str | None = None) -> pd.DataFrame:
+    """Per (branch, object): expected / loaded / validated and percentages."""
+    return _only(_run(db, "readiness_master_data", {}), branch_code)
+
+
+def forecast(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Per branch: is_live, has_plan, window_weight, remaining_weight, stalled, forecast_ready_on, slip_days."""
+    settings = _settings(db, settings)
+    frame = _run(db, "readiness_forecast", _params(as_of, settings))
+    frame["forecast_ready_on"] = pd.to_datetime(frame["forecast_ready_on"])
+    frame["stalled"] = frame["stalled"].astype(bool)
+    frame["has_plan"] = frame["has_plan"].astype(bool)
+    return frame.sort_values("branch_code").reset_index(drop=True)
+
+
+def forecast_ready(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """For the launch planner, every branch: branch_code, checklist_readiness, forecast_ready_on
+    (Timestamp or NaT), stalled, has_plan."""
+    settings = _settings(db, settings)
+    frame = forecast(db, as_of, settings).merge(
+        checklist_readiness(db, as_of)[["branch_code", "checklist_readiness"]], on="branch_code", how="left")
+    return frame[["branch_code", "checklist_readiness", "forecast_ready_on", "stalled", "has_plan"]]
+
+
+def readiness_trend(db: Database, as_of: date, branch_code: str | None = None,
+                    weeks: int | None = None) -> pd.DataFrame:
+    """Weekly checklist readiness (branch_code, week_of, checklist_readiness) at D, D-7, ... back to
+    the week before the first completion / kick-off (at most 104 weeks), or `weeks` points."""
+    if weeks is None:
+        where = "WHERE branch_code = ?" if branch_code else ""
+        params = [branch_code] if branch_code else []
+        start = db.scalar(f"SELECT least(min(completed_on), min(due_date)) FROM checklist {where}", params)
+        kickoff = db.scalar(f"SELECT min(planned_kickoff) FROM branches {where}", params)
+        starts = [d for d in (start, kickoff) if d is not None]
+        first = min(starts) if starts else as_of
+        if isinstance(first, datetime):
+            first = first.date()
+        weeks = max(1, min(104, math.ceil((as_of - first).days / 7) + 2))
+    frame = _only(_run(db, "readiness_trend", {"as_of": as_of, "weeks": int(weeks)}), branch_code)
+    frame["week_of"] = pd.to_datetime(frame["week_of"])
+    return frame
+
+
+def _status_frame(db: Database, as_of: date, settings: Mapping[str, float]) -> pd.DataFrame:
+    frame = _run(db, "readiness_status", _params(as_of, settings),
+                 ctes=("readiness_checklist", "readiness_data", "readiness_forecast"))
+    for column in ("planned_kickoff", "planned_go_live", "actual_go_live", "forecast_ready_on"):
+        frame[column] = pd.to_datetime(frame[column])
+    for column in ("stalled", "has_plan", "is_live", "red_gate", "red_slip", "red_readiness"):
+        frame[column] = frame[column].astype(bool)
+    return frame
 
 
 def summary_fields(db: Database, as_of: date, settings: dict[str, float]) -> pd.DataFrame:
     """branch_code + checklist_readiness, overdue_items, failing_gates, data_readiness,
     forecast_ready_on, slip_days, status (unrounded; summary.py rounds)."""
-    return pd.DataFrame(columns=["branch_code"])
+    return _status_frame(db, as_of, _settings(db, settings))[SUMMARY_COLUMNS]
+
+
+# --- status reasons in words ----------------------------------------------------------------------
+
+def _day(value: Any) -> str:
+    return pd.Timestamp(value).date().isoformat()
+
+
+def go_live_words(days: Any) -> str:
+    """'go-live in 21 days', 'go-live today', 'go-live passed 5 days ago', 'no planned go-live'."""
+    if days is None or pd.isna(days):
+        return "no planned go-live"
+    days = int(days)
+    if days > 0:
+        return f"go-live in {days} day{'s' if days != 1 else ''}"
+    if days == 0:
+        return "go-live today"
+    return f"planned go-live passed {-days} day{'s' if days != -1 else ''} ago"
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+def _reasons(row: Mapping[str, Any], gates: pd.DataFrame, late: pd.DataFrame,
+             settings: Mapping[str, float]) -> list[str]:
+    """The status's reasons, the top reason first (red triggers, then amber ones)."""
+    status = row["status"]
+    if status == "live":
+        return [f"live since {_day(row['actual_go_live'])}"]
+    if status == "no_plan":
+        if row["items"]:
+            return ["every checklist item is waived (no plan)"]
+        return ["no checklist items (no plan): create the plan, e.g. from the pilot's template"]
+    reasons: list[str] = []
+    when = go_live_words(row["days_to_go_live"])
+    if row["red_gate"]:
+        for title in gates["title"]:
+            reasons.append(f"gate '{title}' not done, {when}")
+    if row["red_slip"]:
+        reasons.append(f"forecast ready {_day(row['forecast_ready_on'])}, {int(row['slip_days'])} days after the "
+                       f"planned go-live (more than {settings['red_slip_days']:g})")
+    if row["red_readiness"]:
+        reasons.append(f"readiness {_pct(row['checklist_readiness'])} (below {settings['red_readiness_below']:g}%), "
+                       f"{when}")
+    if not pd.isna(row["slip_days"]) and row["slip_days"] > 0 and not row["red_slip"]:
+        reasons.append(f"forecast ready {_day(row['forecast_ready_on'])}, {int(row['slip_days'])} day"
+                       f"{'s' if row['slip_days'] != 1 else ''} after the planned go-live")
+    if row["stalled"]:
+        reasons.append(f"stalled: nothing completed in the last {int(settings['forecast_window_days'])} days, "
+                       f"{row['remaining_weight']:g} weight still open (no forecast)")
+    if row["overdue_items"]:
+        worst = late.iloc[0] if len(late) else None
+        text = f"{int(row['overdue_items'])} overdue item{'s' if row['overdue_items'] != 1 else ''}"
+        if worst is not None:
+            owner = worst["owner"] if isinstance(worst["owner"], str) and worst["owner"] else "no owner"
+            text += f", most late '{worst['title']}' ({owner}, {int(worst['days_late'])} days late)"
+        reasons.append(text)
+    if row["failing_gates"] and not row["red_gate"]:
+        for title in gates["title"]:
+            reasons.append(f"gate '{title}' not done, {when}")
+    if status == "green":
+        ready = row["forecast_ready_on"]
+        reasons.insert(0, f"on track: readiness {_pct(row['checklist_readiness'])}"
+                       + (f", forecast ready {_day(ready)}" if not pd.isna(ready) else ""))
+    return reasons
+
+
+def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Every branch with its status and reasons in words (the top reason first), days to go-live,
+    stage and every readiness figure. `reasons` is a list of text, `top_reason` its first item."""
+    settings = _settings(db, settings)
+    frame = _status_frame(db, as_of, settings)
+    gates = failing_gates(db, as_of)
+    late = overdue_items(db, as_of)
+    reasons = [_reasons(row, gates[gates["branch_code"] == row["branch_code"]],
+                        late[late["branch_code"] == row["branch_code"]], settings)
+               for row in frame.to_dict("records")]
+    frame["reasons"] = reasons
+    frame["top_reason"] = [r[0] if r else "" for r in reasons]
+    first = ["branch_code", "branch_name", "region_code", "wave", "planned_kickoff", "planned_go_live",
+             "actual_go_live", "days_to_go_live", "stage", "status", "top_reason", "reasons",
+             "checklist_readiness", "data_readiness", "overdue_items", "failing_gates", "forecast_ready_on",
+             "slip_days", "stalled", "has_plan"]
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def status_counts(db: Database, as_of: date, by: str = "wave",
+                  settings: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Number of branches per (wave or region, status)."""
+    if by not in ("wave", "region_code"):
+        raise ValueError(by)
+    return count_by(branch_status(db, as_of, settings), by)
+
+
+def kpis(status: pd.DataFrame, as_of: date, days: int = 60) -> dict[str, int]:
+    """The Portfolio tiles from a (filtered) branch_status frame: branches per status and the
+    go-lives planned in the next `days` days (not yet live, as_of <= planned_go_live <= as_of + days)."""
+    counts = {s: int((status["status"] == s).sum()) for s in STATUSES}
+    soon = status["days_to_go_live"].between(0, days) & ~status["status"].eq("live")
+    counts["go_lives_next_days"] = int(soon.sum())
+    return counts
+
+
+def count_by(status: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Branches per (wave or region, status) from a (filtered) branch_status frame."""
+    if status.empty:
+        return pd.DataFrame(columns=[by, "status", "branches"])
+    return status.groupby([by, "status"], dropna=False).size().reset_index(name="branches")
+
+
+def modules(db: Database, branch_code: str, as_of: date) -> pd.DataFrame:
+    """The branch's modules and phases, with whether each is live on the date."""
+    return db.df("SELECT module, phase, planned_go_live, actual_go_live, "
+                 "coalesce(actual_go_live <= ?::DATE, false) AS live FROM modules WHERE branch_code = ? "
+                 "ORDER BY phase, module", [as_of, branch_code])
+
+
+def branch_codes(db: Database) -> list[str]:
+    return [r[0] for r in db.rows("SELECT branch_code FROM branches ORDER BY branch_code")]
+
+
+# --- the checklist and its editing ----------------------------------------------------------------
+
+def checklist(db: Database, branch_code: str) -> pd.DataFrame:
+    """The branch's checklist as shown for editing (dates as date objects, in item order)."""
+    frame = db.df("SELECT * FROM checklist WHERE branch_code = ? ORDER BY item_code", [branch_code])
+    for column in ("due_date", "completed_on"):
+        if frame.empty:  # an editor needs a date-typed column even without rows
+            frame[column] = pd.Series(dtype="datetime64[us]")
+        else:
+            frame[column] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]],
+                                      dtype=object, index=frame.index)
+    return frame[CHECKLIST_COLUMNS]
+
+
+def _clean(value: Any) -> Any:
+    """A cell from an edited table as a plain value (NaN/NaT/'' as None, Timestamp as date)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, datetime):
+        return value.date()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    a, b = _clean(a), _clean(b)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+            and not isinstance(b, bool):
+        return float(a) == float(b)
+    return a == b
+
+
+def _rows(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(data, pd.DataFrame):
+        data = data.to_dict("records")
+    return [{k: _clean(v) for k, v in dict(r).items()} for r in data]
+
+
+def _next_codes(branch_code: str, taken: set[str], count: int) -> list[str]:
+    codes, n = [], 1
+    while len(codes) < count:
+        code = f"{branch_code}-{n:02d}"
+        if code not in taken:
+            codes.append(code)
+            taken.add(code)
+        n += 1
+    return codes
+
+
+def save_checklist_changes(db: Database, branch_code: str, edited_rows: pd.DataFrame | Iterable[Mapping[str, Any]],
+                           original_rows: pd.DataFrame | Iterable[Mapping[str, Any]], today: date | None = None,
+                           actor: str = "app") -> dict[str, int]:
+    """Apply a branch's edited checklist: changed rows are updated (optimistically: refused when the
+    row changed since it was shown), rows without an item_code (or with a new one) are added with the
+    next free code. Every changed row is validated first by the importer's rules, so one bad row
+    refuses the whole save and nothing is written. Returns {"updated": n, "added": n}."""
+    today = today or date.today()
+    shown = {r["item_code"]: r for r in _rows(original_rows) if r.get("item_code")}
+    edited = _rows(edited_rows)
+    current = {r["item_code"]: r for r in _rows(checklist(db, branch_code))}
+    updates: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+    new_rows: list[dict[str, Any]] = []
+    for position, row in enumerate(edited, start=1):
+        code = row.get("item_code")
+        if code in shown:
+            changes = {c: row.get(c) for c in EDITABLE_COLUMNS if c in row and not _same(row.get(c), shown[code][c])}
+            if changes:
+                updates.append((shown[code], changes, f"checklist item {code}"))
+        elif any(row.get(c) is not None for c in EDITABLE_COLUMNS):
+            new_rows.append({**{c: row.get(c) for c in EDITABLE_COLUMNS}, "item_code": code,
+                             "branch_code": branch_code, "_position": position})
+    # new items: a code typed by the user, else the next free one
+    taken = set(current) | {r["item_code"] for r in new_rows if r["item_code"]}
+    blanks = [r for r in new_rows if not r["item_code"]]
+    for row, code in zip(blanks, _next_codes(branch_code, taken, len(blanks)), strict=True):
+        row["item_code"] = code
+    # validate everything before writing anything
+    errors: list[CellError] = []
+    for shown_row, changes, label in updates:
+        now = current.get(shown_row["item_code"])
+        if now is None:
+            raise NotFoundError(f"{label}: not found (it may have been deleted; reload the page)")
+        for column in CHECKLIST_COLUMNS:
+            if not _same(shown_row.get(column), now.get(column)):
+                raise ConflictError(f"{label}: someone else changed {column} since you loaded it; reload the page "
+                                    "and make your change again")
+        merged = {**now, **changes}
+        merged = {c: merged[c] for c in CHECKLIST_COLUMNS}
+        errors += _check(db, [merged], today, label)
+    for row in new_rows:
+        label = f"new checklist row {row.pop('_position')}"
+        if row["item_code"] in current:
+            errors.append(CellError(label, None, "item_code", row["item_code"], "already exists (expected a new code)"))
+            continue
+        errors += _check(db, [{c: row.get(c) for c in CHECKLIST_COLUMNS}], today, label)
+    if errors:
+        raise ValidationError(errors)
+    with edits.edit_batch(db, actor, today) as batch:  # every change commits together or none does
+        for shown_row, changes, label in updates:
+            batch.update("checklist", {"branch_code": branch_code, "item_code": shown_row["item_code"]}, changes,
+                         original={c: shown_row.get(c) for c in CHECKLIST_COLUMNS}, label=label)
+        added = 0
+        if new_rows:
+            added = batch.insert("checklist", [{c: r.get(c) for c in CHECKLIST_COLUMNS} for r in new_rows],
+                                 label="new checklist row")
+    return {"updated": len(updates), "added": added}
+
+
+def _check(db: Database, rows: list[dict[str, Any]], today: date, label: str) -> list[CellError]:
+    """The importer's rules (types, enums, ranges, row rules, references) on rows, errors labelled."""
+    valid, errors = validate_rows("checklist", rows, list(range(1, len(rows) + 1)), today)
+    errors += list(broken_references(db, {"checklist": valid}))
+    return [CellError(label, None, e.column, e.value, e.expected) for e in errors]
+
+
+# --- plan from a template -------------------------------------------------------------------------
+
+def pilot_code(db: Database) -> str | None:
+    return db.scalar("SELECT branch_code FROM branches WHERE is_pilot ORDER BY branch_code LIMIT 1")
+
+
+def _branch(db: Database, code: str) -> dict[str, Any]:
+    frame = db.df("SELECT * FROM branches WHERE branch_code = ?", [code])
+    if frame.empty:
+        raise NotFoundError(f"branch {code!r} does not exist")
+    return frame.iloc[0].to_dict()
+
+
+def _as_date(value: Any) -> date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def _new_code(item_code: str, source_code: str, branch_code: str) -> str:
+    if item_code.startswith(source_code):
+        return branch_code + item_code[len(source_code):]
+    return item_code
+
+
+def plan_from_template(db: Database, branch_code: str, source_code: str | None = None, write: bool = True,
+                       today: date | None = None, actor: str = "app") -> pd.DataFrame:
+    """Copy the pilot's (or source_code's) checklist to a branch: status open, no completion, no owner,
+    each due date at the same distance before the branch's planned go-live as it was before the
+    source's go-live (actual, else planned). Item codes keep their suffix (PIL-07 -> B11-07); items
+    whose code the branch already has are skipped, never overwritten. write=False: preview only.
+    Returns the items added (or that would be added)."""
+    target = _branch(db, branch_code)
+    if source_code is None:
+        source_code = pilot_code(db)
+        if source_code is None:
+            raise RolloutError("there is no pilot branch to copy the plan from (choose a source branch)")
+    source = _branch(db, source_code)
+    if source_code == branch_code:
+        raise RolloutError(f"branch {branch_code} cannot be its own template (choose another source branch)")
+    items = db.df("SELECT * FROM checklist WHERE branch_code = ? ORDER BY item_code", [source_code])
+    if items.empty:
+        raise RolloutError(f"branch {source_code} has no checklist items to copy (choose another source branch)")
+    anchor = _as_date(source["actual_go_live"]) or _as_date(source["planned_go_live"])
+    target_go_live = _as_date(target["planned_go_live"])
+    existing = {r[0] for r in db.rows("SELECT item_code FROM checklist WHERE branch_code = ?", [branch_code])}
+    rows = []
+    for item in items.to_dict("records"):
+        code = _new_code(item["item_code"], source_code, branch_code)
+        if code in existing:
+            continue
+        due = _as_date(item["due_date"])
+        new_due = target_go_live - (anchor - due) if (due and anchor and target_go_live) else None
+        rows.append({"branch_code": branch_code, "item_code": code, "dimension": item["dimension"],
+                     "title": item["title"], "owner": None, "due_date": new_due, "weight": float(item["weight"]),
+                     "status": "open", "completed_on": None, "gate": bool(item["gate"])})
+    if write and rows:
+        edits.insert_rows(db, "checklist", rows, actor=actor, today=today, label=f"plan from {source_code}",
+                          skip_existing=True)
+    return pd.DataFrame(rows, columns=CHECKLIST_COLUMNS)
+
+
+# --- kick-off rules -------------------------------------------------------------------------------
+
+def _suffix(item_code: str, branch_code: str) -> str:
+    return item_code[len(branch_code):] if item_code.startswith(branch_code) else item_code
+
+
+def kickoff_flags(db: Database, branch_code: str, source_code: str | None = None) -> pd.DataFrame:
+    """The seeds' kick-off rules for a branch, as (rule, finding) rows: a planned kick-off on a weekend
+    or in the branch's peak months, and kick-off items of the template (the pilot's checklist, or
+    source_code's) missing from the branch's checklist (matched by item-code suffix or title)."""
+    branch = _branch(db, branch_code)
+    found: list[tuple[str, str]] = []
+    kickoff = _as_date(branch["planned_kickoff"])
+    if kickoff is not None:
+        if kickoff.weekday() >= 5:
+            found.append(("weekend", f"planned kick-off {kickoff.isoformat()} is a {kickoff.strftime('%A')} "
+                                     "(hold it on a working day, in the morning)"))
+        peaks = peak_month_set(branch["peak_months"] if isinstance(branch["peak_months"], str) else None)
+        if kickoff.month in peaks:
+            found.append(("peak season", f"planned kick-off {kickoff.isoformat()} falls in the branch's peak months "
+                                         f"({', '.join(str(m) for m in sorted(peaks))})"))
+    template = source_code or pilot_code(db)
+    if template and template != branch_code:
+        wanted = db.df("SELECT item_code, title FROM checklist WHERE branch_code = ? AND dimension = 'kickoff' "
+                       "ORDER BY item_code", [template])
+        have = db.df("SELECT item_code, title FROM checklist WHERE branch_code = ?", [branch_code])
+        suffixes = {_suffix(c, branch_code) for c in have["item_code"]}
+        titles = {str(t).strip().lower() for t in have["title"]}
+        for item in wanted.to_dict("records"):
+            title = str(item["title"]).strip().lower()
+            if _suffix(item["item_code"], template) not in suffixes and title not in titles:
+                found.append(("missing kick-off item", f"'{item['title']}' ({item['item_code']} in {template}'s "
+                                                       "checklist) is not in this branch's plan"))
+    return pd.DataFrame(found, columns=["rule", "finding"])
+

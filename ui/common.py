@@ -47,8 +47,23 @@ def _open(path: str) -> Database:
     return db
 
 
+def _through_router() -> None:
+    """Run every page through app.py's router.
+
+    Streamlit treats an app with a pages/ folder as an old-style multipage app until the first
+    st.navigation call, so the very first visit after a server start straight to a page URL would
+    run that page alone (no sidebar, no filters). Turn that mode off and rerun through app.py.
+    """
+    if not st.session_state.get("_routed"):
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_db() -> Database:
     """The process-wide database (created with the demo portfolio on first run)."""
+    _through_router()
     return _open(str(database_path()))
 
 

@@ -1,0 +1,706 @@
+"""The launch wave planner (PLANNING.md): when each branch that is not live goes live, optimised with CP-SAT.
+
+Every branch gets a stage-1 go-live month g (the 1st), a stage-2 month s where a phase >= 2 module is
+not live, and a kick-off date k. For a given g the kick-off and stage-2 rules only ask whether a valid
+k / s *exists* (the reported k is the latest valid one, s the earliest), so the model is: one boolean
+per (branch, allowed month), exactly one per branch; the per-branch rules (horizon, peak, requested
+month, kick-off, stage 2, readiness, pin) shape each branch's allowed months; the coupling rules are
+linear constraints per month (consultant capacity, compared exactly with integer scaling, and the
+maximum number of go-lives). The objective is lexicographic, folded into one integer objective with a
+dominating weight: (horizon + 1) × weighted lateness + finish month offset.
+
+When no plan exists, the conflict is found by the solver, not guessed: every rule of every branch and
+every monthly coupling constraint becomes an assumption literal, CP-SAT returns a sufficient subset of
+assumptions for infeasibility, that core is shrunk by deletion, and each rule in it is put in words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from rollout.db import Database
+from rollout.errors import CellError, ValidationError
+from rollout.settings import SETTINGS, check_setting, get_settings
+from rollout.spec import peak_month_set
+
+PARAMETERS = ("horizon_months", "capacity_days_per_month", "max_go_lives_per_month", "kickoff_lead_weeks",
+              "stage2_gap_months", "prep_months", "unplanned_lead_months", "solve_time_limit_s")
+# Per-branch rules, in the order conflicts name them.
+BRANCH_RULES = ("pin", "requested", "ready", "peak", "kickoff", "stage2")
+MAX_CORE_SHRINK = 60  # deletion-minimise cores up to this size (each step is one small solve)
+
+
+# --- months ---------------------------------------------------------------------------------------
+
+def month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def month_first(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_label(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_of_year(index: int) -> int:
+    return index % 12 + 1
+
+
+def _exact(value: Any) -> Fraction:
+    """A stored number as an exact fraction of its shortest decimal form (120.3 is 1203/10, not a binary
+    approximation); empty counts as 0."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return Fraction(0)
+    return Fraction(Decimal(repr(float(value))))
+
+
+# --- inputs ---------------------------------------------------------------------------------------
+
+@dataclass
+class Params:
+    horizon_months: int
+    capacity_days_per_month: Fraction
+    max_go_lives_per_month: int
+    kickoff_lead_weeks: int
+    stage2_gap_months: int
+    prep_months: int
+    unplanned_lead_months: int
+    solve_time_limit_s: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: (float(v) if isinstance(v, Fraction) else v) for k, v in self.__dict__.items()}
+
+
+def params_from(db: Database, overrides: dict[str, Any] | None = None) -> Params:
+    """The stored planner settings with overrides (each validated like on the Settings page)."""
+    values = get_settings(db)
+    errors: list[CellError] = []
+    for key, value in (overrides or {}).items():
+        if key not in PARAMETERS:
+            errors.append(CellError("plan", None, key, None, f"is not a planner setting (expected one of "
+                                                          f"{', '.join(PARAMETERS)})"))
+            continue
+        try:
+            values[key] = check_setting(key, value)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    kwargs: dict[str, Any] = {}
+    for key in PARAMETERS:
+        if key == "capacity_days_per_month":
+            kwargs[key] = _exact(values[key])
+        elif SETTINGS[key].integer:
+            kwargs[key] = int(values[key])
+        else:
+            kwargs[key] = float(values[key])
+    return Params(**kwargs)
+
+
+@dataclass
+class Branch:
+    code: str
+    size: int
+    requested: int | None          # month index of planned_go_live
+    planned_go_live: date | None
+    peaks: set[int]
+    peak_text: str
+    remaining: Fraction            # consultant days still to spend
+    fixed_kickoff: date | None     # a kick-off that has happened (planned_kickoff <= D)
+    has_stage2: bool
+    ready_month: int | None        # rule 6: earliest month (None: no restriction)
+    ready_text: str = ""
+    pinned: int | None = None
+    forbidden: dict[str, set[int]] = field(default_factory=dict)  # rule -> months it rules out
+    domain: list[int] = field(default_factory=list)
+
+
+def _date(value: Any) -> date | None:
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value.date() if hasattr(value, "hour") else value
+
+
+def _forecast(db: Database, as_of: date, settings: dict[str, float]) -> pd.DataFrame:
+    from rollout import readiness
+
+    return readiness.forecast_ready(db, as_of, settings=settings)
+
+
+def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bool,
+                  settings: dict[str, float] | None = None) -> list[Branch]:
+    """The branches to plan (not live on D), with everything the rules need, in code order."""
+    rows = db.df("SELECT branch_code, headcount, planned_kickoff, planned_go_live, peak_months, "
+                  "consultant_days_budget, consultant_days_used FROM branches "
+                  "WHERE actual_go_live IS NULL OR actual_go_live > ? ORDER BY branch_code", [as_of])
+    stage2 = {r[0] for r in db.rows(
+        "SELECT DISTINCT branch_code FROM modules WHERE phase >= 2 AND (actual_go_live IS NULL OR actual_go_live > ?)",
+        [as_of])}
+    m0 = month_index(as_of)
+    forecast: dict[str, tuple[Any, bool, bool]] = {}
+    if not ignore_forecast and len(rows):
+        frame = _forecast(db, as_of, settings if settings is not None else get_settings(db))
+        for rec in frame.itertuples(index=False):
+            forecast[rec.branch_code] = (_date(rec.forecast_ready_on), bool(rec.stalled), bool(rec.has_plan))
+    branches = []
+    for rec in rows.itertuples(index=False):
+        planned = _date(rec.planned_go_live)
+        kickoff = _date(rec.planned_kickoff)
+        ready_month, ready_text = None, ""
+        if not ignore_forecast:
+            ready_on, stalled, has_plan = forecast.get(rec.branch_code, (None, False, False))
+            unplanned = m0 + params.unplanned_lead_months
+            if not has_plan:
+                ready_month, ready_text = unplanned, f"has no checklist plan, so it goes live no earlier than " \
+                                                     f"{month_label(unplanned)}"
+            elif stalled:
+                ready_month, ready_text = unplanned, f"is stalled (no checklist progress in the forecast window), " \
+                                                     f"so it goes live no earlier than {month_label(unplanned)}"
+            elif ready_on is not None:
+                ready_month = month_index(ready_on) + (0 if ready_on.day == 1 else 1)
+                ready_text = f"is forecast ready on {ready_on.isoformat()}, so it goes live no earlier than " \
+                             f"{month_label(ready_month)}"
+        headcount = rec.headcount
+        size = 1 if headcount is None or headcount != headcount or int(headcount) <= 0 else int(headcount)
+        remaining = max(_exact(rec.consultant_days_budget) - _exact(rec.consultant_days_used), Fraction(0))
+        peaks = peak_month_set(rec.peak_months if isinstance(rec.peak_months, str) else None)
+        branches.append(Branch(
+            code=rec.branch_code, size=size, requested=month_index(planned) if planned else None,
+            planned_go_live=planned, peaks=peaks, peak_text=",".join(str(p) for p in sorted(peaks)),
+            remaining=remaining, fixed_kickoff=kickoff if kickoff is not None and kickoff <= as_of else None,
+            has_stage2=rec.branch_code in stage2, ready_month=ready_month, ready_text=ready_text))
+    return branches
+
+
+def parse_pins(db: Database, as_of: date, params: Params, pins: Iterable[str]) -> dict[str, int]:
+    """`CODE=YYYY-MM-01` texts as {branch code: month index}; every bad pin is one CellError."""
+    m0 = month_index(as_of)
+    known = {r[0]: r[1] for r in db.rows("SELECT branch_code, actual_go_live FROM branches")}
+    result: dict[str, int] = {}
+    errors: list[CellError] = []
+    for text in pins:
+        text = str(text).strip()
+        if not text:
+            continue
+        code, sep, day_text = text.partition("=")
+        code, day_text = code.strip(), day_text.strip()
+        try:
+            if not sep or not code:
+                raise ValueError
+            day = date.fromisoformat(day_text)
+            if len(day_text) != 10:
+                raise ValueError
+        except ValueError:
+            errors.append(CellError("pin", None, None, text, "is not CODE=YYYY-MM-01 (e.g. B03=2027-03-01)"))
+            continue
+        if code not in known:
+            errors.append(CellError("pin", None, None, text, f"names no branch ({code} is not a branch code)"))
+        elif known[code] is not None and known[code] <= as_of:
+            errors.append(CellError("pin", None, None, text,
+                                    f"pins a live branch ({code} went live on {known[code].isoformat()})"))
+        elif day.day != 1:
+            errors.append(CellError("pin", None, None, text, "is not on the 1st of a month (go-lives are on a 1st)"))
+        elif not m0 + 1 <= month_index(day) <= m0 + params.horizon_months:
+            errors.append(CellError("pin", None, None, text, f"is outside the horizon (expected a 1st from "
+                                    f"{month_first(m0 + 1).isoformat()} to "
+                                    f"{month_first(m0 + params.horizon_months).isoformat()})"))
+        elif code in result and result[code] != month_index(day):
+            errors.append(CellError("pin", None, None, text, f"pins {code} a second time to another month"))
+        else:
+            result[code] = month_index(day)
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+# --- per-branch rules -----------------------------------------------------------------------------
+
+def latest_kickoff(branch: Branch, go_live: int, as_of: date, params: Params) -> date | None:
+    """Rule 5: the latest valid kick-off for a go-live on the 1st of month `go_live` (None: there is none)."""
+    latest = month_first(go_live) - timedelta(days=7 * params.kickoff_lead_weeks)
+    if branch.fixed_kickoff is not None:
+        return branch.fixed_kickoff if branch.fixed_kickoff <= latest else None
+    day = latest
+    while day > as_of:
+        if day.month in branch.peaks:
+            day = date(day.year, day.month, 1) - timedelta(days=1)
+        elif day.weekday() >= 5:
+            day -= timedelta(days=1)
+        else:
+            return day
+    return None
+
+
+def earliest_stage2(branch: Branch, go_live: int, m0: int, params: Params) -> int | None:
+    """Rules 1, 2, 4: the earliest valid stage-2 month after stage 1 in `go_live` (None: there is none)."""
+    for month in range(go_live + params.stage2_gap_months, m0 + params.horizon_months + 1):
+        if month_of_year(month) not in branch.peaks:
+            return month
+    return None
+
+
+def shape_domains(branches: list[Branch], as_of: date, params: Params) -> None:
+    """The months each per-branch rule rules out, and the months left (the branch's domain)."""
+    m0 = month_index(as_of)
+    horizon = range(m0 + 1, m0 + params.horizon_months + 1)
+    for b in branches:
+        out: dict[str, set[int]] = {}
+        if b.pinned is not None:
+            out["pin"] = {m for m in horizon if m != b.pinned}
+        else:
+            if b.requested is not None:
+                out["requested"] = {m for m in horizon if m < b.requested}
+            if b.ready_month is not None:
+                out["ready"] = {m for m in horizon if m < b.ready_month}
+        out["peak"] = {m for m in horizon if month_of_year(m) in b.peaks}
+        out["kickoff"] = {m for m in horizon if latest_kickoff(b, m, as_of, params) is None}
+        if b.has_stage2:
+            out["stage2"] = {m for m in horizon if earliest_stage2(b, m, m0, params) is None}
+        b.forbidden = {rule: months for rule, months in out.items() if months}
+        banned = set().union(*b.forbidden.values()) if b.forbidden else set()
+        b.domain = [m for m in horizon if m not in banned]
+
+
+def window(go_live: int, m0: int, params: Params) -> range:
+    """Rule 7: the preparation months of a go-live in month `go_live`."""
+    return range(max(go_live - params.prep_months, m0), go_live)
+
+
+# --- the model ------------------------------------------------------------------------------------
+
+@dataclass
+class Model:
+    model: cp_model.CpModel
+    x: dict[tuple[int, int], cp_model.IntVar]
+    assumptions: dict[int, tuple[str, Any]] = field(default_factory=dict)  # literal index -> (kind, detail)
+    literals: dict[tuple[str, Any], cp_model.IntVar] = field(default_factory=dict)
+
+
+def _integer_rows(terms: list[tuple[Any, Fraction]], capacity: Fraction) -> tuple[list[tuple[Any, int]], int]:
+    """sum(coef × x) <= capacity with fractional coefficients as an equivalent integer row: every
+    fraction times the least common denominator (exact). Falls back to a fine rounding only when the
+    exact integers would not fit in 62 bits (never with the default settings)."""
+    denominator = capacity.denominator
+    for _, coef in terms:
+        denominator = math.lcm(denominator, coef.denominator)
+    total = sum(coef for _, coef in terms) + capacity
+    if total * denominator < 2 ** 62:
+        return [(v, int(c * denominator)) for v, c in terms], int(capacity * denominator)
+    scale = max(1, int(Fraction(2 ** 62) / max(total, Fraction(1))))
+    return [(v, round(c * scale)) for v, c in terms], math.floor(capacity * scale)
+
+
+@dataclass
+class Loads:
+    """Exact integer consultant loads: a branch's share per preparation month for a window of w months
+    is remaining / w; with `scale` = the least common multiple of every denominator (decimal places of
+    the budgets and the capacity, window lengths 1..prep_months) each share is an exact integer."""
+    scale: int
+    capacity: int
+    share: dict[tuple[int, int], int]  # (branch, window length) -> scaled share per month
+
+
+def scaled_loads(branches: list[Branch], params: Params) -> Loads:
+    scale = math.lcm(params.capacity_days_per_month.denominator, *range(1, params.prep_months + 1),
+                     *(b.remaining.denominator for b in branches))
+    share = {(i, w): int(b.remaining * scale / w) for i, b in enumerate(branches) if b.remaining > 0
+             for w in range(1, params.prep_months + 1)}
+    return Loads(scale, int(params.capacity_days_per_month * scale), share)
+
+
+def build(branches: list[Branch], m0: int, params: Params, explain: bool = False) -> Model:
+    """The CP-SAT model. explain=True: every month of the horizon is a candidate and each rule is
+    enforced only under its own assumption literal, so the solver can name a conflicting subset."""
+    model = cp_model.CpModel()
+    horizon = range(m0 + 1, m0 + params.horizon_months + 1)
+    built = Model(model, {})
+    for i, b in enumerate(branches):
+        months = list(horizon) if explain else b.domain
+        for m in months:
+            built.x[i, m] = model.new_bool_var(f"x_{b.code}_{m}")
+        model.add_exactly_one(built.x[i, m] for m in months)
+        if explain:
+            for rule, banned in b.forbidden.items():
+                literal = model.new_bool_var(f"{rule}_{b.code}")
+                built.literals[rule, i] = literal
+                for m in banned:
+                    model.add_implication(literal, ~built.x[i, m])
+    loads = scaled_loads(branches, params)
+    by_month: dict[int, tuple[list[Any], list[int]]] = {}
+    go_lives: dict[int, list[Any]] = {}
+    for (i, m), var in built.x.items():
+        go_lives.setdefault(m, []).append(var)
+        if branches[i].remaining > 0:
+            months = window(m, m0, params)
+            share = loads.share[i, len(months)]
+            for t in months:
+                row = by_month.setdefault(t, ([], []))
+                row[0].append(var)
+                row[1].append(share)
+    for t in sorted(by_month):
+        variables, coefs = by_month[t]
+        if sum(coefs) <= loads.capacity:
+            continue  # can never bind
+        if sum(coefs) + loads.capacity < 2 ** 62:
+            constraint = model.add(cp_model.LinearExpr.weighted_sum(variables, coefs) <= loads.capacity)
+        else:  # huge scales (long preparation windows): per-row exact fractions
+            row, bound = _integer_rows([(v, Fraction(c, loads.scale)) for v, c in zip(variables, coefs, strict=True)],
+                                       params.capacity_days_per_month)
+            constraint = model.add(cp_model.LinearExpr.weighted_sum([v for v, _ in row], [c for _, c in row])
+                                   <= bound)
+        if explain:
+            literal = model.new_bool_var(f"capacity_{t}")
+            built.literals["capacity", t] = literal
+            constraint.only_enforce_if(literal)
+    for m in sorted(go_lives):
+        if len(go_lives[m]) <= params.max_go_lives_per_month:
+            continue
+        constraint = model.add(cp_model.LinearExpr.sum(go_lives[m]) <= params.max_go_lives_per_month)
+        if explain:
+            literal = model.new_bool_var(f"go_lives_{m}")
+            built.literals["go_lives", m] = literal
+            constraint.only_enforce_if(literal)
+    if not explain:
+        late = [(var, branches[i].size * (m - branches[i].requested)) for (i, m), var in built.x.items()
+                if branches[i].requested is not None and m > branches[i].requested]
+        lateness = cp_model.LinearExpr.weighted_sum([v for v, _ in late], [c for _, c in late])
+        finish = model.new_int_var(1, params.horizon_months, "finish")
+        earliest_finish = max(b.domain[0] for b in branches)  # every branch goes live by then at the earliest
+        model.add(finish >= earliest_finish - m0)
+        for m in sorted(go_lives):
+            if m > earliest_finish:  # some go-live in month m -> finish >= m (implications: cheap to presolve)
+                used = model.new_bool_var(f"used_{m}")
+                for var in go_lives[m]:
+                    model.add_implication(var, used)
+                model.add(finish >= m - m0).only_enforce_if(used)
+        model.minimize((params.horizon_months + 1) * lateness + finish)
+        _hint(built, branches, m0, params, loads, finish)
+    for key, literal in built.literals.items():
+        built.assumptions[literal.index] = key
+    return built
+
+
+def _hint(built: Model, branches: list[Branch], m0: int, params: Params, loads: Loads,
+          finish: cp_model.IntVar) -> None:
+    """A greedy first plan, month by month: in each month the branches whose last allowed month it is
+    go first, then those already due (largest headcount first, a month's delay costs them the most),
+    then the rest, each while capacity and go-lives allow. Hinted only when every branch found a month."""
+    load: dict[int, int] = {}
+    lives: dict[int, int] = {}
+    chosen: dict[int, int] = {}
+    allowed = [set(b.domain) for b in branches]
+    for m in range(m0 + 1, m0 + params.horizon_months + 1):
+        waiting = [i for i in range(len(branches)) if i not in chosen and m in allowed[i]]
+        waiting.sort(key=lambda i: (branches[i].domain[-1] > m,
+                                    -(branches[i].size if branches[i].requested is not None
+                                      and m >= branches[i].requested else 0),
+                                    branches[i].domain[-1], branches[i].code))
+        months = window(m, m0, params)
+        for i in waiting:
+            if lives.get(m, 0) >= params.max_go_lives_per_month:
+                break
+            share = loads.share.get((i, len(months)), 0)
+            if any(load.get(t, 0) + share > loads.capacity for t in months):
+                continue
+            chosen[i] = m
+            lives[m] = lives.get(m, 0) + 1
+            for t in months:
+                load[t] = load.get(t, 0) + share
+    if len(chosen) < len(branches):
+        return
+    for (i, m), var in built.x.items():
+        built.model.add_hint(var, chosen[i] == m)
+    built.model.add_hint(finish, max(chosen.values()) - m0)
+
+
+def _solver(seconds: float, workers: int = 4) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = 7
+    solver.parameters.find_big_linear_overlap = False  # seconds of presolve on large portfolios, no gain here
+    return solver
+
+
+# --- explaining infeasibility ---------------------------------------------------------------------
+
+def _codes(codes: list[str], limit: int = 8) -> str:
+    if len(codes) > limit:
+        return ", ".join(codes[:limit]) + f" and {len(codes) - limit} more"
+    return codes[0] if len(codes) == 1 else ", ".join(codes[:-1]) + " and " + codes[-1]
+
+
+def _months(months: Iterable[int]) -> str:
+    """Month indexes as "2027-01..2027-03, 2027-06"."""
+    ordered = sorted(set(months))
+    parts = []
+    for _, run in itertools.groupby(enumerate(ordered), key=lambda p: p[1] - p[0]):
+        block = [m for _, m in run]
+        parts.append(month_label(block[0]) if len(block) == 1 else f"{month_label(block[0])}..{month_label(block[-1])}")
+    return ", ".join(parts)
+
+
+def _days(value: Fraction) -> str:
+    text = f"{float(value):.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def rule_text(b: Branch, rule: str, as_of: date, m0: int, params: Params) -> str:
+    """One per-branch rule in words (what it demands of this branch)."""
+    if rule == "pin":
+        return f"is pinned to {month_label(b.pinned)}" if b.pinned is not None else "is pinned"
+    if rule == "requested":
+        return f"cannot go live before its requested month {month_label(b.requested)}"
+    if rule == "ready":
+        return b.ready_text
+    if rule == "peak":
+        return f"cannot go live in its peak months ({b.peak_text})"
+    if rule == "kickoff":
+        allowed = [m for m in range(m0 + 1, m0 + params.horizon_months + 1) if m not in b.forbidden["kickoff"]]
+        first = f"no earlier than {month_label(allowed[0])}" if allowed else "in no month of the horizon"
+        if b.fixed_kickoff is not None:
+            return (f"kicked off on {b.fixed_kickoff.isoformat()} and needs {params.kickoff_lead_weeks} weeks "
+                    f"from kick-off to go-live, so it goes live {first}")
+        return (f"needs a kick-off on a weekday after {as_of.isoformat()}, outside its peak months, at least "
+                f"{params.kickoff_lead_weeks} weeks before go-live, so it goes live {first}")
+    if rule == "stage2":
+        allowed = [m for m in range(m0 + 1, m0 + params.horizon_months + 1) if m not in b.forbidden["stage2"]]
+        last = f"no later than {month_label(allowed[-1])}" if allowed else "in no month of the horizon"
+        return (f"needs its stage 2 at least {params.stage2_gap_months} month(s) after stage 1, outside its peak "
+                f"months, by {month_label(m0 + params.horizon_months)}, so stage 1 goes live {last}")
+    return rule
+
+
+def _lone_branch_conflict(b: Branch, as_of: date, m0: int, params: Params) -> str:
+    """A branch no month suits: the smallest set of its rules that together rule out the whole horizon."""
+    horizon = set(range(m0 + 1, m0 + params.horizon_months + 1))
+    rules = [r for r in BRANCH_RULES if r in b.forbidden]
+    for size in range(1, len(rules) + 1):
+        for subset in itertools.combinations(rules, size):
+            if set().union(*(b.forbidden[r] for r in subset)) >= horizon:
+                texts = [rule_text(b, r, as_of, m0, params) for r in subset]
+                where = f"the horizon {_months([m0 + 1])}..{month_label(m0 + params.horizon_months)}"
+                if len(texts) == 1:
+                    return f"{b.code}: {texts[0]}, but {where} leaves no such month"
+                return f"{b.code}: {'; '.join(texts)}: no month in {where} satisfies all of these"
+    return f"{b.code}: no month in the horizon satisfies its rules"
+
+
+def _core(built: Model, keys: list[tuple[str, Any]], seconds: float) -> list[tuple[str, Any]] | None:
+    """A sufficient set of assumptions for infeasibility (None when the solver found none in time)."""
+    built.model.clear_assumptions()
+    built.model.add_assumptions([built.literals[k] for k in keys])
+    solver = _solver(seconds)
+    status = solver.solve(built.model)
+    if status != cp_model.INFEASIBLE:
+        return None
+    return [built.assumptions[i] for i in solver.sufficient_assumptions_for_infeasibility()]
+
+
+def _minimal_core(built: Model, deadline: float) -> list[tuple[str, Any]] | None:
+    core = _core(built, list(built.literals), max(0.5, deadline - time.monotonic()))
+    if core is None or len(core) > MAX_CORE_SHRINK:
+        return core
+    kept = list(core)
+    for key in list(core):
+        if key not in kept or time.monotonic() > deadline:
+            continue
+        trial = [k for k in kept if k != key]
+        smaller = _core(built, trial, min(2.0, max(0.2, deadline - time.monotonic())))
+        if smaller is not None:
+            kept = [k for k in kept if k in set(smaller)]
+    return kept
+
+
+def explain(branches: list[Branch], as_of: date, params: Params, seconds: float) -> list[str]:
+    """The conflicting rules in words, from the solver's infeasible core."""
+    m0 = month_index(as_of)
+    lonely = [b for b in branches if not b.domain]
+    if lonely:
+        return [_lone_branch_conflict(b, as_of, m0, params) for b in lonely]
+    built = build(branches, m0, params, explain=True)
+    core = _minimal_core(built, time.monotonic() + seconds)
+    if core is None:
+        return [f"no plan was found within the time limit of {params.solve_time_limit_s:g} s, and none was proven "
+                "impossible either: raise the time limit"]
+    horizon = range(m0 + 1, m0 + params.horizon_months + 1)
+    cap_months = sorted(d for kind, d in core if kind == "capacity")
+    live_months = sorted(d for kind, d in core if kind == "go_lives")
+    rules: dict[int, list[str]] = {}
+    for kind, detail in core:
+        if kind in BRANCH_RULES:
+            rules.setdefault(detail, []).append(kind)
+    # A branch is caught when every month its core rules leave it loads a capacity month or counts
+    # as a go-live in a limited month of the core: the others could step aside.
+    caught: list[int] = []
+    for i, b in enumerate(branches):
+        banned = set().union(*(b.forbidden[r] for r in rules.get(i, [])))
+        options = [m for m in horizon if m not in banned]
+        if all(m in live_months or (b.remaining > 0 and set(window(m, m0, params)) & set(cap_months))
+               for m in options):
+            caught.append(i)
+    lines: list[str] = []
+    all_pinned = all(branches[i].pinned is not None and "pin" in rules.get(i, []) for i in caught)
+    if live_months:
+        members = [i for i in caught if any(m in live_months for m in horizon
+                                            if m not in set().union(*(branches[i].forbidden[r]
+                                                                      for r in rules.get(i, []))))]
+        codes = _codes([branches[i].code for i in members])
+        k = params.max_go_lives_per_month
+        limit = f"at most {k} go-live{'s' if k != 1 else ''} per month"
+        where = "it" if len(live_months) == 1 else "these months"
+        if all_pinned:
+            lines.append(f"{_months(live_months)}: {limit}, but {codes} are pinned to {where}")
+        else:
+            lines.append(f"{_months(live_months)}: {limit}, but {codes} can only go live in {where}")
+    if cap_months:
+        need = Fraction(0)
+        members = []
+        for i in caught:
+            b = branches[i]
+            banned = set().union(*(b.forbidden[r] for r in rules.get(i, [])))
+            loads = [sum((b.remaining / len(window(m, m0, params)) for t in window(m, m0, params) if t in cap_months),
+                         Fraction(0)) for m in horizon if m not in banned]
+            if b.remaining > 0 and loads:
+                members.append(b.code)
+                need += min(loads)
+        capacity = params.capacity_days_per_month * len(cap_months)
+        per = " per month" if len(cap_months) > 1 else ""
+        head = (f"capacity in {_months(cap_months)} is {_days(params.capacity_days_per_month)} consultant days"
+                f"{per}")
+        if all_pinned:
+            who = f"the {len(members)} pinned branches ({_codes(members)})" if len(members) > 1 else members[0]
+            lines.append(f"{head}; {who} need{'s' if len(members) == 1 else ''} {_days(need)}")
+        elif need > capacity:
+            lines.append(f"{head}; {_codes(members)} need at least {_days(need)} there")
+        else:
+            lines.append(f"{head}; it cannot hold the preparation of {_codes(members)} in any order "
+                         f"(at least {_days(need)} consultant days fall in these months)")
+    for i in sorted(rules):
+        for rule in rules[i]:
+            if rule == "pin" and all_pinned:
+                continue
+            lines.append(f"{branches[i].code} {rule_text(branches[i], rule, as_of, m0, params)}")
+    if not lines:
+        lines.append("the horizon is too short for the branches to plan")
+    return lines
+
+
+# --- solving --------------------------------------------------------------------------------------
+
+def solve(db: Database, as_of: date, overrides: dict[str, Any] | None = None, pins: Iterable[str] = (),
+          ignore_forecast: bool = False) -> dict[str, Any]:
+    """The plan as the PLANNING.md JSON (see plan_json)."""
+    started = time.monotonic()
+    params = params_from(db, overrides)
+    settings = {**get_settings(db), **params.as_dict()}
+    pinned = parse_pins(db, as_of, params, pins)
+    branches = load_branches(db, as_of, params, ignore_forecast, settings)
+    for b in branches:
+        b.pinned = pinned.get(b.code)
+    m0 = month_index(as_of)
+    shape_domains(branches, as_of, params)
+    result: dict[str, Any] = {"as_of": as_of.isoformat(), "status": "optimal", "objective": None, "gap": None,
+                              "branches": [], "load": [], "conflicts": []}
+    if not branches:
+        result.update(objective={"weighted_lateness": 0, "finish_month": None}, gap=0.0)
+        return result
+    if any(not b.domain for b in branches):
+        status = cp_model.INFEASIBLE
+    else:
+        built = build(branches, m0, params)
+        # the time limit covers the whole run: reading the data and building the model count too
+        solver = _solver(max(1.0, params.solve_time_limit_s - (time.monotonic() - started) - 0.5))
+        status = solver.solve(built.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result["status"] = "infeasible"
+        left = max(2.0, params.solve_time_limit_s - (time.monotonic() - started))
+        result["conflicts"] = explain(branches, as_of, params, left) if status == cp_model.INFEASIBLE else [
+            f"no plan was found within the time limit of {params.solve_time_limit_s:g} s, and none was proven "
+            "impossible either: raise the time limit"]
+        return result
+    chosen = {i: m for (i, m), var in built.x.items() if solver.boolean_value(var)}
+    lateness = 0
+    rows = []
+    for i, b in enumerate(branches):
+        g = chosen[i]
+        late = max(0, g - b.requested) if b.requested is not None else 0
+        lateness += b.size * late
+        s = earliest_stage2(b, g, m0, params) if b.has_stage2 else None
+        rows.append({"branch_code": b.code, "kickoff": latest_kickoff(b, g, as_of, params).isoformat(),
+                     "go_live": month_first(g).isoformat(),
+                     "stage2_go_live": month_first(s).isoformat() if s is not None else None,
+                     "months_late": late, "pinned": b.pinned is not None})
+    finish = max(chosen.values())
+    load: dict[int, Fraction] = {t: Fraction(0) for t in range(m0, finish + 1)}
+    go_lives = {t: 0 for t in load}
+    for i, g in chosen.items():
+        go_lives[g] += 1
+        months = window(g, m0, params)
+        for t in months:
+            load[t] += branches[i].remaining / len(months)
+    capacity = params.capacity_days_per_month
+    capacity_out: float | int = int(capacity) if capacity.denominator == 1 else float(capacity)
+    result.update(
+        status="optimal" if status == cp_model.OPTIMAL else "feasible",
+        objective={"weighted_lateness": lateness, "finish_month": month_label(finish)},
+        gap=0.0 if status == cp_model.OPTIMAL else _gap(solver),
+        branches=rows,
+        load=[{"month": month_label(t), "consultant_days": round(float(load[t]), 1), "capacity": capacity_out,
+               "go_lives": go_lives[t]} for t in sorted(load)])
+    return result
+
+
+def _gap(solver: cp_model.CpSolver) -> float:
+    value, bound = solver.objective_value, solver.best_objective_bound
+    return round(max(0.0, value - bound) / max(1.0, abs(value)), 6)
+
+
+def plan_json(db: Database, as_of: date, overrides: dict[str, Any] | None = None, pins: Iterable[str] = (),
+              ignore_forecast: bool = False) -> dict[str, Any]:
+    """`python -m rollout plan --json`: exactly the PLANNING.md output (status optimal / feasible /
+    infeasible; conflicts in words when infeasible). Input errors raise ValidationError."""
+    return solve(db, as_of, overrides or {}, list(pins or []), ignore_forecast)
+
+
+def plan_text(result: dict[str, Any]) -> str:
+    """The plan for a person reading a terminal."""
+    lines = [f"launch plan as of {result['as_of']}: {result['status']}"]
+    if result["status"] == "infeasible":
+        lines.append("no plan satisfies every rule; the conflict:")
+        lines += [f"  - {c}" for c in result["conflicts"]]
+        return "\n".join(lines)
+    objective = result["objective"]
+    lines.append(f"weighted lateness {objective['weighted_lateness']} (headcount × months late), finish month "
+                 f"{objective['finish_month'] or '-'}" + (f", gap {result['gap']:.2%}" if result["gap"] else ""))
+    if not result["branches"]:
+        lines.append("no branch to plan: every branch is live")
+        return "\n".join(lines)
+    frame = pd.DataFrame(result["branches"]).rename(columns={"branch_code": "branch", "stage2_go_live": "stage 2",
+                                                             "go_live": "go-live", "months_late": "months late"})
+    frame["stage 2"] = frame["stage 2"].fillna("-")
+    frame["pinned"] = frame["pinned"].map({True: "pinned", False: ""})
+    lines += ["", frame.to_string(index=False), "", "consultant load per month:",
+              pd.DataFrame(result["load"]).to_string(index=False)]
+    return "\n".join(lines)
+
+
+def params_json(db: Database, overrides: dict[str, Any] | None = None) -> str:
+    """The effective parameters as JSON (stored with a saved scenario)."""
+    return json.dumps(params_from(db, overrides).as_dict())

@@ -1,0 +1,186 @@
+"""Launch-plan scenarios: save a plan by name, compare two, see how a plan moves the current dates,
+and apply one to the branches' (and their modules') planned dates: previewed first, then written in
+one transaction with every changed value in audit_log (all or nothing, refused if the data changed
+since the preview).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from rollout.db import Database
+from rollout.edits import edit_batch
+from rollout.errors import CellError, NotFoundError, ValidationError
+from rollout.spec import SHEETS
+
+PREVIEW_COLUMNS = ["table", "branch_code", "module", "column", "current", "new"]
+
+
+def _month_diff(old: date, new: date) -> int:
+    return (new.year - old.year) * 12 + new.month - old.month
+
+
+def _day(value: Any) -> date | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if hasattr(value, "hour") else value
+
+
+def plan_frame(plan: dict[str, Any]) -> pd.DataFrame:
+    """The plan's branches as a table (dates as dates)."""
+    columns = ["branch_code", "kickoff", "go_live", "stage2_go_live", "months_late", "pinned"]
+    frame = pd.DataFrame(plan.get("branches") or [], columns=columns)
+    for column in ("kickoff", "go_live", "stage2_go_live"):
+        frame[column] = [_day(v) for v in frame[column]]
+    return frame
+
+
+def moved_words(months: int | None) -> str:
+    if months is None:
+        return "new date"
+    if months == 0:
+        return "unchanged"
+    unit = "month" if abs(months) == 1 else "months"
+    return f"{'later' if months > 0 else 'earlier'} by {abs(months)} {unit}"
+
+
+def diff_from_current(db: Database, plan: dict[str, Any]) -> pd.DataFrame:
+    """Per planned branch: its current planned_go_live, the plan's go-live, months moved (+ later)."""
+    frame = plan_frame(plan)
+    current = {r[0]: r[1] for r in db.rows("SELECT branch_code, planned_go_live FROM branches")}
+    frame["planned_go_live"] = [current.get(c) for c in frame["branch_code"]]
+    frame["moved_months"] = [None if p is None else _month_diff(p, g)
+                             for p, g in zip(frame["planned_go_live"], frame["go_live"], strict=True)]
+    frame["moved_months"] = frame["moved_months"].astype("Int64")
+    frame["change"] = [moved_words(None if pd.isna(m) else int(m)) for m in frame["moved_months"]]
+    return frame[["branch_code", "planned_go_live", "go_live", "moved_months", "change", "kickoff",
+                  "stage2_go_live", "pinned"]]
+
+
+# --- scenarios ------------------------------------------------------------------------------------
+
+def save_scenario(db: Database, name: str, params: dict[str, Any], plan: dict[str, Any],
+                  overwrite: bool = False) -> None:
+    """Store a plan under a name (refused when the name is taken, unless overwrite)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError([CellError("scenario", None, "name", None, "is empty (expected a name)")])
+    if len(name) > 100:
+        raise ValidationError([CellError("scenario", None, "name", name, "is too long (at most 100 characters)")])
+    with db.transaction() as cur:
+        taken = cur.execute("SELECT count(*) FROM plan_scenarios WHERE name = ?", [name]).fetchone()[0]
+        if taken and not overwrite:
+            raise ValidationError([CellError("scenario", None, "name", name, "is already saved (pick another name)")])
+        cur.execute("DELETE FROM plan_scenarios WHERE name = ?", [name])
+        cur.execute("INSERT INTO plan_scenarios (name, created_at, params_json, plan_json) VALUES (?, ?, ?, ?)",
+                    [name, datetime.now(), json.dumps(params, default=str), json.dumps(plan, default=str)])
+
+
+def scenarios(db: Database) -> pd.DataFrame:
+    """Saved scenarios, newest first, with their headline figures."""
+    rows = db.rows("SELECT name, created_at, params_json, plan_json FROM plan_scenarios ORDER BY created_at DESC")
+    records = []
+    for name, created_at, params_json, plan_json in rows:
+        plan = json.loads(plan_json)
+        objective = plan.get("objective") or {}
+        records.append({"name": name, "created_at": created_at, "as_of": plan.get("as_of"),
+                        "status": plan.get("status"), "weighted_lateness": objective.get("weighted_lateness"),
+                        "finish_month": objective.get("finish_month"), "branches": len(plan.get("branches") or []),
+                        "params": params_json})
+    return pd.DataFrame(records, columns=["name", "created_at", "as_of", "status", "weighted_lateness",
+                                          "finish_month", "branches", "params"])
+
+
+def load_scenario(db: Database, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    found = db.rows("SELECT params_json, plan_json FROM plan_scenarios WHERE name = ?", [name])
+    if not found:
+        raise NotFoundError(f"scenario {name!r}: not found (it may have been deleted; reload the page)")
+    return json.loads(found[0][0]), json.loads(found[0][1])
+
+
+def compare_scenarios(db: Database, first: str, second: str) -> pd.DataFrame:
+    """Two scenarios side by side per branch, with how many months the second moves each go-live."""
+    a, b = plan_frame(load_scenario(db, first)[1]), plan_frame(load_scenario(db, second)[1])
+    keep = ["branch_code", "kickoff", "go_live", "stage2_go_live"]
+    merged = a[keep].merge(b[keep], on="branch_code", how="outer", suffixes=("_a", "_b")).sort_values("branch_code")
+    merged["moved_months"] = pd.array([None if ga is None or gb is None or pd.isna(ga) or pd.isna(gb)
+                                       else _month_diff(ga, gb)
+                                       for ga, gb in zip(merged["go_live_a"], merged["go_live_b"], strict=True)],
+                                      dtype="Int64")
+    merged["change"] = [moved_words(None if pd.isna(m) else int(m)) for m in merged["moved_months"]]
+    return merged.reset_index(drop=True)
+
+
+def compare_headline(db: Database, first: str, second: str) -> pd.DataFrame:
+    """The headline figures and parameters of two scenarios, one column each."""
+    columns = {}
+    for name in (first, second):
+        params, plan = load_scenario(db, name)
+        objective = plan.get("objective") or {}
+        columns[name] = {"as of": plan.get("as_of"), "status": plan.get("status"),
+                         "weighted lateness": objective.get("weighted_lateness"),
+                         "finish month": objective.get("finish_month"), "gap": plan.get("gap"),
+                         **{k.replace("_", " "): v for k, v in params.items() if k not in ("pins",)},
+                         "pins": ", ".join(params.get("pins") or []) or "-"}
+    frame = pd.DataFrame(columns)
+    frame.index.name = "figure"
+    return frame.astype(str).reset_index()
+
+
+# --- applying a scenario --------------------------------------------------------------------------
+
+def apply_preview(db: Database, name: str, as_of: date) -> pd.DataFrame:
+    """Every planned date the scenario would change: table, branch, module, column, current, new.
+    Live branches (on as_of) and modules are left alone; so are branches no longer in the data."""
+    plan = plan_frame(load_scenario(db, name)[1])
+    branches = {r[0]: r[1:] for r in db.rows(
+        "SELECT branch_code, planned_kickoff, planned_go_live, actual_go_live FROM branches")}
+    modules = db.rows("SELECT branch_code, module, phase, planned_go_live, actual_go_live FROM modules "
+                      "ORDER BY branch_code, module")
+    rows = []
+    for rec in plan.itertuples(index=False):
+        if rec.branch_code not in branches:
+            continue
+        kickoff, go_live, actual = branches[rec.branch_code]
+        if actual is not None and actual <= as_of:
+            continue
+        if kickoff != rec.kickoff:
+            rows.append(["branches", rec.branch_code, "", "planned_kickoff", kickoff, rec.kickoff])
+        if go_live != rec.go_live:
+            rows.append(["branches", rec.branch_code, "", "planned_go_live", go_live, rec.go_live])
+        for code, module, phase, planned, module_actual in modules:
+            if code != rec.branch_code or (module_actual is not None and module_actual <= as_of):
+                continue
+            new = rec.go_live if phase == 1 else rec.stage2_go_live
+            if new is not None and planned != new:
+                rows.append(["modules", code, module, "planned_go_live", planned, new])
+    return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)
+
+
+def apply_scenario(db: Database, preview: pd.DataFrame, actor: str = "app", today: date | None = None) -> int:
+    """Write a preview's new dates: validated by the importer's rules, one transaction, audited; refused
+    (ConflictError) when any current value differs from what the preview showed. Returns values changed."""
+    if preview.empty:
+        return 0
+    changes: dict[tuple[str, tuple[str, ...]], dict[str, tuple[Any, Any]]] = {}
+    for rec in preview.itertuples(index=False):
+        key = (rec.branch_code,) if rec.table == "branches" else (rec.branch_code, rec.module)
+        changes.setdefault((rec.table, key), {})[rec.column] = (_day(rec.current), _day(rec.new))
+    written = 0
+    with edit_batch(db, actor, today) as batch:  # every date of the plan commits together, or none does
+        for (table, key), columns in changes.items():
+            sheet = SHEETS[table]
+            key_values = dict(zip(sheet.key, key, strict=True))
+            label = f"plan for {table} {' '.join(key)}"
+            if batch.current(table, key_values) is None:
+                raise NotFoundError(f"{label}: not found (it may have been deleted; preview again)")
+            batch.update(table, key_values, {c: new for c, (_, new) in columns.items()},
+                         original={c: shown for c, (shown, _) in columns.items()}, label=label)
+            written += len(columns)
+    return written

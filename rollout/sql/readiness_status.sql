@@ -1,0 +1,52 @@
+-- Branch status (METRICS.md "Readiness"), the first that applies:
+-- "1. live: actual_go_live <= D. Live branches are not rated; their other figures are still reported.
+--  2. no_plan: checklist readiness undefined.
+--  3. red: (failing gates > 0 and days to go-live <= 30) or slip > 30 or (readiness < 60 (default) and
+--     days to go-live <= 60), where days to go-live = planned_go_live - D (a passed planned date counts;
+--     no planned date: these two rules do not apply).
+--  4. amber: slip > 0, or stalled, or overdue items > 0.
+--  5. green."
+-- Thresholds are settings: $red_gate_days, $red_slip_days, $red_readiness_below, $red_readiness_days.
+-- Composed by rollout/readiness.py after the CTEs readiness_checklist, readiness_data, readiness_forecast.
+WITH figures AS (
+    SELECT
+        b.branch_code, b.branch_name, b.region_code, b.city, b.is_pilot, b.wave, b.planned_kickoff,
+        b.planned_go_live, b.actual_go_live,
+        date_diff('day', $as_of::DATE, b.planned_go_live) AS days_to_go_live,
+        k.items, k.weight_planned, k.weight_done, k.checklist_readiness, k.overdue_items, k.failing_gates,
+        d.data_objects, d.data_readiness,
+        f.window_weight, f.remaining_weight, f.stalled, f.has_plan, f.forecast_ready_on, f.slip_days,
+        coalesce(b.actual_go_live <= $as_of::DATE, false) AS is_live
+    FROM branches b
+    JOIN readiness_checklist k USING (branch_code)
+    JOIN readiness_data d USING (branch_code)
+    JOIN readiness_forecast f USING (branch_code)
+)
+SELECT
+    *,
+    coalesce(failing_gates > 0 AND days_to_go_live <= $red_gate_days, false) AS red_gate,
+    coalesce(slip_days > $red_slip_days, false) AS red_slip,
+    -- rounded to 9 places so that exactly 60 % (float noise aside) is never below 60
+    coalesce(round(checklist_readiness, 9) < $red_readiness_below AND days_to_go_live <= $red_readiness_days, false)
+        AS red_readiness,
+    CASE
+        WHEN is_live THEN 'live'
+        WHEN checklist_readiness IS NULL THEN 'no_plan'
+        WHEN coalesce(failing_gates > 0 AND days_to_go_live <= $red_gate_days, false)
+          OR coalesce(slip_days > $red_slip_days, false)
+          OR coalesce(round(checklist_readiness, 9) < $red_readiness_below
+                      AND days_to_go_live <= $red_readiness_days, false) THEN 'red'
+        WHEN coalesce(slip_days > 0, false) OR stalled OR overdue_items > 0 THEN 'amber'
+        ELSE 'green'
+    END AS status,
+    CASE
+        WHEN is_live THEN
+            CASE WHEN EXISTS (SELECT 1 FROM modules m WHERE m.branch_code = figures.branch_code
+                                AND NOT coalesce(m.actual_go_live <= $as_of::DATE, false))
+                 THEN 'stage 1 live' ELSE 'live' END
+        WHEN planned_go_live IS NULL AND planned_kickoff IS NULL THEN 'not scheduled'
+        WHEN planned_kickoff IS NULL OR planned_kickoff > $as_of::DATE THEN 'before kick-off'
+        ELSE 'preparation'
+    END AS stage
+FROM figures
+ORDER BY branch_code

@@ -1,0 +1,104 @@
+"""Branch page (AppTest on the sample database): header, sections, branch choice, plan editing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rollout.db import Database
+
+
+def _metrics(at) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for m in at.metric:  # the readiness header comes first; later sections have their own "Status"
+        found.setdefault(m.label, m.value)
+    return found
+
+
+def test_branch_page_dates_and_branches(open_page) -> None:
+    at = open_page("branch", as_of=date(2026, 9, 15), query={"branch": "B03"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="branch_select").value == "B03"
+
+    at.session_state["as_of"] = date(2026, 11, 22)
+    at.run()
+    assert not at.exception
+    metrics = _metrics(at)
+    # expected summary for B03: red, 63.6 %, forecast 2027-01-06, slip 36; go-live 12-01 is 9 days away
+    assert metrics["Status"] == "Red" and metrics["Checklist readiness"] == "63.6%"
+    assert metrics["Forecast ready"] == "2027-01-06" and metrics["Slip (days)"] == "36"
+    assert metrics["Days to go-live"] == "9"
+    assert at.text[0].value == "• forecast ready 2027-01-06, 36 days after the planned go-live (more than 30)"
+
+    at.selectbox(key="branch_select").set_value("B11").run()
+    assert not at.exception
+    assert _metrics(at)["Checklist readiness"] == "no plan"
+    assert at.query_params["branch"] in ("B11", ["B11"])  # the link follows the choice
+    at.selectbox(key="branch_select").set_value("PIL").run()
+    assert not at.exception
+    assert _metrics(at)["Status"] == "Live"
+
+
+def _checklist(path) -> list:
+    with Database(path) as db:
+        return db.rows("SELECT * FROM checklist ORDER BY branch_code, item_code")
+
+
+def _audits(path) -> int:
+    with Database(path) as db:
+        return db.scalar("SELECT count(*) FROM audit_log")
+
+
+def _edit(open_page, sample_db_path, edited_rows: dict, added_rows: list | None = None):
+    at = open_page("branch", query={"branch": "B03"})
+    assert not at.exception
+    shown = at.data_editor(key="checklist_editor").value
+    at.session_state["checklist_editor"] = {"edited_rows": edited_rows, "added_rows": added_rows or [],
+                                            "deleted_rows": []}
+    at.run()
+    return at, shown
+
+
+def test_refused_bad_edit_changes_nothing(open_page, sample_db_path) -> None:
+    before, audits = _checklist(sample_db_path), _audits(sample_db_path)
+    # B03-01 (row 0) to done without a completed_on date, and a good owner change on row 1: all refused
+    at, shown = _edit(open_page, sample_db_path, {0: {"status": "done"}, 1: {"owner": "Wang"}})
+    assert shown.iloc[0]["item_code"] == "B03-01"
+    at.button(key="checklist_save").click().run()
+    assert not at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]  # shown escaped (plain text)
+    assert any("B03-01, completed_on: is empty" in e and "nothing was saved" in e for e in errors), errors
+    assert _checklist(sample_db_path) == before and _audits(sample_db_path) == audits
+
+
+def test_good_edit_is_saved_and_audited(open_page, sample_db_path) -> None:
+    audits = _audits(sample_db_path)
+    at, _ = _edit(open_page, sample_db_path, {0: {"status": "done", "completed_on": "2026-11-20"}},
+                  [{"dimension": "kickoff", "title": "Minutes signed", "status": "open", "weight": 1}])
+    at.button(key="checklist_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert any("Saved" in s.value for s in at.success)
+    with Database(sample_db_path) as db:
+        assert db.rows("SELECT status, completed_on FROM checklist WHERE item_code = 'B03-01'") == \
+            [("done", date(2026, 11, 20))]
+        # B03-01 .. B03-08 exist: the new row is B03-09
+        assert db.rows("SELECT title FROM checklist WHERE item_code = 'B03-09'") == [("Minutes signed",)]
+    assert _audits(sample_db_path) == audits + 3  # status, completed_on, the new row
+    # the figures follow: B03 readiness (7 + 3) / (11 + 1) = 83.3 %
+    assert {m.label: m.value for m in at.metric}["Checklist readiness"] == "83.3%"
+
+
+def test_plan_from_template_preview_then_confirm(open_page, sample_db_path) -> None:
+    at = open_page("branch", query={"branch": "B11"})  # no plan yet; the sample's pilot has no checklist
+    assert not at.exception
+    at.selectbox(key="template_source").set_value("B01").run()
+    assert not at.exception
+    with Database(sample_db_path) as db:
+        assert db.scalar("SELECT count(*) FROM checklist WHERE branch_code = 'B11'") == 0  # preview only
+    at.button(key="template_write").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with Database(sample_db_path) as db:
+        # B01's 14 items; B01-01 was due 2026-04-14, 48 days before B01's go-live 06-01 -> 48 days before 2027-06-01
+        assert db.scalar("SELECT count(*) FROM checklist WHERE branch_code = 'B11' AND status = 'open'") == 14
+        assert db.scalar("SELECT due_date FROM checklist WHERE item_code = 'B11-01'") == date(2027, 4, 14)
+    assert {m.label: m.value for m in at.metric}["Checklist readiness"] == "0.0%"

@@ -1,0 +1,41 @@
+"""Launch planning page (AppTest on the sample database): renders, optimises, saves a scenario."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rollout.db import Database
+
+
+def test_page_renders_runs_and_saves_a_scenario(open_page, sample_db_path):
+    at = open_page("planning", as_of=date(2026, 11, 22))
+    assert not at.exception
+    assert at.number_input(key="plan_horizon_months").value == 24  # default from settings
+    at.number_input(key="plan_solve_time_limit_s").set_value(3.0)
+    at.button(key="plan_run").click().run()
+    assert not at.exception
+    assert at.session_state["plan_result"]["status"] == "optimal"
+    assert any(m.label == "Weighted lateness" for m in at.metric)
+    at.text_input(key="plan_scenario_name").input("baseline").run()
+    at.button(key="plan_save").click().run()
+    assert not at.exception
+    db = Database(sample_db_path)  # the app's own connection lives in this process: same configuration
+    assert db.rows("SELECT name FROM plan_scenarios") == [("baseline",)]
+    assert at.selectbox(key="plan_compare_a").value == "baseline"
+    at.button(key="plan_apply_preview").click().run()
+    assert not at.exception and at.button(key="plan_apply_confirm") is not None
+
+
+def test_infeasible_pins_show_the_conflict(open_page):
+    at = open_page("planning", as_of=date(2026, 11, 22))
+    at.number_input(key="plan_max_go_lives_per_month").set_value(1)
+    at.number_input(key="plan_solve_time_limit_s").set_value(3.0)
+    at.text_area(key="plan_pins").input("B03=2027-01-01\nB04=2027-01-01")
+    at.button(key="plan_run").click().run()
+    assert not at.exception
+    assert at.session_state["plan_result"]["conflicts"] == [
+        "2027-01: at most 1 go-live per month, but B03 and B04 are pinned to it"]
+    at.text_area(key="plan_pins").input("B03=2027-01-15")
+    at.button(key="plan_run").click().run()
+    assert not at.exception
+    assert any("not on the 1st" in e.value for e in at.error)
