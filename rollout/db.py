@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
@@ -80,24 +80,24 @@ class Database:
         """A fresh cursor: one per query, so threads never share one."""
         return self._con.cursor()
 
-    def df(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
-        """Run a parameterised query and fetch the whole result as a DataFrame."""
+    def _fetch(self, sql: str, params: Sequence[Any] | dict[str, Any] | None,
+               fetch: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        """Run a parameterised query on its own cursor and fetch the whole result."""
         cur = self.cursor()
         try:
-            return cur.execute(sql, params or []).df()
+            return fetch(cur.execute(sql, params or []))
         except duckdb.Error as exc:
             raise translate(exc, self.path) from None
         finally:
             cur.close()
 
+    def df(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        """The whole result as a DataFrame."""
+        return self._fetch(sql, params, lambda cur: cur.df())
+
     def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple]:
-        cur = self.cursor()
-        try:
-            return cur.execute(sql, params or []).fetchall()
-        except duckdb.Error as exc:
-            raise translate(exc, self.path) from None
-        finally:
-            cur.close()
+        """The whole result as a list of tuples."""
+        return self._fetch(sql, params, lambda cur: cur.fetchall())
 
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
         found = self.rows(sql, params)
