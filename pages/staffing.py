@@ -1,8 +1,165 @@
-"""Staffing page (placeholder until its issue lands)."""
+"""Staffing page: unfilled roles, stretched people, modules resting on one key user, departures,
+assessments, the what-if of a person leaving, and the staffing edits (assign, departure, training)."""
 
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-from ui.common import not_yet
+from rollout import staffing
+from rollout.errors import RolloutError
+from rollout.spec import MODULES, ROLES
+from ui.common import by_region, cached, filters, get_db, plain, show_error, table
+from ui.staffing import MAX_ROWS, STATUS_TEXT, coverage_heatmap, fill_heatmap, norms_caption
+
+current = filters()
+as_of, regions = current.as_of, current.regions
 
 st.title("Staffing")
-not_yet("This page")
+st.caption(plain(f"As of {as_of.isoformat()}") + (plain(f" · regions {', '.join(regions)}") if regions else "")
+           + " · " + norms_caption())
+if "staffing_saved" in st.session_state:
+    st.success(plain(st.session_state.pop("staffing_saved")))
+
+branches = by_region(cached(staffing.branch_staffing, as_of), regions)
+cols = st.columns(5)
+cols[0].metric("Branches with an uncovered module", int((branches["uncovered_modules"] > 0).sum()))
+cols[1].metric("Single points of failure", int(branches["spof_modules"].sum()))
+cols[2].metric("Uncovered modules", int(branches["uncovered_modules"].sum()))
+cols[3].metric("Over-allocated people", int(branches["over_allocated_people"].sum()))
+cols[4].metric("Open gap (fte)", f"{branches['gap_fte'].sum():.1f}")
+
+fill_tab, keys_tab, people_tab, whatif_tab, edit_tab = st.tabs(
+    ["Fill & gaps", "Key users", "Stretched & departed", "What if someone leaves", "Edit"])
+
+with fill_tab:
+    lowest = list(branches.dropna(subset=["fill_rate"]).sort_values(["fill_rate", "branch_code"])["branch_code"])
+    if len(lowest) > MAX_ROWS:
+        st.caption(f"The heatmap shows the {MAX_ROWS} branches with the lowest fill rate of {len(lowest)}; "
+                   "the tables hold every branch (or choose regions in the sidebar).")
+    st.plotly_chart(fill_heatmap(by_region(cached(staffing.fill_matrix, as_of), regions), lowest[:MAX_ROWS]),
+                    width="stretch", key="staff_fill_heatmap")
+    st.markdown("**Gaps** (required minus active assigned fte, where positive; click a header to sort)")
+    table(by_region(cached(staffing.gaps, as_of), regions), key="staff_gaps", file_name=f"staffing_gaps_{as_of}")
+    st.markdown("**Branches**")
+    table(branches[["branch_code", "branch_name", "region_code", "fill_rate", "required_fte", "gap_fte",
+                    "over_allocated_people", "modules", "uncovered_modules", "spof_modules", "staffing_status"]],
+          key="staff_branches", file_name=f"staffing_branches_{as_of}",
+          column_config={"fill_rate": st.column_config.NumberColumn("fill rate %", format="%.1f")})
+
+with keys_tab:
+    matrix = by_region(cached(staffing.coverage_matrix, as_of), regions)
+    chart, norms = st.columns([3, 2])
+    with chart:
+        if matrix["branch_code"].nunique() > MAX_ROWS:
+            st.caption(f"The matrix shows the {MAX_ROWS} branches going live soonest; the table below holds all.")
+        st.plotly_chart(coverage_heatmap(matrix), width="stretch", key="staff_coverage_heatmap")
+    with norms:
+        st.markdown("**Reference norms**")
+        st.caption(norms_caption())
+        table(by_region(cached(staffing.key_user_norms, as_of), regions), key="staff_norms",
+              file_name=f"key_user_norms_{as_of}")
+    st.markdown("**Coverage per branch and module** (branches going live soonest first)")
+    table(matrix, key="staff_coverage", file_name=f"key_user_coverage_{as_of}")
+    st.markdown("**Assessment status per key user**")
+    table(by_region(cached(staffing.key_user_assessment, as_of), regions), key="staff_assessment",
+          file_name=f"key_user_assessment_{as_of}")
+
+with people_tab:
+    over_people = by_region(cached(staffing.over_allocated, as_of), regions)
+    over_rows = cached(staffing.over_allocated_assignments, as_of)
+    st.markdown(f"**Over-allocated people** ({len(over_people)}): more than 1.0 fte in total, with every "
+                "active assignment")
+    table(over_rows[over_rows["person_code"].isin(over_people["person_code"])], key="staff_over",
+          file_name=f"over_allocated_{as_of}")
+    st.markdown(f"**Departures in the last {staffing.DEPARTURE_WINDOW_DAYS} days** and what they leave")
+    table(by_region(cached(staffing.departures, as_of), regions), key="staff_departures",
+          file_name=f"departures_{as_of}")
+
+people = cached(staffing.people)
+active = by_region(cached(staffing.active_people, as_of), regions)
+labels = {r.person_code: f"{r.person_code} · {r.name} ({r.branch_code})" for r in people.itertuples()}
+
+with whatif_tab:
+    st.caption("Choose a person: the figures are recomputed as if they left on the as-of date. Nothing is saved.")
+    choice = st.selectbox("Person", list(active["person_code"]), index=None, key="whatif_person",
+                          format_func=lambda c: labels.get(c, c), placeholder="Choose an active person")
+    if choice:
+        try:
+            result = cached(staffing.what_if_leaves, choice, as_of)
+        except RolloutError as exc:
+            show_error(exc)
+        else:
+            st.text(staffing.what_if_text(result))
+            left, right = st.columns(2)
+            with left:
+                st.markdown("**Modules left uncovered**")
+                table(pd.DataFrame(result["modules_uncovered"]), key="whatif_uncovered", file_name="whatif_uncovered")
+            with right:
+                st.markdown("**Modules becoming a single point of failure**")
+                table(pd.DataFrame(result["modules_single_point_of_failure"]), key="whatif_spof",
+                      file_name="whatif_spof")
+            st.markdown("**Branches whose figures change** (staffing status: " +
+                        "; ".join(f"{k} = {v.lower()}" for k, v in STATUS_TEXT.items()) + ")")
+            table(pd.DataFrame(result["branches_changed"]), key="whatif_branches", file_name="whatif_branches")
+
+
+def saved(message: str) -> None:
+    st.session_state["staffing_saved"] = message
+    st.rerun()
+
+
+with edit_tab:
+    db = get_db()
+    branch_codes = list(cached(staffing.branch_staffing, as_of)["branch_code"])
+    person_codes = list(people["person_code"])
+    assign, depart, train = st.columns(3)
+    with assign, st.form("assign_form", clear_on_submit=False):
+        st.markdown("**Assign a person**")
+        person = st.selectbox("Person", person_codes, key="assign_person", format_func=lambda c: labels.get(c, c))
+        branch = st.selectbox("Branch", branch_codes, key="assign_branch")
+        role = st.selectbox("Role", ROLES, key="assign_role")
+        module = st.selectbox("Module", ["", *MODULES], key="assign_module",
+                              format_func=lambda m: m or "(no module)")
+        fte = st.number_input("FTE (0 < fte ≤ 1)", value=0.5, step=0.1, key="assign_fte")
+        backup = st.checkbox("Backup", key="assign_backup")
+        start = st.date_input("Start", value=None, key="assign_start")
+        end = st.date_input("End (empty: open)", value=None, key="assign_end")
+        if st.form_submit_button("Assign", key="assign_submit"):
+            try:
+                staffing.assign_person(db, person, branch, role, module, fte, is_backup=backup, start_date=start,
+                                       end_date=end)
+            except RolloutError as exc:
+                show_error(exc)
+            else:
+                saved(f"Assigned {person} to {branch} as {role}" + (f" ({module})" if module else "") + ".")
+    with depart, st.form("depart_form"):
+        st.markdown("**Record a departure**")
+        leaver = st.selectbox("Person", person_codes, key="depart_person", format_func=lambda c: labels.get(c, c))
+        left_on = st.date_input("Left on (not active from this day)", value=as_of, key="depart_left_on")
+        if st.form_submit_button("Record departure", key="depart_submit"):
+            shown = people[people["person_code"] == leaver]
+            original = {"left_on": shown["left_on"].iloc[0]} if not shown.empty else None
+            try:
+                staffing.record_departure(db, leaver, left_on, original=original)
+            except RolloutError as exc:
+                show_error(exc)
+            else:
+                saved(f"Recorded that {leaver} left on {left_on}.")
+    with train, st.form("train_form"):
+        st.markdown("**Record a training result**")
+        trainee = st.selectbox("Person", person_codes, key="train_person", format_func=lambda c: labels.get(c, c))
+        train_module = st.selectbox("Module", MODULES, key="train_module")
+        course = st.text_input("Course", value="", key="train_course", placeholder="e.g. finance basics")
+        completed = st.date_input("Assessed on", value=min(as_of, date.today()), key="train_completed_on")
+        score = st.number_input("Score (0–100)", value=None, step=1.0, key="train_score")
+        if st.form_submit_button("Record result", key="train_submit"):
+            try:
+                what = staffing.record_training(db, trainee, train_module, course or f"{train_module} basics",
+                                                completed, score)
+            except RolloutError as exc:
+                show_error(exc)
+            else:
+                saved(f"Training result {what} for {trainee} ({train_module}).")

@@ -25,10 +25,17 @@ SQL_DIR = Path(__file__).parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 
 
+_INCLUDE = re.compile(r"\{\{(\w+)\}\}")
+
+
 @cache
 def load_sql(name: str) -> str:
-    """The text of rollout/sql/<name>.sql (metric queries live in files named like the metric)."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """The text of rollout/sql/<name>.sql (metric queries live in files named like the metric).
+
+    `{{other}}` stands for the text of other.sql, so a definition used by several metrics (the
+    active assignments on D, say) is written once and each metric file reads as one query."""
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return _INCLUDE.sub(lambda m: load_sql(m[1]), text)
 
 
 def migrations() -> list[tuple[int, Path]]:

@@ -121,11 +121,25 @@ def show_error(exc: Exception) -> None:
         raise exc
 
 
+def date_columns(frame: pd.DataFrame) -> list[str]:
+    """Datetime columns holding only midnights: DuckDB DATEs, shown as dates, not timestamps."""
+    found = []
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            values = series.dropna()
+            if values.empty or (values == values.dt.normalize()).all():
+                found.append(column)
+    return found
+
+
 def table(frame: pd.DataFrame, key: str, file_name: str, **kwargs: Any) -> Any:
     """A dataframe with a formula-safe CSV download beside it (every table has a download)."""
     from rollout.exporter import frame_to_csv
 
-    shown = st.dataframe(frame, hide_index=True, width="stretch", key=key, **kwargs)
+    config = {column: st.column_config.DateColumn(format="YYYY-MM-DD") for column in date_columns(frame)}
+    config.update(kwargs.pop("column_config", None) or {})
+    shown = st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=config, **kwargs)
     st.download_button("Download CSV", frame_to_csv(frame), file_name=f"{file_name}.csv", mime="text/csv",
                        key=f"{key}_download")
     return shown

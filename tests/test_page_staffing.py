@@ -1,0 +1,106 @@
+"""pages/staffing.py through AppTest on the public sample: renders, what-if, refused and saved edits."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rollout.db import Database
+
+AS_OF = date(2026, 11, 22)
+
+
+def counts(path) -> tuple[int, int, int]:
+    with Database(path) as db:
+        return (db.scalar("SELECT count(*) FROM assignments"), db.scalar("SELECT count(*) FROM audit_log"),
+                db.scalar("SELECT count(*) FROM training"))
+
+
+def test_page_renders_and_what_if(open_page) -> None:
+    at = open_page("staffing", as_of=AS_OF)
+    assert not at.exception
+    assert at.title[0].value == "Staffing"
+    # sample on 2026-11-22: 10 branches have an uncovered module (all but B03 and PIL), 8 SPOF modules
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Branches with an uncovered module"] == "10"
+    assert metrics["Single points of failure"] == "8"
+    assert not at.text  # no what-if before a person is chosen
+    at.selectbox(key="whatif_person").select("P022").run()
+    assert not at.exception
+    # P022 and P024 are B08's finance and hr key users: both become single points of failure
+    assert "Modules becoming a single point of failure: B08/finance, B08/hr" in at.text[0].value
+
+
+def test_page_region_filter(open_page) -> None:
+    at = open_page("staffing", as_of=AS_OF, regions=["NORTH"])
+    assert not at.exception
+    # NORTH = B03, B06, B09: uncovered modules at B06 (1) and B09 (3)
+    assert {m.label: m.value for m in at.metric}["Branches with an uncovered module"] == "2"
+
+
+def test_refused_edit_saves_nothing_good_edit_saved_and_audited(open_page, sample_db_path) -> None:
+    at = open_page("staffing", as_of=AS_OF)
+    before = counts(sample_db_path)
+    at.selectbox(key="assign_person").select("P007")
+    at.selectbox(key="assign_branch").select("B03")
+    at.selectbox(key="assign_role").select("trainer")
+    at.number_input(key="assign_fte").set_value(1.5)
+    at.button(key="assign_submit").click().run()
+    assert not at.exception
+    assert any("fte" in e.value and "out of range" in e.value for e in at.error)
+    assert counts(sample_db_path) == before
+
+    at.number_input(key="assign_fte").set_value(0.25)
+    at.button(key="assign_submit").click().run()
+    assert not at.exception and not at.error
+    assert any("Assigned P007 to B03" in s.value for s in at.success)
+    assert counts(sample_db_path) == (before[0] + 1, before[1] + 1, before[2])
+    with Database(sample_db_path) as db:
+        assert db.scalar("SELECT fte FROM assignments WHERE person_code = 'P007' AND role = 'trainer'") == 0.25
+        assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'assignments' AND action = 'insert'") == 1
+
+    # a training result in the future is refused; a good one is saved (course left empty: "<module> basics")
+    at.selectbox(key="train_person").select("P008")
+    at.selectbox(key="train_module").select("supply_chain")
+    at.date_input(key="train_completed_on").set_value(date.today() + timedelta(days=30))
+    at.number_input(key="train_score").set_value(90)
+    at.button(key="train_submit").click().run()
+    assert any("future" in e.value for e in at.error)
+    assert counts(sample_db_path)[2] == before[2]
+    at.date_input(key="train_completed_on").set_value(date(2026, 11, 20))
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("updated for P008" in s.value for s in at.success)
+    with Database(sample_db_path) as db:  # P008 had supply_chain basics at 63: the course gets the new score
+        assert db.scalar("SELECT score FROM training WHERE person_code = 'P008' AND module = 'supply_chain'") == 90
+        assert db.scalar("SELECT old_value FROM audit_log WHERE table_name = 'training' AND column_name = 'score'") \
+            == "63.0"
+
+    # a departure is recorded (left_on) and audited
+    at.selectbox(key="depart_person").select("P009")
+    at.date_input(key="depart_left_on").set_value(AS_OF)
+    at.button(key="depart_submit").click().run()
+    assert not at.exception and not at.error
+    with Database(sample_db_path) as db:
+        assert db.scalar("SELECT left_on FROM people WHERE person_code = 'P009'") == AS_OF
+        assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'people' AND column_name = 'left_on'") == 1
+
+
+def test_branch_section_for_one_branch(sample_db_path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def section() -> None:
+        from datetime import date
+
+        from ui.staffing import branch_section
+
+        branch_section("B08", date(2026, 11, 22))
+
+    monkeypatch.setenv("ROLLOUT_DB", str(sample_db_path))
+    at = AppTest.from_function(section, default_timeout=60)
+    at.session_state["_routed"] = True  # as app.py's router does (ui.common.get_db reruns otherwise)
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    # B08 on 2026-11-22 (expected summary): fill 50.0, 2 over-allocated, 2 uncovered, 0 SPOF
+    assert (metrics["Fill rate"], metrics["Over-allocated people"], metrics["Uncovered modules"],
+            metrics["Single points of failure"]) == ("50.0%", "2", "2", "0")
