@@ -10,8 +10,9 @@ from datetime import date
 
 import pytest
 
-from conftest import FIXTURES, SAMPLE_DATES
 from rollout.summary import summary
+
+from conftest import FIXTURES, SAMPLE_DATES
 
 GROUPS = {
     "readiness": ("branches", "branch_code", ["checklist_readiness", "overdue_items", "failing_gates",
