@@ -54,10 +54,11 @@ def _through_router() -> None:
     st.navigation call, so the very first visit after a server start straight to a page URL would
     run that page alone (no sidebar, no filters). Turn that mode off and rerun through app.py.
     """
-    if not st.session_state.get("_routed"):
+    if not st.session_state.get("_routed") and not st.session_state.get("_rerouted"):
         from streamlit.runtime.pages_manager import PagesManager
 
         PagesManager.uses_pages_directory = False
+        st.session_state["_rerouted"] = True  # once: a script run outside the app (a test) carries on
         st.rerun()
 
 
