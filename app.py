@@ -11,10 +11,9 @@ from datetime import date
 import streamlit as st
 
 from rollout.errors import RolloutError
-from ui.common import get_db, is_demo, plain
+from ui.common import get_db, is_demo, plain, routed
 
 st.set_page_config(page_title="ERP rollout", page_icon=":material/hub:", layout="wide")
-st.session_state["_routed"] = True  # pages check it: they only ever run through this router
 
 PAGES = {
     "CIO": [
@@ -77,12 +76,13 @@ def sidebar() -> None:
     _to_url()
 
 
-try:
-    page = st.navigation(PAGES)
-    sidebar()
-    if is_demo(get_db()):
-        st.info("You are looking at a generated demo portfolio. Load your own rollout workbook on the **Data** "
-                "page (a template is there too).", icon=":material/science:")
-    page.run()
-except RolloutError as exc:
-    st.error(plain(str(exc)))
+with routed():
+    try:
+        page = st.navigation(PAGES)
+        sidebar()
+        if is_demo(get_db()):
+            st.info("You are looking at a generated demo portfolio. Load your own rollout workbook on the **Data** "
+                    "page (a template is there too).", icon=":material/science:")
+        page.run()
+    except RolloutError as exc:
+        st.error(plain(str(exc)))

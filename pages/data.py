@@ -10,8 +10,9 @@ from rollout.errors import ValidationError
 from rollout.exporter import export_bytes, template_bytes
 from rollout.importer import load
 from rollout.sources import read_source
-from ui.common import get_db, plain, show_error, table
+from ui.common import get_db, plain, show_error, table, through_router
 
+through_router()
 st.title("Data")
 db = get_db()
 

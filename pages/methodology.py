@@ -8,6 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from rollout.spec import SHEETS
+from ui.common import through_router
+
+through_router()
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "methodology"
 ORDER = ["overview", "readiness", "staffing", "engagement", "lessons", "planning", "steering", "safety"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from rollout.settings import SETTINGS, get_settings, save_settings
-from ui.common import cached, get_db, show_error, table
+from ui.common import cached, get_db, show_error, table, through_router
 
+through_router()
 st.title("Settings")
 st.caption("Stored in the database and used by the app and the command line alike. Every change is audited.")
 db = get_db()

@@ -74,6 +74,25 @@ def sample_db_path(sample_db_file: Path, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run AppTests as the real server runs the app after its first visit.
+
+    Streamlit runs an app that has a pages/ folder in its old multipage mode (each page alone)
+    until st.navigation has run once in the process; the real server leaves that mode for good at
+    the first visit (ui.common.through_router), but AppTest resets the flag before every run.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 @pytest.fixture
 def open_page(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Run the real app.py on a page, against the sample database (or db_path), and return the AppTest.

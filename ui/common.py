@@ -9,6 +9,9 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -47,24 +50,39 @@ def _open(path: str) -> Database:
     return db
 
 
-def _through_router() -> None:
-    """Run every page through app.py's router.
+_router = threading.local()
 
-    Streamlit treats an app with a pages/ folder as an old-style multipage app until the first
-    st.navigation call, so the very first visit after a server start straight to a page URL would
-    run that page alone (no sidebar, no filters). Turn that mode off and rerun through app.py.
+
+@contextmanager
+def routed() -> Iterator[None]:
+    """app.py runs the sidebar and the chosen page inside this: pages then know they are routed."""
+    _router.active = True
+    st.session_state["_reroutes"] = 0
+    try:
+        yield
+    finally:
+        _router.active = False
+
+
+def through_router() -> None:
+    """Make sure this page runs through app.py's router (navigation, sidebar, filters).
+
+    Streamlit treats an app with a pages/ folder as an old-style multipage app until st.navigation
+    runs, so the first visit after a server start straight to a page URL (and every AppTest run)
+    would run that page alone. Turn that mode off and rerun through app.py; once only, so a script
+    run outside the app (a test of one section) carries on.
     """
-    if not st.session_state.get("_routed") and not st.session_state.get("_rerouted"):
-        from streamlit.runtime.pages_manager import PagesManager
+    if getattr(_router, "active", False) or st.session_state.get("_reroutes", 0) >= 1:
+        return
+    from streamlit.runtime.pages_manager import PagesManager
 
-        PagesManager.uses_pages_directory = False
-        st.session_state["_rerouted"] = True  # once: a script run outside the app (a test) carries on
-        st.rerun()
+    PagesManager.uses_pages_directory = False
+    st.session_state["_reroutes"] = st.session_state.get("_reroutes", 0) + 1
+    st.rerun()
 
 
 def get_db() -> Database:
     """The process-wide database (created with the demo portfolio on first run)."""
-    _through_router()
     return _open(str(database_path()))
 
 
@@ -80,6 +98,7 @@ class Filters:
 
 def filters() -> Filters:
     """The sidebar's as-of date and region filter (app.py draws them; kept in the URL)."""
+    through_router()
     return Filters(st.session_state.get("as_of", date.today()), tuple(st.session_state.get("regions", ())))
 
 
