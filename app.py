@@ -61,16 +61,26 @@ def _to_url() -> None:
         del st.query_params["region"]
 
 
+def _keep(name: str) -> None:
+    """A sidebar widget changed: keep its value under a key no page switch clears."""
+    st.session_state[name] = st.session_state[f"{name}_picker"]
+
+
 def sidebar() -> None:
     db = get_db()
     regions = db.df("SELECT region_code, region_name FROM regions ORDER BY region_code")
     names = dict(zip(regions.region_code, regions.region_name, strict=True))
     _from_url()
     st.session_state.regions = [r for r in st.session_state.regions if r in names]
+    # Streamlit drops a widget's state when a page switch interrupts a run; the filters live under
+    # their own keys (as_of, regions) and the widgets are set from them on every run.
+    st.session_state.as_of_picker = st.session_state.as_of
+    st.session_state.regions_picker = list(st.session_state.regions)
     with st.sidebar:
-        st.date_input("As of", key="as_of", help="Every figure is computed as of this date (replay the past).")
-        st.multiselect("Regions", list(names), key="regions", format_func=lambda c: f"{c} · {names[c]}",
-                       placeholder="All regions")
+        st.date_input("As of", key="as_of_picker", on_change=_keep, args=("as_of",),
+                      help="Every figure is computed as of this date (replay the past).")
+        st.multiselect("Regions", list(names), key="regions_picker", on_change=_keep, args=("regions",),
+                       format_func=lambda c: f"{c} · {names[c]}", placeholder="All regions")
         if is_demo(db):
             st.caption("Demo data. Load your own workbook on the Data page.")
     _to_url()

@@ -31,28 +31,48 @@ TODAY = date(2026, 11, 22)
 def bench(size: int, time_limit: float, folder: Path) -> dict[str, object]:
     with Database(folder / f"bench_{size}.duckdb") as db:
         demo.build_demo(db, branches=size, seed=7, today=TODAY)
-        planned = db.scalar("SELECT count(*) FROM branches WHERE actual_go_live IS NULL OR actual_go_live > ?",
-                            [TODAY])
-        overrides = {"max_go_lives_per_month": max(3, math.ceil(size / 12)),
-                     "capacity_days_per_month": max(400, 12 * size), "solve_time_limit_s": time_limit}
-        started = time.perf_counter()
-        result = planning.plan_json(db, TODAY, overrides=overrides)
-        seconds = time.perf_counter() - started
-        try:
-            sys.path.insert(0, str(ROOT / "tests"))
-            from test_planning import check_plan
+        return solve(db, size, time_limit, TODAY)
 
-            if result["status"] != "infeasible":
-                check_plan(db, TODAY, result, overrides, [], False)
-            checked = "ok"
-        except ImportError:
-            checked = "-"
+
+def solve(db: Database, size: int, time_limit: float, today: date) -> dict[str, object]:
+    """Plan one demo portfolio with the scaled settings; the plan re-checked by the tests' validator."""
+    planned = db.scalar("SELECT count(*) FROM branches WHERE actual_go_live IS NULL OR actual_go_live > ?",
+                        [today])
+    overrides = {"max_go_lives_per_month": max(3, math.ceil(size / 12)),
+                 "capacity_days_per_month": max(400, 12 * size), "solve_time_limit_s": time_limit}
+    started = time.perf_counter()
+    result = planning.plan_json(db, today, overrides=overrides)
+    seconds = time.perf_counter() - started
+    try:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from test_planning import check_plan
+
+        if result["status"] != "infeasible":
+            check_plan(db, today, result, overrides, [], False)
+        checked = "ok"
+    except ImportError:
+        checked = "-"
     objective = result["objective"] or {}
     return {"branches": size, "planned": planned, "go-lives/month": overrides["max_go_lives_per_month"],
             "capacity": overrides["capacity_days_per_month"], "status": result["status"],
             "seconds": f"{seconds:.1f}", "gap": "-" if result["gap"] is None else f"{result['gap']:.4f}",
             "weighted lateness": objective.get("weighted_lateness", "-"),
             "finish": objective.get("finish_month", "-"), "validated": checked}
+
+
+def markdown(rows: list[dict[str, object]]) -> str:
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(str(row[h]) for h in header) + " |" for row in rows])
+
+
+def report(paths: dict[int, Path], today: date, time_limit: float = 20.0) -> str:
+    """The planner table for bench/run.py, on the demo databases it built."""
+    rows = []
+    for size, path in sorted(paths.items()):
+        with Database(path) as db:
+            rows.append(solve(db, size, time_limit, today))
+    return markdown(rows)
 
 
 def main() -> None:
@@ -62,11 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         rows = [bench(size, args.time_limit, Path(folder)) for size in args.sizes]
-    header = list(rows[0])
-    print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" for _ in header) + "|")
-    for row in rows:
-        print("| " + " | ".join(str(row[h]) for h in header) + " |")
+    print(markdown(rows))
 
 
 if __name__ == "__main__":

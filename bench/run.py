@@ -127,7 +127,7 @@ def main() -> None:
 
     largest, smallest = sizes[-1], sizes[0]
     export_path = export(Database(paths[largest], read_only=True), work / "export.zip")
-    total_rows = sum(len(s.rows) for s in read_source(export_path).sheets.values())
+    total_rows = sum(len(s.row_numbers) for s in read_source(export_path).sheets.values())
     target = Database(work / "import.duckdb")
     start = time.perf_counter()
     import_workbook(target, export_path)

@@ -665,7 +665,7 @@ def demo_workbook(branches: int = 40, seed: int = 7, today: date | None = None) 
     today = today or date.today()
     tables = demo_tables(branches, seed, today)
     digest = hashlib.sha256(f"demo:seed={seed}:branches={branches}:today={today.isoformat()}".encode()).hexdigest()
-    sheets = {name: RawSheet(name, name, rows, list(range(2, len(rows) + 2)))
+    sheets = {name: RawSheet.from_rows(name, rows)
               for name, rows in tables.items() if rows}
     return RawWorkbook(file_name=DEMO_FILE_NAME, sha256=digest, sheets=sheets)
 

@@ -35,6 +35,11 @@ def plain(value: Any) -> Any:
 
 def comparable(value: Any) -> Any:
     """Values as read back from DuckDB or a DataFrame, made comparable (NaN/NaT/'' as None)."""
+    try:  # NaT (a datetime subclass whose isoformat() is 'NaT'), NaN, pd.NA: missing, i.e. None
+        if value is not None and not isinstance(value, str) and bool(value != value):
+            return None
+    except TypeError:  # pd.NA refuses bool()
+        return None
     if hasattr(value, "to_pydatetime") and value == value:
         value = value.to_pydatetime().date()
     value = plain(value)

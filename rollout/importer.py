@@ -11,15 +11,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from rollout.db import Database
 from rollout.errors import CellError, ValidationError, shown
 from rollout.sources import RawWorkbook, read_source
-from rollout.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, validate_rows
+from rollout.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, validate_columns
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def validate_workbook(db: Database, raw: RawWorkbook, today: date | None = None)
         sheet = raw.sheets[name]
         if sheet.broken:
             continue
-        rows, row_errors = validate_rows(name, sheet.rows, sheet.row_numbers, today)
+        rows, row_errors = validate_columns(name, sheet.columns, sheet.row_numbers, today)
         errors.extend(row_errors)
         errors.extend(_repeated_keys(rows))
         tables[name] = rows
@@ -85,17 +85,19 @@ def _error_order(error: CellError) -> tuple[int, int, int]:
 
 
 def _repeated_keys(rows: SheetRows) -> Iterable[CellError]:
+    """A key given twice in one sheet (refused rows included), naming both rows."""
     seen: dict[tuple, int] = {}
-    for number, row in rows.all_rows():
-        key = tuple(row[k] for k in rows.sheet.key)
-        if any(k is None for k in key):
+    key_columns = [rows.columns[k] for k in rows.sheet.key]
+    if len(set(zip(*key_columns, strict=True))) == len(rows.all_numbers):
+        return  # every key distinct (the usual case): no row-by-row pass
+    for number, key in zip(rows.all_numbers, zip(*key_columns, strict=True), strict=True):
+        if None in key:
             continue  # an empty key cell is reported already
-        if key in seen:
+        first = seen.setdefault(key, number)
+        if first != number:
             shown_key = ", ".join(str(k) for k in key if k != "")
             yield CellError(rows.sheet.name, number, rows.sheet.key[-1] if len(key) > 1 else rows.sheet.key[0],
-                            None, f"the key ({shown_key}) repeats row {seen[key]} (expected each key once)")
-        else:
-            seen[key] = number
+                            None, f"the key ({shown_key}) repeats row {first} (expected each key once)")
 
 
 def known_codes(db: Database, sheet: Sheet, cur: duckdb.DuckDBPyConnection | None = None) -> set[str]:
@@ -118,12 +120,15 @@ def broken_references(db: Database, tables: dict[str, SheetRows],
                 target = SHEETS[column.ref]
                 codes = known_codes(db, target, cur)
                 if column.ref in tables:
-                    codes |= {r[target.key[0]] for r in tables[column.ref].rows}
+                    codes |= set(tables[column.ref].column(target.key[0]))
                 known[column.ref] = codes
             codes = known[column.ref]
-            for number, row in rows.all_rows():
-                value = row[column.name]
-                if value not in (None, "") and value not in codes:
+            values = rows.columns[column.name]
+            missing = set(values) - codes - {None, ""}
+            if not missing:
+                continue
+            for number, value in zip(rows.all_numbers, values, strict=True):
+                if value in missing:
                     yield CellError(rows.sheet.name, number, column.name, value,
                                     f"is not a known {SHEETS[column.ref].noun} ({expected_codes(codes, column.ref)})")
 
@@ -136,13 +141,18 @@ def expected_codes(codes: set[str], sheet_name: str) -> str:
     return "expected one of " + ", ".join(listed[:10]) + more
 
 
-def stage(cur: duckdb.DuckDBPyConnection, sheet: Sheet, rows: list[dict[str, Any]]) -> str:
+# Typed Arrow columns: DuckDB reads them without looking at each Python object.
+ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.date32(), "BOOLEAN": pa.bool_(), "INTEGER": pa.int64(),
+               "DOUBLE": pa.float64()}
+
+
+def stage(cur: duckdb.DuckDBPyConnection, rows: SheetRows) -> str:
     """Copy validated rows into a temporary table shaped like the target; returns its name."""
+    sheet = rows.sheet
     staged = f"stage_{sheet.name}"
     cur.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT * FROM {quote(sheet.name)} LIMIT 0")
-    frame = pd.DataFrame(rows, columns=sheet.column_names).astype(object)
-    frame = frame.where(frame.notna(), None)
-    cur.register("incoming_rows", frame)
+    arrow = pa.table({c.name: pa.array(rows.column(c.name), type=ARROW_TYPES[c.sql_type]) for c in sheet.columns})
+    cur.register("incoming_rows", arrow)
     try:
         cur.execute(f"INSERT INTO {staged} SELECT {', '.join(quote(c) for c in sheet.column_names)} "
                     "FROM incoming_rows")
@@ -151,10 +161,10 @@ def stage(cur: duckdb.DuckDBPyConnection, sheet: Sheet, rows: list[dict[str, Any
     return staged
 
 
-def upsert(cur: duckdb.DuckDBPyConnection, sheet: Sheet, rows: list[dict[str, Any]],
-           write: bool = True) -> TableCounts:
+def upsert(cur: duckdb.DuckDBPyConnection, rows: SheetRows, write: bool = True) -> TableCounts:
     """Insert new keys, update changed rows, leave equal rows alone; counts each kind."""
-    staged = stage(cur, sheet, rows)
+    sheet = rows.sheet
+    staged = stage(cur, rows)
     table = quote(sheet.name)
     on_key = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in sheet.key)
     values = [c for c in sheet.column_names if c not in sheet.key]
@@ -182,13 +192,13 @@ def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | No
         cur = db.cursor()
         try:
             for name, rows in tables.items():
-                result.counts[name] = upsert(cur, rows.sheet, rows.rows, write=False)
+                result.counts[name] = upsert(cur, rows, write=False)
         finally:
             cur.close()
         return result
     with db.transaction() as cur:
         for name, rows in tables.items():
-            result.counts[name] = upsert(cur, rows.sheet, rows.rows)
+            result.counts[name] = upsert(cur, rows)
         import_id = cur.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
         now = datetime.now()
         for name, counts in result.counts.items():

@@ -12,7 +12,9 @@ import csv
 import hashlib
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -30,11 +32,20 @@ ARCHIVE_SUFFIXES = (".zip", ".xlsx", ".xlsm", ".gz", ".tgz", ".tar", ".7z", ".ra
 
 @dataclass
 class RawSheet:
+    """One sheet's cells as read, column by column (known columns only), with row numbers."""
+
     name: str
     source: str  # the sheet or file name as the user sees it
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    columns: dict[str, list[Any]] = field(default_factory=dict)
     row_numbers: list[int] = field(default_factory=list)
     broken: bool = False  # its header already failed: its rows are not checked one by one
+
+    @classmethod
+    def from_rows(cls, name: str, rows: list[dict[str, Any]], row_numbers: list[int] | None = None) -> RawSheet:
+        """A sheet built in code (the demo) from row dicts."""
+        names = SHEETS[name].column_names
+        return cls(name, name, {n: [row.get(n) for row in rows] for n in names},
+                   row_numbers or list(range(2, len(rows) + 2)))
 
 
 @dataclass
@@ -171,8 +182,7 @@ def _add_csv(book: RawWorkbook, stem: str, source: str, data: bytes) -> None:
     text = decode_csv(data, source)
     if "\0" in text:
         raise refuse(source, "is not a text file (expected a CSV file)")
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    _add_sheet(book, stem, source, ((n, r) for n, r in enumerate(records, start=1)))
+    _add_sheet(book, stem, source, list(csv.reader(io.StringIO(text, newline=""))), text_cells=True)
 
 
 def _read_xlsx(data: bytes, book: RawWorkbook) -> None:
@@ -185,13 +195,15 @@ def _read_xlsx(data: bytes, book: RawWorkbook) -> None:
                                      f"{str(exc)[:80]})") from None
     try:
         for worksheet in workbook.worksheets:
-            _add_sheet(book, worksheet.title, worksheet.title,
-                       ((n, list(r)) for n, r in enumerate(worksheet.iter_rows(values_only=True), start=1)))
+            _add_sheet(book, worksheet.title, worksheet.title, list(worksheet.iter_rows(values_only=True)))
     finally:
         workbook.close()
 
 
-def _add_sheet(book: RawWorkbook, title: str, source: str, numbered_rows: Any) -> None:
+def _add_sheet(book: RawWorkbook, title: str, source: str, records: list[Sequence[Any]],
+               text_cells: bool = False) -> None:
+    """One sheet (or CSV file): the first row is the header; rows are numbered as the spreadsheet
+    shows them; empty rows are skipped; the known columns are kept, column by column."""
     name = normalise_name(title)
     if name not in SHEETS:
         book.warnings.append(f"{source}: not a sheet of the rollout format; skipped")
@@ -200,22 +212,35 @@ def _add_sheet(book: RawWorkbook, title: str, source: str, numbered_rows: Any) -
         book.errors.append(CellError(name, None, None, None,
                                      f"appears twice ({book.sheets[name].source} and {source}); expected once"))
         return
+    if not records:
+        book.warnings.append(f"{source}: empty sheet; skipped")
+        return
     sheet = SHEETS[name]
     raw = RawSheet(name, source)
     book.sheets[name] = raw
-    header: list[str | None] | None = None
-    for number, values in numbered_rows:
-        if header is None:
-            header = [normalise_name(v) if not is_blank(v) else None for v in values]
-            raw.broken = not _check_header(book, sheet.name, source, header)
-            continue
-        if all(is_blank(v) for v in values):
-            continue
-        raw.rows.append({h: v for h, v in zip(header, values, strict=False) if h})
-        raw.row_numbers.append(number)
-    if header is None:
-        book.warnings.append(f"{source}: empty sheet; skipped")
-        del book.sheets[name]
+    header = [normalise_name(v) if not is_blank(v) else None for v in records[0]]
+    raw.broken = not _check_header(book, sheet.name, source, header)
+    body = records[1:]
+    # CSV cells are all text: joining a row and stripping it runs in C, no Python loop per row
+    filled = list(map(str.strip, map("".join, body))) if text_cells else list(map(_has_content, body))
+    numbers = range(2, len(records) + 1)
+    if all(filled):
+        kept, raw.row_numbers = body, list(numbers)
+    else:
+        kept = [row for row, keep in zip(body, filled, strict=True) if keep]
+        raw.row_numbers = [n for n, keep in zip(numbers, filled, strict=True) if keep]
+    width = len(header)
+    if any(len(v) != width for v in kept):  # ragged CSV lines: pad or cut to the header
+        kept = [list(v[:width]) + [None] * (width - len(v)) for v in kept]
+    known = set(sheet.column_names)
+    for position, column in enumerate(header):
+        if column in known and column not in raw.columns:
+            raw.columns[column] = list(map(itemgetter(position), kept))
+
+
+def _has_content(values: Sequence[Any]) -> bool:
+    """A spreadsheet row with at least one non-blank cell."""
+    return any(not is_blank(v) for v in values)
 
 
 def _check_header(book: RawWorkbook, name: str, source: str, header: list[str | None]) -> bool:

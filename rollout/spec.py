@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import cache, cached_property
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, TypeAdapter
@@ -199,7 +199,13 @@ class Column:
         return text
 
 
-RowRule = Callable[[dict[str, Any], date], Iterable[tuple[str, Any, str]]]
+@dataclass(frozen=True)
+class RowRule:
+    """A rule across cells of one row, checked column-wise: `check` gets the rule's columns (lists,
+    in the order of `columns`) and today, and yields (row index, column, value, expected)."""
+
+    columns: tuple[str, ...]
+    check: Callable[..., Iterable[tuple[int, str, Any, str]]]
 
 
 @dataclass(frozen=True)
@@ -225,22 +231,30 @@ class Sheet:
 
 
 def _range_rule(start: str, end: str) -> RowRule:
-    def rule(row: dict[str, Any], today: date) -> Iterable[tuple[str, Any, str]]:
-        if row.get(start) is not None and row.get(end) is not None and row[end] < row[start]:
-            yield end, row[end], f"is before {start} {row[start]} (expected a date on or after it)"
-    return rule
+    def check(starts: list, ends: list, today: date) -> Iterable[tuple[int, str, Any, str]]:
+        for index, (first, last) in enumerate(zip(starts, ends, strict=True)):
+            if first is not None and last is not None and last < first:
+                yield index, end, last, f"is before {start} {first} (expected a date on or after it)"
+    return RowRule((start, end), check)
 
 
-def _done_needs_completed_on(row: dict[str, Any], today: date) -> Iterable[tuple[str, Any, str]]:
-    if row.get("status") == "done" and row.get("completed_on") is None:
-        yield "completed_on", None, "is empty (expected a date: an item that is done needs completed_on)"
-    if row.get("completed_on") is not None and row["completed_on"] > today:
-        yield "completed_on", row["completed_on"], f"is in the future (expected a date on or before {today})"
+def _done_needs_completed_on(statuses: list, completed: list, today: date) -> Iterable[tuple[int, str, Any, str]]:
+    for index, (status, done_on) in enumerate(zip(statuses, completed, strict=True)):
+        if done_on is None:
+            if status == "done":
+                yield index, "completed_on", None, "is empty (expected a date: an item that is done needs completed_on)"
+        elif done_on > today:
+            yield index, "completed_on", done_on, f"is in the future (expected a date on or before {today})"
 
 
-def _key_user_needs_module(row: dict[str, Any], today: date) -> Iterable[tuple[str, Any, str]]:
-    if row.get("role") == "key_user" and not row.get("module"):
-        yield "module", None, "is empty (expected a module: a key_user requirement is per module)"
+def _key_user_needs_module(roles: list, modules: list, today: date) -> Iterable[tuple[int, str, Any, str]]:
+    for index, (role, module) in enumerate(zip(roles, modules, strict=True)):
+        if role == "key_user" and not module:
+            yield index, "module", None, "is empty (expected a module: a key_user requirement is per module)"
+
+
+DONE_NEEDS_COMPLETED_ON = RowRule(("status", "completed_on"), _done_needs_completed_on)
+KEY_USER_NEEDS_MODULE = RowRule(("role", "module"), _key_user_needs_module)
 
 
 def _col(name: str, kind: str, required: bool = False, **kw: Any) -> Column:
@@ -273,7 +287,7 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _enum("dimension", DIMENSIONS, True), _col("title", "text", True), _col("owner", "text"),
         _col("due_date", "date"), _col("weight", "float", minimum=0, exclusive_minimum=True, default=1.0),
         _enum("status", CHECKLIST_STATUSES, True), _col("completed_on", "date"), _col("gate", "bool", default=False),
-    ), ("branch_code", "item_code"), (_done_needs_completed_on,)),
+    ), ("branch_code", "item_code"), (DONE_NEEDS_COMPLETED_ON,)),
     Sheet("people", (
         _col("person_code", "code", True), _col("name", "text", True),
         _col("branch_code", "code", True, ref="branches"), _col("title", "text"), _col("department", "text"),
@@ -282,7 +296,7 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
     Sheet("role_requirements", (
         _col("branch_code", "code", True, ref="branches"), _enum("role", ROLES, True), _enum("module", MODULES),
         _col("required_fte", "float", True, minimum=0, exclusive_minimum=True),
-    ), ("branch_code", "role", "module"), (_key_user_needs_module,)),
+    ), ("branch_code", "role", "module"), (KEY_USER_NEEDS_MODULE,)),
     Sheet("assignments", (
         _col("person_code", "code", True, ref="people"), _col("branch_code", "code", True, ref="branches"),
         _enum("role", ROLES, True), _enum("module", MODULES),
@@ -378,19 +392,19 @@ def column_adapter(sheet_name: str, column_name: str) -> TypeAdapter:
     return TypeAdapter(list[Annotated[Any, BeforeValidator(_cell_validator(column))]])
 
 
-def _hashable(value: object) -> object:
-    # 1 and True are equal as dict keys but parse differently: keep the type in the key.
-    return (type(value), value)
+_TEXT_TYPES = {str, type(None)}
 
 
 def _validate_column(sheet: Sheet, column: Column, values: list[Any]) -> tuple[list[Any], dict[int, str]]:
     """Parse one column: pydantic validates each DISTINCT value once (codes, dates and enums
     repeat a lot), then the results map back to every row. Returns parsed values and, per
     failing row index, what was expected."""
-    distinct: dict[object, int] = {}
-    for value in values:
-        distinct.setdefault(_hashable(value), len(distinct))
-    originals = [key[1] for key in distinct]  # type: ignore[index]
+    if set(map(type, values)) <= _TEXT_TYPES:
+        keys: list[Any] = values  # text from CSV: the value is its own key
+    else:  # spreadsheet cells: 1, 1.0 and True are equal as keys but parse differently
+        keys = [(type(v), v) for v in values]
+    distinct = list(dict.fromkeys(keys))
+    originals = distinct if keys is values else [k[1] for k in distinct]
     failures: dict[int, str] = {}
     try:
         parsed = column_adapter(sheet.name, column.name).validate_python(originals)
@@ -398,57 +412,83 @@ def _validate_column(sheet: Sheet, column: Column, values: list[Any]) -> tuple[l
         for err in exc.errors():
             failures[err["loc"][0]] = (err.get("ctx") or {}).get("expected") or err["msg"]
         parsed = [None if i in failures else _cell_validator(column)(v) for i, v in enumerate(originals)]
-    lookup = [distinct[_hashable(v)] for v in values]
+    if not failures:
+        by_key = dict(zip(distinct, parsed, strict=True))
+        return list(map(by_key.__getitem__, keys)), {}
+    index = {k: i for i, k in enumerate(distinct)}
+    lookup = [index[k] for k in keys]
     row_failures = {row: failures[i] for row, i in enumerate(lookup) if i in failures}
     return [parsed[i] for i in lookup], row_failures
 
 
 @dataclass
 class SheetRows:
-    """A sheet's validated rows as plain dicts, with the spreadsheet row number of each."""
+    """A sheet's validated values, column by column, with the spreadsheet row number of each row.
+
+    Refused rows keep the cells that did parse (others are None): references and repeated keys
+    are checked on them too, so one pass reports every error, but they are never written."""
 
     sheet: Sheet
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    row_numbers: list[int] = field(default_factory=list)
-    # Refused rows with the cells that did parse: checked for references and repeated keys too,
-    # so one pass reports every error, but never written.
-    refused: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    columns: dict[str, list[Any]]
+    all_numbers: list[int]
+    refused: set[int] = field(default_factory=set)
 
-    def all_rows(self) -> list[tuple[int, dict[str, Any]]]:
-        """Good and refused rows in spreadsheet order, for checks that span rows."""
-        return sorted([*zip(self.row_numbers, self.rows, strict=True), *self.refused], key=lambda r: r[0])
+    @cached_property
+    def good(self) -> list[int]:
+        """Indexes of the rows that passed."""
+        return [i for i in range(len(self.all_numbers)) if i not in self.refused]
+
+    def column(self, name: str) -> list[Any]:
+        """One column's values over the rows that passed."""
+        values = self.columns[name]
+        return values if not self.refused else [values[i] for i in self.good]
+
+    @property
+    def row_numbers(self) -> list[int]:
+        """Spreadsheet row numbers of the rows that passed."""
+        return self.all_numbers if not self.refused else [self.all_numbers[i] for i in self.good]
+
+    @cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows that passed, as dicts (for edits and small sheets)."""
+        names = self.sheet.column_names
+        return [dict(zip(names, values, strict=True))
+                for values in zip(*(self.column(n) for n in names), strict=True)]
+
+    def __len__(self) -> int:
+        return len(self.good)
+
+
+def validate_columns(sheet_name: str, columns: dict[str, list[Any]], row_numbers: list[int],
+                     today: date) -> tuple[SheetRows, list[CellError]]:
+    """Validate every cell, column by column, then each row's rules (done needs completed_on,
+    dates run forward, ...) on the rows whose cells all parsed. Returns the values and every
+    error (sheet, row, column, value, expected)."""
+    sheet = SHEETS[sheet_name]
+    count = len(row_numbers)
+    errors: list[CellError] = []
+    bad: set[int] = set()
+    parsed: dict[str, list[Any]] = {}
+    for column in sheet.columns:
+        values = columns.get(column.name) or [None] * count
+        parsed[column.name], failures = _validate_column(sheet, column, values)
+        for index, expected in failures.items():
+            bad.add(index)
+            errors.append(CellError(sheet_name, row_numbers[index], column.name, values[index], expected))
+    for name in sheet.blank_key_columns:
+        parsed[name] = ["" if v is None else v for v in parsed[name]]
+    for rule in sheet.rules:
+        for index, column_name, value, expected in rule.check(*(parsed[c] for c in rule.columns), today):
+            if index not in bad:  # a row whose cells failed is not judged on its rules
+                bad.add(index)
+                errors.append(CellError(sheet_name, row_numbers[index], column_name, value, expected))
+    names = sheet.column_names
+    errors.sort(key=lambda e: (e.row or 0, names.index(e.column) if e.column in names else -1))
+    return SheetRows(sheet, parsed, list(row_numbers), bad), errors
 
 
 def validate_rows(sheet_name: str, raw_rows: list[dict[str, Any]], row_numbers: list[int],
                   today: date) -> tuple[SheetRows, list[CellError]]:
-    """Validate every row; return the good rows and every error (sheet, row, column, value, expected).
-
-    Cells first (column by column), then each row's rules (done needs completed_on, dates run
-    forward, ...) on the rows whose cells all parsed."""
-    sheet = SHEETS[sheet_name]
-    errors: list[CellError] = []
-    bad: set[int] = set()
-    columns: dict[str, list[Any]] = {}
-    for column in sheet.columns:
-        values = [row.get(column.name) for row in raw_rows]
-        columns[column.name], failures = _validate_column(sheet, column, values)
-        for index, expected in failures.items():
-            bad.add(index)
-            errors.append(CellError(sheet_name, row_numbers[index], column.name, values[index], expected))
-    names = sheet.column_names
-    rows = [dict(zip(names, cells, strict=True)) for cells in zip(*(columns[n] for n in names), strict=True)]
-    for column in sheet.blank_key_columns:
-        for row in rows:
-            if row[column] is None:
-                row[column] = ""
-    for index, row in enumerate(rows):
-        if index in bad:
-            continue
-        for rule in sheet.rules:
-            for column_name, value, expected in rule(row, today):
-                bad.add(index)
-                errors.append(CellError(sheet_name, row_numbers[index], column_name, value, expected))
-    errors.sort(key=lambda e: (e.row or 0, names.index(e.column) if e.column in names else -1))
-    good = [i for i in range(len(rows)) if i not in bad]
-    refused = [(row_numbers[i], rows[i]) for i in sorted(bad)]
-    return SheetRows(sheet, [rows[i] for i in good], [row_numbers[i] for i in good], refused), errors
+    """validate_columns for rows given as dicts (edits, small inputs)."""
+    names = SHEETS[sheet_name].column_names
+    return validate_columns(sheet_name, {n: [row.get(n) for row in raw_rows] for n in names}, row_numbers, today)

@@ -49,3 +49,7 @@ def test_portfolio_dates_filters_and_opening_a_branch(open_page) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert at.query_params["branch"] in ("B07", ["B07"])
     assert at.selectbox(key="branch_select").value == "B07"
+    # the filters survive the page switch: still as of 2026-11-22, still EAST only
+    assert at.sidebar.date_input(key="as_of_picker").value == date(2026, 11, 22)
+    assert at.sidebar.multiselect(key="regions_picker").value == ["EAST"]
+    assert any("as of 2026-11-22" in c.value.replace("\\", "") for c in at.caption)

@@ -39,7 +39,7 @@ def test_steering_page_downloads_snapshots_and_changes(open_page, sample_db_path
     at.button(key="snapshot_take").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Snapshot" in s.value for s in at.success)
-    at.sidebar.date_input(key="as_of").set_value(date(2026, 11, 22))  # the sidebar's as-of date
+    at.sidebar.date_input(key="as_of_picker").set_value(date(2026, 11, 22))  # the sidebar's as-of date
     at.text_input(key="snapshot_label").input("weekly review").run()
     at.button(key="snapshot_take").click().run()
     assert not at.exception, [e.value for e in at.exception]

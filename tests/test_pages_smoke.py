@@ -15,12 +15,12 @@ def test_page_renders(open_page, page: str) -> None:
     at = open_page(page)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title, "every page has a title"
-    assert at.sidebar.date_input(key="as_of").value == date(2026, 11, 22)  # routed through app.py's sidebar
+    assert at.sidebar.date_input(key="as_of_picker").value == date(2026, 11, 22)  # routed through app.py's sidebar
 
 
 def test_second_run_keeps_the_router(open_page) -> None:
     """Every rerun goes through app.py (Streamlit would otherwise run a page of pages/ alone)."""
     at = open_page("methodology")
     at.run()
-    assert at.sidebar.multiselect(key="regions") is not None
+    assert at.sidebar.multiselect(key="regions_picker") is not None
     assert not at.exception

@@ -1,0 +1,232 @@
+"""Backups and restores of the rollout database: consistent, validated, upgraded on restore.
+
+A backup is a plain DuckDB file holding every table (and sequence) of the database, written by
+DuckDB's own `COPY FROM DATABASE` inside one transaction, so it is a consistent snapshot even
+while other threads read and write. DuckDB lets one process at a time open a file, so:
+
+- when no process holds the database, `backup()` attaches it READ_ONLY and copies it;
+- while the app runs, the app's process holds it: the copy must be taken from inside the app
+  (`backup_open_database(db, out)` / `backup_bytes(db)`, used by a button in the app), and
+  `backup()` says so instead of failing obscurely.
+
+`restore()` checks the backup is a rollout database of a schema this app knows, refuses to
+replace an existing database without `force` (or one that a running app holds), migrates the
+copy to the current schema (Database() migrates on open) and only then moves it into place
+atomically, so a failed restore leaves the old database untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from rollout.db import LATEST_VERSION, Database, translate
+from rollout.errors import DatabaseLockedError, RolloutError
+
+# Tables every rollout database has had since schema version 1 (migration 001).
+REQUIRED_TABLES = ("schema_version", "regions", "branches", "modules", "checklist", "people", "role_requirements",
+                   "assignments", "training", "executives", "touchpoints", "lessons", "lesson_applications",
+                   "master_data", "problems", "import_log")
+
+IN_USE_MESSAGE = ("the database {path} is in use by the running app (DuckDB lets one process open a file): "
+                  "take the backup from inside the app (Settings page, 'Back up the database'), or stop the app "
+                  "and run this command again")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _is_locked(exc: Exception) -> bool:
+    return isinstance(translate(exc), DatabaseLockedError)
+
+
+def _target(out: Path) -> Path:
+    """The backup file to write: `out` itself, or a time-stamped file inside `out` if it is a folder."""
+    out = Path(out)
+    if out.is_dir():
+        out = out / f"rollout-backup-{datetime.now():%Y%m%d-%H%M%S}.duckdb"
+    if out.exists():
+        raise RolloutError(f"{out} already exists (choose a new file name for the backup)")
+    if not out.parent.exists():
+        raise RolloutError(f"the folder {out.parent} does not exist (create it first)")
+    return out
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, Path(str(path) + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+
+
+def _temporary_next_to(path: Path, suffix: str) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(handle)
+    os.unlink(name)  # DuckDB must create the file itself
+    return Path(name)
+
+
+def _copy_into(con: duckdb.DuckDBPyConnection, source_catalog: str, out: Path) -> None:
+    """COPY FROM DATABASE source_catalog into a new file `out`, in one transaction, then detach it."""
+    cur = con.cursor()
+    try:
+        cur.execute(f"ATTACH {_sql_text(str(out))} AS rollout_backup_target")
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            cur.execute(f"COPY FROM DATABASE {_quote(source_catalog)} TO rollout_backup_target")
+            cur.execute("COMMIT")
+        finally:
+            cur.execute("DETACH rollout_backup_target")
+    finally:
+        cur.close()
+
+
+def backup(db_path: Path, out: Path) -> Path:
+    """Copy the database file at db_path into a new backup file (out, or a new file inside folder out).
+
+    Refuses, with a message saying what to do, when another process (the running app) holds the file.
+    """
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise RolloutError(f"the database {db_path} does not exist (nothing to back up)")
+    target = _target(out)
+    partial = _temporary_next_to(target, ".partial")
+    try:
+        con = duckdb.connect(str(partial))
+        try:
+            try:
+                con.execute(f"ATTACH {_sql_text(str(db_path))} AS rollout_backup_source (READ_ONLY)")
+            except duckdb.Error as exc:
+                if _is_locked(exc):
+                    raise DatabaseLockedError(IN_USE_MESSAGE.format(path=db_path)) from None
+                raise RolloutError(f"{db_path} cannot be read as a rollout database "
+                                   f"({str(exc).splitlines()[0]})") from None
+            _check_rollout(con, "rollout_backup_source", db_path)
+            con.execute("BEGIN TRANSACTION")
+            con.execute(f"COPY FROM DATABASE rollout_backup_source TO {_quote(_catalog(con))}")
+            con.execute("COMMIT")
+            con.execute("DETACH rollout_backup_source")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(partial, target)
+    except duckdb.Error as exc:
+        raise translate(exc, db_path) from None
+    finally:
+        _remove(partial)
+    return target
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("SELECT current_database()").fetchone()[0]
+
+
+def backup_open_database(db: Database, out: Path) -> Path:
+    """Back up the database this process has open (the app's): a consistent snapshot taken while
+    writes are held back, so it is safe while other sessions use the app. Returns the file written."""
+    target = _target(out)
+    partial = _temporary_next_to(target, ".partial")
+    try:
+        with db._lock:  # writes are serialised on this lock: none can commit half-way through the copy
+            _copy_into(db._con, _catalog(db._con), partial)
+        os.replace(partial, target)
+    except duckdb.Error as exc:
+        raise translate(exc, db.path) from None
+    finally:
+        _remove(partial)
+    return target
+
+
+def backup_bytes(db: Database) -> bytes:
+    """The backup file's bytes (for a download button in the app)."""
+    with tempfile.TemporaryDirectory(prefix="rollout-backup-") as folder:
+        written = backup_open_database(db, Path(folder) / "rollout-backup.duckdb")
+        return written.read_bytes()
+
+
+def _check_rollout(con: duckdb.DuckDBPyConnection, catalog: str, shown: Path) -> int:
+    """The schema version of an attached rollout database; refuses anything else."""
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?", [catalog]).fetchall()}
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        raise RolloutError(f"{shown} is not a rollout database (it has no table {', '.join(missing[:5])}"
+                           f"{'…' if len(missing) > 5 else ''})")
+    version = con.execute(f"SELECT coalesce(max(version), 0) FROM {_quote(catalog)}.schema_version").fetchone()[0]
+    if version < 1:
+        raise RolloutError(f"{shown} is not a rollout database (its schema version is empty)")
+    if version > LATEST_VERSION:
+        raise RolloutError(f"{shown} was written by a newer version of the app (schema {version}, this app knows "
+                           f"{LATEST_VERSION}); upgrade the app before restoring it")
+    return version
+
+
+def inspect_backup(backup_path: Path) -> int:
+    """The schema version of a backup file; RolloutError if it is missing or not a rollout database."""
+    backup_path = Path(backup_path)
+    if not backup_path.exists():
+        raise RolloutError(f"the backup {backup_path} does not exist")
+    if not backup_path.is_file():
+        raise RolloutError(f"the backup {backup_path} is not a file (expected a .duckdb file written by backup)")
+    con = duckdb.connect(":memory:")
+    try:
+        try:
+            con.execute(f"ATTACH {_sql_text(str(backup_path))} AS rollout_restore_source (READ_ONLY)")
+        except duckdb.Error as exc:
+            if _is_locked(exc):
+                raise DatabaseLockedError(f"the backup {backup_path} is in use by another process") from None
+            raise RolloutError(f"{backup_path} is not a rollout backup (not a DuckDB database file: "
+                               f"{str(exc).splitlines()[0][:120]})") from None
+        return _check_rollout(con, "rollout_restore_source", backup_path)
+    finally:
+        con.close()
+
+
+def restore(backup_path: Path, db_path: Path, force: bool = False) -> None:
+    """Replace (or create) the database at db_path with the backup, upgraded to the current schema."""
+    backup_path, db_path = Path(backup_path), Path(db_path)
+    inspect_backup(backup_path)
+    if db_path.exists():
+        if backup_path.resolve() == db_path.resolve():
+            raise RolloutError(f"{backup_path} is the database itself (choose another backup file)")
+        if not force:
+            raise RolloutError(f"the database {db_path} already exists (use --force to replace it with the backup)")
+        try:
+            duckdb.connect(str(db_path)).close()
+        except duckdb.Error as exc:
+            if _is_locked(exc):
+                raise DatabaseLockedError(f"the database {db_path} is in use by the running app: stop the app, "
+                                          "then restore") from None
+            # A damaged database may be replaced: that is what restoring is for.
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    staged = _temporary_next_to(db_path, ".restoring")
+    try:
+        con = duckdb.connect(str(staged))
+        try:
+            con.execute(f"ATTACH {_sql_text(str(backup_path))} AS rollout_restore_source (READ_ONLY)")
+            con.execute("BEGIN TRANSACTION")
+            con.execute(f"COPY FROM DATABASE rollout_restore_source TO {_quote(_catalog(con))}")
+            con.execute("COMMIT")
+            con.execute("DETACH rollout_restore_source")
+        finally:
+            con.close()
+        with Database(staged) as upgraded:  # migrates an older schema to the current one
+            upgraded.checkpoint()
+        Path(str(db_path) + ".wal").unlink(missing_ok=True)
+        os.replace(staged, db_path)
+    except duckdb.Error as exc:
+        raise translate(exc, db_path) from None
+    finally:
+        _remove(staged)
+
+
+__all__ = ["backup", "backup_bytes", "backup_open_database", "inspect_backup", "restore"]

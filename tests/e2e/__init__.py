@@ -1,0 +1,1 @@
+"""Browser journeys (Playwright + Chromium) against a real streamlit server."""
