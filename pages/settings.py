@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from rollout.settings import SETTINGS, get_settings, save_settings
@@ -38,3 +40,16 @@ for group in groups:
 st.subheader("Recent changes")
 table(db.df("SELECT changed_at, actor, action, table_name, row_key, column_name, old_value, new_value "
             "FROM audit_log ORDER BY audit_id DESC LIMIT 200"), key="audit", file_name="audit_log")
+
+st.subheader("Back up the database")
+st.caption("A consistent copy of everything, taken while the app runs (the command-line backup cannot open the "
+           "file while the app holds it). Restore it with `python -m rollout restore --db PATH BACKUP`.")
+if st.button("Prepare a backup", key="backup_prepare"):
+    from rollout.backup import backup_bytes
+
+    with st.spinner("Copying the database…"):
+        st.session_state["backup_file"] = backup_bytes(db)
+if "backup_file" in st.session_state:
+    st.download_button("Download the backup (.duckdb)", st.session_state["backup_file"],
+                       file_name=f"rollout-backup-{date.today().isoformat()}.duckdb", key="backup_download",
+                       mime="application/octet-stream")

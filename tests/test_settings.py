@@ -40,3 +40,21 @@ def test_settings_page_saves_a_change(open_page, sample_db_path: Path) -> None:
     assert not at.exception
     with Database(sample_db_path) as db:
         assert get_settings(db)["red_readiness_below"] == 70
+
+
+def test_backup_from_the_app_restores_to_the_same_data(open_page, sample_db_path: Path, tmp_path: Path) -> None:
+    from rollout.backup import restore
+
+    at = open_page("settings")
+    assert not [b for b in at.get("download_button") if b.key == "backup_download"]  # prepared on demand
+    at.button(key="backup_prepare").click().run()
+    assert not at.exception
+    data = at.session_state["backup_file"]
+    assert data[8:12] == b"DUCK"  # a DuckDB file
+    copy = tmp_path / "backup.duckdb"
+    copy.write_bytes(data)
+    restored = tmp_path / "restored.duckdb"
+    restore(copy, restored)
+    with Database(restored) as new, Database(sample_db_path) as old:
+        for table in ("branches", "checklist", "touchpoints"):
+            assert new.rows(f"SELECT * FROM {table} ORDER BY ALL") == old.rows(f"SELECT * FROM {table} ORDER BY ALL")
