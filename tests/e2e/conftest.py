@@ -143,6 +143,8 @@ def open_app(page: object, path: str, **params: str) -> None:
     query = {"as_of": AS_OF, **params}
     path = "" if path == "portfolio" else path  # the default page lives at the root url
     page.goto(f"/{path}?" + "&".join(f"{k}={v}" for k, v in query.items() if v is not None))
+    # routed through app.py: its sidebar filter is there (the first visit after a server start reruns once)
+    page.locator(".st-key-as_of_picker").wait_for(timeout=45_000)
     wait_for_app(page)
 
 

@@ -49,7 +49,7 @@ def test_cio_filters_a_region_and_reads_why_a_branch_is_red(page) -> None:
     assert_no_exception(page)
     screenshot(page, "journey_portfolio")
     red_everywhere = metric(page, "Red")
-    choose(page, "regions", "NORTH")
+    choose(page, "regions_picker", "NORTH")
     page.keyboard.press("Escape")
     wait_for_app(page)
     assert "region=NORTH" in page.url  # the filtered view is a shareable link
@@ -61,6 +61,7 @@ def test_cio_filters_a_region_and_reads_why_a_branch_is_red(page) -> None:
     page.get_by_text("Why this status").wait_for()
     wait_for_app(page)
     assert "/branch" in page.url and "branch=B03" in page.url
+    assert "as_of=2026-11-22" in page.url and "region=NORTH" in page.url  # the filters came along
     assert page.get_by_role("heading", name=re.compile("B03")).is_visible()
     assert page.get_by_text("Why this status").is_visible()
     reasons = [t for t in page.locator('[data-testid="stText"]').all_inner_texts() if t.startswith("•")]
