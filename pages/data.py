@@ -55,12 +55,14 @@ if upload is not None:
                            + ", ".join(f"{t} +{c.inserted} ~{c.updated}" for t, c in result.counts.items()))
 
 st.subheader("Download")
+st.caption("The exports are written when you click (every table, as of now): a large portfolio takes a moment.")
 left, middle, right = st.columns(3)
-left.download_button("Export (.xlsx)", export_bytes(db, "xlsx"), file_name="rollout_export.xlsx",
-                     key="export_xlsx",
+# Deferred data: Streamlit calls these on click, not on every rerun of the page.
+left.download_button("Export (.xlsx)", lambda: export_bytes(db, "xlsx"), file_name="rollout_export.xlsx",
+                     key="export_xlsx", on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-middle.download_button("Export (.zip of CSV)", export_bytes(db, "zip"), file_name="rollout_export.zip",
-                       key="export_zip", mime="application/zip")
+middle.download_button("Export (.zip of CSV)", lambda: export_bytes(db, "zip"), file_name="rollout_export.zip",
+                       key="export_zip", mime="application/zip", on_click="ignore")
 right.download_button("Empty template (.xlsx)", template_bytes(), file_name="rollout_template.xlsx",
                       key="template_xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -57,6 +57,10 @@ with tab_matrix:
     if matrix.empty:
         st.info("Nothing to show for these filters.")
     else:
+        count = len(charts.matrix_branches(matrix))
+        if count > charts.MATRIX_CHART_BRANCHES:
+            st.caption(f"The chart shows the {charts.MATRIX_CHART_BRANCHES} branches going live soonest, of {count}; "
+                       "the table below has every branch.")
         st.plotly_chart(charts.matrix_fig(matrix), width="stretch", key="lessons_matrix_chart")
     table(matrix[["lesson_code", "branch_code", "branch_name", "region_code", "planned_go_live", "actual_go_live",
                   "eligible", "status", "note", "updated_on"]],

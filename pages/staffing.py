@@ -80,7 +80,8 @@ with people_tab:
 
 people = cached(staffing.people)
 active = by_region(cached(staffing.active_people, as_of), regions)
-labels = {r.person_code: f"{r.person_code} · {r.name} ({r.branch_code})" for r in people.itertuples()}
+labels = dict(zip(people["person_code"],  # name and branch_code are NOT NULL: plain string concatenation
+                  people["person_code"] + " · " + people["name"] + " (" + people["branch_code"] + ")", strict=True))
 
 with whatif_tab:
     st.caption("Choose a person: the figures are recomputed as if they left on the as-of date. Nothing is saved.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -21,14 +23,22 @@ st.subheader("Download the pack")
 st.caption("Portfolio status, red branches and why, next go-lives, staffing risks, executives to contact, lessons "
            "coverage, what changed since the last review and consultant man-days, as of the sidebar date. "
            "PowerPoint charts and tables are native (editable).")
-with st.spinner("Assembling the steering pack…"):
-    files = cached(report.pack_files, as_of)
+st.caption("Each file is assembled when you click its button (a large portfolio takes a little while), not on "
+           "every visit to this page.")
+
+
+def pack_file(kind: str) -> Callable[[], bytes]:
+    """The pack in one format, written on click (deferred download); the assembled pack is cached."""
+    return lambda: report.render(cached(report.pack, as_of), kind)
+
+
 mimes = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "html": "text/html"}
 labels = {"pptx": "PowerPoint (.pptx)", "xlsx": "Excel (.xlsx)", "html": "Web page (.html)"}
 for column, kind in zip(st.columns(3), report.KINDS, strict=True):
-    column.download_button(labels[kind], files[kind], file_name=f"steering_pack_{stamp}.{kind}", mime=mimes[kind],
-                           key=f"pack_{kind}", icon=":material/download:", width="stretch")
+    column.download_button(labels[kind], pack_file(kind), file_name=f"steering_pack_{stamp}.{kind}", mime=mimes[kind],
+                           key=f"pack_{kind}", icon=":material/download:", width="stretch",
+                           on_click="ignore")
 
 # --- man-days --------------------------------------------------------------------------------------
 st.subheader("Consultant man-days: used vs budget")
@@ -40,6 +50,12 @@ for col, label, field in zip(cols, ("Budget", "Used", "Remaining"), ("budget_day
                              strict=True):
     col.metric(f"{label} (man-days)", "—" if total[field] is None or total[field] != total[field]
                else f"{total[field]:,.0f}")
+CHART_BRANCHES = 40  # more bars are unreadable: the table below has every branch
+if len(per_branch) > CHART_BRANCHES:
+    st.caption(f"The chart shows the {CHART_BRANCHES} branches with the most man-days used, of {len(per_branch)}; "
+               "the table below has every branch.")
+    per_branch = per_branch.sort_values(["used_days", "budget_days"], ascending=False,
+                                        kind="stable").head(CHART_BRANCHES)
 figure = go.Figure([go.Bar(name="budget", x=per_branch["branch_code"], y=per_branch["budget_days"]),
                     go.Bar(name="used", x=per_branch["branch_code"], y=per_branch["used_days"])])
 figure.update_layout(barmode="group", height=320, margin={"t": 10, "b": 10}, yaxis_title="man-days",

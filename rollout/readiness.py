@@ -219,6 +219,11 @@ def _reasons(row: Mapping[str, Any], gates: pd.DataFrame, late: pd.DataFrame,
     return reasons
 
 
+def _split(frame: pd.DataFrame) -> dict[Any, pd.DataFrame]:
+    """frame's rows per branch_code, each part in frame's order."""
+    return {code: part for code, part in frame.groupby("branch_code", sort=False, dropna=False)}
+
+
 def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Every branch with its status and reasons in words (the top reason first), days to go-live,
     stage and every readiness figure. `reasons` is a list of text, `top_reason` its first item."""
@@ -226,8 +231,9 @@ def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | Non
     frame = _status_frame(db, as_of, settings)
     gates = failing_gates(db, as_of)
     late = overdue_items(db, as_of)
-    reasons = [_reasons(row, gates[gates["branch_code"] == row["branch_code"]],
-                        late[late["branch_code"] == row["branch_code"]], settings)
+    gates_by, late_by = _split(gates), _split(late)  # one pass each, not one filter per branch
+    reasons = [_reasons(row, gates_by.get(row["branch_code"], gates.iloc[0:0]),
+                        late_by.get(row["branch_code"], late.iloc[0:0]), settings)
                for row in frame.to_dict("records")]
     frame["reasons"] = reasons
     frame["top_reason"] = [r[0] if r else "" for r in reasons]

@@ -8,12 +8,25 @@ from datetime import date
 from rollout.db import Database
 
 
-def download_data(button) -> bytes | None:
-    """The bytes behind an AppTest download button (None if this Streamlit keeps them elsewhere)."""
+def media_managers() -> list:
+    """Streamlit's media file managers still in memory (AppTest's is garbage once the run ends: hold it)."""
     from streamlit.runtime.media_file_manager import MediaFileManager
 
-    file_id = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
-    for manager in (o for o in gc.get_objects() if isinstance(o, MediaFileManager)):
+    return [o for o in gc.get_objects() if isinstance(o, MediaFileManager)]
+
+
+def download_data(button, managers: list) -> bytes | None:
+    """The bytes behind an AppTest download button (None if this Streamlit keeps them elsewhere)."""
+    url = button.proto.url
+    if button.proto.deferred_file_id:  # written on click: run the deferred callable as a click would
+        for manager in managers:
+            try:
+                url = manager.execute_deferred(button.proto.deferred_file_id)
+                break
+            except Exception:  # another manager holds it: keep looking
+                continue
+    file_id = url.rsplit("/", 1)[-1].split(".")[0]
+    for manager in managers:
         try:
             return bytes(manager._storage.get_file(file_id).content)
         except Exception:  # another manager holds it: keep looking
@@ -26,11 +39,11 @@ def test_steering_page_downloads_snapshots_and_changes(open_page, sample_db_path
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Steering pack"
     signatures = {"pack_pptx": b"PK", "pack_xlsx": b"PK", "pack_html": b"<!DOCTYPE html>"}
-    found = 0
+    found, managers = 0, media_managers()
     for key, start in signatures.items():
         button = at.download_button(key=key)
-        assert button.proto.url, key
-        data = download_data(button)
+        assert button.proto.url or button.proto.deferred_file_id, key
+        data = download_data(button, managers)
         if data is not None:
             assert data.startswith(start), key
             found += 1

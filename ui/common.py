@@ -6,6 +6,7 @@ every committed write bumps the version, so an edit refreshes exactly what depen
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import re
@@ -153,14 +154,34 @@ def date_columns(frame: pd.DataFrame) -> list[str]:
     return found
 
 
-def table(frame: pd.DataFrame, key: str, file_name: str, **kwargs: Any) -> Any:
-    """A dataframe with a formula-safe CSV download beside it (every table has a download)."""
+@st.cache_data(show_spinner=False, max_entries=256)
+def _csv_bytes(digest: str, _frame: pd.DataFrame) -> bytes:
     from rollout.exporter import frame_to_csv
 
+    return frame_to_csv(_frame)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """frame_to_csv, cached on a digest of the whole frame: a rerun does not write the same CSV again.
+
+    (Streamlit's own hashing samples frames of 50,000+ rows, so the digest is taken here, of every row.)
+    """
+    from rollout.exporter import frame_to_csv
+
+    try:
+        rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+    except (TypeError, ValueError):  # unhashable cells (lists, dicts): write it every time
+        return frame_to_csv(frame)
+    digest = hashlib.sha256(rows + repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode()).hexdigest()
+    return _csv_bytes(digest, frame)
+
+
+def table(frame: pd.DataFrame, key: str, file_name: str, **kwargs: Any) -> Any:
+    """A dataframe with a formula-safe CSV download beside it (every table has a download)."""
     config = {column: st.column_config.DateColumn(format="YYYY-MM-DD") for column in date_columns(frame)}
     config.update(kwargs.pop("column_config", None) or {})
     shown = st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=config, **kwargs)
-    st.download_button("Download CSV", frame_to_csv(frame), file_name=f"{file_name}.csv", mime="text/csv",
+    st.download_button("Download CSV", csv_bytes(frame), file_name=f"{file_name}.csv", mime="text/csv",
                        key=f"{key}_download")
     return shown
 

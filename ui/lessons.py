@@ -64,10 +64,19 @@ def coverage_fig(overview: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def matrix_fig(matrix: pd.DataFrame) -> go.Figure:
-    """Lesson x branch heatmap of the application status (branches going live soonest first)."""
+MATRIX_CHART_BRANCHES = 60  # a heatmap with more columns is unreadable (the table has every branch)
+
+
+def matrix_branches(matrix: pd.DataFrame) -> list[str]:
+    """The matrix's branches in its order (going live soonest first)."""
+    return matrix.sort_values("branch_order")["branch_code"].drop_duplicates().tolist()
+
+
+def matrix_fig(matrix: pd.DataFrame, limit: int = MATRIX_CHART_BRANCHES) -> go.Figure:
+    """Lesson x branch heatmap of the application status (the `limit` branches going live soonest)."""
     statuses = list(lessons.MATRIX_STATUSES)
-    branches = matrix.sort_values("branch_order")["branch_code"].drop_duplicates().tolist()
+    branches = matrix_branches(matrix)[:limit]
+    matrix = matrix[matrix["branch_code"].isin(branches)].astype({"status": object})  # object: a fast pivot
     codes = sorted(matrix["lesson_code"].unique(), reverse=True)
     grid = matrix.pivot(index="lesson_code", columns="branch_code", values="status").reindex(index=codes,
                                                                                                 columns=branches)
