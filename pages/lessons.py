@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from rollout import lessons
@@ -31,6 +33,13 @@ modules = c3.multiselect("Module", [*MODULES, charts.NO_MODULE], key="lessons_mo
 shown = charts.filter_lessons(overview, categories, impacts, modules)
 shown_codes = set(shown["lesson_code"])
 
+
+def in_view(func: Callable[..., pd.DataFrame]) -> pd.DataFrame:
+    """A lessons table for the sidebar's regions and the lessons the filters show."""
+    frame = by_region(cached(func, as_of), regions)
+    return frame[frame["lesson_code"].isin(shown_codes)]
+
+
 tab_lessons, tab_matrix, tab_recurring, tab_loop, tab_problems = st.tabs(
     ["Lessons", "Application matrix", "Recurring", "Work the loop", "Go-live problems"])
 
@@ -50,8 +59,7 @@ with tab_lessons:
           column_config={"application_coverage": st.column_config.NumberColumn("coverage %", format="%.1f")})
 
 with tab_matrix:
-    matrix = by_region(cached(lessons.application_matrix, as_of), regions)
-    matrix = matrix[matrix["lesson_code"].isin(shown_codes)]
+    matrix = in_view(lessons.application_matrix)
     st.caption("Branches going live soonest first; branches already live (right) do not count for coverage. "
                "missing = no application recorded.")
     if matrix.empty:
@@ -67,8 +75,7 @@ with tab_matrix:
           key="lessons_matrix_table", file_name=f"lesson_applications_{as_of.isoformat()}")
 
 with tab_recurring:
-    recurring = by_region(cached(lessons.recurring_lessons, as_of), regions)
-    recurring = recurring[recurring["lesson_code"].isin(shown_codes)]
+    recurring = in_view(lessons.recurring_lessons)
     st.caption("A problem logged at a branch in the lesson's module after the lesson was recorded, while the lesson "
                "was not applied or verified there. Lessons with no module never recur (see Methodology).")
     if recurring.empty:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -56,14 +58,23 @@ def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@contextmanager
+def private_copy(template: Path, folder: Path) -> Iterator[Database]:
+    """An open, writable copy of a database file built once, so tests never share writes."""
+    path = folder / template.name
+    shutil.copy(template, path)
+    db = Database(path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
 @pytest.fixture
 def sample_db(sample_db_file: Path, tmp_path: Path):
     """A private writable copy of the sample database."""
-    path = tmp_path / "sample.duckdb"
-    shutil.copy(sample_db_file, path)
-    db = Database(path)
-    yield db
-    db.close()
+    with private_copy(sample_db_file, tmp_path) as db:
+        yield db
 
 
 @pytest.fixture

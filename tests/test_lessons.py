@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from rollout import lessons
-from rollout.db import Database
 from rollout.errors import ConflictError, NotFoundError, ValidationError
 from rollout.settings import get_settings
 from rollout.summary import summary
 
-from conftest import make_db
+from conftest import make_db, private_copy
 
 D = date(2026, 6, 1)
 TODAY = date(2026, 6, 10)
@@ -94,11 +92,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def db(template: Path, tmp_path: Path):
-    path = tmp_path / "lessons.duckdb"
-    shutil.copy(template, path)
-    database = Database(path)
-    yield database
-    database.close()
+    with private_copy(template, tmp_path) as database:
+        yield database
 
 
 def coverage_of(db, as_of=D, regions=()):

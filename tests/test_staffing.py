@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 
 import pytest
 
 from rollout import staffing
 from rollout.__main__ import main
-from rollout.db import Database
 from rollout.errors import ConflictError, NotFoundError, ValidationError
 from rollout.settings import get_settings
 
-from conftest import SAMPLE_DATES, make_db
+from conftest import SAMPLE_DATES, make_db, private_copy
 
 D = date(2030, 1, 15)
 
@@ -96,11 +94,8 @@ def base_file(tmp_path_factory):
 @pytest.fixture
 def db(base_file, tmp_path):
     """A private writable copy of the fixture portfolio."""
-    path = tmp_path / "staff.duckdb"
-    shutil.copy(base_file, path)
-    database = Database(path)
-    yield database
-    database.close()
+    with private_copy(base_file, tmp_path) as database:
+        yield database
 
 
 def by_key(frame, *keys):
