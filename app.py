@@ -11,7 +11,8 @@ from datetime import date
 import streamlit as st
 
 from rollout.errors import RolloutError
-from ui.common import get_db, is_demo, plain, routed
+from rollout.importer import region_names
+from ui.common import cached, get_db, is_demo, plain, routed
 
 st.set_page_config(page_title="ERP rollout", page_icon=":material/hub:", layout="wide")
 
@@ -66,10 +67,8 @@ def _keep(name: str) -> None:
     st.session_state[name] = st.session_state[f"{name}_picker"]
 
 
-def sidebar() -> None:
-    db = get_db()
-    regions = db.df("SELECT region_code, region_name FROM regions ORDER BY region_code")
-    names = dict(zip(regions.region_code, regions.region_name, strict=True))
+def sidebar(demo: bool) -> None:
+    names = cached(region_names)
     _from_url()
     st.session_state.regions = [r for r in st.session_state.regions if r in names]
     # Streamlit drops a widget's state when a page switch interrupts a run; the filters live under
@@ -81,7 +80,7 @@ def sidebar() -> None:
                       help="Every figure is computed as of this date (replay the past).")
         st.multiselect("Regions", list(names), key="regions_picker", on_change=_keep, args=("regions",),
                        format_func=lambda c: f"{c} · {names[c]}", placeholder="All regions")
-        if is_demo(db):
+        if demo:
             st.caption("Demo data. Load your own workbook on the Data page.")
     _to_url()
 
@@ -89,8 +88,9 @@ def sidebar() -> None:
 with routed():
     try:
         page = st.navigation(PAGES)
-        sidebar()
-        if is_demo(get_db()):
+        demo = is_demo(get_db())  # one query per run, for the sidebar's note and the banner
+        sidebar(demo)
+        if demo:
             st.info("You are looking at a generated demo portfolio. Load your own rollout workbook on the **Data** "
                     "page (a template is there too).", icon=":material/science:")
         page.run()

@@ -10,15 +10,11 @@ import streamlit as st
 from rollout import readiness
 from rollout.errors import RolloutError
 from rollout.spec import CHECKLIST_STATUSES, DIMENSIONS
-from ui.common import cached, filters, get_db, plain, show_error, table
-from ui.readiness import (
-    day_text,
-    dimension_bars,
-    master_data_figure,
-    percent,
-    status_label,
-    trend_figure,
-)
+from ui import engagement as engagement_ui
+from ui import staffing as staffing_ui
+from ui.common import cached, code_and_name, filters, get_db, plain, show_error, table
+from ui.figures import percent
+from ui.readiness import day_text, dimension_bars, master_data_figure, readiness_text, status_label, trend_figure
 
 current = filters()
 as_of = current.as_of
@@ -26,6 +22,7 @@ as_of = current.as_of
 status = cached(readiness.branch_status, as_of)
 codes = list(status["branch_code"])
 names = dict(zip(status["branch_code"], status["branch_name"], strict=True))
+named = code_and_name(names)
 
 st.title("Branch")
 if not codes:
@@ -39,7 +36,7 @@ if wanted in names and st.session_state.get("_branch_from_url") != wanted:
     st.session_state["_branch_from_url"] = wanted
 elif wanted and wanted not in names:
     st.warning(plain(f"There is no branch {wanted}; showing another one."))
-code = st.selectbox("Branch", codes, key="branch_select", format_func=lambda c: f"{c} · {names.get(c, '')}")
+code = st.selectbox("Branch", codes, key="branch_select", format_func=named)
 st.query_params["branch"] = code
 st.session_state["_branch_from_url"] = code
 
@@ -56,8 +53,8 @@ st.caption(plain(f"Region {row['region_code']} · wave {'—' if pd.isna(row['wa
                  + f" · stage: {row['stage']} · as of {as_of.isoformat()}"))
 cols = st.columns(6)
 cols[0].metric("Status", status_label(row["status"]))
-cols[1].metric("Checklist readiness", percent(row["checklist_readiness"]))
-cols[2].metric("Data readiness", "no data" if pd.isna(row["data_readiness"]) else f"{row['data_readiness']:.1f}%")
+cols[1].metric("Checklist readiness", readiness_text(row["checklist_readiness"]))
+cols[2].metric("Data readiness", percent(row["data_readiness"], "no data"))
 cols[3].metric("Days to go-live", "—" if pd.isna(row["days_to_go_live"]) else int(row["days_to_go_live"]))
 cols[4].metric("Forecast ready", "stalled" if row["stalled"] else day_text(row["forecast_ready_on"]))
 cols[5].metric("Slip (days)", "—" if pd.isna(row["slip_days"]) else int(row["slip_days"]))
@@ -160,7 +157,7 @@ with st.expander("Create plan items from a template"):
     else:
         default = sources.index(pilot) if pilot in sources else 0
         source = st.selectbox("Copy the checklist of", sources, index=default, key="template_source",
-                              format_func=lambda c: f"{c} · {names.get(c, '')}" + (" (pilot)" if c == pilot else ""))
+                              format_func=lambda c: named(c) + (" (pilot)" if c == pilot else ""))
         st.caption("Due dates keep their distance before go-live; status open, no owner; item codes this branch "
                    "already has are skipped (nothing is overwritten).")
         try:
@@ -184,11 +181,6 @@ with st.expander("Create plan items from a template"):
                         st.session_state.pop("checklist_shown", None)
                         st.rerun()
 
-# --- other sections (each arrives with its own issue) ---------------------------------------------
-for module_name in ("ui.staffing", "ui.engagement"):
-    try:
-        section_module = __import__(module_name, fromlist=["branch_section"])
-    except ImportError:
-        continue
-    if hasattr(section_module, "branch_section"):
-        section_module.branch_section(code, as_of)
+# --- the branch's staffing and its head's engagement ----------------------------------------------
+staffing_ui.branch_section(code, as_of)
+engagement_ui.branch_section(code, as_of)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
+import pandas as pd
 import streamlit as st
 
 from rollout.errors import ValidationError
 from rollout.exporter import export_bytes, template_bytes
-from rollout.importer import load
+from rollout.importer import import_history, load
 from rollout.sources import read_source
-from ui.common import get_db, plain, show_error, table, through_router
+from ui.common import cached, get_db, plain, show_error, table, through_router
 
 through_router()
 st.title("Data")
@@ -30,7 +31,7 @@ if upload is not None:
     except ValidationError as exc:
         st.error(f"Refused: {len(exc.errors)} problem(s) in {plain(upload.name)}; nothing will be loaded. "
                  "Fix them in the workbook and upload it again.")
-        table(__import__("pandas").DataFrame({"problem": [str(e) for e in exc.errors]}), key="import_errors",
+        table(pd.DataFrame({"problem": [str(e) for e in exc.errors]}), key="import_errors",
               file_name="import_errors")
         for warning in exc.warnings:
             st.warning(plain(warning))
@@ -51,8 +52,8 @@ if upload is not None:
             else:
                 progress.progress(1.0, text="Loaded.")
                 st.session_state["last_import"] = digest
-                st.success(f"Loaded {plain(result.file_name)}: "
-                           + ", ".join(f"{t} +{c.inserted} ~{c.updated}" for t, c in result.counts.items()))
+                st.success(plain(f"Loaded {result.file_name}: "
+                                 + ", ".join(f"{t} +{c.inserted} ~{c.updated}" for t, c in result.counts.items())))
 
 st.subheader("Download")
 st.caption("The exports are written when you click (every table, as of now): a large portfolio takes a moment.")
@@ -68,6 +69,4 @@ right.download_button("Empty template (.xlsx)", template_bytes(), file_name="rol
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader("Load history")
-history = db.df("SELECT import_id, imported_at, file_name, table_name, inserted, updated, unchanged, sha256 "
-                "FROM import_log ORDER BY import_id DESC, table_name LIMIT 500")
-table(history, key="import_history", file_name="import_history")
+table(cached(import_history), key="import_history", file_name="import_history")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from rollout import report
 from rollout.errors import RolloutError
-from ui.common import by_region, cached, filters, get_db, plain, show_error, table
+from ui.common import by_region, cached, code_and_name, filters, get_db, plain, show_error, table
 
 current = filters()
 as_of = current.as_of
@@ -25,7 +25,7 @@ with st.form("decision_form", clear_on_submit=False):
     st.markdown("**Record a decision**")
     first, second = st.columns(2)
     branch_code = first.selectbox("Branch", list(names), index=None, key="decision_branch",
-                                  format_func=lambda c: f"{c} · {names.get(c, '')}", placeholder="Choose a branch")
+                                  format_func=code_and_name(names), placeholder="Choose a branch")
     decision = second.radio("Decision", list(labels), key="decision_kind", format_func=labels.get, horizontal=True)
     decided_on = first.date_input("Decided on", value=date.today(), key="decision_date")
     decided_by = second.text_input("Decided by", key="decision_by", max_chars=200,

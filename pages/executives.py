@@ -37,7 +37,8 @@ st.title("Executives")
 st.caption(f"Regional heads' engagement as of {as_of.isoformat()}. Touchpoints dated later do not count yet. "
            "How the figures are computed: Methodology, Executive engagement.")
 
-heads = by_region(cached(engagement.executive_table, as_of), view.regions)
+all_heads = cached(engagement.executive_table, as_of)  # every head: the form logs a touchpoint with any of them
+heads = by_region(all_heads, view.regions)
 settings = cached(get_settings)
 
 headline(heads)
@@ -95,7 +96,6 @@ if isinstance(result, Exception):
     show_error(result)
 elif result:
     st.success(plain(result))
-all_heads = cached(engagement.executive_table, as_of)
 choices = dict(zip(all_heads["exec_code"], label(all_heads), strict=True))
 with st.form(key="touchpoint_form"):
     first, second, third = st.columns(3)

@@ -20,6 +20,7 @@ st.caption("The pilot's lessons, applied (or consciously waived) at every later 
 f = filters()
 as_of, regions = f.as_of, f.regions
 today = date.today()
+db = get_db()
 
 flash = st.session_state.pop("lessons_flash", None)
 if flash:
@@ -87,12 +88,13 @@ with tab_recurring:
                      "application_status", "problem_code", "problem_title", "severity", "opened_on", "closed_on"]],
           key="lessons_recurring_table", file_name=f"recurring_lessons_{as_of.isoformat()}")
 
+branch_codes_all = cached(lessons.branch_codes)  # the pilot(s) first
+
 with tab_loop:
-    db = get_db()
     all_lessons = overview["lesson_code"].tolist()
     not_live = cached(lessons.branches_not_live, as_of)
     matrix_all = by_region(cached(lessons.application_matrix, as_of), regions)
-    branch_choices = matrix_all.sort_values("branch_order")["branch_code"].drop_duplicates().tolist()
+    branch_choices = charts.matrix_branches(matrix_all)
 
     st.subheader("Set a lesson's status at branches")
     with st.form("lessons_status_form"):
@@ -127,10 +129,9 @@ with tab_loop:
                 show_error(exc)
 
     st.subheader("Record a new lesson")
-    branch_codes_all = cached(lessons.branch_codes)
     with st.form("lessons_new_form"):
         a, b, c = st.columns(3)
-        new_code = a.text_input("Lesson code", value=lessons.next_code(db, "lessons", "L"), key="lessons_new_code")
+        new_code = a.text_input("Lesson code", value=cached(lessons.next_code, "lessons", "L"), key="lessons_new_code")
         source = b.selectbox("Learnt at", branch_codes_all, key="lessons_new_source")
         recorded_on = c.date_input("Recorded on", value=today, key="lessons_new_recorded_on")
         a, b, c, d = st.columns(4)
@@ -182,13 +183,12 @@ with tab_problems:
     else:
         st.info(f"No branch is live on {as_of.isoformat()}.")
 
-    db = get_db()
     st.subheader("Log a problem")
     with st.form("problems_new_form"):
         a, b, c, d = st.columns(4)
-        problem_code = a.text_input("Problem code", value=lessons.next_code(db, "problems", "PR", 3),
+        problem_code = a.text_input("Problem code", value=cached(lessons.next_code, "problems", "PR", 3),
                                     key="problems_new_code")
-        problem_branch = b.selectbox("Branch", sorted(cached(lessons.branch_codes)), key="problems_new_branch")
+        problem_branch = b.selectbox("Branch", sorted(branch_codes_all), key="problems_new_branch")
         severity = c.selectbox("Severity", SEVERITIES, index=2, key="problems_new_severity")
         problem_module = d.selectbox("Module", ["", *MODULES], key="problems_new_module",
                                      format_func=lambda m: m or charts.NO_MODULE)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rollout import planning, planning_scenarios
+from rollout import planning, planning_scenarios, readiness
 from rollout.errors import RolloutError
-from rollout.settings import SETTINGS
-from ui.common import cached, filters, get_db, plain, show_error, table
+from ui.common import cached, filters, get_db, plain, setting_input, show_error, table
 from ui.planning import gantt_figure, load_figure
 
 current = filters()
@@ -23,31 +22,14 @@ if "plan_saved" in st.session_state:
     st.success(plain(st.session_state.pop("plan_saved")))
 
 
-def _statuses() -> dict[str, str]:
-    try:
-        from rollout import readiness
-
-        frame = cached(readiness.branch_status, as_of)
-        return dict(zip(frame["branch_code"], frame["status"].astype(str), strict=True))
-    except (AttributeError, KeyError, RolloutError):
-        return {}
-
-
 stored = cached(planning.params_from)
 with st.form("plan_form", border=True):
     st.markdown("**Parameters** (defaults from Settings)")
     cols = st.columns(4)
     values = {}
     for n, key in enumerate(planning.PARAMETERS):
-        s = SETTINGS[key]
-        default = getattr(stored, key)
         with cols[n % 4]:
-            if s.integer:
-                values[key] = st.number_input(s.label, min_value=int(s.minimum), max_value=int(s.maximum),
-                                              value=int(default), step=1, key=f"plan_{key}")
-            else:
-                values[key] = st.number_input(s.label, min_value=float(s.minimum), max_value=float(s.maximum),
-                                              value=float(default), key=f"plan_{key}")
+            values[key] = setting_input(key, getattr(stored, key), f"plan_{key}", bounded=True)
     pins_text = st.text_area("Pins: one per line, CODE=YYYY-MM-01 (the stage-1 go-live of that branch)",
                              key="plan_pins", height=80)
     ignore = st.checkbox("Ignore the readiness forecast (rule 6)", key="plan_ignore_forecast")
@@ -85,7 +67,9 @@ else:
             cols[3].metric("Gap", f"{(result['gap'] or 0):.2%}", help="Relative gap to the best bound; 0 = optimal")
             if result["branches"]:
                 prep = int(st.session_state.get("plan_params", {}).get("prep_months", stored.prep_months))
-                st.plotly_chart(gantt_figure(result, _statuses(), prep), width="stretch", key="plan_gantt")
+                now = cached(readiness.branch_status, as_of)  # each bar coloured by the branch's status today
+                statuses = dict(zip(now["branch_code"], now["status"].astype(str), strict=True))
+                st.plotly_chart(gantt_figure(result, statuses, prep), width="stretch", key="plan_gantt")
                 st.plotly_chart(load_figure(result), width="stretch", key="plan_load")
                 table(planning_scenarios.plan_frame(result), key="plan_table", file_name="launch_plan")
             else:

@@ -8,14 +8,15 @@ import streamlit as st
 
 from rollout import readiness
 from rollout.spec import DIMENSIONS
-from ui.common import by_region, cached, filters, plain, table
+from ui.common import by_region, cached, code_and_name, filters, table, view_caption
+from ui.lessons import portfolio_flags
 from ui.readiness import dimension_heatmap, portfolio_table, status_counts_figure
 
 current = filters()
 as_of, regions = current.as_of, current.regions
 
 st.title("Portfolio")
-st.caption(plain(f"As of {as_of.isoformat()}") + (plain(f" · regions {', '.join(regions)}") if regions else ""))
+st.caption(view_caption(current))
 
 status = by_region(cached(readiness.branch_status, as_of), regions).reset_index(drop=True)
 tiles = readiness.kpis(status, as_of)
@@ -29,12 +30,7 @@ cols[5].metric("Go-lives in next 60 days", tiles["go_lives_next_days"],
                help=f"Planned go-live from {as_of.isoformat()} to {(as_of + timedelta(days=60)).isoformat()}, "
                     "not live yet")
 
-try:
-    from ui import lessons as lessons_ui
-except ImportError:  # the lessons section arrives with its own issue
-    lessons_ui = None
-if lessons_ui is not None and hasattr(lessons_ui, "portfolio_flags"):
-    lessons_ui.portfolio_flags(as_of)
+portfolio_flags(as_of)
 
 st.subheader("Branches")
 st.caption("Select a row to open the branch. Status: the first of live, no plan, red, amber, green that applies "
@@ -52,7 +48,7 @@ pick, go = st.columns([3, 1], vertical_alignment="bottom")
 codes = list(status["branch_code"])
 names = dict(zip(status["branch_code"], status["branch_name"], strict=True))
 choice = pick.selectbox("Open a branch", codes, index=None, key="portfolio_branch",
-                        format_func=lambda c: f"{c} · {names.get(c, '')}", placeholder="Choose a branch")
+                        format_func=code_and_name(names), placeholder="Choose a branch")
 if go.button("Open", key="portfolio_open", disabled=choice is None) and choice is not None:
     st.switch_page("pages/branch.py", query_params={"branch": choice})
 

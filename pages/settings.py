@@ -6,8 +6,10 @@ from datetime import date
 
 import streamlit as st
 
+from rollout.edits import audit_trail
+from rollout.errors import RolloutError
 from rollout.settings import SETTINGS, get_settings, save_settings
-from ui.common import cached, get_db, show_error, table, through_router
+from ui.common import cached, get_db, setting_input, show_error, table, through_router
 
 through_router()
 st.title("Settings")
@@ -15,31 +17,21 @@ st.caption("Stored in the database and used by the app and the command line alik
 db = get_db()
 current = cached(get_settings)
 
-groups = sorted({s.group for s in SETTINGS.values()}, key=lambda g: [s.group for s in SETTINGS.values()].index(g))
-for group in groups:
+for group in dict.fromkeys(s.group for s in SETTINGS.values()):  # in the registry's order
     with st.form(f"settings_{group}"):
         st.subheader(group)
-        values = {}
-        for key, setting in SETTINGS.items():
-            if setting.group != group:
-                continue
-            if setting.integer:
-                values[key] = st.number_input(setting.label, value=int(current[key]), step=1, key=f"setting_{key}",
-                                              help=f"default {setting.default:g}")
-            else:
-                values[key] = st.number_input(setting.label, value=float(current[key]), key=f"setting_{key}",
-                                              help=f"default {setting.default:g}")
+        values = {key: setting_input(key, current[key], f"setting_{key}", help=f"default {setting.default:g}")
+                  for key, setting in SETTINGS.items() if setting.group == group}
         if st.form_submit_button("Save", key=f"settings_save_{group}"):
             try:
                 changed = save_settings(db, values)
-            except Exception as exc:
+            except RolloutError as exc:
                 show_error(exc)
             else:
                 st.success(f"Saved {len(changed)} change(s)." if changed else "Nothing changed.")
 
 st.subheader("Recent changes")
-table(db.df("SELECT changed_at, actor, action, table_name, row_key, column_name, old_value, new_value "
-            "FROM audit_log ORDER BY audit_id DESC LIMIT 200"), key="audit", file_name="audit_log")
+table(cached(audit_trail), key="audit", file_name="audit_log")
 
 st.subheader("Back up the database")
 st.caption("A consistent copy of everything, taken while the app runs (the command-line backup cannot open the "

@@ -11,19 +11,19 @@ import streamlit as st
 from rollout import staffing
 from rollout.errors import RolloutError
 from rollout.spec import MODULES, ROLES
-from ui.common import by_region, cached, filters, get_db, plain, show_error, table
+from ui.common import by_region, cached, filters, get_db, plain, show_error, table, view_caption
 from ui.staffing import MAX_ROWS, STATUS_TEXT, coverage_heatmap, fill_heatmap, norms_caption
 
 current = filters()
 as_of, regions = current.as_of, current.regions
 
 st.title("Staffing")
-st.caption(plain(f"As of {as_of.isoformat()}") + (plain(f" · regions {', '.join(regions)}") if regions else "")
-           + " · " + norms_caption())
+st.caption(view_caption(current) + " · " + norms_caption())
 if "staffing_saved" in st.session_state:
     st.success(plain(st.session_state.pop("staffing_saved")))
 
-branches = by_region(cached(staffing.branch_staffing, as_of), regions)
+all_branches = cached(staffing.branch_staffing, as_of)  # every branch: the edit form assigns to any of them
+branches = by_region(all_branches, regions)
 cols = st.columns(5)
 cols[0].metric("Branches with an uncovered module", int((branches["uncovered_modules"] > 0).sum()))
 cols[1].metric("Single points of failure", int(branches["spof_modules"].sum()))
@@ -114,7 +114,7 @@ def saved(message: str) -> None:
 
 with edit_tab:
     db = get_db()
-    branch_codes = list(cached(staffing.branch_staffing, as_of)["branch_code"])
+    branch_codes = list(all_branches["branch_code"])
     person_codes = list(people["person_code"])
     assign, depart, train = st.columns(3)
     with assign, st.form("assign_form", clear_on_submit=False):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -48,8 +49,7 @@ total = days[days["branch_code"] == "TOTAL"].iloc[0]
 cols = st.columns(3)
 for col, label, field in zip(cols, ("Budget", "Used", "Remaining"), ("budget_days", "used_days", "remaining_days"),
                              strict=True):
-    col.metric(f"{label} (man-days)", "—" if total[field] is None or total[field] != total[field]
-               else f"{total[field]:,.0f}")
+    col.metric(f"{label} (man-days)", "—" if pd.isna(total[field]) else f"{total[field]:,.0f}")
 CHART_BRANCHES = 40  # more bars are unreadable: the table below has every branch
 if len(per_branch) > CHART_BRANCHES:
     st.caption(f"The chart shows the {CHART_BRANCHES} branches with the most man-days used, of {len(per_branch)}; "

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ MIGRATIONS_DIR = SQL_DIR / "migrations"
 
 
 _INCLUDE = re.compile(r"\{\{(\w+)\}\}")
+_PARAMETER = re.compile(r"\$([a-z_]+)")
 
 
 @cache
@@ -114,6 +115,12 @@ class Database:
         """Run the named query file rollout/sql/<name>.sql."""
         return self.df(load_sql(name), params)
 
+    def run(self, sql: str, values: Mapping[str, Any]) -> pd.DataFrame:
+        """A query with $named parameters, given only the values its text uses (DuckDB refuses unused
+        ones), so a metric module can pass one dict of every date and setting to each of its queries."""
+        used = set(_PARAMETER.findall(sql))
+        return self.df(sql, {k: v for k, v in values.items() if k in used})
+
     # --- writing ---------------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -184,7 +191,26 @@ class Database:
         self.close()
 
 
-def table_columns(db: Database, table: str) -> list[str]:
-    return [r[0] for r in db.rows(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-        [table])]
+# --- values as DuckDB and pandas hand them back ------------------------------------------------------
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, NaT or pd.NA: an empty cell as read back through a DataFrame. Text is never missing."""
+    if value is None or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array is not one missing value
+        return False
+
+
+def as_date(value: Any) -> date | None:
+    """A date as read back (date, datetime, Timestamp, ISO text) as a date; missing as None."""
+    if is_missing(value):
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, datetime):  # Timestamp too
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return pd.Timestamp(value).date()

@@ -227,9 +227,6 @@ class _Builder:
         given = self.rng.choice(GIVEN) + (self.rng.choice(GIVEN) if self.rng.random() < 0.6 else "")
         return self.rng.choice(SURNAMES) + given
 
-    def days_ago(self, low: int, high: int) -> date:
-        return self.today - timedelta(days=self.rng.randint(low, high))
-
     # --- the checklist template (the pilot's full plan) ---
     def _template(self) -> list[tuple[str, str, str, float, bool, float]]:
         items = list(CORE_ITEMS)

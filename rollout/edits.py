@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from rollout.db import Database
 from rollout.errors import CellError, ConflictError, NotFoundError, ValidationError
@@ -172,8 +173,8 @@ def update_row(db: Database, table: str, key: Mapping[str, Any], changes: Mappin
         return batch.update(table, key, changes, original, label)
 
 
-def audit_trail(db: Database, table: str | None = None, limit: int = 200) -> Any:
-    """The latest audited changes, newest first."""
-    if table:
-        return db.df("SELECT * FROM audit_log WHERE table_name = ? ORDER BY audit_id DESC LIMIT ?", [table, limit])
-    return db.df("SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT ?", [limit])
+
+def audit_trail(db: Database, limit: int = 200) -> pd.DataFrame:
+    """The latest audited changes, newest first (the Settings page's "Recent changes")."""
+    return db.df("SELECT changed_at, actor, action, table_name, row_key, column_name, old_value, new_value "
+                 "FROM audit_log ORDER BY audit_id DESC LIMIT ?", [limit])

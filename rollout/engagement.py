@@ -8,7 +8,6 @@ settings (rollout.settings). `log_touchpoint` is the one way the app records a t
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -31,15 +30,6 @@ TABLE_COLUMNS = ["exec_code", "name", "title", "region_code", "branch_code", "st
                  "days_to_go_live", "open_commitments", "overdue_follow_ups", "oldest_overdue_due"]
 
 
-def _params(sql: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Exactly the named parameters the query uses (DuckDB refuses unused ones)."""
-    return {name: values[name] for name in set(re.findall(r"\$([a-z_]+)", sql))}
-
-
-def _run(db: Database, sql: str, values: dict[str, Any]) -> pd.DataFrame:
-    return db.df(sql, _params(sql, values))
-
-
 def _values(as_of: date | list[date], settings: dict[str, float] | None, db: Database) -> dict[str, Any]:
     dates = list(as_of) if isinstance(as_of, (list, tuple)) else [as_of]
     return {**(settings if settings is not None else get_settings(db)), "dates": dates,
@@ -51,25 +41,22 @@ def _values(as_of: date | list[date], settings: dict[str, float] | None, db: Dat
 def engagement_score(db: Database, as_of: date | list[date],
                      settings: dict[str, float] | None = None) -> pd.DataFrame:
     """exec_code, as_of, engagement_score: sum of weight × 0.5^(age/half-life) over touchpoints <= D."""
-    return _run(db, load_sql("engagement_score"), _values(as_of, settings, db))
+    return db.run(load_sql("engagement_score"), _values(as_of, settings, db))
 
 
 def days_since_last_touchpoint(db: Database, as_of: date | list[date]) -> pd.DataFrame:
     """exec_code, as_of, last_touchpoint, days_since_last_touchpoint (null: never contacted)."""
-    return _run(db, load_sql("engagement_days_since_last_touchpoint"), _values(as_of, {}, db))
+    return db.run(load_sql("engagement_days_since_last_touchpoint"), _values(as_of, {}, db))
 
 
 def status(db: Database, as_of: date | list[date], settings: dict[str, float] | None = None) -> pd.DataFrame:
     """exec_code, as_of, engagement_score, last_touchpoint, days_since_last_touchpoint, status."""
-    sql = (f"WITH score AS ({load_sql('engagement_score')}\n),\n"
-           f"days AS ({load_sql('engagement_days_since_last_touchpoint')}\n)\n"
-           f"{load_sql('engagement_status')}")
-    return _run(db, sql, _values(as_of, settings, db))
+    return db.run(load_sql("engagement_status"), _values(as_of, settings, db))
 
 
 def overdue_follow_ups(db: Database, as_of: date | list[date]) -> pd.DataFrame:
     """exec_code, as_of, overdue_follow_ups, oldest_overdue_due."""
-    return _run(db, load_sql("engagement_overdue_follow_ups"), _values(as_of, {}, db))
+    return db.run(load_sql("engagement_overdue_follow_ups"), _values(as_of, {}, db))
 
 
 def summary_fields(db: Database, as_of: date, settings: dict[str, float]) -> pd.DataFrame:
@@ -89,8 +76,8 @@ def executive_table(db: Database, as_of: date) -> pd.DataFrame:
     frame = (people
              .merge(status(db, as_of, settings).drop(columns="as_of"), on="exec_code")
              .merge(overdue_follow_ups(db, as_of).drop(columns="as_of"), on="exec_code")
-             .merge(_run(db, load_sql("engagement_next_go_live"), values), on="exec_code", how="left")
-             .merge(_run(db, load_sql("engagement_open_commitments"), values), on="exec_code", how="left"))
+             .merge(db.run(load_sql("engagement_next_go_live"), values), on="exec_code", how="left")
+             .merge(db.run(load_sql("engagement_open_commitments"), values), on="exec_code", how="left"))
     frame["branch_code"] = frame["branch_code"].where(frame["branch_code"].fillna("") != "", None)
     return frame[TABLE_COLUMNS].sort_values("exec_code").reset_index(drop=True)
 
@@ -106,7 +93,7 @@ def score_history(db: Database, as_of: date, weeks: int = 26) -> pd.DataFrame:
 
 def touchpoints(db: Database, as_of: date) -> pd.DataFrame:
     """Every touchpoint on or before D, newest first, with is_open / is_overdue / followed_up_on."""
-    return _run(db, load_sql("engagement_touchpoints"), {"as_of": as_of})
+    return db.run(load_sql("engagement_touchpoints"), {"as_of": as_of})
 
 
 def commitments(db: Database, as_of: date) -> pd.DataFrame:

@@ -220,3 +220,14 @@ def format_errors(errors: list[CellError]) -> list[str]:
 
 __all__ = ["ImportResult", "TableCounts", "format_errors", "import_workbook", "load", "shown", "upsert",
            "validate_workbook"]
+
+
+def import_history(db: Database, limit: int = 500) -> pd.DataFrame:
+    """Every load, newest first, a row per table: what it inserted, updated and left unchanged."""
+    return db.df("SELECT import_id, imported_at, file_name, table_name, inserted, updated, unchanged, sha256 "
+                 "FROM import_log ORDER BY import_id DESC, table_name LIMIT ?", [limit])
+
+
+def region_names(db: Database) -> dict[str, str]:
+    """Region code -> name, in code order (the sidebar's region filter)."""
+    return dict(db.rows("SELECT region_code, region_name FROM regions ORDER BY region_code"))

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from rollout import edits
-from rollout.db import Database
+from rollout.db import Database, is_missing
 from rollout.errors import CellError, NotFoundError, ValidationError
 from rollout.importer import quote
 from rollout.settings import get_settings
@@ -149,7 +149,7 @@ def _lesson(db: Database, lesson_code: str) -> dict[str, Any]:
     if found.empty:
         raise NotFoundError(f"lesson {lesson_code!r} does not exist (reload the page)")
     row = found.iloc[0].to_dict()
-    return {k: (None if pd.isna(v) else v) for k, v in row.items()}
+    return {k: (None if is_missing(v) else v) for k, v in row.items()}
 
 
 def record_lesson(db: Database, lesson: Mapping[str, Any], actor: str = "app", today: date | None = None) -> None:
@@ -245,8 +245,7 @@ def close_problem(db: Database, problem_code: str, closed_on: date, original: Ma
     today = today or date.today()
     label = f"problem {problem_code}"
     if original is not None:  # as shown by a DataFrame: NaT / NaN mean empty
-        original = {k: (None if v is None or (not isinstance(v, str) and pd.isna(v)) else v)
-                    for k, v in original.items()}
+        original = {k: (None if is_missing(v) else v) for k, v in original.items()}
     _check_not_future(label, "closed_on", closed_on, today)
     return edits.update_row(db, "problems", {"problem_code": problem_code}, {"closed_on": closed_on},
                             original=original, actor=actor, today=today, label=label)

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from rollout.db import Database
+from rollout.db import Database, as_date
 from rollout.errors import CellError, ValidationError
 from rollout.settings import SETTINGS, check_setting, get_settings
 from rollout.spec import peak_month_set
@@ -129,14 +129,6 @@ class Branch:
     domain: list[int] = field(default_factory=list)
 
 
-def _date(value: Any) -> date | None:
-    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    return value.date() if hasattr(value, "hour") else value
-
-
 def _forecast(db: Database, as_of: date, settings: dict[str, float]) -> pd.DataFrame:
     from rollout import readiness
 
@@ -157,11 +149,11 @@ def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bo
     if not ignore_forecast and len(rows):
         frame = _forecast(db, as_of, settings if settings is not None else get_settings(db))
         for rec in frame.itertuples(index=False):
-            forecast[rec.branch_code] = (_date(rec.forecast_ready_on), bool(rec.stalled), bool(rec.has_plan))
+            forecast[rec.branch_code] = (as_date(rec.forecast_ready_on), bool(rec.stalled), bool(rec.has_plan))
     branches = []
     for rec in rows.itertuples(index=False):
-        planned = _date(rec.planned_go_live)
-        kickoff = _date(rec.planned_kickoff)
+        planned = as_date(rec.planned_go_live)
+        kickoff = as_date(rec.planned_kickoff)
         ready_month, ready_text = None, ""
         if not ignore_forecast:
             ready_on, stalled, has_plan = forecast.get(rec.branch_code, (None, False, False))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from rollout.db import Database
+from rollout.db import Database, as_date
 from rollout.edits import edit_batch
 from rollout.errors import CellError, NotFoundError, ValidationError
 from rollout.spec import SHEETS
@@ -24,20 +24,12 @@ def _month_diff(old: date, new: date) -> int:
     return (new.year - old.year) * 12 + new.month - old.month
 
 
-def _day(value: Any) -> date | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value.date() if hasattr(value, "hour") else value
-
-
 def plan_frame(plan: dict[str, Any]) -> pd.DataFrame:
     """The plan's branches as a table (dates as dates)."""
     columns = ["branch_code", "kickoff", "go_live", "stage2_go_live", "months_late", "pinned"]
     frame = pd.DataFrame(plan.get("branches") or [], columns=columns)
     for column in ("kickoff", "go_live", "stage2_go_live"):
-        frame[column] = [_day(v) for v in frame[column]]
+        frame[column] = [as_date(v) for v in frame[column]]
     return frame
 
 
@@ -171,7 +163,7 @@ def apply_scenario(db: Database, preview: pd.DataFrame, actor: str = "app", toda
     changes: dict[tuple[str, tuple[str, ...]], dict[str, tuple[Any, Any]]] = {}
     for rec in preview.itertuples(index=False):
         key = (rec.branch_code,) if rec.table == "branches" else (rec.branch_code, rec.module)
-        changes.setdefault((rec.table, key), {})[rec.column] = (_day(rec.current), _day(rec.new))
+        changes.setdefault((rec.table, key), {})[rec.column] = (as_date(rec.current), as_date(rec.new))
     written = 0
     with edit_batch(db, actor, today) as batch:  # every date of the plan commits together, or none does
         for (table, key), columns in changes.items():

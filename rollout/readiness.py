@@ -8,7 +8,6 @@ Thresholds come from rollout.settings. Writes go through rollout.edits (validate
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from rollout import edits
-from rollout.db import Database, load_sql
+from rollout.db import Database, as_date, is_missing, load_sql
 from rollout.errors import CellError, ConflictError, NotFoundError, RolloutError, ValidationError
 from rollout.importer import broken_references
 from rollout.settings import get_settings
@@ -32,21 +31,9 @@ KICKOFF_TOPICS = "notice and agenda, materials, steering committee named, reward
 
 # --- running the query files ----------------------------------------------------------------------
 
-def _run(db: Database, name: str, params: Mapping[str, Any], ctes: Iterable[str] = ()) -> pd.DataFrame:
-    """rollout/sql/<name>.sql, optionally after other query files as named CTEs; only the named
-    parameters the text uses are passed (DuckDB refuses extra ones)."""
-    sql = load_sql(name)
-    parts = [f"{cte} AS (\n{load_sql(cte)}\n)" for cte in ctes]
-    if parts:
-        body = sql
-        # the main file may itself start with WITH: merge the lists
-        stripped = re.sub(r"^(\s*--[^\n]*\n)*", "", body)
-        if stripped.lstrip().upper().startswith("WITH "):
-            sql = "WITH " + ",\n".join(parts) + ",\n" + stripped.lstrip()[5:]
-        else:
-            sql = "WITH " + ",\n".join(parts) + "\n" + stripped
-    used = set(re.findall(r"\$([a-z_]+)", sql))
-    return db.df(sql, {k: v for k, v in params.items() if k in used})
+def _run(db: Database, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    """rollout/sql/<name>.sql with the named parameters it uses."""
+    return db.run(load_sql(name), params)
 
 
 def _settings(db: Database, settings: Mapping[str, float] | None) -> Mapping[str, float]:
@@ -138,8 +125,7 @@ def readiness_trend(db: Database, as_of: date, branch_code: str | None = None,
 
 
 def _status_frame(db: Database, as_of: date, settings: Mapping[str, float]) -> pd.DataFrame:
-    frame = _run(db, "readiness_status", _params(as_of, settings),
-                 ctes=("readiness_checklist", "readiness_data", "readiness_forecast"))
+    frame = _run(db, "readiness_status", _params(as_of, settings))
     for column in ("planned_kickoff", "planned_go_live", "actual_go_live", "forecast_ready_on"):
         frame[column] = pd.to_datetime(frame[column])
     for column in ("stalled", "has_plan", "is_live", "red_gate", "red_slip", "red_readiness"):
@@ -244,14 +230,6 @@ def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | Non
     return frame[first + [c for c in frame.columns if c not in first]]
 
 
-def status_counts(db: Database, as_of: date, by: str = "wave",
-                  settings: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Number of branches per (wave or region, status)."""
-    if by not in ("wave", "region_code"):
-        raise ValueError(by)
-    return count_by(branch_status(db, as_of, settings), by)
-
-
 def kpis(status: pd.DataFrame, as_of: date, days: int = 60) -> dict[str, int]:
     """The Portfolio tiles from a (filtered) branch_status frame: branches per status and the
     go-lives planned in the next `days` days (not yet live, as_of <= planned_go_live <= as_of + days)."""
@@ -288,25 +266,17 @@ def checklist(db: Database, branch_code: str) -> pd.DataFrame:
         if frame.empty:  # an editor needs a date-typed column even without rows
             frame[column] = pd.Series(dtype="datetime64[us]")
         else:
-            frame[column] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]],
-                                      dtype=object, index=frame.index)
+            frame[column] = pd.Series([as_date(v) for v in frame[column]], dtype=object, index=frame.index)
     return frame[CHECKLIST_COLUMNS]
 
 
 def _clean(value: Any) -> Any:
     """A cell from an edited table as a plain value (NaN/NaT/'' as None, Timestamp as date)."""
-    if value is None:
-        return None
     if isinstance(value, str):
         return value.strip() or None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, datetime):
+    if is_missing(value):
+        return None
+    if isinstance(value, datetime):  # Timestamp too
         return value.date()
     if hasattr(value, "item"):
         return value.item()
@@ -417,10 +387,6 @@ def _branch(db: Database, code: str) -> dict[str, Any]:
     return frame.iloc[0].to_dict()
 
 
-def _as_date(value: Any) -> date | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
-
-
 def _new_code(item_code: str, source_code: str, branch_code: str) -> str:
     if item_code.startswith(source_code):
         return branch_code + item_code[len(source_code):]
@@ -445,15 +411,15 @@ def plan_from_template(db: Database, branch_code: str, source_code: str | None =
     items = db.df("SELECT * FROM checklist WHERE branch_code = ? ORDER BY item_code", [source_code])
     if items.empty:
         raise RolloutError(f"branch {source_code} has no checklist items to copy (choose another source branch)")
-    anchor = _as_date(source["actual_go_live"]) or _as_date(source["planned_go_live"])
-    target_go_live = _as_date(target["planned_go_live"])
+    anchor = as_date(source["actual_go_live"]) or as_date(source["planned_go_live"])
+    target_go_live = as_date(target["planned_go_live"])
     existing = {r[0] for r in db.rows("SELECT item_code FROM checklist WHERE branch_code = ?", [branch_code])}
     rows = []
     for item in items.to_dict("records"):
         code = _new_code(item["item_code"], source_code, branch_code)
         if code in existing:
             continue
-        due = _as_date(item["due_date"])
+        due = as_date(item["due_date"])
         new_due = target_go_live - (anchor - due) if (due and anchor and target_go_live) else None
         rows.append({"branch_code": branch_code, "item_code": code, "dimension": item["dimension"],
                      "title": item["title"], "owner": None, "due_date": new_due, "weight": float(item["weight"]),
@@ -476,7 +442,7 @@ def kickoff_flags(db: Database, branch_code: str, source_code: str | None = None
     source_code's) missing from the branch's checklist (matched by item-code suffix or title)."""
     branch = _branch(db, branch_code)
     found: list[tuple[str, str]] = []
-    kickoff = _as_date(branch["planned_kickoff"])
+    kickoff = as_date(branch["planned_kickoff"])
     if kickoff is not None:
         if kickoff.weekday() >= 5:
             found.append(("weekend", f"planned kick-off {kickoff.isoformat()} is a {kickoff.strftime('%A')} "

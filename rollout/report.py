@@ -15,8 +15,6 @@ Go / no-go decisions live in report_decisions.py and are re-exported here.
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -24,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from rollout.db import Database
+from rollout import engagement, readiness
+from rollout.db import Database, is_missing
 from rollout.errors import NotFoundError, RolloutError
 from rollout.report_decisions import (  # noqa: F401  (re-exported: the decisions API)
     DECISIONS,
@@ -33,7 +32,6 @@ from rollout.report_decisions import (  # noqa: F401  (re-exported: the decision
     list_decisions,
     record_decision,
 )
-from rollout.settings import get_settings
 from rollout.summary import round1, summary
 
 NOT_YET = "not yet available"
@@ -49,19 +47,8 @@ WHY_FIELDS = ["checklist_readiness", "failing_gates", "overdue_items", "slip_day
 
 # --- small helpers ------------------------------------------------------------------------------------
 
-def _blank(value: Any) -> bool:
-    if value is None or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _iso(value: Any) -> str | None:
-    if _blank(value):
+    if is_missing(value):
         return None
     if hasattr(value, "date") and callable(value.date):
         return value.date().isoformat()
@@ -71,20 +58,11 @@ def _iso(value: Any) -> str | None:
 
 
 def _num(value: Any) -> float | None:
-    return None if _blank(value) else float(value)
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A richer function another issue may have delivered (None while it is not there yet)."""
-    try:
-        found = getattr(__import__(f"rollout.{module}", fromlist=[name]), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) else None
+    return None if is_missing(value) else float(value)
 
 
 def _shown(value: Any) -> str:
-    if _blank(value):
+    if is_missing(value):
         return "—"
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) >= 1000 else f"{value:g}"
@@ -93,85 +71,23 @@ def _shown(value: Any) -> str:
 
 # --- snapshots ----------------------------------------------------------------------------------------
 
-def _reasons(row: dict[str, Any], days_to_go_live: int | None, settings: dict[str, float]) -> str:
-    """The figures behind a branch's status, in words (what a steering committee asks: why?)."""
-    parts = []
-    gates, slip, ready = row.get("failing_gates"), row.get("slip_days"), row.get("checklist_readiness")
-    if gates:
-        parts.append(f"{gates} failing gate{'s' if gates != 1 else ''}")
-    if slip is not None and slip > 0:
-        parts.append(f"slip {slip} days")
-    if ready is not None and ready < settings["red_readiness_below"]:
-        parts.append(f"readiness {ready:g}% (below {settings['red_readiness_below']:g}%)")
-    if days_to_go_live is not None and (gates or (ready is not None and ready < settings["red_readiness_below"])):
-        parts.append(f"go-live in {days_to_go_live} days" if days_to_go_live >= 0
-                     else f"planned go-live passed {-days_to_go_live} days ago")
-    if row.get("overdue_items"):
-        parts.append(f"{row['overdue_items']} overdue item{'s' if row['overdue_items'] != 1 else ''}")
-    if row.get("status") == "amber" and not parts and row.get("forecast_ready_on") is None:
-        parts.append("stalled: nothing completed in the forecast window")
-    if row.get("status") == "no_plan":
-        parts.append("no checklist")
-    return "; ".join(parts)
-
-
-def _status_reasons(db: Database, as_of: date, figures: dict[str, Any]) -> dict[str, str]:
-    """branch_code -> reasons text: readiness.branch_status's own reasons where it has them."""
-    rich = _optional("readiness", "branch_status")
-    if rich is not None:
-        try:
-            frame = rich(db, as_of)
-            if isinstance(frame, pd.DataFrame) and {"branch_code", "reasons"} <= set(frame.columns):
-                return {str(r.branch_code): _reason_text(r.reasons) for r in frame.itertuples()}
-        except RolloutError:
-            raise
-        except Exception:  # a function still being built must not break the pack: fall back
-            pass
-    settings = get_settings(db)
-    planned = dict(db.rows("SELECT branch_code, planned_go_live FROM branches"))
-    result = {}
-    for row in figures["branches"]:
-        when = planned.get(row["branch_code"])
-        days = (when - as_of).days if when is not None else None
-        result[row["branch_code"]] = _reasons(row, days, settings) if row.get("status") else ""
-    return result
-
-
-def _reason_text(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
-    return "" if _blank(value) else str(value)
-
-
-# Item lists by METRICS.md's definitions ("done as of D": status done and completed_on <= D), used while
-# readiness.overdue_items / readiness.failing_gates are not there.
-_NOT_DONE = "status <> 'waived' AND NOT (status = 'done' AND coalesce(completed_on <= ?, false))"
-_ITEM_SQL = {"overdue_items": f"SELECT branch_code, item_code, title, due_date FROM checklist WHERE {_NOT_DONE} "
-                              "AND due_date < ? ORDER BY branch_code, item_code",
-             "failing_gates": f"SELECT branch_code, item_code, title, due_date FROM checklist WHERE {_NOT_DONE} "
-                              "AND gate AND ? IS NOT NULL ORDER BY branch_code, item_code"}
+def _status_reasons(db: Database, as_of: date) -> dict[str, str]:
+    """branch_code -> the reasons of readiness.branch_status, as one text."""
+    frame = readiness.branch_status(db, as_of)
+    return {str(code): "; ".join(str(r) for r in reasons) for code, reasons in zip(frame["branch_code"],
+                                                                                   frame["reasons"], strict=True)}
 
 
 def _items(db: Database, as_of: date, kind: str) -> list[dict[str, Any]]:
-    """Overdue items or failing gates as of a date: branch_code, item_code, title, due_date."""
-    rich = _optional("readiness", kind)
-    rows: list[tuple] | None = None
-    if rich is not None:
-        try:
-            frame = rich(db, as_of)
-            if isinstance(frame, pd.DataFrame) and {"branch_code", "item_code", "title", "due_date"} <= set(frame):
-                rows = list(frame[["branch_code", "item_code", "title", "due_date"]].itertuples(index=False))
-        except RolloutError:
-            raise
-        except Exception:  # a function still being built must not break the snapshot: fall back
-            rows = None
-    if rows is None:
-        rows = db.rows(_ITEM_SQL[kind], [as_of, as_of])
-    found = [{"branch_code": str(r[0]), "item_code": str(r[1]), "title": r[2], "due_date": _iso(r[3])} for r in rows]
+    """Overdue items or failing gates as of a date (readiness's own lists): branch_code, item_code, title,
+    due_date."""
+    frame = getattr(readiness, kind)(db, as_of)
+    found = [{"branch_code": str(r[0]), "item_code": str(r[1]), "title": r[2], "due_date": _iso(r[3])}
+             for r in frame[["branch_code", "item_code", "title", "due_date"]].itertuples(index=False)]
     return sorted(found, key=lambda i: (i["branch_code"], i["item_code"]))
 
 
-def snapshot_context(db: Database, as_of: date, figures: dict[str, Any]) -> dict[str, Any]:
+def snapshot_context(db: Database, as_of: date) -> dict[str, Any]:
     """Facts frozen beside the figures so that "what changed" needs nothing but two snapshots."""
     branches = {r[0]: {"name": r[1], "region_code": r[2], "planned_go_live": _iso(r[3]), "actual_go_live": _iso(r[4]),
                        "consultant_days_budget": r[5], "consultant_days_used": r[6]}
@@ -188,14 +104,14 @@ def snapshot_context(db: Database, as_of: date, figures: dict[str, Any]) -> dict
                     for r in db.rows("SELECT lesson_code, branch_code, status FROM lesson_applications "
                                      "ORDER BY lesson_code, branch_code")]
     return {"branches": branches, "executives": executives, "lessons": lessons,
-            "reasons": _status_reasons(db, as_of, figures), "overdue_items": overdue, "failing_gates": gates,
+            "reasons": _status_reasons(db, as_of), "overdue_items": overdue, "failing_gates": gates,
             "people_left": left, "lesson_applications": applications}
 
 
 def snapshot_figures(db: Database, as_of: date) -> dict[str, Any]:
     """What a snapshot stores: the summary JSON plus its frozen context."""
     figures = summary(db, as_of)
-    figures["context"] = snapshot_context(db, as_of, figures)
+    figures["context"] = snapshot_context(db, as_of)
     return figures
 
 
@@ -511,38 +427,15 @@ def staffing_section(figures: dict[str, Any], names: pd.DataFrame) -> Section:
                    "or an over-allocated person." if len(frame) else "No staffing risk at branches not live.")
 
 
-def executives_section(db: Database, as_of: date, figures: dict[str, Any]) -> Section:
-    people = db.df("SELECT e.exec_code, e.name, e.title, e.branch_code, b.branch_name FROM executives e "
+def executives_section(db: Database, as_of: date) -> Section:
+    """This week's call list (engagement.call_list), with each executive's title and branch name."""
+    people = db.df("SELECT e.exec_code, e.title, b.branch_name FROM executives e "
                    "LEFT JOIN branches b USING (branch_code) ORDER BY e.exec_code")
-    rich = _optional("engagement", "call_list")
-    if rich is not None:
-        try:
-            calls = rich(db, as_of)
-            if isinstance(calls, pd.DataFrame) and "exec_code" in calls.columns:
-                extra = [c for c in ("name", "title", "branch_code", "branch_name") if c not in calls.columns]
-                calls = calls.merge(people[["exec_code", *extra]], on="exec_code", how="left") if extra else calls
-                first = [c for c in ("exec_code", "name", "branch_name", "status", "reason", "suggested_channel")
-                         if c in calls.columns]
-                calls = calls[first + [c for c in calls.columns if c not in first]]
-                return Section("executives", "Executives to contact", calls.reset_index(drop=True),
-                               "This week's call list, most urgent first." if len(calls)
-                               else "Nobody needs a call this week.")
-        except RolloutError:
-            raise
-        except Exception:  # a function still being built must not break the pack: fall back
-            pass
-    execs = _figures_frame(figures, "executives", "exec_code")
-    if _all_null(execs, ["status"]):
-        return Section("executives", "Executives to contact", None, f"Executive engagement: {NOT_YET}.")
-    merged = people.merge(execs, on="exec_code", how="left")
-    merged = merged[merged["status"].isin(["silent", "cooling"]) | (merged["overdue_follow_ups"].fillna(0) > 0)]
-    merged = merged.assign(_rank=merged["status"].map({"silent": 0, "cooling": 1}).fillna(2)).sort_values(
-        ["_rank", "overdue_follow_ups", "engagement_score", "exec_code"], ascending=[True, False, True, True])
-    frame = merged.reindex(columns=["exec_code", "name", "title", "branch_code", "branch_name", "status",
-                                    "engagement_score", "days_since_last_touchpoint", "overdue_follow_ups"])
-    return Section("executives", "Executives to contact", frame.reset_index(drop=True),
-                   "Silent or cooling executives and those with an overdue follow-up." if len(frame)
-                   else "Nobody needs a call this week.")
+    calls = engagement.call_list(db, as_of).merge(people, on="exec_code", how="left")
+    first = ["exec_code", "name", "branch_name", "status", "reason", "suggested_channel"]
+    calls = calls[first + [c for c in calls.columns if c not in first]]
+    return Section("executives", "Executives to contact", calls.reset_index(drop=True),
+                   "This week's call list, most urgent first." if len(calls) else "Nobody needs a call this week.")
 
 
 def lessons_section(db: Database, figures: dict[str, Any]) -> Section:
@@ -567,7 +460,7 @@ def man_days(db: Database) -> pd.DataFrame:
              "used_days": float(frame["used_days"].sum()) if frame["used_days"].notna().any() else None,
              "remaining_days": float(with_both["remaining_days"].sum()) if len(with_both) else None}
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    frame["used_pct"] = [round1(u / b * 100) if not _blank(u) and not _blank(b) and b > 0 else None
+    frame["used_pct"] = [round1(u / b * 100) if not is_missing(u) and not is_missing(b) and b > 0 else None
                          for u, b in zip(frame["used_days"], frame["budget_days"], strict=True)]
     return frame
 
@@ -601,10 +494,10 @@ def pack(db: Database, as_of: date) -> Pack:
     """Every section of the steering pack as of a date (the three formats render this)."""
     figures = summary(db, as_of)
     names = _names(db)
-    reasons = _status_reasons(db, as_of, figures)
+    reasons = _status_reasons(db, as_of)
     sections = [portfolio_section(figures), red_section(db, as_of, figures, names, reasons),
                 go_lives_section(as_of, figures, names), staffing_section(figures, names),
-                executives_section(db, as_of, figures), lessons_section(db, figures), *changes_sections(db),
+                executives_section(db, as_of), lessons_section(db, figures), *changes_sections(db),
                 man_days_section(db), branches_section(figures, names)]
     return Pack(f"ERP rollout steering pack, as of {as_of.isoformat()}", as_of, sections)
 
@@ -630,12 +523,6 @@ def render(content: Pack, kind: str) -> bytes:
         return xlsx_bytes(content)
     from rollout.report_html import html_text
     return html_text(content).encode("utf-8")
-
-
-def pack_files(db: Database, as_of: date) -> dict[str, bytes]:
-    """The pack in every format, assembled once (the steering page's three download buttons)."""
-    content = pack(db, as_of)
-    return {kind: render(content, kind) for kind in KINDS}
 
 
 def write_report(db: Database, as_of: date, out: Path) -> Path:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from rollout.db import Database
+from rollout.db import Database, as_date
 from rollout.errors import CellError, ValidationError
 
 DECISIONS = ("go", "no_go", "go_with_conditions")
@@ -154,8 +154,7 @@ def list_decisions(db: Database, as_of: date) -> pd.DataFrame:
     for row in rows.to_dict("records"):
         then = json.loads(row["figures_json"])
         now = current.get(row["branch_code"], {})
-        decided_on = pd.Timestamp(row["decided_on"]).date()
-        follow = None if pd.isna(row["follow_up_on"]) else pd.Timestamp(row["follow_up_on"]).date()
+        decided_on, follow = as_date(row["decided_on"]), as_date(row["follow_up_on"])
         records.append({**{k: row[k] for k in ("decision_id", "branch_code", "branch_name", "decision",
                                                 "decided_by", "conditions", "recorded_at")},
                         "decided_on": decided_on, "follow_up_on": follow,

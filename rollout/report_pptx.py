@@ -16,6 +16,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+from rollout.db import is_missing
 from rollout.report import Pack, Section
 
 LATIN_FONT = "Calibri"
@@ -60,13 +61,8 @@ def write_text(text_frame: Any, text: str, size: int, bold: bool = False) -> Non
 
 
 def cell_text(value: Any) -> str:
-    if value is None or value is pd.NaT:
+    if is_missing(value):
         return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else f"{value:g}"
     if hasattr(value, "isoformat"):

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from rollout.db import is_missing
 from rollout.report import NOT_YET, Pack
 from rollout.spec import FORMULA_PREFIXES
 
@@ -31,15 +32,9 @@ SHEET_NAMES = {"portfolio": "Portfolio", "red": "Red branches", "go_lives": "Nex
 
 def safe_cell(cell: Any, value: Any) -> None:
     """Put a value in a cell; formula-like text stays text (quote prefix), dates get a date format."""
-    if value is None or value is pd.NaT:
+    if is_missing(value):
         cell.value = None
         return
-    try:
-        if pd.isna(value):
-            cell.value = None
-            return
-    except (TypeError, ValueError):
-        pass
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):

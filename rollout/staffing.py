@@ -13,14 +13,13 @@ result), which go through rollout.edits (importer rules, one transaction, audite
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
 from rollout import edits
-from rollout.db import Database, load_sql
+from rollout.db import Database, is_missing, load_sql
 from rollout.errors import CellError, NotFoundError, ValidationError
 from rollout.settings import get_settings
 
@@ -32,14 +31,11 @@ STATUS_LABELS = {
     "covered": "every module has at least two key users",
     "no_modules": "no modules to roll out",
 }
-_PARAM = re.compile(r"\$([a-z_]+)")
 
 
 def _run(db: Database, name: str, as_of: date, leaving: str | None = None, **extra: Any) -> pd.DataFrame:
     """Run rollout/sql/<name>.sql with the named parameters it uses ($as_of, $leaving, ...)."""
-    text = load_sql(name)
-    values = {"as_of": as_of, "leaving": leaving, **extra}
-    return db.df(text, {k: values[k] for k in sorted(set(_PARAM.findall(text)))})
+    return db.run(load_sql(name), {"as_of": as_of, "leaving": leaving, **extra})
 
 
 def _pass_mark(db: Database) -> float:
@@ -227,22 +223,9 @@ def people(db: Database) -> pd.DataFrame:
 
 def _plain(value: Any) -> Any:
     """A value as JSON: None for NaN/NaT, ISO text for dates, Python numbers."""
-    if value is None:
+    if is_missing(value):
         return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        value = value.item()
-        return None if isinstance(value, float) and math.isnan(value) else value
-    return value
+    return edits.plain(value.date() if isinstance(value, datetime) else value)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

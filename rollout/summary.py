@@ -6,7 +6,6 @@ the pages, the snapshots and the steering pack all show the same numbers.
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from rollout import engagement, lessons, readiness, staffing
-from rollout.db import Database
+from rollout.db import Database, is_missing
 from rollout.settings import get_settings
 
 BRANCH_FIELDS = ["branch_code", "checklist_readiness", "overdue_items", "failing_gates", "data_readiness",
@@ -35,13 +34,8 @@ def round1(value: float) -> float:
 
 def json_value(field: str, value: Any) -> Any:
     """A figure in the summary's JSON form: null, 1-decimal, integer or YYYY-MM-DD."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
     if field in ROUNDED:
         return round1(float(value))
     if field in COUNTS:

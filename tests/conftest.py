@@ -104,6 +104,42 @@ def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+def metrics(at: Any) -> dict[str, str]:
+    """An AppTest's metrics by label; a repeated label keeps the first (a later section's own "Status")."""
+    found: dict[str, str] = {}
+    for metric in at.metric:
+        found.setdefault(metric.label, metric.value)
+    return found
+
+
+def frame_with(at: Any, *columns: str) -> Any:
+    """An AppTest's first dataframe that has every one of these columns."""
+    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    assert found, f"no table with {columns}"
+    return found[0]
+
+
+def texts(elements: Any) -> list[str]:
+    """Messages as the user reads them (ui.common.plain escapes markdown with backslashes)."""
+    return [str(e.value).replace("\\", "") for e in elements]
+
+
+@pytest.fixture
+def open_section(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Run a function that draws one ui section alone (outside app.py) against the sample database.
+
+    open_section(script): the script imports what it needs inside itself, as AppTest.from_function requires.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def opener(script: Any) -> AppTest:
+        monkeypatch.setenv("ROLLOUT_DB", str(sample_db_path))
+        at = AppTest.from_function(script, default_timeout=60)
+        at.run()
+        return at
+    return opener
+
+
 @pytest.fixture
 def open_page(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Run the real app.py on a page, against the sample database (or db_path), and return the AppTest.

@@ -6,12 +6,7 @@ from datetime import date
 
 from rollout.db import Database
 
-
-def _metrics(at) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for m in at.metric:  # the readiness header comes first; later sections have their own "Status"
-        found.setdefault(m.label, m.value)
-    return found
+from conftest import metrics, texts
 
 
 def test_branch_page_dates_and_branches(open_page) -> None:
@@ -22,20 +17,20 @@ def test_branch_page_dates_and_branches(open_page) -> None:
     at.session_state["as_of"] = date(2026, 11, 22)
     at.run()
     assert not at.exception
-    metrics = _metrics(at)
+    shown = metrics(at)  # the readiness header comes first: its "Status" is the one kept
     # expected summary for B03: red, 63.6 %, forecast 2027-01-06, slip 36; go-live 12-01 is 9 days away
-    assert metrics["Status"] == "Red" and metrics["Checklist readiness"] == "63.6%"
-    assert metrics["Forecast ready"] == "2027-01-06" and metrics["Slip (days)"] == "36"
-    assert metrics["Days to go-live"] == "9"
+    assert shown["Status"] == "Red" and shown["Checklist readiness"] == "63.6%"
+    assert shown["Forecast ready"] == "2027-01-06" and shown["Slip (days)"] == "36"
+    assert shown["Days to go-live"] == "9"
     assert at.text[0].value == "• forecast ready 2027-01-06, 36 days after the planned go-live (more than 30)"
 
     at.selectbox(key="branch_select").set_value("B11").run()
     assert not at.exception
-    assert _metrics(at)["Checklist readiness"] == "no plan"
+    assert metrics(at)["Checklist readiness"] == "no plan"
     assert at.query_params["branch"] in ("B11", ["B11"])  # the link follows the choice
     at.selectbox(key="branch_select").set_value("PIL").run()
     assert not at.exception
-    assert _metrics(at)["Status"] == "Live"
+    assert metrics(at)["Status"] == "Live"
 
 
 def _checklist(path) -> list:
@@ -65,7 +60,7 @@ def test_refused_bad_edit_changes_nothing(open_page, sample_db_path) -> None:
     assert shown.iloc[0]["item_code"] == "B03-01"
     at.button(key="checklist_save").click().run()
     assert not at.exception
-    errors = [e.value.replace("\\", "") for e in at.error]  # shown escaped (plain text)
+    errors = texts(at.error)  # shown escaped (plain text)
     assert any("B03-01, completed_on: is empty" in e and "nothing was saved" in e for e in errors), errors
     assert _checklist(sample_db_path) == before and _audits(sample_db_path) == audits
 
@@ -85,7 +80,7 @@ def test_good_edit_is_saved_and_audited(open_page, sample_db_path) -> None:
         assert db.rows("SELECT title FROM checklist WHERE item_code = 'B03-09'") == [("Minutes signed",)]
     assert _audits(sample_db_path) == audits + 3  # status, completed_on, the new row
     # the figures follow: B03 readiness (7 + 3) / (11 + 1) = 83.3 %
-    assert {m.label: m.value for m in at.metric}["Checklist readiness"] == "83.3%"
+    assert metrics(at)["Checklist readiness"] == "83.3%"
 
 
 def test_plan_from_template_preview_then_confirm(open_page, sample_db_path) -> None:
@@ -101,4 +96,4 @@ def test_plan_from_template_preview_then_confirm(open_page, sample_db_path) -> N
         # B01's 14 items; B01-01 was due 2026-04-14, 48 days before B01's go-live 06-01 -> 48 days before 2027-06-01
         assert db.scalar("SELECT count(*) FROM checklist WHERE branch_code = 'B11' AND status = 'open'") == 14
         assert db.scalar("SELECT due_date FROM checklist WHERE item_code = 'B11-01'") == date(2027, 4, 14)
-    assert {m.label: m.value for m in at.metric}["Checklist readiness"] == "0.0%"
+    assert metrics(at)["Checklist readiness"] == "0.0%"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rollout.db import Database
 
+from conftest import frame_with
 from test_importer import xlsx
 
 
@@ -23,7 +24,7 @@ def test_upload_dry_run_then_confirm_loads(open_page, sample_db_path: Path) -> N
     assert any("Loaded south" in s.value for s in at.success)
     again = open_page("data")  # another session reads through the same process-wide connection
     assert not again.exception
-    history = next(d.value for d in again.dataframe if "sha256" in d.value.columns)
+    history = frame_with(again, "sha256")
     assert "south.xlsx" in set(history.file_name)
 
 
@@ -34,7 +35,7 @@ def test_refused_upload_lists_errors_and_saves_nothing(open_page, sample_db_path
     at.file_uploader(key="upload").upload("bad.xlsx", workbook).run()
     assert not at.exception
     assert any("Refused: 2 problem(s) in bad" in e.value for e in at.error)
-    problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)["problem"].tolist()
+    problems = frame_with(at, "problem")["problem"].tolist()
     assert problems == ["branches row 2, region_code: 'MARS' is not a known region (expected one of EAST, NORTH, "
                         "WEST)", "branches row 2, wave: 'x' is not a number"]
     assert not [b for b in at.button if b.key == "import_confirm"]  # nothing to confirm

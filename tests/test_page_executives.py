@@ -8,15 +8,17 @@ import pytest
 
 from rollout.db import Database
 
+from conftest import frame_with, metrics
+
 AS_OF = date(2026, 11, 22)
 
 
 def heads(at):
-    return next(d.value for d in at.dataframe if "status" in d.value.columns and "open commitments" in d.value.columns)
+    return frame_with(at, "status", "open commitments")
 
 
 def calls(at):
-    return next(d.value for d in at.dataframe if "suggested_channel" in d.value.columns)
+    return frame_with(at, "suggested_channel")
 
 
 def test_page_renders_with_call_list_and_downloads(open_page) -> None:
@@ -97,15 +99,10 @@ def _branch_section_script() -> None:
     branch_section("PIL", date(2026, 11, 22))
 
 
-def test_branch_section_shows_the_branch_head(sample_db_path, monkeypatch) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("ROLLOUT_DB", str(sample_db_path))
-    at = AppTest.from_function(_branch_section_script, default_timeout=60)
-    at.run()
+def test_branch_section_shows_the_branch_head(open_section) -> None:
+    at = open_section(_branch_section_script)
     assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
     # X03 heads B03 on 2026-11-22: score 3.46 -> "3.5", last touchpoint 2026-10-30 (23 days), engaged, none overdue.
-    assert metrics == {"Status": "engaged", "Engagement score": "3.5", "Last contact": "23 days ago",
+    assert metrics(at) == {"Status": "engaged", "Engagement score": "3.5", "Last contact": "23 days ago",
                        "Overdue follow-ups": "0"}
     assert any("No executive" in i.value for i in at.info)  # the pilot has no head in the sample

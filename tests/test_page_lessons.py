@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import pytest
 
 from rollout.db import Database
 
-
-def frame_with(at, column: str) -> pd.DataFrame:
-    """The page's dataframe that has this column."""
-    found = [d.value for d in at.dataframe if column in d.value.columns]
-    assert found, f"no table with {column}"
-    return found[0]
-
-
-def texts(elements) -> list[str]:
-    """Messages as the user reads them (ui.common.plain escapes markdown with backslashes)."""
-    return [str(e.value).replace("\\", "") for e in elements]
+from conftest import frame_with, texts
 
 
 def test_page_renders_with_sample_figures(open_page) -> None:

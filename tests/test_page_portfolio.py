@@ -6,16 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-
-def _tiles(at) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for m in at.metric:
-        found.setdefault(m.label, m.value)
-    return found
+from conftest import frame_with, metrics, texts
 
 
 def _branch_table(at):
-    return next(d.value for d in at.dataframe if "top reason" in d.value.columns)
+    return frame_with(at, "top reason")
 
 
 def test_portfolio_dates_filters_and_opening_a_branch(open_page) -> None:
@@ -28,7 +23,7 @@ def test_portfolio_dates_filters_and_opening_a_branch(open_page) -> None:
     at.session_state["as_of"] = date(2026, 11, 22)
     at.run()
     assert not at.exception
-    tiles = _tiles(at)
+    tiles = metrics(at)
     # the public expected summary: live B01 B02 PIL; red B03 B05 B06 B07 B09 B10; amber B04 B08; no plan B11
     assert (tiles["Live"], tiles["Red"], tiles["Amber"], tiles["Green"], tiles["No plan"]) == ("3", "6", "2", "0", "1")
     # planned go-lives 2026-11-22 .. 2027-01-21, not live: B03, B04 (12-01), B05, B06 (01-01)
@@ -42,7 +37,7 @@ def test_portfolio_dates_filters_and_opening_a_branch(open_page) -> None:
     assert not at.exception
     table = _branch_table(at)
     assert sorted(table["branch"]) == ["B01", "B04", "B07", "B10", "PIL"]  # the EAST branches
-    assert _tiles(at)["Live"] == "2"  # B01, PIL
+    assert metrics(at)["Live"] == "2"  # B01, PIL
 
     at.selectbox(key="portfolio_branch").set_value("B07").run()
     at.button(key="portfolio_open").click().run()
@@ -52,4 +47,4 @@ def test_portfolio_dates_filters_and_opening_a_branch(open_page) -> None:
     # the filters survive the page switch: still as of 2026-11-22, still EAST only
     assert at.sidebar.date_input(key="as_of_picker").value == date(2026, 11, 22)
     assert at.sidebar.multiselect(key="regions_picker").value == ["EAST"]
-    assert any("as of 2026-11-22" in c.value.replace("\\", "") for c in at.caption)
+    assert any("as of 2026-11-22" in c for c in texts(at.caption))

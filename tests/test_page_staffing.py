@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from rollout.db import Database
 
+from conftest import metrics
+
 AS_OF = date(2026, 11, 22)
 
 
@@ -20,9 +22,9 @@ def test_page_renders_and_what_if(open_page) -> None:
     assert not at.exception
     assert at.title[0].value == "Staffing"
     # sample on 2026-11-22: 10 branches have an uncovered module (all but B03 and PIL), 8 SPOF modules
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Branches with an uncovered module"] == "10"
-    assert metrics["Single points of failure"] == "8"
+    shown = metrics(at)
+    assert shown["Branches with an uncovered module"] == "10"
+    assert shown["Single points of failure"] == "8"
     assert not at.text  # no what-if before a person is chosen
     at.selectbox(key="whatif_person").select("P022").run()
     assert not at.exception
@@ -34,7 +36,7 @@ def test_page_region_filter(open_page) -> None:
     at = open_page("staffing", as_of=AS_OF, regions=["NORTH"])
     assert not at.exception
     # NORTH = B03, B06, B09: uncovered modules at B06 (1) and B09 (3)
-    assert {m.label: m.value for m in at.metric}["Branches with an uncovered module"] == "2"
+    assert metrics(at)["Branches with an uncovered module"] == "2"
 
 
 def test_refused_edit_saves_nothing_good_edit_saved_and_audited(open_page, sample_db_path) -> None:
@@ -85,22 +87,18 @@ def test_refused_edit_saves_nothing_good_edit_saved_and_audited(open_page, sampl
         assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'people' AND column_name = 'left_on'") == 1
 
 
-def test_branch_section_for_one_branch(sample_db_path, monkeypatch) -> None:
-    from streamlit.testing.v1 import AppTest
+def _branch_section_script() -> None:
+    from datetime import date
 
-    def section() -> None:
-        from datetime import date
+    from ui.staffing import branch_section
 
-        from ui.staffing import branch_section
+    branch_section("B08", date(2026, 11, 22))
 
-        branch_section("B08", date(2026, 11, 22))
 
-    monkeypatch.setenv("ROLLOUT_DB", str(sample_db_path))
-    at = AppTest.from_function(section, default_timeout=60)
-    at.session_state["_routed"] = True  # as app.py's router does (ui.common.get_db reruns otherwise)
-    at.run()
+def test_branch_section_for_one_branch(open_section) -> None:
+    at = open_section(_branch_section_script)
     assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
+    shown = metrics(at)
     # B08 on 2026-11-22 (expected summary): fill 50.0, 2 over-allocated, 2 uncovered, 0 SPOF
-    assert (metrics["Fill rate"], metrics["Over-allocated people"], metrics["Uncovered modules"],
-            metrics["Single points of failure"]) == ("50.0%", "2", "2", "0")
+    assert (shown["Fill rate"], shown["Over-allocated people"], shown["Uncovered modules"],
+            shown["Single points of failure"]) == ("50.0%", "2", "2", "0")

@@ -11,7 +11,7 @@ import importlib
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +23,7 @@ import streamlit as st
 
 from rollout.db import Database
 from rollout.errors import RolloutError, ValidationError
+from rollout.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "data" / "rollout.duckdb"
@@ -186,5 +187,22 @@ def table(frame: pd.DataFrame, key: str, file_name: str, **kwargs: Any) -> Any:
     return shown
 
 
-def not_yet(what: str) -> None:
-    st.info(f"{what}: not yet available in this version.")
+def view_caption(view: Filters) -> str:
+    """'As of 2026-11-22 · regions EAST, WEST' (made plain: region codes come from the data)."""
+    return plain(f"As of {view.as_of.isoformat()}" + (f" · regions {', '.join(view.regions)}" if view.regions else ""))
+
+
+def code_and_name(names: Mapping[str, str]) -> Callable[[str], str]:
+    """A picker's format_func: 'B03 · 北京分公司' for a code in names ('B03 · ' for one that is not)."""
+    return lambda code: f"{code} · {names.get(code, '')}"
+
+
+def setting_input(key: str, value: Any, widget_key: str, bounded: bool = False, **kwargs: Any) -> Any:
+    """A number input for one setting of rollout.settings.SETTINGS: whole numbers step by 1; bounded: kept
+    within the setting's minimum and maximum."""
+    setting = SETTINGS[key]
+    kind = int if setting.integer else float
+    extra: dict[str, Any] = {"step": 1} if setting.integer else {}
+    if bounded:
+        extra.update(min_value=kind(setting.minimum), max_value=kind(setting.maximum))
+    return st.number_input(setting.label, value=kind(value), key=widget_key, **extra, **kwargs)

@@ -14,7 +14,8 @@ import streamlit as st
 
 from rollout import lessons
 from rollout.settings import get_settings
-from ui.common import by_region, cached, filters, get_db, table
+from ui.common import by_region, cached, filters, table
+from ui.figures import percent
 
 NO_MODULE = "(no module)"
 STATUS_COLOURS = {"missing": "#d62728", "planned": "#ffbf00", "applied": "#8fd175", "verified": "#2ca02c",
@@ -56,7 +57,7 @@ def coverage_fig(overview: pd.DataFrame) -> go.Figure:
     shown = overview.sort_values("lesson_code", ascending=False)
     fig = go.Figure(go.Bar(
         x=shown["application_coverage"], y=shown["lesson_code"], orientation="h",
-        text=[("n/a" if pd.isna(v) else f"{v:.1f}%") for v in shown["application_coverage"]],
+        text=[percent(v, "n/a") for v in shown["application_coverage"]],
         customdata=shown[["title", "covered_branches", "eligible_branches"]].to_numpy(),
         hovertemplate="%{y}: %{customdata[0]}<br>%{customdata[1]} of %{customdata[2]} branches<extra></extra>"))
     fig.update_layout(height=120 + 28 * len(shown), margin={"t": 30, "b": 10}, xaxis={"range": [0, 100],
@@ -117,7 +118,7 @@ def weekly_fig(per_week: pd.DataFrame) -> go.Figure:
 
 def portfolio_flags(as_of: date) -> None:
     """The Portfolio page's flag: branches whose critical problems stay open past the limit."""
-    limit = int(get_settings(get_db())["critical_problem_days"])
+    limit = int(cached(get_settings)["critical_problem_days"])
     flags = by_region(cached(lessons.critical_problem_flags, as_of), filters().regions)
     if flags.empty:
         st.caption(f"No branch has a critical problem open more than {limit} days on {as_of.isoformat()}.")

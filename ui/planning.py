@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-STATUS_COLOURS = {"red": "#d62728", "amber": "#ff9f1c", "green": "#2ca02c", "no_plan": "#7f7f7f",
-                  "live": "#1f77b4", "unknown": "#9467bd"}
+from ui import readiness
+
+STATUS_COLOURS = {**readiness.STATUS_COLOURS, "unknown": "#9467bd"}  # a branch's status, as on the Portfolio
 SEGMENTS = {"preparation": 0.45, "stage 1": 0.9, "stage 2": 0.65}  # opacity per segment
 
 
@@ -44,8 +45,8 @@ def gantt_figure(plan: dict[str, Any], statuses: dict[str, str], prep_months: in
         frame = pd.DataFrame(rows)
         fig.add_bar(y=frame["code"], base=pd.to_datetime(frame["begin"]),
                     x=(pd.to_datetime(frame["end"]) - pd.to_datetime(frame["begin"])).dt.total_seconds() * 1000,
-                    orientation="h", name=f"{name} · {status}", marker_color=STATUS_COLOURS.get(status, "#9467bd"),
-                    opacity=SEGMENTS[name], legendgroup=status,
+                    orientation="h", name=f"{name} · {status}", opacity=SEGMENTS[name], legendgroup=status,
+                    marker_color=STATUS_COLOURS.get(status, STATUS_COLOURS["unknown"]),
                     customdata=frame[["begin", "end"]].astype(str).to_numpy(),
                     hovertemplate=f"%{{y}} {name}: %{{customdata[0]}} → %{{customdata[1]}}<extra>{status}</extra>")
     if kickoffs:

@@ -11,32 +11,25 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from ui.figures import MARGIN, empty_figure, percent, percent_heatmap
+
 STATUS_COLOURS = {"red": "#d62728", "amber": "#ff9f1c", "green": "#2ca02c", "live": "#1f77b4",
                   "no_plan": "#9e9e9e"}
 STATUS_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "live": "Live", "no_plan": "No plan"}
 STATUS_ORDER = ["red", "amber", "green", "no_plan", "live"]
-READINESS_COLOURS = [[0.0, "#d62728"], [0.5, "#ffdd57"], [1.0, "#2ca02c"]]
-MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
 def status_label(status: object) -> str:
     return STATUS_LABELS.get(str(status), str(status))
 
 
-def percent(value: Any) -> str:
-    """'63.6%' or 'no plan' for an undefined readiness."""
-    return "no plan" if value is None or pd.isna(value) else f"{float(value):.1f}%"
+def readiness_text(value: Any) -> str:
+    """'63.6%', or 'no plan' for an undefined readiness (a branch with no checklist item)."""
+    return percent(value, "no plan")
 
 
 def day_text(value: Any) -> str:
     return "—" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
-
-
-def _empty(message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_layout(height=220, xaxis={"visible": False}, yaxis={"visible": False}, margin=MARGIN)
-    return fig
 
 
 def portfolio_table(status: pd.DataFrame) -> pd.DataFrame:
@@ -55,24 +48,17 @@ def dimension_heatmap(by_dimension: pd.DataFrame, branches: list[str], dimension
     """Branch × dimension heatmap of checklist readiness (%); blank: the branch has no item there."""
     frame = by_dimension[by_dimension["branch_code"].isin(branches)]
     if frame.empty:
-        return _empty("No checklist items for these branches")
+        return empty_figure("No checklist items for these branches")
     pivot = frame.pivot_table(index="branch_code", columns="dimension", values="checklist_readiness",
                               aggfunc="first").reindex(columns=dimensions)
-    pivot = pivot.reindex(sorted(pivot.index, reverse=True))
-    text = pivot.map(lambda v: "" if pd.isna(v) else f"{v:.0f}%")
-    fig = go.Figure(go.Heatmap(
-        z=pivot.values, x=list(pivot.columns), y=list(pivot.index), text=text.values, texttemplate="%{text}",
-        colorscale=READINESS_COLOURS, zmin=0, zmax=100, colorbar={"title": "Ready %"},
-        hovertemplate="branch %{y}<br>%{x}<br>readiness %{z:.1f}%<extra></extra>"))
-    fig.update_layout(title="Readiness by branch and dimension", height=max(260, 28 * len(pivot) + 120),
-                      margin=MARGIN)
-    return fig
+    return percent_heatmap(pivot.reindex(sorted(pivot.index, reverse=True)), "Readiness by branch and dimension",
+                           "Ready %", "branch %{y}<br>%{x}<br>readiness %{z:.1f}%<extra></extra>")
 
 
 def status_counts_figure(counts: pd.DataFrame, by: str) -> go.Figure:
     """Stacked bars: branches per wave (or region) and status."""
     if counts.empty:
-        return _empty("No branches")
+        return empty_figure("No branches")
     axis = counts[by].map(lambda v: "no wave" if pd.isna(v) else (f"wave {int(v)}" if by == "wave" else str(v)))
     order = sorted(axis.unique(), key=lambda t: (len(t), t))
     fig = go.Figure()
@@ -91,10 +77,10 @@ def status_counts_figure(counts: pd.DataFrame, by: str) -> go.Figure:
 def dimension_bars(by_dimension: pd.DataFrame) -> go.Figure:
     """One branch's readiness per dimension (horizontal bars)."""
     if by_dimension.empty:
-        return _empty("No checklist items")
+        return empty_figure("No checklist items")
     frame = by_dimension.sort_values("dimension", ascending=False)
     fig = go.Figure(go.Bar(x=frame["checklist_readiness"], y=frame["dimension"], orientation="h",
-                           text=frame["checklist_readiness"].map(percent), textposition="auto",
+                           text=frame["checklist_readiness"].map(readiness_text), textposition="auto",
                            marker_color="#1f77b4"))
     fig.update_layout(title="Readiness by dimension", xaxis={"range": [0, 100], "title": "%"}, height=300,
                       margin=MARGIN)
@@ -106,7 +92,7 @@ def trend_figure(trend: pd.DataFrame, as_of: date, readiness: Any, forecast_read
     """The weekly readiness line, the forecast (dashed, to 100% on the forecast date) and the
     planned go-live (vertical line)."""
     if trend.empty:
-        return _empty("No plan: no readiness trend")
+        return empty_figure("No plan: no readiness trend")
     fig = go.Figure(go.Scatter(x=trend["week_of"], y=trend["checklist_readiness"], mode="lines+markers",
                                name="readiness", line={"color": "#1f77b4"}))
     if forecast_ready_on is not None and not pd.isna(forecast_ready_on) and readiness is not None \
@@ -125,7 +111,7 @@ def trend_figure(trend: pd.DataFrame, as_of: date, readiness: Any, forecast_read
 def master_data_figure(progress: pd.DataFrame) -> go.Figure:
     """Per master-data object: loaded and validated as % of expected."""
     if progress.empty:
-        return _empty("No master data objects")
+        return empty_figure("No master data objects")
     fig = go.Figure()
     fig.add_bar(x=progress["object"], y=progress["loaded_pct"], name="loaded %", marker_color="#aec7e8")
     fig.add_bar(x=progress["object"], y=progress["validated_pct"], name="validated %", marker_color="#1f77b4")

@@ -13,12 +13,12 @@ import streamlit as st
 
 from rollout import staffing
 from rollout.settings import get_settings
-from ui.common import cached, get_db, plain, table
+from ui.common import cached, plain, table
+from ui.figures import empty_figure, percent, percent_heatmap
 
 # 0 key users red, 1 amber, 2+ green (the coverage matrix's z is min(key users, 2)).
 COVERAGE_COLOURS = [[0.0, "#d62728"], [0.33, "#d62728"], [0.34, "#ff9f1c"], [0.66, "#ff9f1c"], [0.67, "#2ca02c"],
                     [1.0, "#2ca02c"]]
-FILL_COLOURS = [[0.0, "#d62728"], [0.5, "#ffdd57"], [1.0, "#2ca02c"]]
 STATUS_TEXT = {"uncovered": "Uncovered module", "single_point_of_failure": "Single point of failure",
                "covered": "Covered", "no_modules": "No modules"}
 
@@ -30,25 +30,18 @@ def fill_heatmap(matrix: pd.DataFrame, branch_order: list[str] | None = None) ->
     """Branch × role heatmap of fill rate (%); empty cells: the branch has no requirement for the role.
     branch_order: the branches to draw, top first (default: all, by code)."""
     if matrix.empty:
-        return _empty("No role requirements")
+        return empty_figure("No role requirements")
     pivot = matrix.pivot_table(index="branch_code", columns="role", values="fill_rate", aggfunc="first")
     order = [b for b in (branch_order if branch_order is not None else sorted(pivot.index)) if b in pivot.index]
-    pivot = pivot.reindex(order[::-1])
-    text = pivot.map(lambda v: "" if pd.isna(v) else f"{v:.0f}%")
-    fig = go.Figure(go.Heatmap(
-        z=pivot.values, x=list(pivot.columns), y=list(pivot.index), text=text.values, texttemplate="%{text}",
-        colorscale=FILL_COLOURS, zmin=0, zmax=100, colorbar={"title": "Fill %"},
-        hovertemplate="branch %{y}<br>role %{x}<br>fill %{z:.1f}%<extra></extra>"))
-    fig.update_layout(height=max(260, 28 * len(pivot) + 120), margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      title="Fill rate by branch and role")
-    return fig
+    return percent_heatmap(pivot.reindex(order[::-1]), "Fill rate by branch and role", "Fill %",
+                           "branch %{y}<br>role %{x}<br>fill %{z:.1f}%<extra></extra>")
 
 
 def coverage_heatmap(matrix: pd.DataFrame) -> go.Figure:
     """Branch × module key-user coverage (0 red, 1 amber, 2+ green; text says how many are trained).
     Rows keep the matrix order (branches going live soonest at the top), the first MAX_ROWS branches."""
     if matrix.empty:
-        return _empty("No modules")
+        return empty_figure("No modules")
     order = list(dict.fromkeys(matrix["branch_code"]))[:MAX_ROWS]
     z = matrix.assign(level=matrix["key_users"].clip(upper=2)).pivot_table(
         index="branch_code", columns="module", values="level", aggfunc="first").reindex(order[::-1])
@@ -63,16 +56,9 @@ def coverage_heatmap(matrix: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def _empty(message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_layout(height=200, xaxis={"visible": False}, yaxis={"visible": False})
-    return fig
-
-
 def norms_caption() -> str:
     """The reference norms, from the settings (configurable on the Settings page)."""
-    settings = get_settings(get_db())
+    settings = cached(get_settings)
     return (f"Norms: one key user per {settings['end_users_per_key_user_low']:g}–"
             f"{settings['end_users_per_key_user']:g} end users (from headcount); at least "
             f"{settings['min_key_users_per_module']:g} key users per module; trained = a score of at least "
@@ -89,7 +75,7 @@ def branch_section(branch_code: str, as_of: date) -> None:
         return
     row = found.iloc[0]
     cols = st.columns(5)
-    cols[0].metric("Fill rate", "no requirements" if pd.isna(row["fill_rate"]) else f"{row['fill_rate']:.1f}%")
+    cols[0].metric("Fill rate", percent(row["fill_rate"], "no requirements"))
     cols[1].metric("Gap (fte)", f"{row['gap_fte']:g}")
     cols[2].metric("Uncovered modules", int(row["uncovered_modules"]))
     cols[3].metric("Single points of failure", int(row["spof_modules"]))

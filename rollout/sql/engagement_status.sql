@@ -1,9 +1,13 @@
 -- Engagement status (METRICS.md "Executive engagement"):
 --   "Status: silent when score < 1, or days since last touchpoint > 45, or never contacted;
 --    otherwise engaged when score >= 3, else cooling (*defaults*)."
--- Reads the relations `score` (engagement_score.sql) and `days`
--- (engagement_days_since_last_touchpoint.sql), which rollout/engagement.py puts in front of this
--- query as CTEs, so each figure keeps one definition. Thresholds come from rollout.settings.
+-- Reads `score` (engagement_score.sql) and `days` (engagement_days_since_last_touchpoint.sql), included
+-- as CTEs (see rollout.db.load_sql), so each figure keeps one definition. Thresholds come from rollout.settings.
+WITH score AS (
+{{engagement_score}}
+), days AS (
+{{engagement_days_since_last_touchpoint}}
+)
 SELECT score.exec_code,
        score.as_of,
        score.engagement_score,

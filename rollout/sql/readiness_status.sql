@@ -7,8 +7,15 @@
 --  4. amber: slip > 0, or stalled, or overdue items > 0.
 --  5. green."
 -- Thresholds are settings: $red_gate_days, $red_slip_days, $red_readiness_below, $red_readiness_days.
--- Composed by rollout/readiness.py after the CTEs readiness_checklist, readiness_data, readiness_forecast.
-WITH figures AS (
+-- Reads the figures of readiness_checklist.sql, readiness_data.sql and readiness_forecast.sql, included
+-- as CTEs of the same names (see rollout.db.load_sql), so each figure keeps one definition.
+WITH readiness_checklist AS (
+{{readiness_checklist}}
+), readiness_data AS (
+{{readiness_data}}
+), readiness_forecast AS (
+{{readiness_forecast}}
+), figures AS (
     SELECT
         b.branch_code, b.branch_name, b.region_code, b.city, b.is_pilot, b.wave, b.planned_kickoff,
         b.planned_go_live, b.actual_go_live,

@@ -43,6 +43,8 @@ def choose(page, key: str, text: str) -> None:
 
 def test_cio_filters_a_region_and_reads_why_a_branch_is_red(page) -> None:
     open_app(page, "portfolio")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=45_000)  # the first visit may rerun once
+    wait_for_app(page)
     assert page.get_by_role("heading", name="Portfolio").is_visible()
     assert page.get_by_role("heading", name="Branches").is_visible()
     assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # the branch table
