@@ -2,7 +2,7 @@
 
     python bench/bench_planning.py [--sizes 50 500 2000] [--time-limit 20]
 
-Each size is a fresh demo portfolio (rollout.demo.build_demo, seed 7). The default settings (at
+Each size is a fresh demo portfolio (rollout.demo.portfolio.build_demo, seed 7). The default settings (at
 most 3 go-lives a month over 24 months, 400 consultant days a month) can hold about 70 branches,
 so capacity and go-lives per month scale with the portfolio: max(3, ceil(branches / 12)) go-lives
 and max(400, 12 × branches) consultant days a month. Every plan is re-checked against the hard
@@ -22,15 +22,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rollout import demo, planning  # noqa: E402
-from rollout.db import Database  # noqa: E402
+from rollout.demo import portfolio  # noqa: E402
+from rollout.planning import planner  # noqa: E402
+from rollout.store.db import Database  # noqa: E402
 
 TODAY = date(2026, 11, 22)
 
 
 def bench(size: int, time_limit: float, folder: Path) -> dict[str, object]:
     with Database(folder / f"bench_{size}.duckdb") as db:
-        demo.build_demo(db, branches=size, seed=7, today=TODAY)
+        portfolio.build_demo(db, branches=size, seed=7, today=TODAY)
         return solve(db, size, time_limit, TODAY)
 
 
@@ -41,7 +42,7 @@ def solve(db: Database, size: int, time_limit: float, today: date) -> dict[str, 
     overrides = {"max_go_lives_per_month": max(3, math.ceil(size / 12)),
                  "capacity_days_per_month": max(400, 12 * size), "solve_time_limit_s": time_limit}
     started = time.perf_counter()
-    result = planning.plan_json(db, today, overrides=overrides)
+    result = planner.plan_json(db, today, overrides=overrides)
     seconds = time.perf_counter() - started
     try:
         sys.path.insert(0, str(ROOT / "tests"))

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rollout import staffing
-from rollout.db import Database
-from rollout.settings import get_settings
+from rollout.metrics import staffing
+from rollout.store.db import Database
+from rollout.store.settings import get_settings
 
 
 def timed(label: str, func, *args) -> None:

@@ -2,7 +2,7 @@
 
     python bench/run.py [--sizes 50 500 2000] [--out bench/results.md]
 
-- summary: `rollout.summary.summary` vs the same figures from one bare SQL query per metric group
+- summary: `rollout.metrics.summary.summary` vs the same figures from one bare SQL query per metric group
   (bench/bare_sql/*.sql, an independent reading of METRICS.md; the run also checks they agree).
 - pages: each page's warm rerun in AppTest (caches filled), at the largest size vs the smallest.
 - import: validated rows per second, loading the largest demo's export (.zip of CSVs) into a new file.
@@ -26,12 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rollout import demo  # noqa: E402
-from rollout.db import Database  # noqa: E402
-from rollout.exporter import export  # noqa: E402
-from rollout.importer import import_workbook  # noqa: E402
-from rollout.sources import read_source  # noqa: E402
-from rollout.summary import summary  # noqa: E402
+from rollout.demo import portfolio  # noqa: E402
+from rollout.exchange.exporter import export  # noqa: E402
+from rollout.exchange.importer import import_workbook  # noqa: E402
+from rollout.exchange.sources import read_source  # noqa: E402
+from rollout.metrics.summary import summary  # noqa: E402
+from rollout.store.db import Database  # noqa: E402
 
 BARE = ROOT / "bench" / "bare_sql"
 GROUPS = {"readiness": ("branches", "branch_code"), "staffing": ("branches", "branch_code"),
@@ -114,7 +114,7 @@ def main() -> None:
         path = paths[size] = work / f"demo_{size}.duckdb"
         with Database(path) as db:
             start = time.perf_counter()
-            counts = demo.build_demo(db, branches=size, seed=7, today=today)
+            counts = portfolio.build_demo(db, branches=size, seed=7, today=today)
             build = time.perf_counter() - start
             summary(db, today)  # warm DuckDB's catalog and file cache for both sides alike
             ours_s, ours = timed(lambda db=db: summary(db, today))

@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from rollout import readiness
-from rollout.errors import RolloutError
-from rollout.spec import CHECKLIST_STATUSES, DIMENSIONS
+from rollout.core.errors import RolloutError
+from rollout.exchange.spec import CHECKLIST_STATUSES, DIMENSIONS
+from rollout.metrics import readiness
 from ui import engagement as engagement_ui
 from ui import staffing as staffing_ui
 from ui.common import cached, code_and_name, filters, get_db, plain, show_error, table

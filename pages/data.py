@@ -7,10 +7,10 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from rollout.errors import ValidationError
-from rollout.exporter import export_bytes, template_bytes
-from rollout.importer import import_history, load
-from rollout.sources import read_source
+from rollout.core.errors import ValidationError
+from rollout.exchange.exporter import export_bytes, template_bytes
+from rollout.exchange.importer import import_history, load
+from rollout.exchange.sources import read_source
 from ui.common import cached, get_db, plain, show_error, table, through_router
 
 through_router()

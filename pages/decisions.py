@@ -6,8 +6,8 @@ from datetime import date
 
 import streamlit as st
 
-from rollout import report
-from rollout.errors import RolloutError
+from rollout.core.errors import RolloutError
+from rollout.steering import decisions, pack
 from ui.common import by_region, cached, code_and_name, filters, get_db, plain, show_error, table
 
 current = filters()
@@ -17,7 +17,7 @@ st.title("Go / no-go decisions")
 st.caption(plain(f"As of {as_of.isoformat()}. Each decision keeps a frozen copy of the branch's figures of the "
                  "sidebar date; the list shows whether its conditions were met since (see Methodology)."))
 
-branches = cached(report.branch_choices)
+branches = cached(pack.branch_choices)
 names = dict(zip(branches["branch_code"], branches["branch_name"], strict=True))
 labels = {"go": "Go", "no_go": "No-go", "go_with_conditions": "Go with conditions"}
 
@@ -37,7 +37,7 @@ with st.form("decision_form", clear_on_submit=False):
 
 if submitted:
     try:
-        decision_id = report.record_decision(get_db(), branch_code, decision, decided_on, decided_by, conditions,
+        decision_id = decisions.record_decision(get_db(), branch_code, decision, decided_on, decided_by, conditions,
                                              follow_up_on, as_of=as_of)
         st.success(plain(f"Decision {decision_id} recorded for {branch_code} with its figures as of "
                          f"{as_of.isoformat()}."))
@@ -45,7 +45,7 @@ if submitted:
         show_error(exc)
 
 st.subheader("Decisions")
-decisions = by_region(cached(report.list_decisions, as_of).merge(
+decisions = by_region(cached(decisions.list_decisions, as_of).merge(
     branches[["branch_code", "region_code"]], on="branch_code", how="left"), current.regions)
 if decisions.empty:
     st.info("No decision recorded yet.")

@@ -6,10 +6,10 @@ from datetime import date
 
 import streamlit as st
 
-from rollout import engagement
-from rollout.errors import RolloutError
-from rollout.settings import get_settings
-from rollout.spec import CHANNELS
+from rollout.core.errors import RolloutError
+from rollout.exchange.spec import CHANNELS
+from rollout.metrics import engagement
+from rollout.store.settings import get_settings
 from ui.common import by_region, cached, filters, get_db, plain, show_error, table
 from ui.engagement import HEADS_COLUMNS, headline, heads_display, label, score_figure, status_figure, timeline_figure
 

@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from rollout import lessons
-from rollout.errors import RolloutError
-from rollout.spec import APPLICATION_STATUSES, CATEGORIES, IMPACTS, MODULES, SEVERITIES
+from rollout.core.errors import RolloutError
+from rollout.exchange.spec import APPLICATION_STATUSES, CATEGORIES, IMPACTS, MODULES, SEVERITIES
+from rollout.metrics import lessons
 from ui import lessons as charts
 from ui.common import by_region, cached, filters, get_db, plain, show_error, table
 

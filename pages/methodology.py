@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from rollout.spec import SHEETS
+from rollout.exchange.spec import SHEETS
 from ui.common import through_router
 
 through_router()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rollout import planning, planning_scenarios, readiness
-from rollout.errors import RolloutError
+from rollout.core.errors import RolloutError
+from rollout.metrics import readiness
+from rollout.planning import planner, scenarios
 from ui.common import cached, filters, get_db, plain, setting_input, show_error, table
 from ui.planning import gantt_figure, load_figure
 
@@ -22,12 +23,12 @@ if "plan_saved" in st.session_state:
     st.success(plain(st.session_state.pop("plan_saved")))
 
 
-stored = cached(planning.params_from)
+stored = cached(planner.params_from)
 with st.form("plan_form", border=True):
     st.markdown("**Parameters** (defaults from Settings)")
     cols = st.columns(4)
     values = {}
-    for n, key in enumerate(planning.PARAMETERS):
+    for n, key in enumerate(planner.PARAMETERS):
         with cols[n % 4]:
             values[key] = setting_input(key, getattr(stored, key), f"plan_{key}", bounded=True)
     pins_text = st.text_area("Pins: one per line, CODE=YYYY-MM-01 (the stage-1 go-live of that branch)",
@@ -40,7 +41,7 @@ if run:
     with st.status("Optimising the launch plan…", expanded=False) as status:
         st.write(f"Solving with a time limit of {values['solve_time_limit_s']:g} s")
         try:
-            result = planning.plan_json(db, as_of, overrides=values, pins=list(pins), ignore_forecast=ignore)
+            result = planner.plan_json(db, as_of, overrides=values, pins=list(pins), ignore_forecast=ignore)
             st.session_state.plan_result = result
             st.session_state.plan_params = {**values, "pins": list(pins), "ignore_forecast": ignore}
             status.update(label=f"Plan {result['status']}", state="complete" if result["status"] != "infeasible"
@@ -71,12 +72,12 @@ else:
                 statuses = dict(zip(now["branch_code"], now["status"].astype(str), strict=True))
                 st.plotly_chart(gantt_figure(result, statuses, prep), width="stretch", key="plan_gantt")
                 st.plotly_chart(load_figure(result), width="stretch", key="plan_load")
-                table(planning_scenarios.plan_frame(result), key="plan_table", file_name="launch_plan")
+                table(scenarios.plan_frame(result), key="plan_table", file_name="launch_plan")
             else:
                 st.info("No branch to plan: every branch is live.")
     with diff_tab:
         if result["branches"]:
-            diff = planning_scenarios.diff_from_current(db, result)
+            diff = scenarios.diff_from_current(db, result)
             moved = diff["moved_months"].dropna()
             cols = st.columns(3)
             cols[0].metric("Moved earlier", int((moved < 0).sum()))
@@ -89,13 +90,13 @@ else:
         name = st.text_input("Scenario name", key="plan_scenario_name")
         if st.button("Save this plan as a scenario", key="plan_save"):
             try:
-                planning_scenarios.save_scenario(db, name, st.session_state.get("plan_params", {}), result)
+                scenarios.save_scenario(db, name, st.session_state.get("plan_params", {}), result)
                 st.session_state.plan_saved = f"Scenario {name.strip()} saved."
                 st.rerun()
             except RolloutError as exc:
                 show_error(exc)
 
-saved = cached(planning_scenarios.scenarios)
+saved = cached(scenarios.scenarios)
 if len(saved):
     st.subheader("Saved scenarios")
     table(saved.drop(columns=["params"]), key="plan_scenarios", file_name="plan_scenarios")
@@ -104,14 +105,14 @@ if len(saved):
     first = cols[0].selectbox("Compare", names, key="plan_compare_a")
     second = cols[1].selectbox("with", names, index=min(1, len(names) - 1), key="plan_compare_b")
     if first and second:
-        st.dataframe(cached(planning_scenarios.compare_headline, first, second), hide_index=True, width="stretch")
-        table(cached(planning_scenarios.compare_scenarios, first, second), key="plan_compare",
+        st.dataframe(cached(scenarios.compare_headline, first, second), hide_index=True, width="stretch")
+        table(cached(scenarios.compare_scenarios, first, second), key="plan_compare",
               file_name="scenario_comparison")
     st.subheader("Apply a scenario to the planned dates")
     chosen = st.selectbox("Scenario to apply", names, key="plan_apply_name")
     if st.button("Preview the changes", key="plan_apply_preview"):
         try:
-            st.session_state.plan_preview = (chosen, planning_scenarios.apply_preview(db, chosen, as_of))
+            st.session_state.plan_preview = (chosen, scenarios.apply_preview(db, chosen, as_of))
         except RolloutError as exc:
             show_error(exc)
     preview = st.session_state.get("plan_preview")
@@ -124,7 +125,7 @@ if len(saved):
             table(changes, key="plan_apply_changes", file_name="plan_apply_preview")
             if st.button("Apply these changes", type="primary", key="plan_apply_confirm"):
                 try:
-                    written = planning_scenarios.apply_scenario(db, changes, actor="planning page", today=as_of)
+                    written = scenarios.apply_scenario(db, changes, actor="planning page", today=as_of)
                     del st.session_state["plan_preview"]
                     st.session_state.plan_saved = f"Scenario {chosen} applied: {written} planned dates changed."
                     st.rerun()

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from rollout import readiness
-from rollout.spec import DIMENSIONS
+from rollout.exchange.spec import DIMENSIONS
+from rollout.metrics import readiness
 from ui.common import by_region, cached, code_and_name, filters, table, view_caption
 from ui.lessons import portfolio_flags
 from ui.readiness import dimension_heatmap, portfolio_table, status_counts_figure

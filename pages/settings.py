@@ -6,9 +6,9 @@ from datetime import date
 
 import streamlit as st
 
-from rollout.edits import audit_trail
-from rollout.errors import RolloutError
-from rollout.settings import SETTINGS, get_settings, save_settings
+from rollout.core.errors import RolloutError
+from rollout.exchange.edits import audit_trail
+from rollout.store.settings import SETTINGS, get_settings, save_settings
 from ui.common import cached, get_db, setting_input, show_error, table, through_router
 
 through_router()
@@ -37,7 +37,7 @@ st.subheader("Back up the database")
 st.caption("A consistent copy of everything, taken while the app runs (the command-line backup cannot open the "
            "file while the app holds it). Restore it with `python -m rollout restore --db PATH BACKUP`.")
 if st.button("Prepare a backup", key="backup_prepare"):
-    from rollout.backup import backup_bytes
+    from rollout.store.backup import backup_bytes
 
     with st.spinner("Copying the database…"):
         st.session_state["backup_file"] = backup_bytes(db)

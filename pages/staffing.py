@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from rollout import staffing
-from rollout.errors import RolloutError
-from rollout.spec import MODULES, ROLES
+from rollout.core.errors import RolloutError
+from rollout.exchange.spec import MODULES, ROLES
+from rollout.metrics import staffing
 from ui.common import by_region, cached, filters, get_db, plain, show_error, table, view_caption
 from ui.staffing import MAX_ROWS, STATUS_TEXT, coverage_heatmap, fill_heatmap, norms_caption
 

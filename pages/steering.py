@@ -8,8 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from rollout import report
-from rollout.errors import RolloutError
+from rollout.core.errors import RolloutError
+from rollout.steering import pack, snapshots
+from rollout.steering.model import NOT_YET
 from ui.common import cached, filters, get_db, plain, show_error, table
 
 as_of = filters().as_of
@@ -30,20 +31,20 @@ st.caption("Each file is assembled when you click its button (a large portfolio 
 
 def pack_file(kind: str) -> Callable[[], bytes]:
     """The pack in one format, written on click (deferred download); the assembled pack is cached."""
-    return lambda: report.render(cached(report.pack, as_of), kind)
+    return lambda: pack.render(cached(pack.pack, as_of), kind)
 
 
 mimes = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "html": "text/html"}
 labels = {"pptx": "PowerPoint (.pptx)", "xlsx": "Excel (.xlsx)", "html": "Web page (.html)"}
-for column, kind in zip(st.columns(3), report.KINDS, strict=True):
+for column, kind in zip(st.columns(3), pack.KINDS, strict=True):
     column.download_button(labels[kind], pack_file(kind), file_name=f"steering_pack_{stamp}.{kind}", mime=mimes[kind],
                            key=f"pack_{kind}", icon=":material/download:", width="stretch",
                            on_click="ignore")
 
 # --- man-days --------------------------------------------------------------------------------------
 st.subheader("Consultant man-days: used vs budget")
-days = cached(report.man_days)
+days = cached(pack.man_days)
 per_branch = days[days["branch_code"] != "TOTAL"]
 total = days[days["branch_code"] == "TOTAL"].iloc[0]
 cols = st.columns(3)
@@ -73,25 +74,25 @@ label = left.text_input("Label (optional)", key="snapshot_label", placeholder=f"
 if right.button(f"Take snapshot as of {stamp}", key="snapshot_take", type="primary"):
     try:
         with st.spinner("Freezing the figures…"):
-            new_id = report.take_snapshot(get_db(), as_of, label)
+            new_id = snapshots.take_snapshot(get_db(), as_of, label)
         st.success(plain(f"Snapshot {new_id} taken as of {stamp}."))
     except RolloutError as exc:
         show_error(exc)
-snapshots = cached(report.list_snapshots)
-if snapshots.empty:
+taken = cached(snapshots.list_snapshots)
+if taken.empty:
     st.info("No snapshot yet: take one at each steering review.")
 else:
-    table(snapshots, key="steering_snapshots", file_name="snapshots")
+    table(taken, key="steering_snapshots", file_name="snapshots")
 
 # --- what changed ----------------------------------------------------------------------------------
 st.subheader("What changed since last review")
-if len(snapshots) < 2:
+if len(taken) < 2:
     st.info("The change list compares two snapshots: take one at each review (two are needed).")
 else:
-    old_default, new_default = cached(report.latest_pair)
-    ids = [int(i) for i in snapshots["snapshot_id"]]
+    old_default, new_default = cached(snapshots.latest_pair)
+    ids = [int(i) for i in taken["snapshot_id"]]
     shown = {int(r.snapshot_id): f"#{r.snapshot_id} · {r.as_of:%Y-%m-%d}" + (f" · {r.label}" if r.label else "")
-             for r in snapshots.itertuples()}
+             for r in taken.itertuples()}
     pick_old, pick_new = st.columns(2)
     old_id = pick_old.selectbox("Previous review", ids, index=ids.index(old_default), key="changes_old",
                                 format_func=lambda i: shown[i])
@@ -100,12 +101,12 @@ else:
     if old_id == new_id:
         st.warning("Choose two different snapshots.")
     else:
-        changes = cached(report.changes_between, old_id, new_id)
-        for key, title in report.CHANGE_TABLES.items():
+        changes = cached(snapshots.changes_between, old_id, new_id)
+        for key, title in snapshots.CHANGE_TABLES.items():
             frame = changes["tables"][key]
             st.markdown(f"**{title}**")
             if frame is None:
-                st.caption(f"{report.NOT_YET} in these snapshots (their figures were not computed then).")
+                st.caption(f"{NOT_YET} in these snapshots (their figures were not computed then).")
             elif frame.empty:
                 st.caption("None.")
             else:

@@ -16,10 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rollout.db import Database  # noqa: E402
-from rollout.edits import insert_rows  # noqa: E402
-from rollout.importer import import_workbook  # noqa: E402
-from rollout.spec import LOAD_ORDER  # noqa: E402
+from rollout.exchange.edits import insert_rows  # noqa: E402
+from rollout.exchange.importer import import_workbook  # noqa: E402
+from rollout.exchange.spec import LOAD_ORDER  # noqa: E402
+from rollout.store.db import Database  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE = FIXTURES / "sample_rollout.xlsx"

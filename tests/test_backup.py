@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rollout import backup
-from rollout.__main__ import main
-from rollout.db import LATEST_VERSION, MIGRATIONS_DIR, Database
-from rollout.errors import DatabaseLockedError, RolloutError
-from rollout.spec import LOAD_ORDER
-from rollout.summary import summary
+from rollout.cli import main
+from rollout.core.errors import DatabaseLockedError, RolloutError
+from rollout.exchange.spec import LOAD_ORDER
+from rollout.metrics.summary import summary
+from rollout.store import backup
+from rollout.store.db import LATEST_VERSION, MIGRATIONS_DIR, Database
 
 from conftest import ROOT, SAMPLE_DATES
 
@@ -145,7 +145,7 @@ def test_restore_refuses_a_newer_schema(sample_db_path: Path, tmp_path: Path) ->
 HOLDER = """
 import sys, time
 sys.path.insert(0, sys.argv[2])
-from rollout.db import Database
+from rollout.store.db import Database
 db = Database(sys.argv[1])
 print("ready", flush=True)
 time.sleep(60)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rollout.__main__ import main
-from rollout.db import Database
+from rollout.cli import main
+from rollout.store.db import Database
 
 from conftest import ROOT, SAMPLE
 

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from rollout.db import Database
-from rollout.edits import insert_rows, update_row
-from rollout.errors import ConflictError
+from rollout.core.errors import ConflictError
+from rollout.exchange.edits import insert_rows, update_row
+from rollout.store.db import Database
 
 TODAY = date(2026, 11, 22)
 

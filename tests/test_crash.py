@@ -1,6 +1,6 @@
 """Crash safety: an import killed with SIGKILL mid-way leaves the database exactly as it was.
 
-A real subprocess runs rollout.importer on a large CSV folder against a copy of the sample database
+A real subprocess runs rollout.exchange.importer on a large CSV folder against a copy of the sample database
 and is killed (kill -9) while inside the import transaction, or at the moment it commits; the file
 then opens cleanly, holds what it held before (or, if the kill came after the commit, the whole
 import), and the app starts on it.
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from rollout.db import LATEST_VERSION, Database
-from rollout.importer import import_workbook
+from rollout.exchange.importer import import_workbook
+from rollout.store.db import LATEST_VERSION, Database
 
 from conftest import ROOT
 
@@ -30,8 +30,8 @@ HELPER = r"""
 import sys, time
 from contextlib import contextmanager
 sys.path.insert(0, sys.argv[1])
-from rollout import importer
-from rollout.db import Database
+from rollout.exchange import importer
+from rollout.store.db import Database
 
 db_path, source, mode = sys.argv[2], sys.argv[3], sys.argv[4]
 db = Database(db_path)

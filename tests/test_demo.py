@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from rollout.__main__ import main
-from rollout.db import Database
-from rollout.demo import PILOT_CODE, build_demo, demo_workbook, month_start
-from rollout.importer import load
-from rollout.spec import APPLICATION_STATUSES, DIMENSIONS, LOAD_ORDER
+from rollout.cli import main
+from rollout.demo.portfolio import PILOT_CODE, build_demo, demo_workbook, month_start
+from rollout.exchange.importer import load
+from rollout.exchange.spec import APPLICATION_STATUSES, DIMENSIONS, LOAD_ORDER
+from rollout.store.db import Database
 
 TODAY = date(2026, 3, 10)
 

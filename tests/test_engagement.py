@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from rollout import engagement
-from rollout.__main__ import main
-from rollout.errors import ValidationError
-from rollout.settings import get_settings
+from rollout.cli import main
+from rollout.core.errors import ValidationError
+from rollout.metrics import engagement
+from rollout.store.settings import get_settings
 
 from conftest import make_db
 

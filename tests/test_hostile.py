@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from rollout import sources
-from rollout.db import Database
-from rollout.edits import update_row
-from rollout.errors import ValidationError
-from rollout.exporter import export, frame_to_csv
-from rollout.importer import import_workbook
+from rollout.core.errors import ValidationError
+from rollout.exchange import sources
+from rollout.exchange.edits import update_row
+from rollout.exchange.exporter import export, frame_to_csv
+from rollout.exchange.importer import import_workbook
+from rollout.store.db import Database
 
 from conftest import ROOT, SAMPLE
 

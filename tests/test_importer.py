@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from rollout.db import Database
-from rollout.errors import ValidationError
-from rollout.exporter import export
-from rollout.importer import import_workbook
+from rollout.core.errors import ValidationError
+from rollout.exchange.exporter import export
+from rollout.exchange.importer import import_workbook
+from rollout.store.db import Database
 
 from conftest import SAMPLE
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from rollout.db import LATEST_VERSION, MIGRATIONS_DIR, Database
-from rollout.spec import SHEETS
+from rollout.exchange.spec import SHEETS
+from rollout.store.db import LATEST_VERSION, MIGRATIONS_DIR, Database
 
 from conftest import ROOT
 

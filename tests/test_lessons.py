@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from rollout import lessons
-from rollout.errors import ConflictError, NotFoundError, ValidationError
-from rollout.settings import get_settings
-from rollout.summary import summary
+from rollout.core.errors import ConflictError, NotFoundError, ValidationError
+from rollout.metrics import lessons
+from rollout.metrics.summary import summary
+from rollout.store.settings import get_settings
 
 from conftest import make_db, private_copy
 

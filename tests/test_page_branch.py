@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rollout.db import Database
+from rollout.store.db import Database
 
 from conftest import metrics, texts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rollout.db import Database
+from rollout.store.db import Database
 
 from conftest import frame_with
 from test_importer import xlsx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rollout.db import Database
+from rollout.store.db import Database
 
 
 def test_decisions_page_refuses_a_bad_decision_then_records_a_good_one(open_page, sample_db_path) -> None:

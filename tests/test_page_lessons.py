@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from rollout.db import Database
+from rollout.store.db import Database
 
 from conftest import frame_with, texts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rollout.db import Database
+from rollout.store.db import Database
 
 
 def test_page_renders_runs_and_saves_a_scenario(open_page, sample_db_path):

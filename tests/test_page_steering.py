@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from datetime import date
 
-from rollout.db import Database
+from rollout.store.db import Database
 
 
 def media_managers() -> list:

@@ -13,10 +13,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from rollout import planning, planning_scenarios, readiness
-from rollout.__main__ import main
-from rollout.errors import ConflictError, ValidationError
-from rollout.settings import get_settings
+from rollout.cli import main
+from rollout.core.errors import ConflictError, ValidationError
+from rollout.metrics import readiness
+from rollout.planning import planner, scenarios
+from rollout.store.settings import get_settings
 
 D = date(2027, 1, 15)  # a Friday; month m0 = 2027-01
 FAST = {"solve_time_limit_s": 5}
@@ -36,7 +37,7 @@ def make(db_factory, branches: list[dict[str, Any]], **tables: list[dict[str, An
 
 def run(db, overrides: dict[str, Any] | None = None, pins: list[str] | None = None, ignore_forecast: bool = True,
         as_of: date = D) -> dict[str, Any]:
-    result = planning.plan_json(db, as_of, overrides={**FAST, **(overrides or {})}, pins=pins or [],
+    result = planner.plan_json(db, as_of, overrides={**FAST, **(overrides or {})}, pins=pins or [],
                                 ignore_forecast=ignore_forecast)
     if result["status"] != "infeasible":
         check_plan(db, as_of, result, {**FAST, **(overrides or {})}, pins or [], ignore_forecast)
@@ -290,7 +291,7 @@ def test_sample_portfolio_plans_feasibly(sample_db):
     assert by_code(result)["B08"]["go_live"] >= "2027-05-01"
     assert by_code(result)["B05"]["go_live"] == "2028-01-01"
     assert "PIL" not in by_code(result) and "B01" not in by_code(result)  # live branches are not planned
-    text = planning.plan_text(result)
+    text = planner.plan_text(result)
     assert "optimal" in text and "B05" in text
 
 
@@ -357,10 +358,10 @@ def test_bad_pins_are_input_errors(db_factory):
     db = make(db_factory, [branch("A01"), branch("L01", actual_go_live="2026-06-01")])
     for pin, words in BAD_PINS:
         with pytest.raises(ValidationError) as caught:
-            planning.plan_json(db, D, overrides=FAST, pins=[pin], ignore_forecast=True)
+            planner.plan_json(db, D, overrides=FAST, pins=[pin], ignore_forecast=True)
         assert len(caught.value.errors) == 1 and words in str(caught.value.errors[0]), pin
     with pytest.raises(ValidationError) as caught:  # every bad pin is reported, not just the first
-        planning.plan_json(db, D, overrides=FAST, pins=[p for p, _ in BAD_PINS], ignore_forecast=True)
+        planner.plan_json(db, D, overrides=FAST, pins=[p for p, _ in BAD_PINS], ignore_forecast=True)
     assert len(caught.value.errors) == len(BAD_PINS)
 
 
@@ -399,7 +400,7 @@ def test_cli_json_plan_and_infeasible_exit_3(db_factory, capsys):
                  "--time-limit", "5", "--ignore-forecast", "--json"])
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and result["objective"] == {"weighted_lateness": 10, "finish_month": "2027-07"}
-    with planning.Database(path) as again:
+    with planner.Database(path) as again:
         check_plan(again, D, result, {"capacity_days_per_month": 150, "prep_months": 1}, [], True)
     code = main(["plan", "--db", path, "--as-of", "2027-01-15", "--max-go-lives", "1", "--time-limit", "5",
                  "--pin", "A01=2027-06-01", "--pin", "A02=2027-06-01", "--ignore-forecast", "--json"])
@@ -418,23 +419,23 @@ def test_scenarios_save_compare_diff_and_apply(db_factory):
                        {"branch_code": "A02", "module": "production", "phase": 2}])
     free = run(db)
     tight = run(db, {"max_go_lives_per_month": 1})
-    planning_scenarios.save_scenario(db, "free", {"max_go_lives_per_month": 3}, free)
-    planning_scenarios.save_scenario(db, "tight", {"max_go_lives_per_month": 1}, tight)
+    scenarios.save_scenario(db, "free", {"max_go_lives_per_month": 3}, free)
+    scenarios.save_scenario(db, "tight", {"max_go_lives_per_month": 1}, tight)
     with pytest.raises(ValidationError):
-        planning_scenarios.save_scenario(db, "free", {}, free)
-    assert list(planning_scenarios.scenarios(db)["name"]) == ["tight", "free"]
-    diff = planning_scenarios.diff_from_current(db, tight).set_index("branch_code")
+        scenarios.save_scenario(db, "free", {}, free)
+    assert list(scenarios.scenarios(db)["name"]) == ["tight", "free"]
+    diff = scenarios.diff_from_current(db, tight).set_index("branch_code")
     assert diff.loc["A02", "change"] == "later by 1 month"  # headcount 5 moves to July
     assert diff.loc["A01", "change"] == "unchanged"
-    side = planning_scenarios.compare_scenarios(db, "free", "tight").set_index("branch_code")
+    side = scenarios.compare_scenarios(db, "free", "tight").set_index("branch_code")
     assert side.loc["A02", "moved_months"] == 1 and side.loc["A01", "moved_months"] == 0
-    preview = planning_scenarios.apply_preview(db, "tight", D)
+    preview = scenarios.apply_preview(db, "tight", D)
     # A01: kick-off set (was empty); A02: kick-off, go-live July, finance July, production August
     assert set(zip(preview["branch_code"], preview["module"], preview["column"], strict=True)) == {
         ("A01", "", "planned_kickoff"), ("A02", "", "planned_kickoff"), ("A02", "", "planned_go_live"),
         ("A02", "finance", "planned_go_live"), ("A02", "production", "planned_go_live")}
     before = db.scalar("SELECT count(*) FROM audit_log")
-    assert planning_scenarios.apply_scenario(db, preview, actor="test", today=D) == 5
+    assert scenarios.apply_scenario(db, preview, actor="test", today=D) == 5
     assert db.scalar("SELECT planned_go_live FROM branches WHERE branch_code = 'A02'") == date(2027, 7, 1)
     assert db.scalar("SELECT planned_go_live FROM modules WHERE module = 'production'") == date(2027, 8, 1)
     assert db.scalar("SELECT count(*) FROM audit_log") == before + 5
@@ -442,5 +443,5 @@ def test_scenarios_save_compare_diff_and_apply(db_factory):
     db.rows("UPDATE branches SET planned_go_live = DATE '2027-12-01' WHERE branch_code = 'A01'")
     stale = preview.assign(new=preview["new"])
     with pytest.raises(ConflictError):
-        planning_scenarios.apply_scenario(db, stale, actor="test", today=D)
+        scenarios.apply_scenario(db, stale, actor="test", today=D)
     assert db.scalar("SELECT count(*) FROM audit_log") == before + 5

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from rollout import readiness
-from rollout.__main__ import main
-from rollout.errors import ConflictError, RolloutError, ValidationError
-from rollout.settings import SETTINGS
+from rollout.cli import main
+from rollout.core.errors import ConflictError, RolloutError, ValidationError
+from rollout.metrics import readiness
+from rollout.store.settings import SETTINGS
 
 from conftest import make_db
 
@@ -385,7 +385,7 @@ def test_cli_plan_from_template(tmp_path, capsys) -> None:
     assert main(["plan-from-template", "--db", str(path), "--branch", "T"]) == 0
     assert "added 1 checklist items to T" in capsys.readouterr().out
     assert main(["plan-from-template", "--db", str(path), "--branch", "T", "--from", "Q"]) == 1
-    from rollout.db import Database
+    from rollout.store.db import Database
     with Database(path) as check:
         assert check.rows("SELECT item_code, due_date FROM checklist WHERE branch_code = 'T'") == \
             [("T-01", date(2026, 8, 1))]

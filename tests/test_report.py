@@ -11,10 +11,10 @@ import pytest
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
-from rollout import report
-from rollout.__main__ import main
-from rollout.errors import RolloutError, ValidationError
-from rollout.summary import summary
+from rollout.cli import main
+from rollout.core.errors import RolloutError, ValidationError
+from rollout.metrics.summary import summary
+from rollout.steering import decisions, pack, snapshots
 
 AS_OF = date(2026, 11, 22)
 HOSTILE_FORMULA = "=cmd|' /C calc'!A0"
@@ -81,7 +81,7 @@ def records(frame) -> list[dict]:
 # --- what changed, from two hand-built snapshots ----------------------------------------------------
 
 def test_what_changed_between_hand_built_snapshots() -> None:
-    changes = report.what_changed(OLD, NEW)
+    changes = snapshots.what_changed(OLD, NEW)
     # A: amber -> red, B: red -> green; C and D kept their status.
     assert records(changes["status_changes"]) == [
         {"branch_code": "A", "branch_name": "天津分公司", "status_before": "amber", "status_after": "red",
@@ -110,11 +110,11 @@ def test_what_changed_between_hand_built_snapshots() -> None:
 
 
 def test_what_changed_is_empty_between_equal_snapshots_and_unavailable_without_figures() -> None:
-    same = report.what_changed(NEW, copy.deepcopy(NEW))
+    same = snapshots.what_changed(NEW, copy.deepcopy(NEW))
     assert all(frame is not None and frame.empty for frame in same.values())
     blank = {"as_of": "2026-11-01", "branches": [branch("A", None, None, None, None, None, None)],
              "executives": [{"exec_code": "X1", "status": None}], "lessons": []}
-    unavailable = report.what_changed(blank, copy.deepcopy(blank))
+    unavailable = snapshots.what_changed(blank, copy.deepcopy(blank))
     # No status, readiness or context: every table is "not yet available" (None), nothing invented.
     assert all(frame is None for frame in unavailable.values())
 
@@ -122,8 +122,8 @@ def test_what_changed_is_empty_between_equal_snapshots_and_unavailable_without_f
 # --- snapshots --------------------------------------------------------------------------------------
 
 def test_snapshot_is_frozen_when_the_data_changes(sample_db) -> None:
-    first = report.take_snapshot(sample_db, AS_OF, label="review 1")
-    frozen = report.get_snapshot(sample_db, first)
+    first = snapshots.take_snapshot(sample_db, AS_OF, label="review 1")
+    frozen = snapshots.get_snapshot(sample_db, first)
     assert frozen["as_of"] == "2026-11-22"
     assert frozen["context"]["branches"]["B01"]["name"] == "天津分公司"
     assert [b["branch_code"] for b in frozen["branches"]] == [b["branch_code"] for b in summary(sample_db, AS_OF)[
@@ -132,26 +132,26 @@ def test_snapshot_is_frozen_when_the_data_changes(sample_db) -> None:
         cur.execute("UPDATE branches SET branch_name = '改名分公司', consultant_days_used = 999 "
                     "WHERE branch_code = 'B01'")
         cur.execute("UPDATE people SET left_on = DATE '2026-11-01' WHERE left_on IS NULL")
-    assert report.get_snapshot(sample_db, first) == frozen
-    second = report.take_snapshot(sample_db, AS_OF)
-    later = report.get_snapshot(sample_db, second)
+    assert snapshots.get_snapshot(sample_db, first) == frozen
+    second = snapshots.take_snapshot(sample_db, AS_OF)
+    later = snapshots.get_snapshot(sample_db, second)
     assert later["context"]["branches"]["B01"]["name"] == "改名分公司"  # the new data does reach a new snapshot
     assert len(later["context"]["people_left"]) > len(frozen["context"]["people_left"])
-    listed = report.list_snapshots(sample_db)
+    listed = snapshots.list_snapshots(sample_db)
     assert list(listed["snapshot_id"]) == [second, first]  # same as-of date: newest first
     assert list(listed["label"]) == ["", "review 1"]
     assert sample_db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'snapshots'") == 2
 
 
 def test_latest_pair_prefers_an_earlier_review_date(sample_db) -> None:
-    assert report.latest_pair(sample_db) == (None, None)
-    early = report.take_snapshot(sample_db, date(2026, 9, 15))
-    late = report.take_snapshot(sample_db, AS_OF)
-    again = report.take_snapshot(sample_db, AS_OF)
+    assert snapshots.latest_pair(sample_db) == (None, None)
+    early = snapshots.take_snapshot(sample_db, date(2026, 9, 15))
+    late = snapshots.take_snapshot(sample_db, AS_OF)
+    again = snapshots.take_snapshot(sample_db, AS_OF)
     # The latest review is the newest snapshot of the latest date; the previous one is of an earlier date.
-    assert report.latest_pair(sample_db) == (early, again)
+    assert snapshots.latest_pair(sample_db) == (early, again)
     assert late != again
-    changes = report.changes_between(sample_db)
+    changes = snapshots.changes_between(sample_db)
     assert (changes["old_as_of"], changes["new_as_of"]) == ("2026-09-15", "2026-11-22")
     # Sample: P029 left 2026-09-30, P004 on 2026-10-18, P003 on 2026-10-27: all between the two reviews.
     assert set(changes["tables"]["people_left"]["person_code"]) >= {"P003", "P004", "P029"}
@@ -167,7 +167,7 @@ def test_man_days_per_branch_and_total(db_factory) -> None:
                                "consultant_days_budget": 50, "consultant_days_used": 60},
                               {"branch_code": "C", "branch_name": "C", "region_code": "E",
                                "consultant_days_budget": 30}])
-    days = report.man_days(db).set_index("branch_code")
+    days = pack.man_days(db).set_index("branch_code")
     assert days.loc["A", "remaining_days"] == 60  # 100 - 40
     assert days.loc["B", "remaining_days"] == -10  # over budget: 50 - 60
     assert days.loc["B", "used_pct"] == 120.0  # 60 / 50
@@ -185,9 +185,9 @@ def _slides(path) -> list[tuple[str, list]]:
 
 
 def test_pptx_pack_has_native_charts_tables_and_the_database_figures(sample_db, tmp_path) -> None:
-    report.take_snapshot(sample_db, date(2026, 9, 15))
-    report.take_snapshot(sample_db, AS_OF)
-    out = report.write_report(sample_db, AS_OF, tmp_path / "pack.pptx")
+    snapshots.take_snapshot(sample_db, date(2026, 9, 15))
+    snapshots.take_snapshot(sample_db, AS_OF)
+    out = pack.write_report(sample_db, AS_OF, tmp_path / "pack.pptx")
     slides = _slides(out)
     assert "2026-11-22" in " ".join(sh.text_frame.text for sh in slides[0][1] if sh.has_text_frame)
     titles = [t for t, _ in slides]
@@ -226,7 +226,7 @@ def test_pptx_pack_has_native_charts_tables_and_the_database_figures(sample_db, 
     if any(statuses):
         chart = next(sh.chart for sh in portfolio if sh.has_chart)
         values = dict(zip(chart.plots[0].categories, chart.plots[0].series[0].values, strict=True))
-        assert values == {s: statuses.count(s) for s in report.STATUS_ORDER}
+        assert values == {s: statuses.count(s) for s in snapshots.STATUS_ORDER}
     else:
         assert any("not yet available" in sh.text_frame.text for sh in portfolio if sh.has_text_frame)
 
@@ -239,7 +239,7 @@ def test_xlsx_pack_one_sheet_per_table_figures_and_formula_safety(db_factory, tm
                               {"branch_code": "EVIL", "branch_name": HOSTILE_FORMULA, "region_code": "E",
                                "planned_go_live": "2027-02-01", "consultant_days_budget": 10,
                                "consultant_days_used": 4}])
-    out = report.write_report(db, AS_OF, tmp_path / "pack.xlsx")
+    out = pack.write_report(db, AS_OF, tmp_path / "pack.xlsx")
     book = openpyxl.load_workbook(out)
     assert {"Pack", "Man-days", "Next go-lives", "Branches"} <= set(book.sheetnames)
     assert book["Pack"]["A1"].value == "ERP rollout steering pack, as of 2026-11-22"
@@ -261,31 +261,31 @@ def test_html_pack_is_standalone_utf8_and_escapes_user_text(db_factory, tmp_path
                     branches=[{"branch_code": "B01", "branch_name": "天津分公司", "region_code": "E",
                                "consultant_days_budget": 120, "consultant_days_used": 30},
                               {"branch_code": "EVIL", "branch_name": HOSTILE_HTML, "region_code": "E"}])
-    text = report.write_report(db, AS_OF, tmp_path / "pack.html").read_text(encoding="utf-8")
+    text = pack.write_report(db, AS_OF, tmp_path / "pack.html").read_text(encoding="utf-8")
     assert '<meta charset="utf-8">' in text
     assert "天津分公司" in text and "2026-11-22" in text
     assert HOSTILE_HTML not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "<script" not in text and "http" not in text  # no scripts, no external files
-    assert report.report_bytes(db, AS_OF, "html") == text.encode("utf-8")
+    assert pack.report_bytes(db, AS_OF, "html") == text.encode("utf-8")
 
 
 def test_unknown_pack_format_is_refused(sample_db, tmp_path) -> None:
     with pytest.raises(RolloutError, match=r"\.pptx, \.xlsx or \.html"):
-        report.write_report(sample_db, AS_OF, tmp_path / "pack.pdf")
+        pack.write_report(sample_db, AS_OF, tmp_path / "pack.pdf")
     with pytest.raises(RolloutError):
-        report.report_bytes(sample_db, AS_OF, "docx")
+        pack.report_bytes(sample_db, AS_OF, "docx")
 
 
 # --- go / no-go decisions ---------------------------------------------------------------------------
 
 def test_bad_decision_is_refused_with_every_problem_and_nothing_saved(sample_db) -> None:
     with pytest.raises(ValidationError) as refused:
-        report.record_decision(sample_db, "NOPE", "maybe", date(2026, 11, 20), "  ", "", date(2026, 11, 1),
+        decisions.record_decision(sample_db, "NOPE", "maybe", date(2026, 11, 20), "  ", "", date(2026, 11, 1),
                                as_of=AS_OF)
     assert sorted(e.column for e in refused.value.errors) == ["branch_code", "decided_by", "decision",
                                                               "follow_up_on"]
     with pytest.raises(ValidationError) as refused:
-        report.record_decision(sample_db, "B03", "go_with_conditions", date(2026, 11, 20), "CIO", " ", None,
+        decisions.record_decision(sample_db, "B03", "go_with_conditions", date(2026, 11, 20), "CIO", " ", None,
                                as_of=AS_OF)
     assert [e.column for e in refused.value.errors] == ["conditions"]
     assert sample_db.scalar("SELECT count(*) FROM decisions") == 0
@@ -293,9 +293,9 @@ def test_bad_decision_is_refused_with_every_problem_and_nothing_saved(sample_db)
 
 
 def test_decision_freezes_the_branch_figures_and_is_audited(sample_db) -> None:
-    decision_id = report.record_decision(sample_db, "B03", "go with conditions", date(2026, 11, 20), "指导委员会",
+    decision_id = decisions.record_decision(sample_db, "B03", "go with conditions", date(2026, 11, 20), "指导委员会",
                                          "close overdue items", date(2026, 12, 1), as_of=AS_OF)
-    figures = report.decision_figures(sample_db, decision_id)
+    figures = decisions.decision_figures(sample_db, decision_id)
     expected = next(b for b in summary(sample_db, AS_OF)["branches"] if b["branch_code"] == "B03")
     assert {k: figures[k] for k in expected} == expected
     assert figures["branch_name"] == "南京分公司" and figures["as_of"] == "2026-11-22"
@@ -303,12 +303,12 @@ def test_decision_freezes_the_branch_figures_and_is_audited(sample_db) -> None:
     with sample_db.transaction() as cur:
         cur.execute("UPDATE checklist SET status = 'done', completed_on = DATE '2026-11-01' WHERE branch_code = 'B03'")
         cur.execute("UPDATE branches SET consultant_days_used = 150 WHERE branch_code = 'B03'")
-    assert report.decision_figures(sample_db, decision_id) == figures
+    assert decisions.decision_figures(sample_db, decision_id) == figures
     stored = sample_db.rows("SELECT decision, decided_by, conditions, follow_up_on FROM decisions")
     assert stored == [("go_with_conditions", "指导委员会", "close overdue items", date(2026, 12, 1))]
     audit = sample_db.rows("SELECT actor, action, row_key FROM audit_log WHERE table_name = 'decisions'")
     assert audit == [("指导委员会", "insert", json.dumps({"decision_id": decision_id}))]
-    listed = report.list_decisions(sample_db, AS_OF)
+    listed = decisions.list_decisions(sample_db, AS_OF)
     assert list(listed["decision_id"]) == [decision_id]
     assert listed.loc[0, "status_then"] == expected["status"]
 
@@ -323,12 +323,12 @@ def test_decision_freezes_the_branch_figures_and_is_audited(sample_db) -> None:
     ("go_with_conditions", None, "amber", None, date(2026, 12, 1), "not yet available"),
 ])
 def test_whether_conditions_were_met(decision, follow_up, then, now, as_of, verdict) -> None:
-    assert report.decision_follow_up(decision, date(2026, 11, 20), follow_up, {"status": then},
+    assert decisions.decision_follow_up(decision, date(2026, 11, 20), follow_up, {"status": then},
                                      {"status": now, "failing_gates": 0}, as_of) == verdict
 
 
 def test_green_with_a_failing_gate_is_not_met() -> None:
-    assert report.decision_follow_up("go_with_conditions", date(2026, 11, 20), None, {"status": "amber"},
+    assert decisions.decision_follow_up("go_with_conditions", date(2026, 11, 20), None, {"status": "amber"},
                                      {"status": "green", "failing_gates": 1}, date(2026, 12, 1)) == "open"
 
 
@@ -342,7 +342,7 @@ def test_cli_snapshot_and_report(sample_db_path, tmp_path, capsys) -> None:
     assert len(Presentation(str(out)).slides) > 5
     assert main(["report", "--db", str(sample_db_path), "--out", str(tmp_path / "pack.txt")]) == 1
     assert "expected a name ending in .pptx, .xlsx or .html" in capsys.readouterr().err
-    from rollout.db import Database
+    from rollout.store.db import Database
 
     with Database(sample_db_path) as db:
         assert db.rows("SELECT as_of FROM snapshots") == [(AS_OF,)]

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from rollout.summary import summary
+from rollout.metrics.summary import summary
 
 from conftest import FIXTURES, SAMPLE_DATES
 
@@ -33,7 +33,7 @@ def close(a, b) -> bool:
 
 @pytest.fixture(scope="module")
 def summaries(sample_db_file):
-    from rollout.db import Database
+    from rollout.store.db import Database
 
     with Database(sample_db_file) as db:
         return {d: summary(db, d) for d in SAMPLE_DATES}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from rollout.db import Database
-from rollout.errors import ValidationError
-from rollout.settings import SETTINGS, get_settings, save_settings
+from rollout.core.errors import ValidationError
+from rollout.store.db import Database
+from rollout.store.settings import SETTINGS, get_settings, save_settings
 
 
 def test_defaults_until_changed_then_stored_and_audited(tmp_path: Path) -> None:
@@ -43,7 +43,7 @@ def test_settings_page_saves_a_change(open_page, sample_db_path: Path) -> None:
 
 
 def test_backup_from_the_app_restores_to_the_same_data(open_page, sample_db_path: Path, tmp_path: Path) -> None:
-    from rollout.backup import restore
+    from rollout.store.backup import restore
 
     at = open_page("settings")
     assert not [b for b in at.get("download_button") if b.key == "backup_download"]  # prepared on demand

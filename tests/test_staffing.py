@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from rollout import staffing
-from rollout.__main__ import main
-from rollout.errors import ConflictError, NotFoundError, ValidationError
-from rollout.settings import get_settings
+from rollout.cli import main
+from rollout.core.errors import ConflictError, NotFoundError, ValidationError
+from rollout.metrics import staffing
+from rollout.store.settings import get_settings
 
 from conftest import SAMPLE_DATES, make_db, private_copy
 

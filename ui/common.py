@@ -21,9 +21,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from rollout.db import Database
-from rollout.errors import RolloutError, ValidationError
-from rollout.settings import SETTINGS
+from rollout.core.errors import RolloutError, ValidationError
+from rollout.store.db import Database
+from rollout.store.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "data" / "rollout.duckdb"
@@ -46,9 +46,9 @@ def _open(path: str) -> Database:
     fresh = not Path(path).exists()
     db = Database(path)
     if fresh:
-        from rollout import demo
+        from rollout.demo import portfolio
 
-        demo.build_demo(db, today=date.today())
+        portfolio.build_demo(db, today=date.today())
     return db
 
 
@@ -157,7 +157,7 @@ def date_columns(frame: pd.DataFrame) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _csv_bytes(digest: str, _frame: pd.DataFrame) -> bytes:
-    from rollout.exporter import frame_to_csv
+    from rollout.exchange.exporter import frame_to_csv
 
     return frame_to_csv(_frame)
 
@@ -167,7 +167,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
     (Streamlit's own hashing samples frames of 50,000+ rows, so the digest is taken here, of every row.)
     """
-    from rollout.exporter import frame_to_csv
+    from rollout.exchange.exporter import frame_to_csv
 
     try:
         rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
@@ -198,7 +198,7 @@ def code_and_name(names: Mapping[str, str]) -> Callable[[str], str]:
 
 
 def setting_input(key: str, value: Any, widget_key: str, bounded: bool = False, **kwargs: Any) -> Any:
-    """A number input for one setting of rollout.settings.SETTINGS: whole numbers step by 1; bounded: kept
+    """A number input for one setting of rollout.store.settings.SETTINGS: whole numbers step by 1; bounded: kept
     within the setting's minimum and maximum."""
     setting = SETTINGS[key]
     kind = int if setting.integer else float

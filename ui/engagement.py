@@ -1,6 +1,6 @@
 """Executive-engagement figures (plotly) and the branch head's engagement at a glance.
 
-The figures only draw frames computed by rollout.engagement; `branch_section` is what the Branch
+The figures only draw frames computed by rollout.metrics.engagement; `branch_section` is what the Branch
 page shows about its regional head.
 """
 
@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from rollout import engagement
-from rollout.settings import get_settings
+from rollout.metrics import engagement
+from rollout.store.settings import get_settings
 from ui.common import cached
 
 STATUS_COLOURS = {"engaged": "#2e7d32", "cooling": "#f9a825", "silent": "#c62828"}

@@ -1,6 +1,6 @@
 """Figures of the Lessons page and the Portfolio page's critical-problem flags.
 
-Figures take the DataFrames rollout.lessons returns and only draw them (no metric arithmetic).
+Figures take the DataFrames rollout.metrics.lessons returns and only draw them (no metric arithmetic).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from rollout import lessons
-from rollout.settings import get_settings
+from rollout.metrics import lessons
+from rollout.store.settings import get_settings
 from ui.common import by_region, cached, filters, table
 from ui.figures import percent
 

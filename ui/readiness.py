@@ -1,6 +1,6 @@
 """Readiness figures (plotly) and small display helpers for the Portfolio and Branch pages.
 
-Figures take the DataFrames of rollout.readiness and only draw them; no metric is computed here.
+Figures take the DataFrames of rollout.metrics.readiness and only draw them; no metric is computed here.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Staffing figures (plotly) and the compact staffing section the Branch page draws for one branch.
 
-Figures take the DataFrames of rollout.staffing and only draw them; no metric is computed here.
+Figures take the DataFrames of rollout.metrics.staffing and only draw them; no metric is computed here.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from rollout import staffing
-from rollout.settings import get_settings
+from rollout.metrics import staffing
+from rollout.store.settings import get_settings
 from ui.common import cached, plain, table
 from ui.figures import empty_figure, percent, percent_heatmap
 

@@ -2,7 +2,7 @@
 
 Every figure is computed in DuckDB by a query file `rollout/sql/readiness_*.sql` (one per metric,
 its header quoting METRICS.md) and is "as of" a date, so every figure replays for a past date.
-Thresholds come from rollout.settings. Writes go through rollout.edits (validated, audited).
+Thresholds come from rollout.store.settings. Writes go through rollout.exchange.edits (validated, audited).
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from rollout import edits
-from rollout.db import Database, as_date, is_missing, load_sql
-from rollout.errors import CellError, ConflictError, NotFoundError, RolloutError, ValidationError
-from rollout.importer import broken_references
-from rollout.settings import get_settings
-from rollout.spec import SHEETS, peak_month_set, validate_rows
+from rollout.core.errors import CellError, ConflictError, NotFoundError, RolloutError, ValidationError
+from rollout.core.values import as_date, is_missing
+from rollout.exchange import edits
+from rollout.exchange.importer import broken_references
+from rollout.exchange.spec import SHEETS, peak_month_set, validate_rows
+from rollout.metrics.queries import load_sql
+from rollout.store.db import Database
+from rollout.store.settings import get_settings
 
 SUMMARY_COLUMNS = ["branch_code", "checklist_readiness", "overdue_items", "failing_gates", "data_readiness",
                    "forecast_ready_on", "slip_days", "status"]

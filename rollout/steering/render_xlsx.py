@@ -16,9 +16,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from rollout.db import is_missing
-from rollout.report import NOT_YET, Pack
-from rollout.spec import FORMULA_PREFIXES
+from rollout.core.values import is_missing
+from rollout.exchange.spec import FORMULA_PREFIXES
+from rollout.steering.model import NOT_YET, Pack
 
 SHEET_NAMES = {"portfolio": "Portfolio", "red": "Red branches", "go_lives": "Next go-lives",
                "staffing": "Staffing risks", "executives": "Executives to contact", "lessons": "Lessons coverage",

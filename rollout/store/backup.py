@@ -25,8 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from rollout.db import LATEST_VERSION, Database, translate
-from rollout.errors import DatabaseLockedError, RolloutError
+from rollout.core.errors import DatabaseLockedError, RolloutError
+from rollout.store.db import LATEST_VERSION, Database, translate
 
 # Tables every rollout database has had since schema version 1 (migration 001).
 REQUIRED_TABLES = ("schema_version", "regions", "branches", "modules", "checklist", "people", "role_requirements",

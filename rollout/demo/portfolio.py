@@ -7,7 +7,7 @@ users, regional executives and their touchpoints, the pilot's lessons and their 
 problems at the live branches. Every random choice comes from one `random.Random(seed)` in a fixed
 order and every date is relative to `today`, so the same seed and day give identical data.
 
-The rows are handed to `rollout.importer.load` as a workbook named "demo" (the app shows a banner
+The rows are handed to `rollout.exchange.importer.load` as a workbook named "demo" (the app shows a banner
 while a 'demo' load is in the import log), so the demo is validated exactly like a user's workbook.
 """
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from rollout.db import Database
-from rollout.sources import RawSheet, RawWorkbook
-from rollout.spec import APPLICATION_STATUSES, LOAD_ORDER
+from rollout.exchange.sources import RawSheet, RawWorkbook
+from rollout.exchange.spec import APPLICATION_STATUSES, LOAD_ORDER
+from rollout.store.db import Database
 
 PILOT_CODE = "PIL"
 DEMO_FILE_NAME = "demo"
@@ -669,7 +669,7 @@ def demo_workbook(branches: int = 40, seed: int = 7, today: date | None = None) 
 
 def build_demo(db: Database, branches: int = 40, seed: int = 7, today: date | None = None) -> dict[str, int]:
     """Write the demo portfolio into db through the importer; returns rows inserted per table."""
-    from rollout.importer import load
+    from rollout.exchange.importer import load
 
     today = today or date.today()
     result = load(db, demo_workbook(branches, seed, today), today=today)

@@ -12,9 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from rollout import engagement, lessons, readiness, staffing
-from rollout.db import Database, is_missing
-from rollout.settings import get_settings
+from rollout.core.values import is_missing
+from rollout.metrics import engagement, lessons, readiness, staffing
+from rollout.store.db import Database
+from rollout.store.settings import get_settings
 
 BRANCH_FIELDS = ["branch_code", "checklist_readiness", "overdue_items", "failing_gates", "data_readiness",
                  "fill_rate", "over_allocated_people", "uncovered_modules", "spof_modules", "forecast_ready_on",

@@ -7,7 +7,7 @@ D (left_on = D, so not active on D) inside the query itself, so nothing is ever 
 
 Also here: the branch-level staffing view the pages and the summary read, the departures of the
 last 90 days, the what-if, and the three edits of the Staffing page (assign, departure, training
-result), which go through rollout.edits (importer rules, one transaction, audited).
+result), which go through rollout.exchange.edits (importer rules, one transaction, audited).
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from typing import Any
 
 import pandas as pd
 
-from rollout import edits
-from rollout.db import Database, is_missing, load_sql
-from rollout.errors import CellError, NotFoundError, ValidationError
-from rollout.settings import get_settings
+from rollout.core.errors import CellError, NotFoundError, ValidationError
+from rollout.core.values import is_missing
+from rollout.exchange import edits
+from rollout.metrics.queries import load_sql
+from rollout.store.db import Database
+from rollout.store.settings import get_settings
 
 DEPARTURE_WINDOW_DAYS = 90
 STATUSES = ("uncovered", "single_point_of_failure", "covered", "no_modules")

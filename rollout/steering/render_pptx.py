@@ -16,8 +16,8 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from rollout.db import is_missing
-from rollout.report import Pack, Section
+from rollout.core.values import is_missing
+from rollout.steering.model import Pack, Section
 
 LATIN_FONT = "Calibri"
 EA_FONT = "Microsoft YaHei"

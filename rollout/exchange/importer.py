@@ -16,10 +16,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from rollout.db import Database
-from rollout.errors import CellError, ValidationError, shown
-from rollout.sources import RawWorkbook, read_source
-from rollout.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, validate_columns
+from rollout.core.errors import CellError, ValidationError, shown
+from rollout.exchange.sources import RawWorkbook, read_source
+from rollout.exchange.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, validate_columns
+from rollout.store.db import Database
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from rollout.errors import CellError, ValidationError
-from rollout.spec import SHEETS, is_blank, normalise_name
+from rollout.core.errors import CellError, ValidationError
+from rollout.exchange.spec import SHEETS, is_blank, normalise_name
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # an upload or file larger than this is refused
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # total size inside an archive

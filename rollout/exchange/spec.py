@@ -19,7 +19,7 @@ from pydantic import BeforeValidator, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from rollout.errors import CellError
+from rollout.core.errors import CellError
 
 MODULES = ("finance", "supply_chain", "production", "hr")
 DIMENSIONS = ("governance", "people", "data", "process", "technical", "kickoff")

@@ -22,10 +22,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
-from rollout.db import Database
-from rollout.errors import RolloutError
-from rollout.importer import quote
-from rollout.spec import FORMULA_PREFIXES, SHEETS, Sheet
+from rollout.core.errors import RolloutError
+from rollout.exchange.importer import quote
+from rollout.exchange.spec import FORMULA_PREFIXES, SHEETS, Sheet
+from rollout.store.db import Database
 
 
 def safe_text(value: Any) -> Any:

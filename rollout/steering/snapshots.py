@@ -1,40 +1,26 @@
-"""The weekly steering review: frozen snapshots, "what changed since last review", the steering pack.
+"""Frozen snapshots of the summary and "what changed since last review", computed from two snapshots.
 
-- A **snapshot** freezes the summary figures of a date (METRICS.md's JSON) together with the facts
-  "what changed" needs (branch names, status reasons, overdue items, failing gates, people who left,
-  lesson applications). Snapshots are insert-only: nothing here ever updates or deletes one.
-- **What changed** is computed purely from two frozen snapshots (`what_changed(old, new)`), so the
-  comparison can be replayed and tested with hand-built JSON.
-- The **steering pack** is one list of sections (`pack(db, as_of)`), rendered as PowerPoint
-  (report_pptx), Excel (report_xlsx) or a standalone HTML page (report_html). A section whose
-  figures are not computed yet says "not yet available"; no number is ever made up.
-
-Go / no-go decisions live in report_decisions.py and are re-exported here.
+A **snapshot** freezes the summary figures of a date (METRICS.md's JSON) together with the facts
+"what changed" needs (branch names, status reasons, overdue items, failing gates, people who left,
+lesson applications). Snapshots are insert-only: nothing here ever updates or deletes one.
+**What changed** is computed purely from two frozen snapshots (`what_changed(old, new)`), so the
+comparison can be replayed and tested with hand-built JSON.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from rollout import engagement, readiness
-from rollout.db import Database, is_missing
-from rollout.errors import NotFoundError, RolloutError
-from rollout.report_decisions import (  # noqa: F401  (re-exported: the decisions API)
-    DECISIONS,
-    decision_figures,
-    decision_follow_up,
-    list_decisions,
-    record_decision,
-)
-from rollout.summary import round1, summary
+from rollout.core.errors import NotFoundError
+from rollout.core.values import is_missing, iso_text
+from rollout.metrics import readiness
+from rollout.metrics.summary import round1, summary
+from rollout.store.db import Database
 
-NOT_YET = "not yet available"
 STATUS_ORDER = ["red", "amber", "green", "live", "no_plan"]
 APPLIED = ("applied", "verified")
 MOVES_SHOWN = 5
@@ -47,14 +33,7 @@ WHY_FIELDS = ["checklist_readiness", "failing_gates", "overdue_items", "slip_day
 
 # --- small helpers ------------------------------------------------------------------------------------
 
-def _iso(value: Any) -> str | None:
-    if is_missing(value):
-        return None
-    if hasattr(value, "date") and callable(value.date):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+
 
 
 def _num(value: Any) -> float | None:
@@ -71,7 +50,7 @@ def _shown(value: Any) -> str:
 
 # --- snapshots ----------------------------------------------------------------------------------------
 
-def _status_reasons(db: Database, as_of: date) -> dict[str, str]:
+def status_reasons(db: Database, as_of: date) -> dict[str, str]:
     """branch_code -> the reasons of readiness.branch_status, as one text."""
     frame = readiness.branch_status(db, as_of)
     return {str(code): "; ".join(str(r) for r in reasons) for code, reasons in zip(frame["branch_code"],
@@ -82,14 +61,15 @@ def _items(db: Database, as_of: date, kind: str) -> list[dict[str, Any]]:
     """Overdue items or failing gates as of a date (readiness's own lists): branch_code, item_code, title,
     due_date."""
     frame = getattr(readiness, kind)(db, as_of)
-    found = [{"branch_code": str(r[0]), "item_code": str(r[1]), "title": r[2], "due_date": _iso(r[3])}
+    found = [{"branch_code": str(r[0]), "item_code": str(r[1]), "title": r[2], "due_date": iso_text(r[3])}
              for r in frame[["branch_code", "item_code", "title", "due_date"]].itertuples(index=False)]
     return sorted(found, key=lambda i: (i["branch_code"], i["item_code"]))
 
 
 def snapshot_context(db: Database, as_of: date) -> dict[str, Any]:
     """Facts frozen beside the figures so that "what changed" needs nothing but two snapshots."""
-    branches = {r[0]: {"name": r[1], "region_code": r[2], "planned_go_live": _iso(r[3]), "actual_go_live": _iso(r[4]),
+    branches = {r[0]: {"name": r[1], "region_code": r[2], "planned_go_live": iso_text(r[3]),
+                       "actual_go_live": iso_text(r[4]),
                        "consultant_days_budget": r[5], "consultant_days_used": r[6]}
                 for r in db.rows("SELECT branch_code, branch_name, region_code, planned_go_live, actual_go_live, "
                                  "consultant_days_budget, consultant_days_used FROM branches ORDER BY branch_code")}
@@ -97,14 +77,14 @@ def snapshot_context(db: Database, as_of: date) -> dict[str, Any]:
                   for r in db.rows("SELECT exec_code, name, title, branch_code FROM executives ORDER BY exec_code")}
     lessons = {r[0]: {"title": r[1]} for r in db.rows("SELECT lesson_code, title FROM lessons ORDER BY lesson_code")}
     overdue, gates = _items(db, as_of, "overdue_items"), _items(db, as_of, "failing_gates")
-    left = [{"person_code": r[0], "name": r[1], "branch_code": r[2], "left_on": _iso(r[3])}
+    left = [{"person_code": r[0], "name": r[1], "branch_code": r[2], "left_on": iso_text(r[3])}
             for r in db.rows("SELECT person_code, name, branch_code, left_on FROM people "
                              "WHERE left_on IS NOT NULL AND left_on <= ? ORDER BY person_code", [as_of])]
     applications = [{"lesson_code": r[0], "branch_code": r[1], "status": r[2]}
                     for r in db.rows("SELECT lesson_code, branch_code, status FROM lesson_applications "
                                      "ORDER BY lesson_code, branch_code")]
     return {"branches": branches, "executives": executives, "lessons": lessons,
-            "reasons": _status_reasons(db, as_of), "overdue_items": overdue, "failing_gates": gates,
+            "reasons": status_reasons(db, as_of), "overdue_items": overdue, "failing_gates": gates,
             "people_left": left, "lesson_applications": applications}
 
 
@@ -307,240 +287,3 @@ def changes_between(db: Database, old_id: int | None = None, new_id: int | None 
     old, new = get_snapshot(db, old_id), get_snapshot(db, new_id)
     return {"old_id": int(old_id), "new_id": int(new_id), "old_as_of": old.get("as_of"),
             "new_as_of": new.get("as_of"), "tables": what_changed(old, new)}
-
-
-# --- the steering pack --------------------------------------------------------------------------------
-
-@dataclass
-class Chart:
-    """A native chart: categories from one column, one series per value column."""
-
-    kind: str  # "bar" (clustered columns) or "pie"
-    category: str
-    values: list[str]
-    title: str
-
-
-@dataclass
-class Section:
-    key: str
-    title: str
-    frame: pd.DataFrame | None = None  # None: the section's figures are not available
-    note: str = ""
-    chart: Chart | None = None
-
-
-@dataclass
-class Pack:
-    title: str
-    as_of: date
-    sections: list[Section] = field(default_factory=list)
-
-
-def _names(db: Database) -> pd.DataFrame:
-    return db.df("SELECT b.branch_code, b.branch_name, b.region_code, b.planned_go_live, b.actual_go_live, "
-                 "b.consultant_days_budget, b.consultant_days_used FROM branches b ORDER BY b.branch_code")
-
-
-def _figures_frame(figures: dict[str, Any], part: str, key: str) -> pd.DataFrame:
-    frame = pd.DataFrame(figures.get(part, []))
-    return frame if len(frame) else pd.DataFrame(columns=[key])
-
-
-def _all_null(frame: pd.DataFrame, columns: list[str]) -> bool:
-    present = [c for c in columns if c in frame.columns]
-    return not present or bool(frame[present].isna().all().all())
-
-
-def _dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    for column in columns:
-        if column in frame.columns:
-            frame[column] = frame[column].map(_iso)
-    return frame
-
-
-def portfolio_section(figures: dict[str, Any]) -> Section:
-    branches = _figures_frame(figures, "branches", "branch_code")
-    if _all_null(branches, ["status"]):
-        return Section("portfolio", "Portfolio status", None, f"Branch status: {NOT_YET}.")
-    counts = pd.DataFrame({"status": STATUS_ORDER,
-                           "branches": [int((branches["status"] == s).sum()) for s in STATUS_ORDER]})
-    return Section("portfolio", "Portfolio status", counts, f"{len(branches)} branches.",
-                   Chart("bar", "status", ["branches"], "Branches by status"))
-
-
-def branches_section(figures: dict[str, Any], names: pd.DataFrame) -> Section:
-    branches = names[["branch_code", "branch_name", "region_code", "planned_go_live"]].merge(
-        _figures_frame(figures, "branches", "branch_code"), on="branch_code", how="left")
-    columns = ["branch_code", "branch_name", "region_code", "status", "checklist_readiness", "data_readiness",
-               "fill_rate", "overdue_items", "failing_gates", "planned_go_live", "forecast_ready_on", "slip_days"]
-    return Section("branches", "Branches", _dates(branches.reindex(columns=columns), ["planned_go_live"]))
-
-
-def red_section(db: Database, as_of: date, figures: dict[str, Any], names: pd.DataFrame,
-                reasons: dict[str, str]) -> Section:
-    branches = _figures_frame(figures, "branches", "branch_code")
-    if _all_null(branches, ["status"]):
-        return Section("red", "Red branches and why", None, f"Branch status: {NOT_YET}.")
-    red = names[["branch_code", "branch_name", "planned_go_live"]].merge(
-        branches[branches["status"] == "red"], on="branch_code", how="inner")
-    red["reasons"] = red["branch_code"].map(lambda c: reasons.get(c, ""))
-    frame = red.reindex(columns=["branch_code", "branch_name", "reasons", "checklist_readiness", "failing_gates",
-                                 "overdue_items", "slip_days", "planned_go_live", "forecast_ready_on"])
-    return Section("red", "Red branches and why", _dates(frame, ["planned_go_live"]),
-                   "No branch is red." if frame.empty else "")
-
-
-def go_lives_section(as_of: date, figures: dict[str, Any], names: pd.DataFrame) -> Section:
-    frame = names.copy()
-    planned = pd.to_datetime(frame["planned_go_live"])
-    actual = pd.to_datetime(frame["actual_go_live"])
-    d = pd.Timestamp(as_of)
-    upcoming = frame[(planned >= d) & (actual.isna() | (actual > d))].copy()
-    upcoming["days_to_go_live"] = (pd.to_datetime(upcoming["planned_go_live"]) - d).dt.days.astype("Int64")
-    upcoming = upcoming.merge(_figures_frame(figures, "branches", "branch_code"), on="branch_code", how="left")
-    upcoming = upcoming.sort_values(["planned_go_live", "branch_code"]).head(NEXT_GO_LIVES_SHOWN)
-    frame = upcoming.reindex(columns=["branch_code", "branch_name", "planned_go_live", "days_to_go_live", "status",
-                                      "checklist_readiness", "failing_gates", "forecast_ready_on", "slip_days"])
-    return Section("go_lives", "Next go-lives", _dates(frame, ["planned_go_live"]),
-                   "No planned go-live after this date." if frame.empty else "")
-
-
-STAFFING_FIELDS = ["fill_rate", "uncovered_modules", "spof_modules", "over_allocated_people"]
-
-
-def staffing_section(figures: dict[str, Any], names: pd.DataFrame) -> Section:
-    branches = _figures_frame(figures, "branches", "branch_code")
-    if _all_null(branches, STAFFING_FIELDS):
-        return Section("staffing", "Staffing risks", None, f"Staffing figures: {NOT_YET}.")
-    merged = names[["branch_code", "branch_name"]].merge(branches, on="branch_code", how="left")
-    risky = merged[(merged["fill_rate"].fillna(100) < 100) | (merged["uncovered_modules"].fillna(0) > 0)
-                   | (merged["spof_modules"].fillna(0) > 0) | (merged["over_allocated_people"].fillna(0) > 0)]
-    if "status" in risky.columns:
-        risky = risky[risky["status"] != "live"]
-    frame = risky.reindex(columns=["branch_code", "branch_name", "status", "fill_rate", "uncovered_modules",
-                                   "spof_modules", "over_allocated_people"])
-    frame = frame.sort_values(["uncovered_modules", "fill_rate", "branch_code"], ascending=[False, True, True],
-                              na_position="last")
-    return Section("staffing", "Staffing risks", frame,
-                   "Branches not live with a fill rate below 100%, an uncovered or single-key-user module, "
-                   "or an over-allocated person." if len(frame) else "No staffing risk at branches not live.")
-
-
-def executives_section(db: Database, as_of: date) -> Section:
-    """This week's call list (engagement.call_list), with each executive's title and branch name."""
-    people = db.df("SELECT e.exec_code, e.title, b.branch_name FROM executives e "
-                   "LEFT JOIN branches b USING (branch_code) ORDER BY e.exec_code")
-    calls = engagement.call_list(db, as_of).merge(people, on="exec_code", how="left")
-    first = ["exec_code", "name", "branch_name", "status", "reason", "suggested_channel"]
-    calls = calls[first + [c for c in calls.columns if c not in first]]
-    return Section("executives", "Executives to contact", calls.reset_index(drop=True),
-                   "This week's call list, most urgent first." if len(calls) else "Nobody needs a call this week.")
-
-
-def lessons_section(db: Database, figures: dict[str, Any]) -> Section:
-    lessons = _figures_frame(figures, "lessons", "lesson_code")
-    if _all_null(lessons, ["application_coverage"]):
-        return Section("lessons", "Lessons coverage", None, f"Lesson coverage: {NOT_YET}.")
-    frame = db.df("SELECT lesson_code, title, category, impact FROM lessons ORDER BY lesson_code").merge(
-        lessons, on="lesson_code", how="left")
-    return Section("lessons", "Lessons coverage", frame,
-                   "Share of branches (not the pilot, not live) that applied, verified or waived the lesson.",
-                   Chart("bar", "lesson_code", ["application_coverage"], "Application coverage (%)"))
-
-
-def man_days(db: Database) -> pd.DataFrame:
-    """Consultant man-days per branch: budget, used, remaining (budget − used), % used; a total row last."""
-    frame = db.df("SELECT branch_code, branch_name, consultant_days_budget AS budget_days, "
-                  "consultant_days_used AS used_days FROM branches ORDER BY branch_code")
-    frame["remaining_days"] = frame["budget_days"] - frame["used_days"]
-    with_both = frame.dropna(subset=["budget_days", "used_days"])
-    total = {"branch_code": "TOTAL", "branch_name": "all branches",
-             "budget_days": float(frame["budget_days"].sum()) if frame["budget_days"].notna().any() else None,
-             "used_days": float(frame["used_days"].sum()) if frame["used_days"].notna().any() else None,
-             "remaining_days": float(with_both["remaining_days"].sum()) if len(with_both) else None}
-    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    frame["used_pct"] = [round1(u / b * 100) if not is_missing(u) and not is_missing(b) and b > 0 else None
-                         for u, b in zip(frame["used_days"], frame["budget_days"], strict=True)]
-    return frame
-
-
-def man_days_section(db: Database) -> Section:
-    frame = man_days(db)
-    return Section("man_days", "Consultant man-days: used vs budget", frame,
-                   "Remaining = budget − used (negative: over budget). The total's remaining counts branches "
-                   "with both figures.", Chart("bar", "branch_code", ["budget_days", "used_days"],
-                                              "Man-days per branch: budget and used"))
-
-
-def changes_sections(db: Database) -> list[Section]:
-    changes = changes_between(db)
-    if changes["tables"] is None:
-        return [Section("changes", "What changed since last review", None,
-                        "Take a snapshot at each review: the change list compares the latest two.")]
-    head = Section("changes", "What changed since last review",
-                   pd.DataFrame({"review": ["previous", "latest"],
-                                 "snapshot_id": [changes["old_id"], changes["new_id"]],
-                                 "as_of": [changes["old_as_of"], changes["new_as_of"]]}))
-    parts = [head]
-    for key, title in CHANGE_TABLES.items():
-        frame = changes["tables"][key]
-        parts.append(Section(f"changes_{key}", f"What changed: {title.lower()}", frame,
-                             f"{NOT_YET} in these snapshots." if frame is None else ("None." if frame.empty else "")))
-    return parts
-
-
-def pack(db: Database, as_of: date) -> Pack:
-    """Every section of the steering pack as of a date (the three formats render this)."""
-    figures = summary(db, as_of)
-    names = _names(db)
-    reasons = _status_reasons(db, as_of)
-    sections = [portfolio_section(figures), red_section(db, as_of, figures, names, reasons),
-                go_lives_section(as_of, figures, names), staffing_section(figures, names),
-                executives_section(db, as_of), lessons_section(db, figures), *changes_sections(db),
-                man_days_section(db), branches_section(figures, names)]
-    return Pack(f"ERP rollout steering pack, as of {as_of.isoformat()}", as_of, sections)
-
-
-KINDS = ("pptx", "xlsx", "html")
-
-
-def report_bytes(db: Database, as_of: date, kind: str) -> bytes:
-    """The steering pack as bytes: kind 'pptx', 'xlsx' or 'html' (for the page's download buttons)."""
-    kind = kind.lower().lstrip(".")
-    if kind not in KINDS:
-        raise RolloutError(f"cannot write a steering pack as .{kind} (expected .pptx, .xlsx or .html)")
-    return render(pack(db, as_of), kind)
-
-
-def render(content: Pack, kind: str) -> bytes:
-    """One assembled pack in one format."""
-    if kind == "pptx":
-        from rollout.report_pptx import pptx_bytes
-        return pptx_bytes(content)
-    if kind == "xlsx":
-        from rollout.report_xlsx import xlsx_bytes
-        return xlsx_bytes(content)
-    from rollout.report_html import html_text
-    return html_text(content).encode("utf-8")
-
-
-def write_report(db: Database, as_of: date, out: Path) -> Path:
-    """Write the steering pack to out; the suffix (.pptx, .xlsx, .html) picks the format."""
-    out = Path(out)
-    kind = out.suffix.lower().lstrip(".")
-    if kind not in KINDS:
-        raise RolloutError(f"cannot write a steering pack to {out.name} (expected a name ending in .pptx, .xlsx "
-                           f"or .html)")
-    data = report_bytes(db, as_of, kind)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
-    except OSError as exc:
-        raise RolloutError(f"cannot write {out}: {exc.strerror or exc}") from None
-    return out
-
-
-def branch_choices(db: Database) -> pd.DataFrame:
-    """Branches for a picker: code, name, region."""
-    return db.df("SELECT branch_code, branch_name, region_code FROM branches ORDER BY branch_code")

@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from rollout.report import Pack, Section
-from rollout.report_pptx import cell_text
+from rollout.steering.model import Pack, Section
+from rollout.steering.render_pptx import cell_text
 
 STYLE = """
 body{font-family:"Segoe UI","Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:2em;color:#222}

@@ -11,32 +11,19 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
-from functools import cache
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from rollout.errors import DatabaseError, DatabaseLockedError
+from rollout.core.errors import DatabaseError, DatabaseLockedError
 
-SQL_DIR = Path(__file__).parent / "sql"
-MIGRATIONS_DIR = SQL_DIR / "migrations"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-_INCLUDE = re.compile(r"\{\{(\w+)\}\}")
 _PARAMETER = re.compile(r"\$([a-z_]+)")
-
-
-@cache
-def load_sql(name: str) -> str:
-    """The text of rollout/sql/<name>.sql (metric queries live in files named like the metric).
-
-    `{{other}}` stands for the text of other.sql, so a definition used by several metrics (the
-    active assignments on D, say) is written once and each metric file reads as one query."""
-    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    return _INCLUDE.sub(lambda m: load_sql(m[1]), text)
 
 
 def migrations() -> list[tuple[int, Path]]:
@@ -110,10 +97,6 @@ class Database:
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
         found = self.rows(sql, params)
         return found[0][0] if found else None
-
-    def query(self, name: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
-        """Run the named query file rollout/sql/<name>.sql."""
-        return self.df(load_sql(name), params)
 
     def run(self, sql: str, values: Mapping[str, Any]) -> pd.DataFrame:
         """A query with $named parameters, given only the values its text uses (DuckDB refuses unused
@@ -189,28 +172,3 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# --- values as DuckDB and pandas hand them back ------------------------------------------------------
-
-def is_missing(value: Any) -> bool:
-    """None, NaN, NaT or pd.NA: an empty cell as read back through a DataFrame. Text is never missing."""
-    if value is None or value is pd.NaT:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # a list or array is not one missing value
-        return False
-
-
-def as_date(value: Any) -> date | None:
-    """A date as read back (date, datetime, Timestamp, ISO text) as a date; missing as None."""
-    if is_missing(value):
-        return None
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    if isinstance(value, datetime):  # Timestamp too
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return pd.Timestamp(value).date()

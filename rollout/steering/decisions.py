@@ -13,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from rollout.db import Database, as_date
-from rollout.errors import CellError, ValidationError
+from rollout.core.errors import CellError, ValidationError
+from rollout.core.values import as_date
+from rollout.store.db import Database
 
 DECISIONS = ("go", "no_go", "go_with_conditions")
 SHEET = "decision"
@@ -74,7 +75,7 @@ def check_decision(db: Database, branch_code: Any, decision: Any, decided_on: An
 
 def branch_figures(db: Database, branch_code: str, as_of: date) -> dict[str, Any]:
     """The branch's summary figures as of a date, with its name, dates and man-days (to freeze)."""
-    from rollout.summary import summary
+    from rollout.metrics.summary import summary
 
     figures = next((b for b in summary(db, as_of)["branches"] if b["branch_code"] == branch_code), {})
     row = db.rows("SELECT branch_name, planned_go_live, actual_go_live, consultant_days_budget, "
@@ -139,7 +140,7 @@ def decision_follow_up(decision: str, decided_on: date, follow_up_on: date | Non
 
 def list_decisions(db: Database, as_of: date) -> pd.DataFrame:
     """Every decision, newest first, with the frozen figures beside today's and the follow-up verdict."""
-    from rollout.summary import summary
+    from rollout.metrics.summary import summary
 
     rows = db.df("SELECT d.decision_id, d.branch_code, b.branch_name, d.decision, d.decided_on, d.decided_by, "
                  "d.conditions, d.follow_up_on, d.figures_json, d.recorded_at FROM decisions d "
@@ -168,7 +169,7 @@ def list_decisions(db: Database, as_of: date) -> pd.DataFrame:
 
 def decision_figures(db: Database, decision_id: int) -> dict[str, Any]:
     """The figures frozen with a decision."""
-    from rollout.errors import NotFoundError
+    from rollout.core.errors import NotFoundError
 
     text = db.scalar("SELECT figures_json FROM decisions WHERE decision_id = ?", [int(decision_id)])
     if text is None:

@@ -30,10 +30,11 @@ from typing import Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from rollout.db import Database, as_date
-from rollout.errors import CellError, ValidationError
-from rollout.settings import SETTINGS, check_setting, get_settings
-from rollout.spec import peak_month_set
+from rollout.core.errors import CellError, ValidationError
+from rollout.core.values import as_date
+from rollout.exchange.spec import peak_month_set
+from rollout.store.db import Database
+from rollout.store.settings import SETTINGS, check_setting, get_settings
 
 PARAMETERS = ("horizon_months", "capacity_days_per_month", "max_go_lives_per_month", "kickoff_lead_weeks",
               "stage2_gap_months", "prep_months", "unplanned_lead_months", "solve_time_limit_s")
@@ -130,7 +131,7 @@ class Branch:
 
 
 def _forecast(db: Database, as_of: date, settings: dict[str, float]) -> pd.DataFrame:
-    from rollout import readiness
+    from rollout.metrics import readiness
 
     return readiness.forecast_ready(db, as_of, settings=settings)
 

@@ -7,7 +7,7 @@ rollout/sql/lessons_*.sql.
 
 Writes (the lessons loop): record a lesson, set a lesson's status at many branches at once, turn a
 lesson into a checklist item at every branch not yet live, log and close problems. Every write is
-validated by the importer's rules (rollout.spec), one transaction, audited like rollout.edits does:
+validated by the importer's rules (rollout.exchange.spec), one transaction, audited like rollout.exchange.edits does:
 a refused write saves nothing.
 """
 
@@ -20,12 +20,14 @@ from typing import Any
 
 import pandas as pd
 
-from rollout import edits
-from rollout.db import Database, is_missing
-from rollout.errors import CellError, NotFoundError, ValidationError
-from rollout.importer import quote
-from rollout.settings import get_settings
-from rollout.spec import APPLICATION_STATUSES, SHEETS
+from rollout.core.errors import CellError, NotFoundError, ValidationError
+from rollout.core.values import is_missing
+from rollout.exchange import edits
+from rollout.exchange.importer import quote
+from rollout.exchange.spec import APPLICATION_STATUSES, SHEETS
+from rollout.metrics.queries import load_sql
+from rollout.store.db import Database
+from rollout.store.settings import get_settings
 
 COVERED_STATUSES = ("applied", "verified", "not_applicable")
 MATRIX_STATUSES = ("missing", "planned", "applied", "verified", "not_applicable")
@@ -44,7 +46,7 @@ def _regions(regions: Iterable[str] | None) -> list[str]:
 def application_coverage(db: Database, as_of: date, regions: Sequence[str] = ()) -> pd.DataFrame:
     """Per lesson: eligible_branches, covered_branches, application_coverage (percent, null when no
     branch is eligible). regions narrows the eligible branches (empty: every region)."""
-    return db.query("lessons_application_coverage", {"as_of": as_of, "regions": _regions(regions)})
+    return db.df(load_sql("lessons_application_coverage"), {"as_of": as_of, "regions": _regions(regions)})
 
 
 def summary_fields(db: Database, as_of: date, settings: dict[str, float] | None = None) -> pd.DataFrame:
@@ -54,13 +56,13 @@ def summary_fields(db: Database, as_of: date, settings: dict[str, float] | None 
 
 def recurring_lessons(db: Database, as_of: date) -> pd.DataFrame:
     """One row per (lesson, problem) where the lesson recurred (see lessons_recurring.sql)."""
-    return db.query("lessons_recurring", {"as_of": as_of})
+    return db.df(load_sql("lessons_recurring"), {"as_of": as_of})
 
 
 def application_matrix(db: Database, as_of: date) -> pd.DataFrame:
     """Long form: lesson x non-pilot branch with status (missing when there is no row), eligible,
     branch_order (going live soonest first)."""
-    return db.query("lessons_application_matrix", {"as_of": as_of})
+    return db.df(load_sql("lessons_application_matrix"), {"as_of": as_of})
 
 
 def lessons_overview(db: Database, as_of: date, regions: Sequence[str] = ()) -> pd.DataFrame:
@@ -80,7 +82,7 @@ def lessons_overview(db: Database, as_of: date, regions: Sequence[str] = ()) -> 
 
 def open_problems(db: Database, as_of: date) -> pd.DataFrame:
     """Problems open on D at branches live on D, oldest first, with age_days and age_band."""
-    return db.query("lessons_open_problems", {"as_of": as_of})
+    return db.df(load_sql("lessons_open_problems"), {"as_of": as_of})
 
 
 def problem_backlog(db: Database, as_of: date) -> pd.DataFrame:
@@ -98,13 +100,13 @@ def problem_backlog(db: Database, as_of: date) -> pd.DataFrame:
 
 def problems_per_week(db: Database, as_of: date) -> pd.DataFrame:
     """Per live branch and week after go-live (0 = go-live week): problems opened and closed."""
-    return db.query("lessons_problems_per_week", {"as_of": as_of})
+    return db.df(load_sql("lessons_problems_per_week"), {"as_of": as_of})
 
 
 def critical_problem_flags(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Branches with critical problems open on D for more than critical_problem_days days."""
     limit = int((settings if settings is not None else get_settings(db))["critical_problem_days"])
-    return db.query("lessons_critical_problem_flags", {"as_of": as_of, "limit_days": limit})
+    return db.df(load_sql("lessons_critical_problem_flags"), {"as_of": as_of, "limit_days": limit})
 
 
 # --- choices for forms -------------------------------------------------------------------------------

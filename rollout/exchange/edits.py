@@ -19,10 +19,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from rollout.db import Database
-from rollout.errors import CellError, ConflictError, NotFoundError, ValidationError
-from rollout.importer import broken_references, quote
-from rollout.spec import SHEETS, Sheet, SheetRows, validate_rows
+from rollout.core.errors import CellError, ConflictError, NotFoundError, ValidationError
+from rollout.exchange.importer import broken_references, quote
+from rollout.exchange.spec import SHEETS, Sheet, SheetRows, validate_rows
+from rollout.store.db import Database
 
 
 def plain(value: Any) -> Any:

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from rollout.errors import CellError, ValidationError
+from rollout.core.errors import CellError, ValidationError
 
 if TYPE_CHECKING:
-    from rollout.db import Database
+    from rollout.store.db import Database
 
 
 @dataclass(frozen=True)

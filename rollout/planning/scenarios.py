@@ -12,10 +12,11 @@ from typing import Any
 
 import pandas as pd
 
-from rollout.db import Database, as_date
-from rollout.edits import edit_batch
-from rollout.errors import CellError, NotFoundError, ValidationError
-from rollout.spec import SHEETS
+from rollout.core.errors import CellError, NotFoundError, ValidationError
+from rollout.core.values import as_date
+from rollout.exchange.edits import edit_batch
+from rollout.exchange.spec import SHEETS
+from rollout.store.db import Database
 
 PREVIEW_COLUMNS = ["table", "branch_code", "module", "column", "current", "new"]
 

@@ -3,7 +3,7 @@
 Every figure is computed in DuckDB from rollout/sql/engagement_*.sql, as of a date D: touchpoints
 dated after D do not exist yet. The weekly replay runs the same queries on a list of dates, so the
 chart and the table can never disagree. Channel weights, half-life and status thresholds are
-settings (rollout.settings). `log_touchpoint` is the one way the app records a touchpoint.
+settings (rollout.store.settings). `log_touchpoint` is the one way the app records a touchpoint.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from rollout.db import Database, load_sql
-from rollout.edits import insert_rows
-from rollout.errors import CellError, ValidationError
-from rollout.settings import get_settings
+from rollout.core.errors import CellError, ValidationError
+from rollout.exchange.edits import insert_rows
+from rollout.metrics.queries import load_sql
+from rollout.store.db import Database
+from rollout.store.settings import get_settings
 
 STATUSES = ("engaged", "cooling", "silent")
 # Call-list rule (docs/methodology/engagement.md): a silent or never-contacted head whose branch
@@ -164,7 +165,7 @@ def call_list(db: Database, as_of: date) -> pd.DataFrame:
 
     Columns CALL_LIST_COLUMNS; score rounded to 1 decimal (half away from zero), next_go_live as
     YYYY-MM-DD text (None when there is none)."""
-    from rollout.summary import round1  # summary imports this module
+    from rollout.metrics.summary import round1  # summary imports this module
 
     table = executive_table(db, as_of)
     rows = []
@@ -202,7 +203,7 @@ def call_list(db: Database, as_of: date) -> pd.DataFrame:
 
 def log_touchpoint(db: Database, row: dict[str, Any], actor: str = "app", today: date | None = None) -> dict:
     """Record one touchpoint: the form's own rule (its date is not in the future), then the importer's
-    rules through rollout.edits.insert_rows (one transaction, audited). Returns the row as saved."""
+    rules through rollout.exchange.edits.insert_rows (one transaction, audited). Returns the row as saved."""
     today = today or date.today()
     clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
     clean = {k: (None if v == "" and k != "topic" else v) for k, v in clean.items()}

@@ -1,0 +1,336 @@
+"""The command line: `python -m rollout COMMAND --db PATH ...`.
+
+Every failure a user can cause (bad flag, missing file, refused workbook, locked database) ends
+in one clear line on stderr and a non-zero exit, never a traceback: exit 1 for a refused input or
+database problem, 2 for bad flags, 3 for an infeasible plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rollout.core.errors import RolloutError, ValidationError
+from rollout.store.db import Database
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(func: Command) -> Command:
+        COMMANDS[name] = func
+        return func
+    return register
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number >= 0")
+    return value
+
+
+def open_db(args: argparse.Namespace, must_exist: bool = True) -> Database:
+    path = Path(args.db)
+    if must_exist and not path.exists():
+        raise RolloutError(f"the database {path} does not exist (create it with `python -m rollout demo --db "
+                           f"{path}` or `import --db {path} FILE`)")
+    return Database(path)
+
+
+def emit(payload: Any, as_json: bool, text: str | None = None) -> None:
+    """Print JSON (machine) or text (human)."""
+    if as_json:
+        print(json.dumps(payload, ensure_ascii=False, indent=1, default=str))
+    else:
+        print(text if text is not None else (payload.to_string(index=False) if isinstance(payload, pd.DataFrame)
+                                             else json.dumps(payload, ensure_ascii=False, indent=1, default=str)))
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+
+
+# --- foundation -------------------------------------------------------------------------------------
+
+@command("demo")
+def cmd_demo(args: argparse.Namespace) -> int:
+    from rollout.demo import portfolio
+
+    path = Path(args.db)
+    if path.exists() and not args.force:
+        raise RolloutError(f"{path} already exists (use --force to replace it with a demo portfolio)")
+    if path.exists():
+        path.unlink()
+        Path(str(path) + ".wal").unlink(missing_ok=True)
+    with Database(path) as db:
+        counts = portfolio.build_demo(db, branches=args.branches, seed=args.seed, today=args.today or date.today())
+    print(f"demo portfolio written to {path}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+    return 0
+
+
+@command("import")
+def cmd_import(args: argparse.Namespace) -> int:
+    from rollout.exchange.importer import import_workbook
+
+    source = Path(args.file)
+    if not source.exists():
+        raise RolloutError(f"{source} does not exist (expected an .xlsx file, a .zip of CSV files or a folder)")
+    with open_db(args, must_exist=False) as db:
+        result = import_workbook(db, source, dry_run=args.dry_run)
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    print(("dry run, nothing written: " if args.dry_run else "") + f"{result.file_name}")
+    print(result.table().to_string(index=False))
+    return 0
+
+
+@command("export")
+def cmd_export(args: argparse.Namespace) -> int:
+    from rollout.exchange.exporter import export
+
+    with open_db(args) as db:
+        written = export(db, args.out)
+    print(f"exported to {written}")
+    return 0
+
+
+@command("summary")
+def cmd_summary(args: argparse.Namespace) -> int:
+    from rollout.metrics.summary import summary
+
+    with open_db(args) as db:
+        result = summary(db, args.as_of or date.today())
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        print(f"as of {result['as_of']}")
+        for part in ("branches", "executives", "lessons"):
+            print(f"\n{part}:\n" + pd.DataFrame(result[part]).to_string(index=False))
+    return 0
+
+
+# --- later issues: each command calls the module that owns the capability -----------------------
+
+@command("what-if-leaves")
+def cmd_what_if_leaves(args: argparse.Namespace) -> int:
+    from rollout.metrics import staffing
+
+    with open_db(args) as db:
+        result = staffing.what_if_leaves(db, args.person, args.as_of or date.today())
+    emit(result, args.json, staffing.what_if_text(result))
+    return 0
+
+
+@command("call-list")
+def cmd_call_list(args: argparse.Namespace) -> int:
+    from rollout.metrics import engagement
+
+    with open_db(args) as db:
+        calls = engagement.call_list(db, args.as_of or date.today())
+    emit(frame_records(calls) if args.json else calls, args.json)
+    return 0
+
+
+@command("plan-from-template")
+def cmd_plan_from_template(args: argparse.Namespace) -> int:
+    from rollout.metrics import readiness
+
+    with open_db(args) as db:
+        items = readiness.plan_from_template(db, args.branch, args.source, write=not args.dry_run)
+    print(("would add" if args.dry_run else "added") + f" {len(items)} checklist items to {args.branch}")
+    if len(items):
+        print(items.to_string(index=False))
+    return 0
+
+
+@command("plan")
+def cmd_plan(args: argparse.Namespace) -> int:
+    from rollout.planning import planner
+
+    overrides = {k: v for k, v in {
+        "horizon_months": args.horizon_months, "capacity_days_per_month": args.capacity,
+        "max_go_lives_per_month": args.max_go_lives, "kickoff_lead_weeks": args.kickoff_weeks,
+        "stage2_gap_months": args.stage2_months, "prep_months": args.prep_months,
+        "unplanned_lead_months": args.unplanned_lead_months, "solve_time_limit_s": args.time_limit,
+    }.items() if v is not None}
+    with open_db(args) as db:
+        result = planner.plan_json(db, args.as_of or date.today(), overrides=overrides, pins=args.pin or [],
+                                    ignore_forecast=args.ignore_forecast)
+    emit(result, args.json, planner.plan_text(result))
+    return 3 if result["status"] == "infeasible" else 0
+
+
+@command("snapshot")
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from rollout.steering import snapshots
+
+    with open_db(args) as db:
+        snapshot_id = snapshots.take_snapshot(db, args.as_of or date.today())
+    print(f"snapshot {snapshot_id} taken as of {(args.as_of or date.today()).isoformat()}")
+    return 0
+
+
+@command("report")
+def cmd_report(args: argparse.Namespace) -> int:
+    from rollout.steering import pack
+
+    with open_db(args) as db:
+        written = pack.write_report(db, args.as_of or date.today(), Path(args.out))
+    print(f"steering pack written to {written}")
+    return 0
+
+
+@command("backup")
+def cmd_backup(args: argparse.Namespace) -> int:
+    from rollout.store import backup
+
+    written = backup.backup(Path(args.db), Path(args.out))
+    print(f"backup written to {written}")
+    return 0
+
+
+@command("restore")
+def cmd_restore(args: argparse.Namespace) -> int:
+    from rollout.store import backup
+
+    backup.restore(Path(args.backup), Path(args.db), force=args.force)
+    print(f"restored {args.backup} into {args.db}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m rollout", description="ERP rollout analytics: CLI")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str, db: bool = True, as_of: bool = False,
+            as_json: bool = False) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if db:
+            p.add_argument("--db", required=True, help="the DuckDB file")
+        if as_of:
+            p.add_argument("--as-of", type=iso_date, help="as-of date YYYY-MM-DD (default today)")
+        if as_json:
+            p.add_argument("--json", action="store_true", help="print JSON")
+        return p
+
+    p = add("demo", "write a seeded demo portfolio")
+    p.add_argument("--branches", type=positive_int, default=40)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p = add("import", "load a workbook (.xlsx, .zip of CSVs, folder of CSVs): all or nothing")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
+    p = add("export", "write every table to .xlsx, .zip or a folder of CSVs")
+    p.add_argument("out")
+    add("summary", "print the figures of METRICS.md", as_of=True, as_json=True)
+    p = add("what-if-leaves", "what breaks if this person leaves (computed, not saved)", as_of=True, as_json=True)
+    p.add_argument("--person", required=True)
+    add("call-list", "this week's executives to contact, most urgent first", as_of=True, as_json=True)
+    p = add("plan-from-template", "create a branch's checklist from the pilot's (or another branch's)")
+    p.add_argument("--branch", required=True)
+    p.add_argument("--from", dest="source", help="source branch (default: the pilot)")
+    p.add_argument("--dry-run", action="store_true")
+    p = add("plan", "optimise the launch schedule (PLANNING.md)", as_of=True, as_json=True)
+    p.add_argument("--horizon-months", type=positive_int)
+    p.add_argument("--capacity", type=non_negative_float)
+    p.add_argument("--max-go-lives", type=positive_int)
+    p.add_argument("--kickoff-weeks", type=int)
+    p.add_argument("--stage2-months", type=int)
+    p.add_argument("--prep-months", type=positive_int)
+    p.add_argument("--unplanned-lead-months", type=int)
+    p.add_argument("--time-limit", type=non_negative_float)
+    p.add_argument("--pin", action="append", metavar="CODE=YYYY-MM-01")
+    p.add_argument("--ignore-forecast", action="store_true")
+    add("snapshot", "freeze today's summary figures for the steering review", as_of=True)
+    p = add("report", "write the steering pack (.pptx, .xlsx or .html)", as_of=True)
+    p.add_argument("--out", required=True)
+    p = add("backup", "copy the database consistently (also while the app runs)")
+    p.add_argument("out")
+    p = add("restore", "replace the database with a backup (upgraded to the current schema)")
+    p.add_argument("backup")
+    p.add_argument("--force", action="store_true", help="replace an existing database")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ValidationError as exc:
+        for warning in exc.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        for error in exc.errors or [f"{args.command}: invalid input"]:
+            print(f"error: {error}", file=sys.stderr)
+        return 2 if args.command == "plan" else 1
+    except RolloutError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return _closed_pipe()
+    except Exception as exc:  # the last line of defence: a user never sees a traceback
+        log = _log_traceback(exc)
+        print(f"error: unexpected {type(exc).__name__} in '{args.command}' (details in {log})", file=sys.stderr)
+        return 1
+
+
+def _closed_pipe() -> int:
+    """The reader went away (`summary --json | head`): quiet, as Unix tools are."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
+
+
+def _log_traceback(exc: BaseException) -> Path:
+    """Write the traceback to a log file the user can send to the developers; return its path."""
+    folder = Path(os.environ.get("ROLLOUT_LOG_DIR") or tempfile.gettempdir())
+    path = folder / f"rollout-error-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    try:
+        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    except OSError:
+        path = Path(os.devnull)
+    return path
+
+
+def run() -> None:
+    """Entry point of `python -m rollout`."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

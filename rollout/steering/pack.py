@@ -1,0 +1,241 @@
+"""The steering pack: one list of sections (`pack(db, as_of)`) rendered as PowerPoint, Excel or HTML.
+
+A section whose figures are not computed yet says "not yet available"; no number is ever made up.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rollout.core.errors import RolloutError
+from rollout.core.values import is_missing, iso_text
+from rollout.metrics import engagement
+from rollout.metrics.summary import round1, summary
+from rollout.steering.model import NOT_YET, Chart, Pack, Section
+from rollout.steering.render_html import html_text
+from rollout.steering.render_pptx import pptx_bytes
+from rollout.steering.render_xlsx import xlsx_bytes
+from rollout.steering.snapshots import CHANGE_TABLES, changes_between, status_reasons
+from rollout.store.db import Database
+
+STATUS_ORDER = ["red", "amber", "green", "live", "no_plan"]
+APPLIED = ("applied", "verified")
+MOVES_SHOWN = 5
+NEXT_GO_LIVES_SHOWN = 10
+FIELD_LABELS = {"checklist_readiness": "readiness", "overdue_items": "overdue items",
+                "failing_gates": "failing gates", "slip_days": "slip days", "forecast_ready_on": "forecast ready",
+                "data_readiness": "data readiness"}
+WHY_FIELDS = ["checklist_readiness", "failing_gates", "overdue_items", "slip_days", "forecast_ready_on"]
+
+
+# --- small helpers ------------------------------------------------------------------------------------
+
+
+def _names(db: Database) -> pd.DataFrame:
+    return db.df("SELECT b.branch_code, b.branch_name, b.region_code, b.planned_go_live, b.actual_go_live, "
+                 "b.consultant_days_budget, b.consultant_days_used FROM branches b ORDER BY b.branch_code")
+
+
+def _figures_frame(figures: dict[str, Any], part: str, key: str) -> pd.DataFrame:
+    frame = pd.DataFrame(figures.get(part, []))
+    return frame if len(frame) else pd.DataFrame(columns=[key])
+
+
+def _all_null(frame: pd.DataFrame, columns: list[str]) -> bool:
+    present = [c for c in columns if c in frame.columns]
+    return not present or bool(frame[present].isna().all().all())
+
+
+def _dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    for column in columns:
+        if column in frame.columns:
+            frame[column] = frame[column].map(iso_text)
+    return frame
+
+
+def portfolio_section(figures: dict[str, Any]) -> Section:
+    branches = _figures_frame(figures, "branches", "branch_code")
+    if _all_null(branches, ["status"]):
+        return Section("portfolio", "Portfolio status", None, f"Branch status: {NOT_YET}.")
+    counts = pd.DataFrame({"status": STATUS_ORDER,
+                           "branches": [int((branches["status"] == s).sum()) for s in STATUS_ORDER]})
+    return Section("portfolio", "Portfolio status", counts, f"{len(branches)} branches.",
+                   Chart("bar", "status", ["branches"], "Branches by status"))
+
+
+def branches_section(figures: dict[str, Any], names: pd.DataFrame) -> Section:
+    branches = names[["branch_code", "branch_name", "region_code", "planned_go_live"]].merge(
+        _figures_frame(figures, "branches", "branch_code"), on="branch_code", how="left")
+    columns = ["branch_code", "branch_name", "region_code", "status", "checklist_readiness", "data_readiness",
+               "fill_rate", "overdue_items", "failing_gates", "planned_go_live", "forecast_ready_on", "slip_days"]
+    return Section("branches", "Branches", _dates(branches.reindex(columns=columns), ["planned_go_live"]))
+
+
+def red_section(db: Database, as_of: date, figures: dict[str, Any], names: pd.DataFrame,
+                reasons: dict[str, str]) -> Section:
+    branches = _figures_frame(figures, "branches", "branch_code")
+    if _all_null(branches, ["status"]):
+        return Section("red", "Red branches and why", None, f"Branch status: {NOT_YET}.")
+    red = names[["branch_code", "branch_name", "planned_go_live"]].merge(
+        branches[branches["status"] == "red"], on="branch_code", how="inner")
+    red["reasons"] = red["branch_code"].map(lambda c: reasons.get(c, ""))
+    frame = red.reindex(columns=["branch_code", "branch_name", "reasons", "checklist_readiness", "failing_gates",
+                                 "overdue_items", "slip_days", "planned_go_live", "forecast_ready_on"])
+    return Section("red", "Red branches and why", _dates(frame, ["planned_go_live"]),
+                   "No branch is red." if frame.empty else "")
+
+
+def go_lives_section(as_of: date, figures: dict[str, Any], names: pd.DataFrame) -> Section:
+    frame = names.copy()
+    planned = pd.to_datetime(frame["planned_go_live"])
+    actual = pd.to_datetime(frame["actual_go_live"])
+    d = pd.Timestamp(as_of)
+    upcoming = frame[(planned >= d) & (actual.isna() | (actual > d))].copy()
+    upcoming["days_to_go_live"] = (pd.to_datetime(upcoming["planned_go_live"]) - d).dt.days.astype("Int64")
+    upcoming = upcoming.merge(_figures_frame(figures, "branches", "branch_code"), on="branch_code", how="left")
+    upcoming = upcoming.sort_values(["planned_go_live", "branch_code"]).head(NEXT_GO_LIVES_SHOWN)
+    frame = upcoming.reindex(columns=["branch_code", "branch_name", "planned_go_live", "days_to_go_live", "status",
+                                      "checklist_readiness", "failing_gates", "forecast_ready_on", "slip_days"])
+    return Section("go_lives", "Next go-lives", _dates(frame, ["planned_go_live"]),
+                   "No planned go-live after this date." if frame.empty else "")
+
+
+STAFFING_FIELDS = ["fill_rate", "uncovered_modules", "spof_modules", "over_allocated_people"]
+
+
+def staffing_section(figures: dict[str, Any], names: pd.DataFrame) -> Section:
+    branches = _figures_frame(figures, "branches", "branch_code")
+    if _all_null(branches, STAFFING_FIELDS):
+        return Section("staffing", "Staffing risks", None, f"Staffing figures: {NOT_YET}.")
+    merged = names[["branch_code", "branch_name"]].merge(branches, on="branch_code", how="left")
+    risky = merged[(merged["fill_rate"].fillna(100) < 100) | (merged["uncovered_modules"].fillna(0) > 0)
+                   | (merged["spof_modules"].fillna(0) > 0) | (merged["over_allocated_people"].fillna(0) > 0)]
+    if "status" in risky.columns:
+        risky = risky[risky["status"] != "live"]
+    frame = risky.reindex(columns=["branch_code", "branch_name", "status", "fill_rate", "uncovered_modules",
+                                   "spof_modules", "over_allocated_people"])
+    frame = frame.sort_values(["uncovered_modules", "fill_rate", "branch_code"], ascending=[False, True, True],
+                              na_position="last")
+    return Section("staffing", "Staffing risks", frame,
+                   "Branches not live with a fill rate below 100%, an uncovered or single-key-user module, "
+                   "or an over-allocated person." if len(frame) else "No staffing risk at branches not live.")
+
+
+def executives_section(db: Database, as_of: date) -> Section:
+    """This week's call list (engagement.call_list), with each executive's title and branch name."""
+    people = db.df("SELECT e.exec_code, e.title, b.branch_name FROM executives e "
+                   "LEFT JOIN branches b USING (branch_code) ORDER BY e.exec_code")
+    calls = engagement.call_list(db, as_of).merge(people, on="exec_code", how="left")
+    first = ["exec_code", "name", "branch_name", "status", "reason", "suggested_channel"]
+    calls = calls[first + [c for c in calls.columns if c not in first]]
+    return Section("executives", "Executives to contact", calls.reset_index(drop=True),
+                   "This week's call list, most urgent first." if len(calls) else "Nobody needs a call this week.")
+
+
+def lessons_section(db: Database, figures: dict[str, Any]) -> Section:
+    lessons = _figures_frame(figures, "lessons", "lesson_code")
+    if _all_null(lessons, ["application_coverage"]):
+        return Section("lessons", "Lessons coverage", None, f"Lesson coverage: {NOT_YET}.")
+    frame = db.df("SELECT lesson_code, title, category, impact FROM lessons ORDER BY lesson_code").merge(
+        lessons, on="lesson_code", how="left")
+    return Section("lessons", "Lessons coverage", frame,
+                   "Share of branches (not the pilot, not live) that applied, verified or waived the lesson.",
+                   Chart("bar", "lesson_code", ["application_coverage"], "Application coverage (%)"))
+
+
+def man_days(db: Database) -> pd.DataFrame:
+    """Consultant man-days per branch: budget, used, remaining (budget − used), % used; a total row last."""
+    frame = db.df("SELECT branch_code, branch_name, consultant_days_budget AS budget_days, "
+                  "consultant_days_used AS used_days FROM branches ORDER BY branch_code")
+    frame["remaining_days"] = frame["budget_days"] - frame["used_days"]
+    with_both = frame.dropna(subset=["budget_days", "used_days"])
+    total = {"branch_code": "TOTAL", "branch_name": "all branches",
+             "budget_days": float(frame["budget_days"].sum()) if frame["budget_days"].notna().any() else None,
+             "used_days": float(frame["used_days"].sum()) if frame["used_days"].notna().any() else None,
+             "remaining_days": float(with_both["remaining_days"].sum()) if len(with_both) else None}
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    frame["used_pct"] = [round1(u / b * 100) if not is_missing(u) and not is_missing(b) and b > 0 else None
+                         for u, b in zip(frame["used_days"], frame["budget_days"], strict=True)]
+    return frame
+
+
+def man_days_section(db: Database) -> Section:
+    frame = man_days(db)
+    return Section("man_days", "Consultant man-days: used vs budget", frame,
+                   "Remaining = budget − used (negative: over budget). The total's remaining counts branches "
+                   "with both figures.", Chart("bar", "branch_code", ["budget_days", "used_days"],
+                                              "Man-days per branch: budget and used"))
+
+
+def changes_sections(db: Database) -> list[Section]:
+    changes = changes_between(db)
+    if changes["tables"] is None:
+        return [Section("changes", "What changed since last review", None,
+                        "Take a snapshot at each review: the change list compares the latest two.")]
+    head = Section("changes", "What changed since last review",
+                   pd.DataFrame({"review": ["previous", "latest"],
+                                 "snapshot_id": [changes["old_id"], changes["new_id"]],
+                                 "as_of": [changes["old_as_of"], changes["new_as_of"]]}))
+    parts = [head]
+    for key, title in CHANGE_TABLES.items():
+        frame = changes["tables"][key]
+        parts.append(Section(f"changes_{key}", f"What changed: {title.lower()}", frame,
+                             f"{NOT_YET} in these snapshots." if frame is None else ("None." if frame.empty else "")))
+    return parts
+
+
+def pack(db: Database, as_of: date) -> Pack:
+    """Every section of the steering pack as of a date (the three formats render this)."""
+    figures = summary(db, as_of)
+    names = _names(db)
+    reasons = status_reasons(db, as_of)
+    sections = [portfolio_section(figures), red_section(db, as_of, figures, names, reasons),
+                go_lives_section(as_of, figures, names), staffing_section(figures, names),
+                executives_section(db, as_of), lessons_section(db, figures), *changes_sections(db),
+                man_days_section(db), branches_section(figures, names)]
+    return Pack(f"ERP rollout steering pack, as of {as_of.isoformat()}", as_of, sections)
+
+
+KINDS = ("pptx", "xlsx", "html")
+
+
+def report_bytes(db: Database, as_of: date, kind: str) -> bytes:
+    """The steering pack as bytes: kind 'pptx', 'xlsx' or 'html' (for the page's download buttons)."""
+    kind = kind.lower().lstrip(".")
+    if kind not in KINDS:
+        raise RolloutError(f"cannot write a steering pack as .{kind} (expected .pptx, .xlsx or .html)")
+    return render(pack(db, as_of), kind)
+
+
+def render(content: Pack, kind: str) -> bytes:
+    """One assembled pack in one format."""
+    if kind == "pptx":
+        return pptx_bytes(content)
+    if kind == "xlsx":
+        return xlsx_bytes(content)
+    return html_text(content).encode("utf-8")
+
+
+def write_report(db: Database, as_of: date, out: Path) -> Path:
+    """Write the steering pack to out; the suffix (.pptx, .xlsx, .html) picks the format."""
+    out = Path(out)
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in KINDS:
+        raise RolloutError(f"cannot write a steering pack to {out.name} (expected a name ending in .pptx, .xlsx "
+                           f"or .html)")
+    data = report_bytes(db, as_of, kind)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        raise RolloutError(f"cannot write {out}: {exc.strerror or exc}") from None
+    return out
+
+
+def branch_choices(db: Database) -> pd.DataFrame:
+    """Branches for a picker: code, name, region."""
+    return db.df("SELECT branch_code, branch_name, region_code FROM branches ORDER BY branch_code")
