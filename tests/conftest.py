@@ -3,40 +3,16 @@
 from __future__ import annotations
 
 import shutil
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from rollout.exchange.importer import import_workbook
+from rollout.store.db import Database
 
-from rollout.exchange.edits import insert_rows  # noqa: E402
-from rollout.exchange.importer import import_workbook  # noqa: E402
-from rollout.exchange.spec import LOAD_ORDER  # noqa: E402
-from rollout.store.db import Database  # noqa: E402
-
-FIXTURES = ROOT / "tests" / "fixtures"
-SAMPLE = FIXTURES / "sample_rollout.xlsx"
-SAMPLE_DATES = [date(2026, 9, 15), date(2026, 11, 22)]
-
-
-def make_db(path: Path | str = ":memory:", today: date = date(2030, 1, 1), **tables: list[dict[str, Any]]) -> Database:
-    """A database holding exactly these rows, checked by the importer's own rules.
-
-    Keyword = sheet name, value = rows as dicts (missing optional columns are empty), e.g.
-    make_db(regions=[{"region_code": "E", "region_name": "East"}], branches=[...]).
-    """
-    db = Database(path)
-    for name in LOAD_ORDER:
-        if tables.get(name):
-            insert_rows(db, name, tables[name], actor="test", today=today)
-    return db
+from support import ROOT, SAMPLE, make_db, private_copy
 
 
 @pytest.fixture
@@ -58,16 +34,6 @@ def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@contextmanager
-def private_copy(template: Path, folder: Path) -> Iterator[Database]:
-    """An open, writable copy of a database file built once, so tests never share writes."""
-    path = folder / template.name
-    shutil.copy(template, path)
-    db = Database(path)
-    try:
-        yield db
-    finally:
-        db.close()
 
 
 @pytest.fixture
@@ -104,24 +70,10 @@ def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
-def metrics(at: Any) -> dict[str, str]:
-    """An AppTest's metrics by label; a repeated label keeps the first (a later section's own "Status")."""
-    found: dict[str, str] = {}
-    for metric in at.metric:
-        found.setdefault(metric.label, metric.value)
-    return found
 
 
-def frame_with(at: Any, *columns: str) -> Any:
-    """An AppTest's first dataframe that has every one of these columns."""
-    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
-    assert found, f"no table with {columns}"
-    return found[0]
 
 
-def texts(elements: Any) -> list[str]:
-    """Messages as the user reads them (ui.common.plain escapes markdown with backslashes)."""
-    return [str(e.value).replace("\\", "") for e in elements]
 
 
 @pytest.fixture

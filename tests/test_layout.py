@@ -11,7 +11,7 @@ import duckdb
 from rollout.exchange.spec import SHEETS
 from rollout.store.db import LATEST_VERSION, MIGRATIONS_DIR, Database
 
-from conftest import ROOT
+from support import ROOT
 
 
 def test_rollout_never_imports_streamlit() -> None:

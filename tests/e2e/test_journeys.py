@@ -18,7 +18,7 @@ import pytest
 
 from e2e.conftest import assert_no_exception, open_app, screenshot, wait_for_app, wait_for_text
 
-from conftest import SAMPLE
+from support import SAMPLE
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ from rollout.metrics.summary import summary
 from rollout.store import backup
 from rollout.store.db import LATEST_VERSION, MIGRATIONS_DIR, Database
 
-from conftest import ROOT, SAMPLE_DATES
+from support import ROOT, SAMPLE_DATES
 
 
 def contents(path: Path) -> dict[str, list[tuple]]:

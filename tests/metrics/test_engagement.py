@@ -13,7 +13,7 @@ from rollout.core.errors import ValidationError
 from rollout.metrics import engagement
 from rollout.store.settings import get_settings
 
-from conftest import make_db
+from support import make_db
 
 D = date(2026, 6, 30)
 REGIONS = [{"region_code": "E", "region_name": "East"}, {"region_code": "W", "region_name": "West"}]

@@ -12,7 +12,7 @@ from rollout.metrics import lessons
 from rollout.metrics.summary import summary
 from rollout.store.settings import get_settings
 
-from conftest import make_db, private_copy
+from support import make_db, private_copy
 
 D = date(2026, 6, 1)
 TODAY = date(2026, 6, 10)

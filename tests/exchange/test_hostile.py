@@ -25,7 +25,7 @@ from rollout.exchange.exporter import export, frame_to_csv
 from rollout.exchange.importer import import_workbook
 from rollout.store.db import Database
 
-from conftest import ROOT, SAMPLE
+from support import ROOT, SAMPLE
 
 TODAY = date(2026, 11, 22)
 

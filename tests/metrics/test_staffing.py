@@ -12,7 +12,7 @@ from rollout.core.errors import ConflictError, NotFoundError, ValidationError
 from rollout.metrics import staffing
 from rollout.store.settings import get_settings
 
-from conftest import SAMPLE_DATES, make_db, private_copy
+from support import SAMPLE_DATES, make_db, private_copy
 
 D = date(2030, 1, 15)
 

@@ -8,7 +8,7 @@ import pytest
 
 from rollout.store.db import Database
 
-from conftest import frame_with, texts
+from support import frame_with, texts
 
 
 def test_page_renders_with_sample_figures(open_page) -> None:

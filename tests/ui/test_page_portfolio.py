@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import frame_with, metrics, texts
+from support import frame_with, metrics, texts
 
 
 def _branch_table(at):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from rollout.store.db import Database
 
-from conftest import metrics
+from support import metrics
 
 AS_OF = date(2026, 11, 22)
 

@@ -22,7 +22,7 @@ import pytest
 from rollout.exchange.importer import import_workbook
 from rollout.store.db import LATEST_VERSION, Database
 
-from conftest import ROOT
+from support import ROOT
 
 BRANCHES, ITEMS = 30, 100  # 3,000 checklist rows: the import takes a while, the test stays quick
 

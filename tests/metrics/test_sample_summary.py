@@ -12,7 +12,7 @@ import pytest
 
 from rollout.metrics.summary import summary
 
-from conftest import FIXTURES, SAMPLE_DATES
+from support import FIXTURES, SAMPLE_DATES
 
 GROUPS = {
     "readiness": ("branches", "branch_code", ["checklist_readiness", "overdue_items", "failing_gates",

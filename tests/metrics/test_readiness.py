@@ -12,7 +12,7 @@ from rollout.core.errors import ConflictError, RolloutError, ValidationError
 from rollout.metrics import readiness
 from rollout.store.settings import SETTINGS
 
-from conftest import make_db
+from support import make_db
 
 D = date(2026, 6, 1)
 DEFAULTS = {k: s.default for k, s in SETTINGS.items()}

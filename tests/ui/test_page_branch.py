@@ -6,7 +6,7 @@ from datetime import date
 
 from rollout.store.db import Database
 
-from conftest import metrics, texts
+from support import metrics, texts
 
 
 def test_branch_page_dates_and_branches(open_page) -> None:

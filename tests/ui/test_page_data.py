@@ -6,8 +6,7 @@ from pathlib import Path
 
 from rollout.store.db import Database
 
-from conftest import frame_with
-from test_importer import xlsx
+from support import frame_with, xlsx
 
 
 def test_upload_dry_run_then_confirm_loads(open_page, sample_db_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from rollout.store.db import Database
 
-from conftest import frame_with, metrics
+from support import frame_with, metrics
 
 AS_OF = date(2026, 11, 22)
 

@@ -9,14 +9,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from rollout.core.errors import ValidationError
 from rollout.exchange.exporter import export
 from rollout.exchange.importer import import_workbook
 from rollout.store.db import Database
 
-from conftest import SAMPLE
+from support import SAMPLE, xlsx
 
 REGIONS = [["region_code", "region_name"], ["EAST", "华东区"], ["NORTH", "华北区"], ["SOUTH", "华南区"]]
 BRANCHES = [["branch_code", "branch_name", "region_code", "is_pilot", "planned_go_live", "peak_months"],
@@ -24,17 +23,6 @@ BRANCHES = [["branch_code", "branch_name", "region_code", "is_pilot", "planned_g
             ["B01", "天津分公司", "NORTH", "no", "2027/1/1", None]]
 
 
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    """An .xlsx workbook from sheet name -> rows (the first row is the header)."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, rows in sheets.items():
-        sheet = workbook.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def load_xlsx(db: Database, sheets: dict[str, list[list]], dry_run: bool = False):

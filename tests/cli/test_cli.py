@@ -14,7 +14,7 @@ import pytest
 from rollout.cli import main
 from rollout.store.db import Database
 
-from conftest import ROOT, SAMPLE
+from support import ROOT, SAMPLE
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
