@@ -15,8 +15,7 @@ import re
 from datetime import date, datetime
 
 import pytest
-
-from e2e.conftest import assert_no_exception, open_app, screenshot, wait_for_app, wait_for_text
+from browser import assert_no_exception, open_app, screenshot, wait_for_app, wait_for_text
 
 from support import SAMPLE
 

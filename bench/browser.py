@@ -1,0 +1,107 @@
+"""Every page in real Chromium against a real `streamlit run`, at two portfolio sizes, in one run.
+
+    python bench/browser.py [--sizes 40 2000] [--repeat 3] [--out bench/browser.md]
+
+For each size a demo portfolio is built into a fresh file and served by its own `streamlit run app.py`.
+Each page is opened once to warm the server's caches, then `--repeat` times in a fresh browser tab; a
+load is timed from navigation until the script has finished running and every plotly chart on the page
+has drawn its SVG. The table reports the medians and the ratio of the largest size to the smallest
+(issue 18's goal: at most 1.5x). Every request the browser makes is recorded: any that leaves the
+machine (an icon or a font from the internet) is listed, since the app must work on an intranet.
+Nothing here is a timed test; the figures go into the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from browser import launch_chromium, page_url, streamlit_server, wait_for_app  # noqa: E402
+
+from rollout.demo import portfolio  # noqa: E402
+from rollout.store.db import Database  # noqa: E402
+
+PAGES = ["portfolio", "branch", "executives", "steering", "decisions", "staffing", "lessons", "planning", "data",
+         "methodology", "settings"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
+
+
+def charts_drawn(tab: object, timeout: float = 120_000) -> None:
+    """Until every plotly chart element on the page holds its drawn SVG."""
+    tab.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .every(el => el.querySelector('.main-svg'))""", timeout=timeout)
+
+
+def load_seconds(browser: object, url: str, path: str, outside: set[str]) -> float:
+    """One cold-tab load of a page: navigation until the script is done and the charts are drawn."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, base_url=url)
+    tab = context.new_page()
+    tab.on("request", lambda request: outside.add(request.url)
+           if urlparse(request.url).hostname not in LOCAL_HOSTS and not request.url.startswith("data:") else None)
+    try:
+        start = time.perf_counter()
+        tab.goto(page_url(path))
+        tab.locator(".st-key-as_of_picker").wait_for(timeout=120_000)
+        wait_for_app(tab, timeout=120_000)
+        charts_drawn(tab)
+        return time.perf_counter() - start - 0.3  # wait_for_app's fixed settle pause is not the app's time
+    finally:
+        context.close()
+
+
+def measure(size: int, work: Path, repeat: int, playwright: object, outside: set[str]) -> dict[str, float]:
+    path = work / f"demo_{size}.duckdb"
+    with Database(path) as db:
+        portfolio.build_demo(db, branches=size, seed=7, today=date.today())
+    times: dict[str, float] = {}
+    with open(work / f"streamlit_{size}.log", "w+", encoding="utf-8") as log, \
+            streamlit_server({"ROLLOUT_DB": str(path)}, log) as url:
+        browser = launch_chromium(playwright)
+        try:
+            for page in PAGES:
+                load_seconds(browser, url, page, outside)  # warm the server's caches for this page
+                times[page] = statistics.median(load_seconds(browser, url, page, outside) for _ in range(repeat))
+                print(f"{size:>5} {page:<12} {times[page]:.2f} s", flush=True)
+        finally:
+            browser.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs=2, default=[40, 2000], metavar=("SMALL", "LARGE"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "browser.md")
+    args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    from playwright.sync_api import sync_playwright
+
+    small, large = sorted(args.sizes)
+    outside: set[str] = set()
+    work = Path(tempfile.mkdtemp(prefix="rollout-browser-bench-"))
+    with sync_playwright() as playwright:
+        results = {size: measure(size, work, args.repeat, playwright, outside) for size in (small, large)}
+    lines = [f"Measured {date.today()} in Chromium on 2 cores: median of {args.repeat} cold-tab loads after one "
+             f"warm-up, until the script finished and every chart was drawn. Sizes = non-pilot demo branches.", "",
+             f"| page | s at {small} | s at {large} | ratio |", "|---|---:|---:|---:|"]
+    for page in PAGES:
+        a, b = results[small][page], results[large][page]
+        lines.append(f"| {page} | {a:.2f} | {b:.2f} | {b / a:.2f}x |")
+    lines += ["", "Requests that left the machine: " + (", ".join(sorted(outside)) if outside else "none.")]
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
