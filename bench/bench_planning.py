@@ -31,7 +31,7 @@ TODAY = date(2026, 11, 22)
 
 def bench(size: int, time_limit: float, folder: Path) -> dict[str, object]:
     with Database(folder / f"bench_{size}.duckdb") as db:
-        portfolio.build_demo(db, branches=size, seed=7, today=TODAY)
+        portfolio.build_demo(db, branches=size, seed=7, today=TODAY, history=False)
         return solve(db, size, time_limit, TODAY)
 
 

@@ -30,9 +30,9 @@ def demo40():
 
 def test_same_seed_and_day_give_identical_data_and_another_seed_differs():
     first, second, other = Database(":memory:"), Database(":memory:"), Database(":memory:")
-    build_demo(first, branches=12, seed=3, today=TODAY)
-    build_demo(second, branches=12, seed=3, today=TODAY)
-    build_demo(other, branches=12, seed=4, today=TODAY)
+    build_demo(first, branches=12, seed=3, today=TODAY, history=False)
+    build_demo(second, branches=12, seed=3, today=TODAY, history=False)
+    build_demo(other, branches=12, seed=4, today=TODAY, history=False)
     a, b, c = contents(first), contents(second), contents(other)
     assert a == b
     assert a["checklist"] and a["touchpoints"] and a["people"]
@@ -42,7 +42,7 @@ def test_same_seed_and_day_give_identical_data_and_another_seed_differs():
 
 def test_counts_are_rows_written_and_the_load_is_marked_demo(demo40):
     db, counts = demo40
-    assert set(counts) == set(LOAD_ORDER)
+    assert set(counts) == {*LOAD_ORDER, "snapshots", "decisions", "plan_scenarios"}
     for table, inserted in counts.items():
         assert inserted == db.scalar(f'SELECT count(*) FROM "{table}"') > 0, table
     # the app's "demo data" banner looks for a load named 'demo'
@@ -62,14 +62,14 @@ def test_valid_by_the_importers_rules_and_loading_again_changes_nothing():
 def test_branches_n_gives_n_branches_besides_the_pilot():
     for n in (1, 3):
         db = Database(":memory:")
-        build_demo(db, branches=n, seed=7, today=TODAY)
+        build_demo(db, branches=n, seed=7, today=TODAY, history=False)
         assert db.scalar("SELECT count(*) FROM branches WHERE NOT is_pilot") == n
         assert db.rows("SELECT branch_code FROM branches WHERE is_pilot") == [(PILOT_CODE,)]
 
 
 def test_a_larger_portfolio_keeps_unique_codes_and_a_handful_of_regions():
     db = Database(":memory:")
-    build_demo(db, branches=120, seed=11, today=TODAY)
+    build_demo(db, branches=120, seed=11, today=TODAY, history=False)
     assert db.scalar("SELECT count(*) FROM branches WHERE NOT is_pilot") == 120
     assert db.scalar("SELECT count(DISTINCT branch_code) FROM branches") == 121
     assert 6 <= db.scalar("SELECT count(*) FROM regions") <= 10
@@ -222,7 +222,7 @@ def test_lessons_are_partly_applied_and_problems_logged_at_live_branches(demo40)
 def test_dates_move_with_today():
     later = date(2030, 3, 10)
     db = Database(":memory:")
-    build_demo(db, branches=8, seed=7, today=later)
+    build_demo(db, branches=8, seed=7, today=later, history=False)
     assert db.scalar("SELECT actual_go_live FROM branches WHERE is_pilot") == date(2029, 3, 1)
     assert db.scalar("SELECT max(date) FROM touchpoints") <= later
     assert db.scalar("SELECT max(date) FROM touchpoints") >= later - timedelta(days=30)
