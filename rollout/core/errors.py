@@ -65,3 +65,7 @@ class ValidationError(RolloutError):
         self.errors = errors
         self.warnings = warnings or []
         super().__init__("\n".join(str(e) for e in errors))
+
+
+class AccessDeniedError(RolloutError):
+    """The caller's role or region scope does not allow this (ACCESS.md)."""

@@ -1,0 +1,125 @@
+"""The `users` table (ACCESS.md "Users"): who may sign in, with which role and region scope.
+
+`caller_for` turns a signed-in email into a Caller, read from the store on every page run (a user
+removed or deactivated loses access at once). Emails in ROLLOUT_ADMINS are always administrators of
+every region, so the first administrator can sign in before the table has rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from rollout.core.access import ROLES, Caller, regions_from_text, regions_to_text
+from rollout.core.errors import AccessDeniedError, NotFoundError, RolloutError
+from rollout.store.db import Database
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+FIELDS = ["name", "role", "regions", "active"]
+
+
+def normalise_email(email: str | None) -> str:
+    """The key of a person: the email claim, trimmed and lower-cased."""
+    return (email or "").strip().lower()
+
+
+def bootstrap_admins(text: str | None) -> frozenset[str]:
+    """The ROLLOUT_ADMINS value ('a@x.cn, b@x.cn') as a set of normalised emails."""
+    return frozenset(normalise_email(part) for part in (text or "").split(",") if part.strip())
+
+
+def caller_for(db: Database, email: str | None, admins: Iterable[str] = ()) -> Caller | None:
+    """The signed-in person as a Caller, or None when they have no access yet."""
+    key = normalise_email(email)
+    if not key:
+        return None
+    if key in set(admins):
+        return Caller(key, "admin", None)
+    row = db.rows("SELECT role, regions FROM users WHERE email = ? AND active", [key])
+    if not row:
+        return None
+    role, regions = row[0]
+    return Caller(key, role, regions_from_text(regions))
+
+
+def list_users(db: Database) -> pd.DataFrame:
+    return db.df("SELECT email, name, role, regions, active, created_on, created_by FROM users ORDER BY email")
+
+
+def _check_new(db: Database, email: str, role: str, regions: frozenset[str] | None) -> None:
+    if not EMAIL.match(email):
+        raise RolloutError(f"{email!r} is not an email address")
+    if role not in ROLES:
+        raise RolloutError(f"{role!r} is not a role (expected one of {', '.join(ROLES)})")
+    if regions is not None:
+        known = {r[0] for r in db.rows("SELECT region_code FROM regions")}
+        unknown = sorted(regions - known)
+        if unknown:
+            raise RolloutError(f"unknown region {', '.join(unknown)} (expected one of {', '.join(sorted(known))})")
+
+
+def _audit(cur: object, actor: str, action: str, table: str, key: dict | None, old: object, new: object) -> None:
+    """One audit_log row (UTC timestamp; values as JSON text)."""
+    cur.execute("INSERT INTO audit_log (changed_at, actor, action, table_name, row_key, column_name, old_value, "
+                "new_value) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
+                [datetime.now(UTC).replace(tzinfo=None), actor, action, table, "" if key is None else json.dumps(key),
+                 None if old is None else json.dumps(old, default=str, ensure_ascii=False),
+                 None if new is None else json.dumps(new, default=str, ensure_ascii=False)])
+
+
+def add_user(db: Database, by: Caller, email: str, role: str, regions: Iterable[str] = (),
+             name: str | None = None) -> None:
+    """Add a user or change one's role, scope and name (an upsert by email); admins only, audited."""
+    by.check("users")
+    key = normalise_email(email)
+    scope = frozenset(r.strip() for r in regions if r.strip()) or None
+    _check_new(db, key, role, scope)
+    new = {"name": (name or "").strip() or None, "role": role, "regions": regions_to_text(scope), "active": True}
+    with db.transaction() as cur:
+        old = cur.execute("SELECT name, role, regions, active FROM users WHERE email = ?", [key]).fetchone()
+        if old is None:
+            cur.execute("INSERT INTO users VALUES (?, ?, ?, ?, TRUE, ?, ?)",
+                        [key, new["name"], role, new["regions"], datetime.now(UTC).replace(tzinfo=None), by.email])
+        else:
+            _refuse_losing_last_admin(cur, key, role)
+            cur.execute("UPDATE users SET name = ?, role = ?, regions = ?, active = TRUE WHERE email = ?",
+                        [new["name"], role, new["regions"], key])
+        _audit(cur, by.email, "insert" if old is None else "update", "users", {"email": key},
+               None if old is None else dict(zip(FIELDS, old, strict=True)), new)
+
+
+def _refuse_losing_last_admin(cur: object, email: str, new_role: str | None) -> None:
+    """Removing or demoting the last active administrator would lock everyone out of the Access page."""
+    if new_role == "admin":
+        return
+    others = cur.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active AND email <> ?",
+                         [email]).fetchone()[0]
+    was_admin = cur.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active AND email = ?",
+                            [email]).fetchone()[0]
+    if was_admin and not others:
+        raise RolloutError(f"{email} is the last active administrator (add another administrator first)")
+
+
+def remove_user(db: Database, by: Caller, email: str) -> None:
+    """Deactivate a user (the row stays for the audit trail); admins only; never the last admin."""
+    by.check("users")
+    key = normalise_email(email)
+    with db.transaction() as cur:
+        old = cur.execute("SELECT name, role, regions, active FROM users WHERE email = ? AND active",
+                          [key]).fetchone()
+        if old is None:
+            raise NotFoundError(f"{key} is not an active user")
+        _refuse_losing_last_admin(cur, key, None)
+        cur.execute("UPDATE users SET active = FALSE WHERE email = ?", [key])
+        _audit(cur, by.email, "deactivate", "users", {"email": key}, dict(zip(FIELDS, old, strict=True)),
+               {"active": False})
+
+
+def record_refusal(db: Database, caller: Caller, operation: str, exc: AccessDeniedError) -> None:
+    """A refused write in the audit trail (ACCESS.md "Audit"): who tried what, and why not."""
+    with db.transaction() as cur:
+        _audit(cur, caller.email, "refused", operation, None, None, str(exc))
