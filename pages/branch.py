@@ -11,6 +11,7 @@ from rollout.core.errors import RolloutError
 from rollout.exchange.spec import CHECKLIST_STATUSES, DIMENSIONS
 from rollout.metrics import readiness
 from ui import engagement as engagement_ui
+from ui import forecast as forecast_ui
 from ui import staffing as staffing_ui
 from ui.common import cached, code_and_name, filters, get_db, plain, show_error, table
 from ui.figures import percent
@@ -68,9 +69,12 @@ with left:
     st.plotly_chart(dimension_bars(cached(readiness.readiness_by_dimension, as_of, code)), width="stretch",
                     key="branch_dimensions")
 with right:
-    st.plotly_chart(trend_figure(cached(readiness.readiness_trend, as_of, code), as_of, row["checklist_readiness"],
-                                 row["forecast_ready_on"], row["planned_go_live"]), width="stretch",
+    st.plotly_chart(forecast_ui.add_fan(trend_figure(cached(readiness.readiness_trend, as_of, code), as_of,
+                                                     row["checklist_readiness"], row["forecast_ready_on"],
+                                                     row["planned_go_live"]),
+                                        cached(readiness.forecast_fan, as_of, code)), width="stretch",
                     key="branch_trend")
+    forecast_ui.branch_forecast(row)
 
 left, right = st.columns(2)
 with left:

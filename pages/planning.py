@@ -10,6 +10,7 @@ from rollout.core.errors import RolloutError
 from rollout.metrics import readiness
 from rollout.planning import planner, scenarios
 from ui.common import cached, filters, get_db, plain, setting_input, show_error, table
+from ui.forecast import confidence_choice
 from ui.planning import gantt_figure, load_figure
 
 current = filters()
@@ -34,6 +35,7 @@ with st.form("plan_form", border=True):
     pins_text = st.text_area("Pins: one per line, CODE=YYYY-MM-01 (the stage-1 go-live of that branch)",
                              key="plan_pins", height=80)
     ignore = st.checkbox("Ignore the readiness forecast (rule 6)", key="plan_ignore_forecast")
+    confidence = confidence_choice("plan_confidence")
     run = st.form_submit_button("Optimise the plan", type="primary", key="plan_run")
 
 if run:
@@ -41,9 +43,11 @@ if run:
     with st.status("Optimising the launch plan…", expanded=False) as status:
         st.write(f"Solving with a time limit of {values['solve_time_limit_s']:g} s")
         try:
-            result = planner.plan_json(db, as_of, overrides=values, pins=list(pins), ignore_forecast=ignore)
+            result = planner.plan_json(db, as_of, overrides=values, pins=list(pins), ignore_forecast=ignore,
+                                       confidence=confidence)
             st.session_state.plan_result = result
-            st.session_state.plan_params = {**values, "pins": list(pins), "ignore_forecast": ignore}
+            st.session_state.plan_params = {**values, "pins": list(pins), "ignore_forecast": ignore,
+                                            "confidence": confidence}
             status.update(label=f"Plan {result['status']}", state="complete" if result["status"] != "infeasible"
                           else "error")
         except RolloutError as exc:

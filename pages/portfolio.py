@@ -8,6 +8,7 @@ import streamlit as st
 
 from rollout.exchange.spec import DIMENSIONS
 from rollout.metrics import readiness
+from ui import forecast as forecast_ui
 from ui.common import by_region, cached, code_and_name, filters, table, view_caption
 from ui.lessons import portfolio_flags
 from ui.readiness import dimension_heatmap, portfolio_table, status_counts_figure
@@ -31,11 +32,12 @@ cols[5].metric("Go-lives in next 60 days", tiles["go_lives_next_days"],
                     "not live yet")
 
 portfolio_flags(as_of)
+forecast_ui.go_lives_at_risk_section(as_of, regions)
 
 st.subheader("Branches")
 st.caption("Select a row to open the branch. Status: the first of live, no plan, red, amber, green that applies "
            "(see Methodology).")
-shown = portfolio_table(status)
+shown = forecast_ui.with_chance(portfolio_table(status), status)
 event = table(shown, key="portfolio_table", file_name=f"portfolio_{as_of.isoformat()}", on_select="rerun",
               selection_mode="single-row",
               column_config={"readiness %": st.column_config.NumberColumn(format="%.1f"),

@@ -187,7 +187,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     }.items() if v is not None}
     with open_db(args) as db:
         result = planner.plan_json(db, args.as_of or date.today(), overrides=overrides, pins=args.pin or [],
-                                    ignore_forecast=args.ignore_forecast)
+                                    ignore_forecast=args.ignore_forecast, confidence=args.confidence)
     emit(result, args.json, planner.plan_text(result))
     return 3 if result["status"] == "infeasible" else 0
 
@@ -274,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=non_negative_float)
     p.add_argument("--pin", action="append", metavar="CODE=YYYY-MM-01")
     p.add_argument("--ignore-forecast", action="store_true")
+    p.add_argument("--confidence", type=int, choices=[50, 80],
+                   help="rule 6 uses the P50 or P80 ready date instead of the forecast ready date")
     add("snapshot", "freeze today's summary figures for the steering review", as_of=True)
     p = add("report", "write the steering pack (.pptx, .xlsx or .html)", as_of=True)
     p.add_argument("--out", required=True)

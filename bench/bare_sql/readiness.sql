@@ -19,6 +19,17 @@ WITH item AS (
            100 * avg(CASE WHEN records_expected = 0 THEN 1
                           ELSE least(coalesce(records_validated, 0) / records_expected, 1) END) AS data_readiness
     FROM master_data GROUP BY branch_code
+), weekly AS (  -- Probabilistic forecast: w_j, the weight done in week (D - 7j, D - 7(j - 1)], j = 1..8
+    SELECT branch_code, (($d - completed_on) // 7) + 1 AS j, sum(weight) AS wj
+    FROM item WHERE done_d AND completed_on > $d - 56
+    GROUP BY ALL
+), pace_mean AS (  -- weeks without a row completed 0
+    SELECT branch_code, sum(wj) / 8 AS mu, count(*) AS weeks_with_progress FROM weekly GROUP BY branch_code
+), pace AS (
+    SELECT m.branch_code, m.mu,
+           sqrt((sum((w.wj - m.mu) * (w.wj - m.mu)) + (8 - m.weeks_with_progress) * m.mu * m.mu) / 8) AS sigma_raw
+    FROM pace_mean m JOIN weekly w USING (branch_code)
+    GROUP BY m.branch_code, m.mu, m.weeks_with_progress
 ), forecast AS (
     SELECT b.branch_code, b.planned_go_live, b.actual_go_live <= $d AS live, p.*,
            CASE WHEN b.actual_go_live <= $d OR p.checklist_readiness IS NULL THEN NULL
@@ -28,6 +39,38 @@ WITH item AS (
            p.remaining > 0 AND p.window_weight = 0 AND NOT coalesce(b.actual_go_live <= $d, false) AS stalled,
            b.planned_go_live - $d AS days_to_go_live
     FROM branches b LEFT JOIN per_branch p USING (branch_code)
+), model AS (  -- the normal model; sigma below 1e-9 (float noise of a steady pace) counts as 0
+    SELECT f.*, coalesce(p.mu, 0) AS mu,
+           CASE WHEN p.sigma_raw IS NULL OR p.sigma_raw <= 1e-9 * greatest(p.mu, 1) THEN 0 ELSE p.sigma_raw END
+               AS sigma,
+           floor((f.planned_go_live - $d) / 7) AS k_go_live,
+           NOT coalesce(f.live, false) AND f.checklist_readiness IS NOT NULL AS rated
+    FROM forecast f LEFT JOIN pace p USING (branch_code)
+), chance_z AS (
+    SELECT *, CASE WHEN rated AND remaining > 0 AND mu > 0 AND sigma > 0 AND k_go_live >= 1
+                   THEN (remaining - k_go_live * mu) / (sigma * sqrt(k_go_live)) / sqrt(2) END AS x,
+              -- P80: the smallest k with k mu - 0.8416 sigma sqrt(k) >= R, solved as a quadratic in sqrt(k)
+              CASE WHEN rated AND remaining > 0 AND mu > 0
+                   THEN greatest(1, ceil(round(remaining / mu, 9))) END AS k50,
+              CASE WHEN rated AND remaining > 0 AND mu > 0
+                   THEN greatest(1, ceil(round(power((0.8416212335729143 * sigma
+                        + sqrt(power(0.8416212335729143 * sigma, 2) + 4 * mu * remaining)) / (2 * mu), 2), 9))) END
+                   AS k80
+    FROM model
+), chance_t AS (  -- erfc(x) by Numerical Recipes' erfcc (fractional error below 1.2e-7)
+    SELECT *, 1 / (1 + 0.5 * abs(x)) AS t FROM chance_z
+), prob AS (
+    SELECT *,
+           CASE WHEN NOT rated OR planned_go_live IS NULL THEN NULL
+                WHEN remaining = 0 THEN 100
+                WHEN mu = 0 OR k_go_live <= 0 THEN 0
+                WHEN sigma = 0 THEN CASE WHEN round(k_go_live * mu - remaining, 9) >= 0 THEN 100 ELSE 0 END
+                ELSE 50 * (CASE WHEN x >= 0 THEN e ELSE 2 - e END)
+           END AS p_ready_by_go_live
+    FROM (SELECT *, t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                    + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                    + t * (-0.82215223 + t * 0.17087277))))))))) AS e
+          FROM chance_t)
 )
 SELECT f.branch_code, f.checklist_readiness, coalesce(f.overdue_items, 0) AS overdue_items,
        coalesce(f.failing_gates, 0) AS failing_gates, d.data_readiness, f.forecast_ready_on,
@@ -38,6 +81,12 @@ SELECT f.branch_code, f.checklist_readiness, coalesce(f.overdue_items, 0) AS ove
                  OR f.forecast_ready_on - f.planned_go_live > 30
                  OR (f.checklist_readiness < 60 AND f.days_to_go_live <= 60) THEN 'red'
             WHEN f.forecast_ready_on - f.planned_go_live > 0 OR f.stalled OR f.overdue_items > 0 THEN 'amber'
-            ELSE 'green' END AS status
-FROM forecast f LEFT JOIN data d USING (branch_code)
+            ELSE 'green' END AS status,
+       f.p_ready_by_go_live,
+       CASE WHEN f.rated AND f.remaining = 0 THEN f.last_done
+            WHEN f.k50 <= 260 THEN $d + CAST(7 * f.k50 AS INTEGER) END AS ready_p50_on,
+       CASE WHEN f.rated AND f.remaining = 0 THEN f.last_done
+            WHEN f.sigma = 0 AND f.k50 <= 260 THEN $d + CAST(7 * f.k50 AS INTEGER)
+            WHEN f.sigma > 0 AND f.k80 <= 260 THEN $d + CAST(7 * f.k80 AS INTEGER) END AS ready_p80_on
+FROM prob f LEFT JOIN data d USING (branch_code)
 ORDER BY f.branch_code

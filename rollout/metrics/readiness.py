@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from statistics import NormalDist
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rollout.core.errors import CellError, ConflictError, NotFoundError, RolloutError, ValidationError
@@ -25,6 +27,7 @@ from rollout.store.settings import get_settings
 
 SUMMARY_COLUMNS = ["branch_code", "checklist_readiness", "overdue_items", "failing_gates", "data_readiness",
                    "forecast_ready_on", "slip_days", "status"]
+PROBABILISTIC_COLUMNS = ["p_ready_by_go_live", "ready_p50_on", "ready_p80_on"]
 STATUSES = ("live", "green", "amber", "red", "no_plan")
 CHECKLIST_COLUMNS = SHEETS["checklist"].column_names
 EDITABLE_COLUMNS = ["dimension", "title", "owner", "due_date", "weight", "status", "completed_on", "gate"]
@@ -126,9 +129,198 @@ def readiness_trend(db: Database, as_of: date, branch_code: str | None = None,
     return frame
 
 
+# --- probabilistic forecast (METRICS.md "Probabilistic forecast") -----------------------------------
+
+PACE_WEEKS = 8          # the weekly pace: the 8 weeks ending on D (the 56-day window)
+MAX_WEEKS = 260         # P50 / P80: none within 260 weeks is null
+TRUSTED_WEEKS = 4       # fewer weeks with any progress: the figures are not to be trusted
+_PACE = [f"w{j}" for j in range(1, PACE_WEEKS + 1)]
+_TOLERANCE = 1e-9       # float noise (0.1 + 0.2) never decides "ready" nor makes a steady pace lumpy
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def _z(remaining: np.ndarray, mean: np.ndarray, sd: np.ndarray, weeks: np.ndarray) -> np.ndarray:
+    """(R − kμ) / (σ√k), element-wise over arrays that broadcast; σ = 0 gives −inf when kμ ≥ R, else +inf
+    (so the chance is the step from 0 to 1), and μ = 0 (stalled) gives +inf (chance 0)."""
+    gap = remaining - weeks * mean
+    gap = np.where(np.abs(gap) <= _TOLERANCE * np.maximum(np.abs(remaining), 1.0), 0.0, gap)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(sd > 0, gap / (sd * np.sqrt(np.maximum(weeks, 1))), np.where(gap <= 0, -np.inf, np.inf))
+    return np.where(mean > 0, z, np.inf)
+
+
+def ready_chance(remaining: Any, mean: Any, sd: Any, weeks: Any) -> np.ndarray:
+    """P(ready by week k) = 1 − Φ((R − kμ) / (σ√k)) for arrays (or numbers) that broadcast together;
+    k ≤ 0 gives 0. Φ from math.erfc, applied element-wise by a numpy ufunc (no scipy needed)."""
+    remaining, mean, sd, weeks = (np.asarray(v, dtype=float) for v in (remaining, mean, sd, weeks))
+    z = _z(remaining, mean, sd, weeks)
+    chance = 0.5 * np.asarray(_erfc(z / math.sqrt(2)), dtype=float)  # 1 − Φ(z) = erfc(z / √2) / 2
+    return np.where(weeks >= 1, chance, 0.0)
+
+
+# the chance is >= p exactly when z <= Φ⁻¹(1 − p): 0 for P50, −0.8416… for P80
+_LEVELS = {50: 0.0, 80: NormalDist().inv_cdf(0.2)}
+
+
+def pace_figures(pace: Any) -> tuple[np.ndarray, np.ndarray]:
+    """μ and σ (population: divides by 8) of each row of weekly paces (branches × 8 weeks). A steady
+    pace has σ exactly 0 (float noise of the mean aside)."""
+    pace = np.atleast_2d(np.asarray(pace, dtype=float))
+    mean = pace.mean(axis=1)
+    sd = pace.std(axis=1)
+    return mean, np.where(sd <= _TOLERANCE * np.maximum(mean, 1.0), 0.0, sd)
+
+
+def ready_weeks(remaining: Any, mean: Any, sd: Any, levels: Iterable[int] = (50, 80)) -> dict[int, np.ndarray]:
+    """Per branch and level (50, 80): the smallest k in 1…260 with P(ready by week k) >= level %, or 0
+    when there is none (stalled, or not within 260 weeks).
+
+    The chance grows with k (for R > 0, μ > 0), so the first week solves kμ − c σ √k >= R (c = 0 for
+    P50, 0.8416… for P80), a quadratic in √k; the root is then checked against the chance itself,
+    stepping a week back or on while float noise left it off by one. Vectorised over the branches."""
+    remaining, mean, sd = (np.asarray(v, dtype=float).reshape(-1) for v in (remaining, mean, sd))
+    found = {}
+    for level in levels:
+        limit = _LEVELS[level]  # P >= level exactly when z <= limit
+        c = -limit
+        with np.errstate(divide="ignore", invalid="ignore"):
+            root = (c * sd + np.sqrt((c * sd) ** 2 + 4 * mean * remaining)) / (2 * mean)
+        weeks = np.where(mean > 0, np.clip(np.ceil(np.nan_to_num(root * root, posinf=MAX_WEEKS + 1)), 1,
+                                           MAX_WEEKS + 1), MAX_WEEKS + 1)
+        for _ in range(3):  # a week earlier still reaches the level: step back
+            back = (weeks > 1) & (weeks <= MAX_WEEKS + 1) & (_z(remaining, mean, sd, weeks - 1) <= limit)
+            weeks = np.where(back, weeks - 1, weeks)
+        for _ in range(3):  # this week does not reach it yet: step on
+            on = (weeks <= MAX_WEEKS) & (_z(remaining, mean, sd, weeks) > limit)
+            weeks = np.where(on, weeks + 1, weeks)
+        reached = (weeks <= MAX_WEEKS) & (_z(remaining, mean, sd, np.minimum(weeks, MAX_WEEKS)) <= limit)
+        found[level] = np.where(reached, weeks, 0).astype(int)
+    return found
+
+
+def probabilistic_forecast(db: Database, as_of: date, status: pd.DataFrame | None = None) -> pd.DataFrame:
+    """METRICS.md "Probabilistic forecast" for every branch at once, computed (not sampled).
+
+    Per branch: branch_code, planned_go_live, is_live, has_plan, planned_weight, remaining_weight,
+    last_completed_on, w1..w8 (the weekly pace, w1 the week ending on D), pace_mean (μ), pace_sd (σ,
+    population), weeks_with_progress (weeks of the eight with any weight done), trusted (at least 4 of
+    them), stalled, weeks_to_go_live (K), p_ready_by_go_live (percent, unrounded), ready_p50_on and
+    ready_p80_on (Timestamp or NaT). Live branches and branches without a plan: all three null. The
+    weekly pace comes from SQL, the normal model from numpy over all branches at once (no loop per
+    branch or per week).
+    `status`: the branch figures of readiness_status.sql for the same date, when the caller has them
+    (they are read otherwise)."""
+    if status is None:
+        status = _status_frame(db, as_of, _settings(db, None))
+    base = status[["branch_code", "planned_go_live", "is_live", "has_plan", "weight_planned", "remaining_weight",
+                   "last_completed_on"]].rename(columns={"weight_planned": "planned_weight"})
+    frame = base.merge(_run(db, "readiness_probabilistic_forecast", {"as_of": as_of}), on="branch_code", how="left")
+    frame[_PACE] = frame[_PACE].astype(float).fillna(0.0)  # no weight done in the window: eight zero weeks
+    frame = frame.sort_values("branch_code").reset_index(drop=True)
+    pace = frame[_PACE].to_numpy(dtype=float)
+    mean, sd = pace_figures(pace)
+    remaining = frame["remaining_weight"].to_numpy(dtype=float)
+    is_live = frame["is_live"].astype(bool).to_numpy()
+    has_plan = frame["planned_weight"].to_numpy(dtype=float) > 0
+    rated = ~is_live & has_plan
+    done = rated & (remaining <= 0)
+    open_ = rated & (remaining > 0)
+    stalled = open_ & (mean <= 0)
+    d = pd.Timestamp(as_of)
+    planned = pd.to_datetime(frame["planned_go_live"])
+    weeks_to_go_live = np.floor((planned - d).dt.days.to_numpy(dtype=float) / 7)  # K; NaN without a date
+    has_date = ~np.isnan(weeks_to_go_live)
+
+    chance = np.full(len(frame), np.nan)
+    chance[rated & has_date] = 0.0
+    chance[done & has_date] = 100.0
+    going = open_ & has_date
+    chance[going] = 100.0 * ready_chance(remaining[going], mean[going], sd[going], weeks_to_go_live[going])
+
+    last = pd.to_datetime(frame["last_completed_on"])
+    dates = {}
+    for level, weeks in ready_weeks(remaining[open_], mean[open_], sd[open_]).items():
+        column = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
+        column[done] = last[done]
+        found = pd.Series(weeks, index=frame.index[open_])
+        found = found[found > 0]
+        column[found.index] = d + pd.to_timedelta(7 * found.to_numpy(), unit="D")
+        dates[level] = column
+
+    frame["planned_go_live"] = planned
+    frame["last_completed_on"] = last
+    frame["has_plan"] = has_plan
+    frame["pace_mean"] = mean
+    frame["pace_sd"] = sd
+    frame["weeks_with_progress"] = (pace > 0).sum(axis=1)
+    frame["trusted"] = frame["weeks_with_progress"] >= TRUSTED_WEEKS
+    frame["stalled"] = stalled
+    frame["weeks_to_go_live"] = pd.array(np.where(has_date, weeks_to_go_live, np.nan), dtype="Float64").astype(
+        "Int64")
+    frame["p_ready_by_go_live"] = chance
+    frame["ready_p50_on"] = dates[50]
+    frame["ready_p80_on"] = dates[80]
+    return frame
+
+
+def forecast_fan(db: Database, as_of: date, branch_code: str) -> pd.DataFrame:
+    """The fan of the Branch page's trend chart: week by week from D (week_of, weeks), the readiness the
+    branch reaches with a 50 % chance (readiness_p50: kμ more done) and with an 80 % chance
+    (readiness_p80: kμ − 0.8416 σ√k more done, never below today's), both capped at 100. The P50 line
+    reaches 100 % on ready_p50_on and the P80 line on ready_p80_on (the same model). Drawn up to the P80
+    date (without one, up to 104 weeks or the P50 date). Empty when there is no such date to forecast:
+    live, no plan, stalled, or nothing remaining."""
+    columns = ["week_of", "weeks", "readiness_p50", "readiness_p80"]
+    frame = probabilistic_forecast(db, as_of)
+    frame = frame[frame["branch_code"] == branch_code]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    row = frame.iloc[0]
+    if row["is_live"] or not row["has_plan"] or row["remaining_weight"] <= 0 or row["stalled"]:
+        return pd.DataFrame(columns=columns)
+    d = pd.Timestamp(as_of)
+    if not pd.isna(row["ready_p80_on"]):
+        last = (row["ready_p80_on"] - d).days // 7
+    elif not pd.isna(row["ready_p50_on"]):
+        last = max(104, (row["ready_p50_on"] - d).days // 7)
+    else:
+        last = 104
+    weeks = np.arange(0, int(last) + 1, dtype=float)
+    planned, remaining = float(row["planned_weight"]), float(row["remaining_weight"])
+    done_now = planned - remaining
+    mean, sd = float(row["pace_mean"]), float(row["pace_sd"])
+
+    def readiness_at(more: np.ndarray) -> np.ndarray:
+        more = np.maximum(more, 0.0)
+        reached = remaining - more <= _TOLERANCE * max(remaining, 1.0)
+        return np.where(reached, 100.0, 100.0 * (done_now + np.minimum(more, remaining)) / planned)
+
+    return pd.DataFrame({"week_of": d + pd.to_timedelta(7 * weeks, unit="D"), "weeks": weeks.astype(int),
+                         "readiness_p50": readiness_at(weeks * mean),
+                         "readiness_p80": readiness_at(weeks * mean + _LEVELS[80] * sd * np.sqrt(weeks))})
+
+
+def go_lives_at_risk(db: Database, as_of: date, days: int = 90, below: float = 50.0,
+                     settings: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Planned go-lives in the next `days` days (as_of <= planned_go_live <= as_of + days, not live)
+    whose chance of being ready by then is below `below` percent (a branch without a chance, i.e. with
+    no plan, is not listed), soonest first: branch_code, branch_name, region_code, planned_go_live,
+    days_to_go_live, status, checklist_readiness, p_ready_by_go_live, ready_p50_on, ready_p80_on,
+    weeks_with_progress, trusted."""
+    status = _status_frame(db, as_of, _settings(db, settings))
+    chances = probabilistic_forecast(db, as_of, status)
+    frame = status.merge(chances[["branch_code", *PROBABILISTIC_COLUMNS, "weeks_with_progress", "trusted"]],
+                         on="branch_code", how="left")
+    soon = frame["days_to_go_live"].between(0, days) & ~frame["is_live"]
+    risky = soon & (frame["p_ready_by_go_live"] < below)
+    columns = ["branch_code", "branch_name", "region_code", "planned_go_live", "days_to_go_live", "status",
+               "checklist_readiness", *PROBABILISTIC_COLUMNS, "weeks_with_progress", "trusted"]
+    return frame.loc[risky, columns].sort_values(["planned_go_live", "branch_code"]).reset_index(drop=True)
+
+
 def _status_frame(db: Database, as_of: date, settings: Mapping[str, float]) -> pd.DataFrame:
     frame = _run(db, "readiness_status", _params(as_of, settings))
-    for column in ("planned_kickoff", "planned_go_live", "actual_go_live", "forecast_ready_on"):
+    for column in ("planned_kickoff", "planned_go_live", "actual_go_live", "forecast_ready_on", "last_completed_on"):
         frame[column] = pd.to_datetime(frame[column])
     for column in ("stalled", "has_plan", "is_live", "red_gate", "red_slip", "red_readiness"):
         frame[column] = frame[column].astype(bool)
@@ -137,8 +329,11 @@ def _status_frame(db: Database, as_of: date, settings: Mapping[str, float]) -> p
 
 def summary_fields(db: Database, as_of: date, settings: dict[str, float]) -> pd.DataFrame:
     """branch_code + checklist_readiness, overdue_items, failing_gates, data_readiness,
-    forecast_ready_on, slip_days, status (unrounded; summary.py rounds)."""
-    return _status_frame(db, as_of, _settings(db, settings))[SUMMARY_COLUMNS]
+    forecast_ready_on, slip_days, status, p_ready_by_go_live, ready_p50_on, ready_p80_on (unrounded;
+    summary.py rounds)."""
+    status = _status_frame(db, as_of, _settings(db, settings))
+    chances = probabilistic_forecast(db, as_of, status)[["branch_code", *PROBABILISTIC_COLUMNS]]
+    return status[SUMMARY_COLUMNS].merge(chances, on="branch_code", how="left")
 
 
 # --- status reasons in words ----------------------------------------------------------------------
@@ -214,9 +409,13 @@ def _split(frame: pd.DataFrame) -> dict[Any, pd.DataFrame]:
 
 def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Every branch with its status and reasons in words (the top reason first), days to go-live,
-    stage and every readiness figure. `reasons` is a list of text, `top_reason` its first item."""
+    stage and every readiness figure, the probabilistic forecast's three figures among them (with
+    weeks_with_progress and trusted). `reasons` is a list of text, `top_reason` its first item."""
     settings = _settings(db, settings)
     frame = _status_frame(db, as_of, settings)
+    frame = frame.merge(probabilistic_forecast(db, as_of, frame)[["branch_code", *PROBABILISTIC_COLUMNS,
+                                                                  "weeks_with_progress", "trusted"]],
+                        on="branch_code", how="left")
     gates = failing_gates(db, as_of)
     late = overdue_items(db, as_of)
     gates_by, late_by = _split(gates), _split(late)  # one pass each, not one filter per branch

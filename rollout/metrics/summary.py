@@ -19,10 +19,11 @@ from rollout.store.settings import get_settings
 
 BRANCH_FIELDS = ["branch_code", "checklist_readiness", "overdue_items", "failing_gates", "data_readiness",
                  "fill_rate", "over_allocated_people", "uncovered_modules", "spof_modules", "forecast_ready_on",
-                 "slip_days", "status"]
+                 "slip_days", "p_ready_by_go_live", "ready_p50_on", "ready_p80_on", "status"]
 EXECUTIVE_FIELDS = ["exec_code", "engagement_score", "days_since_last_touchpoint", "status", "overdue_follow_ups"]
 LESSON_FIELDS = ["lesson_code", "application_coverage"]
-ROUNDED = {"checklist_readiness", "data_readiness", "fill_rate", "engagement_score", "application_coverage"}
+ROUNDED = {"checklist_readiness", "data_readiness", "fill_rate", "p_ready_by_go_live", "engagement_score",
+           "application_coverage"}
 COUNTS = {"overdue_items", "failing_gates", "over_allocated_people", "uncovered_modules", "spof_modules", "slip_days",
           "days_since_last_touchpoint", "overdue_follow_ups"}
 

@@ -130,15 +130,36 @@ class Branch:
     domain: list[int] = field(default_factory=list)
 
 
-def _forecast(db: Database, as_of: date, settings: dict[str, float]) -> pd.DataFrame:
+CONFIDENCES = (50, 80)  # --confidence: rule 6 uses the P50 or P80 ready date (METRICS.md "Probabilistic forecast")
+
+
+def check_confidence(confidence: Any) -> int | None:
+    """None (the forecast ready date) or 50 / 80; anything else is an input error."""
+    if confidence is None:
+        return None
+    if isinstance(confidence, bool) or confidence not in CONFIDENCES:
+        raise ValidationError([CellError("plan", None, "confidence", confidence,
+                                         "is not 50 or 80 (the P50 or P80 ready date; leave it out for the "
+                                         "forecast ready date)")])
+    return int(confidence)
+
+
+def _forecast(db: Database, as_of: date, settings: dict[str, float], confidence: int | None = None) -> pd.DataFrame:
+    """Per branch: forecast_ready_on (the ready date rule 6 uses), stalled, has_plan. With a confidence,
+    the P50 or P80 ready date stands for the forecast ready date."""
     from rollout.metrics import readiness
 
-    return readiness.forecast_ready(db, as_of, settings=settings)
+    if confidence is None:
+        return readiness.forecast_ready(db, as_of, settings=settings)
+    frame = readiness.probabilistic_forecast(db, as_of)
+    return frame.assign(forecast_ready_on=frame[f"ready_p{confidence}_on"])[
+        ["branch_code", "forecast_ready_on", "stalled", "has_plan"]]
 
 
 def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bool,
-                  settings: dict[str, float] | None = None) -> list[Branch]:
-    """The branches to plan (not live on D), with everything the rules need, in code order."""
+                  settings: dict[str, float] | None = None, confidence: int | None = None) -> list[Branch]:
+    """The branches to plan (not live on D), with everything the rules need, in code order. Rule 6 uses
+    the forecast ready date, or with a confidence (50, 80) the P50 / P80 ready date."""
     rows = db.df("SELECT branch_code, headcount, planned_kickoff, planned_go_live, peak_months, "
                   "consultant_days_budget, consultant_days_used FROM branches "
                   "WHERE actual_go_live IS NULL OR actual_go_live > ? ORDER BY branch_code", [as_of])
@@ -148,7 +169,7 @@ def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bo
     m0 = month_index(as_of)
     forecast: dict[str, tuple[Any, bool, bool]] = {}
     if not ignore_forecast and len(rows):
-        frame = _forecast(db, as_of, settings if settings is not None else get_settings(db))
+        frame = _forecast(db, as_of, settings if settings is not None else get_settings(db), confidence)
         for rec in frame.itertuples(index=False):
             forecast[rec.branch_code] = (as_date(rec.forecast_ready_on), bool(rec.stalled), bool(rec.has_plan))
     branches = []
@@ -167,8 +188,18 @@ def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bo
                                                      f"so it goes live no earlier than {month_label(unplanned)}"
             elif ready_on is not None:
                 ready_month = month_index(ready_on) + (0 if ready_on.day == 1 else 1)
-                ready_text = f"is forecast ready on {ready_on.isoformat()}, so it goes live no earlier than " \
+                ready = "is forecast ready" if confidence is None else \
+                    f"reaches {'an' if confidence == 80 else 'a'} {confidence}% chance of being ready"
+                ready_text = f"{ready} on {ready_on.isoformat()}, so it goes live no earlier than " \
                              f"{month_label(ready_month)}"
+            elif confidence is not None:  # no P50 / P80 date: not within 260 weeks at this confidence
+                from rollout.metrics.readiness import MAX_WEEKS as MAX_READY_WEEKS
+
+                beyond = as_of + timedelta(days=7 * (MAX_READY_WEEKS + 1))
+                ready_month = month_index(beyond) + (0 if beyond.day == 1 else 1)
+                ready_text = f"stays below {'an' if confidence == 80 else 'a'} {confidence}% chance of being ready " \
+                             f"for {MAX_READY_WEEKS} weeks, " \
+                             f"so it goes live no earlier than {month_label(ready_month)}"
         headcount = rec.headcount
         size = 1 if headcount is None or headcount != headcount or int(headcount) <= 0 else int(headcount)
         remaining = max(_exact(rec.consultant_days_budget) - _exact(rec.consultant_days_used), Fraction(0))
@@ -598,13 +629,14 @@ def explain(branches: list[Branch], as_of: date, params: Params, seconds: float)
 # --- solving --------------------------------------------------------------------------------------
 
 def solve(db: Database, as_of: date, overrides: dict[str, Any] | None = None, pins: Iterable[str] = (),
-          ignore_forecast: bool = False) -> dict[str, Any]:
+          ignore_forecast: bool = False, confidence: int | None = None) -> dict[str, Any]:
     """The plan as the PLANNING.md JSON (see plan_json)."""
     started = time.monotonic()
+    confidence = check_confidence(confidence)
     params = params_from(db, overrides)
     settings = {**get_settings(db), **params.as_dict()}
     pinned = parse_pins(db, as_of, params, pins)
-    branches = load_branches(db, as_of, params, ignore_forecast, settings)
+    branches = load_branches(db, as_of, params, ignore_forecast, settings, confidence)
     for b in branches:
         b.pinned = pinned.get(b.code)
     m0 = month_index(as_of)
@@ -666,10 +698,12 @@ def _gap(solver: cp_model.CpSolver) -> float:
 
 
 def plan_json(db: Database, as_of: date, overrides: dict[str, Any] | None = None, pins: Iterable[str] = (),
-              ignore_forecast: bool = False) -> dict[str, Any]:
+              ignore_forecast: bool = False, confidence: int | None = None) -> dict[str, Any]:
     """`python -m rollout plan --json`: exactly the PLANNING.md output (status optimal / feasible /
-    infeasible; conflicts in words when infeasible). Input errors raise ValidationError."""
-    return solve(db, as_of, overrides or {}, list(pins or []), ignore_forecast)
+    infeasible; conflicts in words when infeasible). Input errors raise ValidationError.
+    confidence 50 / 80 (`--confidence`): rule 6 uses the P50 / P80 ready date instead of the forecast
+    ready date (None: unchanged)."""
+    return solve(db, as_of, overrides or {}, list(pins or []), ignore_forecast, confidence)
 
 
 def plan_text(result: dict[str, Any]) -> str:

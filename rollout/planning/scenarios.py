@@ -58,9 +58,19 @@ def diff_from_current(db: Database, plan: dict[str, Any]) -> pd.DataFrame:
 
 # --- scenarios ------------------------------------------------------------------------------------
 
+def confidence_words(confidence: Any) -> str:
+    """The ready date a plan's rule 6 used: 'P50 ready date', 'P80 ready date' or 'forecast ready date'."""
+    return f"P{int(confidence)} ready date" if confidence in (50, 80) else "forecast ready date"
+
+
 def save_scenario(db: Database, name: str, params: dict[str, Any], plan: dict[str, Any],
                   overwrite: bool = False) -> None:
-    """Store a plan under a name (refused when the name is taken, unless overwrite)."""
+    """Store a plan under a name (refused when the name is taken, unless overwrite). The parameters
+    always record the confidence rule 6 used (`confidence`: 50, 80, or null for the forecast ready date)."""
+    params = {**params, "confidence": params.get("confidence")}
+    if params["confidence"] not in (None, 50, 80):
+        raise ValidationError([CellError("scenario", None, "confidence", params["confidence"],
+                                         "is not 50 or 80 (or empty for the forecast ready date)")])
     name = (name or "").strip()
     if not name:
         raise ValidationError([CellError("scenario", None, "name", None, "is empty (expected a name)")])
@@ -85,9 +95,10 @@ def scenarios(db: Database) -> pd.DataFrame:
         records.append({"name": name, "created_at": created_at, "as_of": plan.get("as_of"),
                         "status": plan.get("status"), "weighted_lateness": objective.get("weighted_lateness"),
                         "finish_month": objective.get("finish_month"), "branches": len(plan.get("branches") or []),
+                        "ready_date": confidence_words(json.loads(params_json).get("confidence")),
                         "params": params_json})
     return pd.DataFrame(records, columns=["name", "created_at", "as_of", "status", "weighted_lateness",
-                                          "finish_month", "branches", "params"])
+                                          "finish_month", "branches", "ready_date", "params"])
 
 
 def load_scenario(db: Database, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -119,8 +130,9 @@ def compare_headline(db: Database, first: str, second: str) -> pd.DataFrame:
         columns[name] = {"as of": plan.get("as_of"), "status": plan.get("status"),
                          "weighted lateness": objective.get("weighted_lateness"),
                          "finish month": objective.get("finish_month"), "gap": plan.get("gap"),
-                         **{k.replace("_", " "): v for k, v in params.items() if k not in ("pins",)},
-                         "pins": ", ".join(params.get("pins") or []) or "-"}
+                         **{k.replace("_", " "): v for k, v in params.items() if k not in ("pins", "confidence")},
+                         "pins": ", ".join(params.get("pins") or []) or "-",
+                         "rule 6 ready date": confidence_words(params.get("confidence"))}
     frame = pd.DataFrame(columns)
     frame.index.name = "figure"
     return frame.astype(str).reset_index()

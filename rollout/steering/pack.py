@@ -13,7 +13,7 @@ import pandas as pd
 
 from rollout.core.errors import RolloutError
 from rollout.core.values import is_missing, iso_text
-from rollout.metrics import engagement
+from rollout.metrics import engagement, readiness
 from rollout.metrics.summary import round1, summary
 from rollout.steering.model import NOT_YET, Chart, Pack, Section
 from rollout.steering.render_html import html_text
@@ -71,7 +71,8 @@ def branches_section(figures: dict[str, Any], names: pd.DataFrame) -> Section:
     branches = names[["branch_code", "branch_name", "region_code", "planned_go_live"]].merge(
         _figures_frame(figures, "branches", "branch_code"), on="branch_code", how="left")
     columns = ["branch_code", "branch_name", "region_code", "status", "checklist_readiness", "data_readiness",
-               "fill_rate", "overdue_items", "failing_gates", "planned_go_live", "forecast_ready_on", "slip_days"]
+               "fill_rate", "overdue_items", "failing_gates", "planned_go_live", "forecast_ready_on", "slip_days",
+               "p_ready_by_go_live"]
     return Section("branches", "Branches", _dates(branches.reindex(columns=columns), ["planned_go_live"]))
 
 
@@ -84,7 +85,8 @@ def red_section(db: Database, as_of: date, figures: dict[str, Any], names: pd.Da
         branches[branches["status"] == "red"], on="branch_code", how="inner")
     red["reasons"] = red["branch_code"].map(lambda c: reasons.get(c, ""))
     frame = red.reindex(columns=["branch_code", "branch_name", "reasons", "checklist_readiness", "failing_gates",
-                                 "overdue_items", "slip_days", "planned_go_live", "forecast_ready_on"])
+                                 "overdue_items", "slip_days", "planned_go_live", "forecast_ready_on",
+                                 "p_ready_by_go_live"])
     return Section("red", "Red branches and why", _dates(frame, ["planned_go_live"]),
                    "No branch is red." if frame.empty else "")
 
@@ -99,9 +101,30 @@ def go_lives_section(as_of: date, figures: dict[str, Any], names: pd.DataFrame) 
     upcoming = upcoming.merge(_figures_frame(figures, "branches", "branch_code"), on="branch_code", how="left")
     upcoming = upcoming.sort_values(["planned_go_live", "branch_code"]).head(NEXT_GO_LIVES_SHOWN)
     frame = upcoming.reindex(columns=["branch_code", "branch_name", "planned_go_live", "days_to_go_live", "status",
-                                      "checklist_readiness", "failing_gates", "forecast_ready_on", "slip_days"])
+                                      "checklist_readiness", "failing_gates", "forecast_ready_on", "slip_days",
+                                      "p_ready_by_go_live"])
     return Section("go_lives", "Next go-lives", _dates(frame, ["planned_go_live"]),
                    "No planned go-live after this date." if frame.empty else "")
+
+
+AT_RISK_DAYS, AT_RISK_BELOW = 90, 50.0
+
+
+def go_lives_at_risk_section(db: Database, as_of: date) -> Section:
+    """Planned go-lives in the next 90 days whose chance of being ready by then is below 50 %
+    (readiness.go_lives_at_risk), with the P50 / P80 ready dates and whether the pace can be trusted."""
+    risky = readiness.go_lives_at_risk(db, as_of, days=AT_RISK_DAYS, below=AT_RISK_BELOW)
+    frame = risky.assign(p_ready_by_go_live=risky["p_ready_by_go_live"].map(round1),
+                         checklist_readiness=risky["checklist_readiness"].map(
+                             lambda v: None if is_missing(v) else round1(v)),
+                         days_to_go_live=risky["days_to_go_live"].astype("Int64"))
+    frame = _dates(frame.drop(columns=["region_code"]), ["planned_go_live", "ready_p50_on", "ready_p80_on"])
+    return Section("go_lives_at_risk", "Go-lives at risk", frame,
+                   f"Planned go-lives in the next {AT_RISK_DAYS} days with less than {AT_RISK_BELOW:g}% chance of "
+                   "being ready by the planned date, at the pace of the last 8 weeks (trusted: at least 4 of "
+                   "those weeks had progress)." if len(frame) else
+                   f"No planned go-live in the next {AT_RISK_DAYS} days has less than {AT_RISK_BELOW:g}% chance of "
+                   "being ready by its date.")
 
 
 STAFFING_FIELDS = ["fill_rate", "uncovered_modules", "spof_modules", "over_allocated_people"]
@@ -194,7 +217,8 @@ def pack(db: Database, as_of: date) -> Pack:
     names = _names(db)
     reasons = status_reasons(db, as_of)
     sections = [portfolio_section(figures), red_section(db, as_of, figures, names, reasons),
-                go_lives_section(as_of, figures, names), staffing_section(figures, names),
+                go_lives_section(as_of, figures, names), go_lives_at_risk_section(db, as_of),
+                staffing_section(figures, names),
                 executives_section(db, as_of), lessons_section(db, figures), *changes_sections(db),
                 man_days_section(db), branches_section(figures, names)]
     return Pack(f"ERP rollout steering pack, as of {as_of.isoformat()}", as_of, sections)

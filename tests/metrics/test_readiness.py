@@ -150,7 +150,9 @@ def test_live_branch_is_not_rated_but_figures_reported(portfolio) -> None:
     assert live["overdue_items"] == 1
     assert pd.isna(live["forecast_ready_on"]) and pd.isna(live["slip_days"])
     assert list(fields.columns) == ["branch_code", "checklist_readiness", "overdue_items", "failing_gates",
-                                    "data_readiness", "forecast_ready_on", "slip_days", "status"]
+                                    "data_readiness", "forecast_ready_on", "slip_days", "status",
+                                    "p_ready_by_go_live", "ready_p50_on", "ready_p80_on"]
+    assert pd.isna(live["p_ready_by_go_live"]) and pd.isna(live["ready_p50_on"]) and pd.isna(live["ready_p80_on"])
     # the day before it went live it was still rated
     before = row_of(readiness.summary_fields(portfolio, date(2026, 4, 30), DEFAULTS), "L")
     assert before["status"] != "live"

@@ -8,6 +8,7 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from statistics import NormalDist
 from typing import Any
 
 import pandas as pd
@@ -36,11 +37,11 @@ def make(db_factory, branches: list[dict[str, Any]], **tables: list[dict[str, An
 
 
 def run(db, overrides: dict[str, Any] | None = None, pins: list[str] | None = None, ignore_forecast: bool = True,
-        as_of: date = D) -> dict[str, Any]:
+        as_of: date = D, confidence: int | None = None) -> dict[str, Any]:
     result = planner.plan_json(db, as_of, overrides={**FAST, **(overrides or {})}, pins=pins or [],
-                                ignore_forecast=ignore_forecast)
+                                ignore_forecast=ignore_forecast, confidence=confidence)
     if result["status"] != "infeasible":
-        check_plan(db, as_of, result, {**FAST, **(overrides or {})}, pins or [], ignore_forecast)
+        check_plan(db, as_of, result, {**FAST, **(overrides or {})}, pins or [], ignore_forecast, confidence)
     return result
 
 
@@ -66,9 +67,46 @@ def _d(value: Any) -> date | None:
     return value.date() if hasattr(value, "hour") else value
 
 
+def ready_at_confidence(db, as_of: date, confidence: int) -> dict[str, tuple[date | None, bool, bool]]:
+    """METRICS.md "Probabilistic forecast" read again, one branch and one week at a time, from the raw
+    checklist: branch -> (P50 or P80 ready date, stalled, has plan)."""
+    level = confidence / 100
+    items: dict[str, list[tuple[float, str, date | None]]] = {}
+    for code, weight, status, completed in db.rows("SELECT branch_code, weight, status, completed_on FROM checklist"):
+        items.setdefault(code, []).append((weight, status, completed))
+    found = {}
+    for code, rows in items.items():
+        done = [(w, c) for w, s, c in rows if s == "done" and c is not None and c <= as_of]
+        planned = sum(w for w, s, _ in rows if s != "waived")
+        remaining = planned - sum(w for w, _ in done)
+        if planned <= 0:
+            found[code] = (None, False, False)
+            continue
+        if remaining <= 1e-9:
+            found[code] = (max(c for _, c in done), False, True)
+            continue
+        weeks = [sum(w for w, c in done if as_of - timedelta(days=7 * j) < c <= as_of - timedelta(days=7 * (j - 1)))
+                 for j in range(1, 9)]
+        mu = sum(weeks) / 8
+        sigma = (sum((w - mu) ** 2 for w in weeks) / 8) ** 0.5
+        if mu == 0:
+            found[code] = (None, True, True)
+            continue
+
+        def chance(k: int, mu: float = mu, sigma: float = sigma, remaining: float = remaining) -> float:
+            if sigma < 1e-9:
+                return 1.0 if k * mu >= remaining - 1e-9 else 0.0
+            return 1 - NormalDist().cdf((remaining - k * mu) / (sigma * k ** 0.5))
+
+        k = next((k for k in range(1, 261) if chance(k) >= level), None)
+        found[code] = (None if k is None else as_of + timedelta(days=7 * k), False, True)
+    return found
+
+
 def check_plan(db, as_of: date, result: dict[str, Any], overrides: dict[str, Any], pins: list[str],
-               ignore_forecast: bool) -> None:
-    """Hard constraints 1-9 of PLANNING.md, the objective and the output shape, checked from scratch."""
+               ignore_forecast: bool, confidence: int | None = None) -> None:
+    """Hard constraints 1-9 of PLANNING.md, the objective and the output shape, checked from scratch; with a
+    confidence (50, 80), rule 6 uses the P50 / P80 ready date, re-computed here from the raw checklist."""
     p = {**get_settings(db), **overrides}
     horizon, cap, max_live = int(p["horizon_months"]), _num(p["capacity_days_per_month"]), int(
         p["max_go_lives_per_month"])
@@ -81,6 +119,7 @@ def check_plan(db, as_of: date, result: dict[str, Any], overrides: dict[str, Any
     stage2 = {r[0] for r in db.rows("SELECT branch_code FROM modules WHERE phase >= 2 AND "
                                     "(actual_go_live IS NULL OR actual_go_live > ?)", [as_of])}
     ready = readiness.forecast_ready(db, as_of).set_index("branch_code")
+    sure = ready_at_confidence(db, as_of, confidence) if confidence is not None else {}
     assert result["status"] in ("optimal", "feasible")
     assert [b["branch_code"] for b in result["branches"]] == list(rows["branch_code"])  # code order, all of them
     load: dict[int, Fraction] = {}
@@ -116,7 +155,14 @@ def check_plan(db, as_of: date, result: dict[str, Any], overrides: dict[str, Any
             assert valid(k), code
             assert not any(valid(k + timedelta(days=n)) for n in range(1, (latest - k).days + 1)), \
                 f"{code}: kick-off not the latest valid"
-        if not ignore_forecast and code not in pinned:                                      # rule 6
+        if not ignore_forecast and code not in pinned and confidence is not None:           # rule 6, P50 / P80
+            ready_on, stalled, has_plan = sure.get(code, (None, False, False))
+            if not has_plan or stalled:
+                assert g >= m0 + lead, code
+            else:
+                assert ready_on is not None, f"{code}: no {confidence}% ready date within 260 weeks, yet planned"
+                assert go >= ready_on, code
+        elif not ignore_forecast and code not in pinned:                                    # rule 6
             info = ready.loc[code] if code in ready.index else None
             if info is None or not info["has_plan"] or info["stalled"]:
                 assert g >= m0 + lead, code
@@ -261,6 +307,93 @@ def test_readiness_forecast_holds_back_and_can_be_ignored(db_factory):
     # a pin lifts rule 6 for its branch only
     result = by_code(run(db, pins=["A01=2027-06-01"], ignore_forecast=False))
     assert result["A01"]["go_live"] == "2027-06-01" and result["A02"]["go_live"] == "2027-07-01"
+
+
+def lumpy_plan(code: str, done_on: date, done: float, remaining: float) -> list[dict[str, Any]]:
+    return [{"branch_code": code, "item_code": f"{code}-1", "dimension": "data", "title": "item", "weight": done,
+             "status": "done", "completed_on": done_on.isoformat()},
+            {"branch_code": code, "item_code": f"{code}-2", "dimension": "data", "title": "item",
+             "weight": remaining, "status": "open"}]
+
+
+def test_confidence_uses_the_p50_or_p80_ready_date(db_factory):
+    # A01 (kicked off, requested February) finished 8 in one week four weeks ago (D − 24) and none since:
+    # weeks 0, 0, 0, 8, 0, 0, 0, 0, μ = 1, σ = √7 ≈ 2.646; remaining 10.5.
+    # forecast: D + ceil(10.5 × 56 / 8) = D + 74 = 2027-03-30 -> April (2 months late × 10);
+    # P50: k = ceil(10.5 / 1) = 11, D + 77 = 2027-04-02 -> May (3 months late);
+    # P80: k = 21 ((10.5 − 20) / (√7 √20) ≈ −0.803 > −0.8416, (10.5 − 21) / (√7 √21) ≈ −0.866),
+    #      D + 147 = 2027-06-11 -> July (5 months late).
+    # B02 has no plan: July (m0 + 6) in every case, 1 month late × 10.
+    db = make(db_factory, [branch("A01", requested="2027-02-01", planned_kickoff="2026-10-01"), branch("B02")],
+              checklist=lumpy_plan("A01", D - timedelta(days=24), 8, 10.5))
+    forecast = run(db, ignore_forecast=False)
+    p50 = run(db, ignore_forecast=False, confidence=50)
+    p80 = run(db, ignore_forecast=False, confidence=80)
+    assert [by_code(r)["A01"]["go_live"] for r in (forecast, p50, p80)] == ["2027-04-01", "2027-05-01", "2027-07-01"]
+    assert [by_code(r)["B02"]["go_live"] for r in (forecast, p50, p80)] == ["2027-07-01"] * 3
+    assert [r["objective"]["weighted_lateness"] for r in (forecast, p50, p80)] == [30, 40, 60]
+    sure = ready_at_confidence(db, D, 80)
+    assert sure["A01"] == (D + timedelta(days=147), False, True)
+    # without the flag nothing changes; --ignore-forecast and pins still lift rule 6
+    assert planner.plan_json(db, D, overrides=FAST, ignore_forecast=False) == forecast
+    free = by_code(run(db, ignore_forecast=True, confidence=80))
+    assert free["A01"]["go_live"] == "2027-02-01"
+    pinned = by_code(run(db, pins=["A01=2027-03-01"], ignore_forecast=False, confidence=80))
+    assert pinned["A01"]["go_live"] == "2027-03-01" and pinned["B02"]["go_live"] == "2027-07-01"
+
+
+def test_confidence_without_a_date_within_260_weeks_is_explained(db_factory):
+    # one weight 1 done last week, 30 open: μ = 0.125; the chance stays below 80 % for 260 weeks
+    # (METRICS.md: no P80 date), so A01 cannot go live before D + 261 weeks (2032-01-16 -> 2032-02).
+    db = make(db_factory, [branch("A01")], checklist=lumpy_plan("A01", D - timedelta(days=3), 1, 30))
+    result = run(db, ignore_forecast=False, confidence=80)
+    assert result["status"] == "infeasible"
+    assert result["conflicts"] == ["A01: stays below an 80% chance of being ready for 260 weeks, so it goes live no "
+                                   "earlier than 2032-02, but the horizon 2027-02..2029-01 leaves no such month"]
+    # its P50 date (k = 240) and forecast date (D + 1680 days) exist, beyond the horizon too
+    assert run(db, ignore_forecast=False, confidence=50)["conflicts"][0].startswith(
+        "A01: reaches a 50% chance of being ready on 2031-08-22, so it goes live no earlier than 2031-09")
+    assert run(db, ignore_forecast=False)["conflicts"][0].startswith("A01: is forecast ready on 2031-08-22")
+
+
+def test_confidence_on_the_sample_portfolio(sample_db):
+    as_of = date(2026, 11, 22)
+    results = {c: run(sample_db, as_of=as_of, ignore_forecast=False, confidence=c) for c in (None, 50, 80)}
+    assert all(r["status"] == "optimal" for r in results.values())
+    lateness = [results[c]["objective"]["weighted_lateness"] for c in (None, 50, 80)]
+    assert lateness[0] <= lateness[1] <= lateness[2] and lateness[0] < lateness[2]
+    # B05: forecast ready 2027-12-19 -> 2028-01; its P80 date 2028-03-19 -> 2028-04
+    assert by_code(results[None])["B05"]["go_live"] == "2028-01-01"
+    assert by_code(results[80])["B05"]["go_live"] == "2028-04-01"
+
+
+def test_confidence_is_50_or_80(db_factory, capsys):
+    db = make(db_factory, [branch("A01")])
+    for bad in (70, 0, "80", True):
+        with pytest.raises(ValidationError) as caught:
+            planner.plan_json(db, D, overrides=FAST, confidence=bad)
+        assert "is not 50 or 80" in str(caught.value.errors[0])
+    path = db.path
+    db.close()
+    with pytest.raises(SystemExit) as exit_code:
+        main(["plan", "--db", path, "--confidence", "70"])
+    assert exit_code.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_cli_confidence_plan_is_valid(db_factory, capsys):
+    db = make(db_factory, [branch("A01", requested="2027-02-01", planned_kickoff="2026-10-01"), branch("B02")],
+              checklist=lumpy_plan("A01", D - timedelta(days=24), 8, 10.5))
+    path = db.path
+    db.close()
+    code = main(["plan", "--db", path, "--as-of", "2027-01-15", "--time-limit", "5", "--confidence", "80", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0 and by_code(result)["A01"]["go_live"] == "2027-07-01"
+    with planner.Database(path) as again:
+        check_plan(again, D, result, {}, [], False, confidence=80)
+        with pytest.raises(AssertionError):  # the same plan breaks rule 6 read at 80 % once A01 moves to June
+            broken = json.loads(json.dumps(result))
+            by_code(broken)["A01"]["go_live"] = "2027-06-01"
+            check_plan(again, D, broken, {}, [], False, confidence=80)
 
 
 def test_pins_are_respected(db_factory):
@@ -424,6 +557,8 @@ def test_scenarios_save_compare_diff_and_apply(db_factory):
     with pytest.raises(ValidationError):
         scenarios.save_scenario(db, "free", {}, free)
     assert list(scenarios.scenarios(db)["name"]) == ["tight", "free"]
+    assert scenarios.load_scenario(db, "free")[0]["confidence"] is None  # recorded: the forecast ready date
+    assert list(scenarios.scenarios(db)["ready_date"]) == ["forecast ready date"] * 2
     diff = scenarios.diff_from_current(db, tight).set_index("branch_code")
     assert diff.loc["A02", "change"] == "later by 1 month"  # headcount 5 moves to July
     assert diff.loc["A01", "change"] == "unchanged"
@@ -445,3 +580,19 @@ def test_scenarios_save_compare_diff_and_apply(db_factory):
     with pytest.raises(ConflictError):
         scenarios.apply_scenario(db, stale, actor="test", today=D)
     assert db.scalar("SELECT count(*) FROM audit_log") == before + 5
+
+
+def test_scenarios_record_the_confidence_used(db_factory):
+    db = make(db_factory, [branch("A01", requested="2027-02-01", planned_kickoff="2026-10-01")],
+              checklist=lumpy_plan("A01", D - timedelta(days=24), 8, 10.5))
+    sure = run(db, ignore_forecast=False, confidence=80)
+    scenarios.save_scenario(db, "sure", {"max_go_lives_per_month": 3, "confidence": 80}, sure)
+    scenarios.save_scenario(db, "likely", {"max_go_lives_per_month": 3}, run(db, ignore_forecast=False))
+    assert scenarios.load_scenario(db, "sure")[0]["confidence"] == 80
+    assert json.loads(db.scalar("SELECT params_json FROM plan_scenarios WHERE name = 'likely'"))["confidence"] is None
+    assert dict(zip(scenarios.scenarios(db)["name"], scenarios.scenarios(db)["ready_date"], strict=True)) == {
+        "sure": "P80 ready date", "likely": "forecast ready date"}
+    headline = scenarios.compare_headline(db, "sure", "likely").set_index("figure")
+    assert headline.loc["rule 6 ready date"].tolist() == ["P80 ready date", "forecast ready date"]
+    with pytest.raises(ValidationError):
+        scenarios.save_scenario(db, "odd", {"confidence": 70}, sure)

@@ -346,3 +346,20 @@ def test_cli_snapshot_and_report(sample_db_path, tmp_path, capsys) -> None:
 
     with Database(sample_db_path) as db:
         assert db.rows("SELECT as_of FROM snapshots") == [(AS_OF,)]
+
+
+def test_pack_shows_the_chance_of_at_risk_branches_and_the_go_lives_at_risk(sample_db, tmp_path) -> None:
+    content = {s.key: s for s in pack.pack(sample_db, AS_OF).sections}
+    figures = {b["branch_code"]: b for b in summary(sample_db, AS_OF)["branches"]}
+    red = content["red"].frame
+    assert list(red["branch_code"]) == [c for c, b in figures.items() if b["status"] == "red"]
+    assert [figures[c]["p_ready_by_go_live"] for c in red["branch_code"]] == list(red["p_ready_by_go_live"])
+    # go-lives planned by 2027-02-20 (90 days) whose chance is below 50 %: B03, B04 (2026-12-01),
+    # B05, B06 (2027-01-01), B07 (2027-02-01); B08 (2027-03-01) is after the 90 days.
+    risky = content["go_lives_at_risk"].frame
+    assert list(risky["branch_code"]) == ["B03", "B04", "B05", "B06", "B07"]
+    assert list(risky["p_ready_by_go_live"]) == [figures[c]["p_ready_by_go_live"] for c in risky["branch_code"]]
+    assert list(risky["ready_p80_on"]) == [figures[c]["ready_p80_on"] for c in risky["branch_code"]]
+    assert all(p < 50 for p in risky["p_ready_by_go_live"])
+    slides = _slides(pack.write_report(sample_db, AS_OF, tmp_path / "pack.pptx"))
+    assert any(title.startswith("Go-lives at risk") for title, _ in slides)

@@ -97,3 +97,40 @@ def test_plan_from_template_preview_then_confirm(open_page, sample_db_path) -> N
         assert db.scalar("SELECT count(*) FROM checklist WHERE branch_code = 'B11' AND status = 'open'") == 14
         assert db.scalar("SELECT due_date FROM checklist WHERE item_code = 'B11-01'") == date(2027, 4, 14)
     assert metrics(at)["Checklist readiness"] == "0.0%"
+
+
+def _trend_traces(at) -> list[str]:
+    import json
+
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    trend = [c for c in charts if "Readiness trend" in json.dumps(c.get("layout", {}).get("title", ""))]
+    assert trend, "no readiness trend chart"
+    return [t.get("name") for t in trend[0]["data"]]
+
+
+def test_branch_page_says_how_sure_the_date_is(open_page) -> None:
+    # B06 on 2026-11-22 (the public expected summary): chance 19.1 %, P50 2027-01-17, P80 2027-02-21;
+    # only 3 of the last 8 weeks had progress, so the page says not to trust it.
+    at = open_page("branch", query={"branch": "B06"})
+    assert not at.exception, [e.value for e in at.exception]
+    sentences = texts(at.markdown)
+    assert ("At the pace of the last 8 weeks, the chance of being ready by the planned go-live (1 Jan 2027) is "
+            "19.1%; 50% by 17 Jan 2027, 80% by 21 Feb 2027.") in sentences, sentences
+    assert any("Only 3 of the last 8 weeks had any progress" in w and "not to be trusted" in w
+               for w in texts(at.warning))
+    traces = _trend_traces(at)
+    assert "80% chance" in traces and "50% chance" in traces  # the fan
+
+    at.selectbox(key="branch_select").set_value("B07").run()  # 5 weeks with progress: trusted, no warning
+    assert not at.exception
+    assert any(s.startswith("At the pace of the last 8 weeks, the chance of being ready by the planned go-live "
+                            "(1 Feb 2027) is 3.7%; 50% by 14 Mar 2027, 80% by 11 Apr 2027") for s in texts(at.markdown))
+    assert not any("not to be trusted" in w for w in texts(at.warning))
+    at.selectbox(key="branch_select").set_value("B08").run()  # stalled: no fan, chance 0
+    assert not at.exception
+    assert any(s.startswith("Nothing was completed in the last 8 weeks: the chance of being ready by the planned "
+                            "go-live (1 Mar 2027) is 0.0%") for s in texts(at.markdown))
+    assert "80% chance" not in _trend_traces(at)
+    at.selectbox(key="branch_select").set_value("PIL").run()  # live: no sentence
+    assert not at.exception
+    assert not any(s.startswith(("At the pace", "Nothing was completed")) for s in texts(at.markdown))

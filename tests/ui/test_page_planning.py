@@ -39,3 +39,22 @@ def test_infeasible_pins_show_the_conflict(open_page):
     at.button(key="plan_run").click().run()
     assert not at.exception
     assert any("not on the 1st" in e.value for e in at.error)
+
+
+def test_plan_at_80_percent_confidence_is_recorded_in_the_scenario(open_page, sample_db_path):
+    import json
+
+    at = open_page("planning", as_of=date(2026, 11, 22))
+    at.number_input(key="plan_solve_time_limit_s").set_value(3.0)
+    at.radio(key="plan_confidence").set_value("P80 ready date (80% chance)")
+    at.button(key="plan_run").click().run()
+    assert not at.exception
+    result = at.session_state["plan_result"]
+    assert result["status"] == "optimal"
+    go_lives = {b["branch_code"]: b["go_live"] for b in result["branches"]}
+    assert go_lives["B05"] == "2028-04-01"  # its P80 ready date 2028-03-19 (the forecast date gives 2028-01)
+    at.text_input(key="plan_scenario_name").input("sure").run()
+    at.button(key="plan_save").click().run()
+    assert not at.exception
+    db = Database(sample_db_path)
+    assert json.loads(db.scalar("SELECT params_json FROM plan_scenarios WHERE name = 'sure'"))["confidence"] == 80

@@ -48,3 +48,18 @@ def test_portfolio_dates_filters_and_opening_a_branch(open_page) -> None:
     assert at.sidebar.date_input(key="as_of_picker").value == date(2026, 11, 22)
     assert at.sidebar.multiselect(key="regions_picker").value == ["EAST"]
     assert any("as of 2026-11-22" in c for c in texts(at.caption))
+
+
+def test_portfolio_shows_the_chance_and_the_go_lives_at_risk(open_page) -> None:
+    at = open_page("portfolio", as_of=date(2026, 11, 22))
+    assert not at.exception, [e.value for e in at.exception]
+    table = _branch_table(at).set_index("branch")
+    assert table.loc["B06", "chance by go-live %"] == 19.1 and table.loc["B09", "chance by go-live %"] == 23.8
+    risky = frame_with(at, "chance by go-live %", "P80 ready")
+    # planned go-lives in the next 90 days with less than 50 % chance (readiness.go_lives_at_risk)
+    assert list(risky["branch"]) == ["B03", "B04", "B05", "B06", "B07"]
+    assert list(risky["chance by go-live %"]) == [0.0, 1.0, 0.0, 19.1, 3.7]
+    assert any("5 planned go-live(s) in the next 90 days" in w for w in texts(at.warning))
+    at.session_state["regions"] = ["EAST"]
+    at.run()
+    assert list(frame_with(at, "chance by go-live %", "P80 ready")["branch"]) == ["B04", "B07"]

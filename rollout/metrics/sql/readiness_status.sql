@@ -22,7 +22,8 @@ WITH readiness_checklist AS (
         date_diff('day', $as_of::DATE, b.planned_go_live) AS days_to_go_live,
         k.items, k.weight_planned, k.weight_done, k.checklist_readiness, k.overdue_items, k.failing_gates,
         d.data_objects, d.data_readiness,
-        f.window_weight, f.remaining_weight, f.stalled, f.has_plan, f.forecast_ready_on, f.slip_days,
+        f.window_weight, f.remaining_weight, f.last_completed_on, f.stalled, f.has_plan, f.forecast_ready_on,
+        f.slip_days,
         coalesce(b.actual_go_live <= $as_of::DATE, false) AS is_live
     FROM branches b
     JOIN readiness_checklist k USING (branch_code)
