@@ -35,6 +35,7 @@ __all__ = ["LATEST_VERSION", "MIGRATIONS_DIR", "Cursor", "Database", "FileDataba
            "migrations", "open_store", "translate"]
 
 _PARAMETER = re.compile(r"\$([a-z_]+)")
+_SEQUENCE = re.compile(r"nextval\('([^':]+)'")
 _READS = {"SELECT", "EXPLAIN", "CALL"}  # what df/rows/scalar/run may run: a write goes through transaction()
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 
@@ -154,12 +155,9 @@ class Database:
     def schema_version(self) -> int:
         raise NotImplementedError
 
-    def sequences(self) -> dict[str, int | None]:
-        """Each sequence's last value handed out (None: never used), for copies between stores."""
-        raise NotImplementedError
-
-    def advance_sequences(self, cur: Cursor, values: Mapping[str, int | None]) -> None:
-        """Inside a transaction: make each sequence hand out values after `values[name]`."""
+    def advance_sequences(self, cur: Cursor) -> None:
+        """Inside a transaction, after rows came in with their ids (a copy between stores): make every
+        sequence behind a column default hand out ids above the column's highest."""
         raise NotImplementedError
 
     def checkpoint(self) -> None:
@@ -200,6 +198,8 @@ class FileDatabase(Database):
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(self.path, read_only=read_only)
+            # no progress bar (cursors inherit it): a slow query must not write into a CLI's stdout (summary --json)
+            self._con.execute("SET enable_progress_bar = false")
         except duckdb.Error as exc:
             raise translate(exc, self.path) from None
         if not read_only:
@@ -256,17 +256,19 @@ class FileDatabase(Database):
                 cur.execute(path.read_text(encoding="utf-8"))
                 cur.execute("INSERT INTO schema_version VALUES (?, ?)", [number, datetime.now()])
 
-    def sequences(self) -> dict[str, int | None]:
-        return dict(self.rows("SELECT sequence_name, last_value FROM duckdb_sequences() "
-                              "WHERE database_name = current_database()"))
-
-    def advance_sequences(self, cur: Cursor, values: Mapping[str, int | None]) -> None:
-        current = dict(cur.execute("SELECT sequence_name, coalesce(last_value, 0) FROM duckdb_sequences() "
-                                   "WHERE database_name = current_database()").fetchall())
-        for name, value in values.items():
-            if name in current and value is not None and value > current[name]:
-                # DuckDB has no setval: hand out the missing values in one statement
-                cur.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [value - current[name]])
+    def advance_sequences(self, cur: Cursor) -> None:
+        defaults = cur.execute("SELECT table_name, column_name, column_default FROM information_schema.columns "
+                               "WHERE table_catalog = current_database() AND table_schema = 'main' "
+                               "AND column_default LIKE 'nextval(%'").fetchall()
+        # last_value is the last id handed out, or (in a reopened file) the next one: at most one id is skipped
+        reported = dict(cur.execute("SELECT sequence_name, coalesce(last_value, 0) FROM duckdb_sequences() "
+                                    "WHERE database_name = current_database()").fetchall())
+        for table, column, default in defaults:
+            name = _SEQUENCE.match(default)[1]
+            highest = cur.execute(f'SELECT coalesce(max("{column}"), 0) FROM "{table}"').fetchone()[0]
+            if highest > 0 and highest >= reported.get(name, 0):
+                # DuckDB has no setval: hand out the ids up to the highest in one statement
+                cur.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [highest - reported.get(name, 0) + 1])
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the file (before a file-level copy)."""

@@ -357,6 +357,7 @@ class ServerDatabase(Database):
         PostgreSQL database attached read-only; filled by the first read."""
         mirror = duckdb.connect(":memory:")
         try:
+            mirror.execute("SET enable_progress_bar = false")  # cursors inherit it: never on a CLI's stdout
             load_postgres_extension(mirror)
             for number, path in migrations():
                 if number <= schema:
@@ -452,17 +453,13 @@ class ServerDatabase(Database):
                 with contextlib.suppress(Exception):
                     cur.close()
 
-    def sequences(self) -> dict[str, int | None]:
-        return dict(self._poll_query("SELECT sequencename, last_value FROM pg_sequences "
-                                     "WHERE schemaname = current_schema()"))
-
-    def advance_sequences(self, cur: ServerCursor, values: Mapping[str, int | None]) -> None:
-        known = {r[0] for r in cur.execute("SELECT sequencename FROM pg_sequences "
-                                           "WHERE schemaname = current_schema()").fetchall()}
-        for name, value in values.items():
-            if name in known and value is not None:
-                cur.execute("SELECT setval(?, greatest(?, (SELECT coalesce(last_value, 1) FROM pg_sequences "
-                            "WHERE schemaname = current_schema() AND sequencename = ?)))", [name, value, name])
+    def advance_sequences(self, cur: ServerCursor) -> None:
+        defaults = cur.execute("SELECT table_name, column_name, column_default FROM information_schema.columns "
+                               "WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'").fetchall()
+        for table, column, default in defaults:
+            name = re.match(r"nextval\('([^':]+)'", default)[1]
+            cur.execute(f"SELECT setval(?, (SELECT max({_identifier(column)}) FROM {_identifier(table)})) "
+                        f"WHERE EXISTS (SELECT 1 FROM {_identifier(table)})", [name])
 
     def close(self) -> None:
         with self._lock:

@@ -34,7 +34,7 @@ def has_data(db: Database) -> bool:
     tables = data_tables(db)
     if not tables:
         return False
-    return bool(db.scalar(" OR ".join(f"EXISTS (SELECT 1 FROM {_quote(t)})" for t in tables)))
+    return bool(db.scalar("SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM {_quote(t)})" for t in tables)))
 
 
 def clear_store(db: Database) -> None:
@@ -73,7 +73,7 @@ def copy_store(source: Database, target: Database) -> dict[str, int]:
                         cur.execute(f"INSERT INTO {_quote(table)} ({names}) SELECT {names} FROM rollout_copied_rows")
                     finally:
                         cur.unregister("rollout_copied_rows")
-            target.advance_sequences(cur, source.sequences())
+            target.advance_sequences(cur)
         reader.execute("COMMIT")
     finally:
         reader.close()
