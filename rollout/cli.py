@@ -1,4 +1,7 @@
-"""The command line: `python -m rollout COMMAND --db PATH ...`.
+"""The command line: `python -m rollout COMMAND --db PATH|URL ...`.
+
+--db is a DuckDB file path (the embedded engine) or postgresql://user[:password]@host[:port]/dbname
+(the server engine, shared with the app's replicas); every command works on both.
 
 Every failure a user can cause (bad flag, missing file, refused workbook, locked database) ends
 in one clear line on stderr and a non-zero exit, never a traceback: exit 1 for a refused input or
@@ -21,7 +24,8 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.errors import RolloutError, ValidationError
-from rollout.store.db import Database
+from rollout.store.db import Database, is_server_location, open_store
+from rollout.store.locations import mask, scrub
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {}
@@ -62,11 +66,13 @@ def non_negative_float(text: str) -> float:
 
 
 def open_db(args: argparse.Namespace, must_exist: bool = True) -> Database:
+    if is_server_location(args.db):
+        return open_store(args.db)  # a server store is created (migrated) on first use
     path = Path(args.db)
     if must_exist and not path.exists():
         raise RolloutError(f"the database {path} does not exist (create it with `python -m rollout demo --db "
                            f"{path}` or `import --db {path} FILE`)")
-    return Database(path)
+    return open_store(path)
 
 
 def emit(payload: Any, as_json: bool, text: str | None = None) -> None:
@@ -88,15 +94,26 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from rollout.demo import portfolio
 
-    path = Path(args.db)
-    if path.exists() and not args.force:
-        raise RolloutError(f"{path} already exists (use --force to replace it with a demo portfolio)")
-    if path.exists():
-        path.unlink()
-        Path(str(path) + ".wal").unlink(missing_ok=True)
-    with Database(path) as db:
-        counts = portfolio.build_demo(db, branches=args.branches, seed=args.seed, today=args.today or date.today())
-    print(f"demo portfolio written to {path}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+    if is_server_location(args.db):
+        from rollout.store.transfer import clear_store, has_data
+
+        with open_store(args.db) as db:
+            if has_data(db) and not args.force:
+                raise RolloutError(f"{db.name} already holds data (use --force to replace it with a demo portfolio)")
+            clear_store(db)
+            counts = portfolio.build_demo(db, branches=args.branches, seed=args.seed, today=args.today or date.today())
+            shown = db.name
+    else:
+        path = Path(args.db)
+        if path.exists() and not args.force:
+            raise RolloutError(f"{path} already exists (use --force to replace it with a demo portfolio)")
+        if path.exists():
+            path.unlink()
+            Path(str(path) + ".wal").unlink(missing_ok=True)
+        with open_store(path) as db:
+            counts = portfolio.build_demo(db, branches=args.branches, seed=args.seed, today=args.today or date.today())
+        shown = str(path)
+    print(f"demo portfolio written to {shown}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
     return 0
 
 
@@ -216,7 +233,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from rollout.store import backup
 
-    written = backup.backup(Path(args.db), Path(args.out))
+    written = backup.backup(args.db if is_server_location(args.db) else Path(args.db), Path(args.out))
     print(f"backup written to {written}")
     return 0
 
@@ -225,8 +242,17 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from rollout.store import backup
 
-    backup.restore(Path(args.backup), Path(args.db), force=args.force)
-    print(f"restored {args.backup} into {args.db}")
+    backup.restore(Path(args.backup), args.db if is_server_location(args.db) else Path(args.db), force=args.force)
+    print(f"restored {args.backup} into {mask(args.db)}")
+    return 0
+
+
+@command("copy")
+def cmd_copy(args: argparse.Namespace) -> int:
+    from rollout.store.transfer import copy_between
+
+    counts = copy_between(args.source, args.target, force=args.force)
+    print(f"copied {mask(args.source)} to {mask(args.target)}: {sum(counts.values())} rows in {len(counts)} tables")
     return 0
 
 
@@ -238,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
             as_json: bool = False) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if db:
-            p.add_argument("--db", required=True, help="the DuckDB file")
+            p.add_argument("--db", required=True, help="the DuckDB file, or postgresql://user[:password]@host[:port]/db")
         if as_of:
             p.add_argument("--as-of", type=iso_date, help="as-of date YYYY-MM-DD (default today)")
         if as_json:
@@ -284,6 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("restore", "replace the database with a backup (upgraded to the current schema)")
     p.add_argument("backup")
     p.add_argument("--force", action="store_true", help="replace an existing database")
+    p = add("copy", "copy a whole store between a file and a server (either way, or file to file)", db=False)
+    p.add_argument("--from", dest="source", required=True, metavar="SOURCE", help="a DuckDB file or a server URL")
+    p.add_argument("--to", dest="target", required=True, metavar="TARGET", help="a DuckDB file or a server URL")
+    p.add_argument("--force", action="store_true", help="replace a target that already holds data")
     return parser
 
 
@@ -306,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _closed_pipe()
     except Exception as exc:  # the last line of defence: a user never sees a traceback
-        log = _log_traceback(exc)
+        log = _log_traceback(exc, [getattr(args, name, None) for name in ("db", "source", "target")])
         print(f"error: unexpected {type(exc).__name__} in '{args.command}' (details in {log})", file=sys.stderr)
         return 1
 
@@ -318,12 +348,17 @@ def _closed_pipe() -> int:
     return 1
 
 
-def _log_traceback(exc: BaseException) -> Path:
-    """Write the traceback to a log file the user can send to the developers; return its path."""
+def _log_traceback(exc: BaseException, locations: Sequence[str | None] = ()) -> Path:
+    """Write the traceback to a log file the user can send to the developers (server passwords masked);
+    return its path."""
     folder = Path(os.environ.get("ROLLOUT_LOG_DIR") or tempfile.gettempdir())
     path = folder / f"rollout-error-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    text = "".join(traceback.format_exception(exc))
+    for location in locations:
+        if location:
+            text = scrub(text, location)
     try:
-        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError:
         path = Path(os.devnull)
     return path

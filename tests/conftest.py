@@ -1,8 +1,11 @@
-"""Shared fixtures: real DuckDB files built from readable literal rows or from the public sample."""
+"""Shared fixtures: real stores (DuckDB files, and PostgreSQL databases for the server engine) built from
+readable literal rows or from the public sample."""
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,17 +15,74 @@ import pytest
 from rollout.exchange.importer import import_workbook
 from rollout.store.db import Database
 
-from support import ROOT, SAMPLE, make_db, private_copy
+from support import ROOT, SAMPLE, PostgresServer, Stores, make_db, postgres_binaries
+
+# --- stores of both engines: the same cases run on a file and on PostgreSQL ---------------------------
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL for the session (initdb + pg_ctl on a free loopback port, no Docker).
+
+    Skipped, with the reason, where the server binaries are missing; on CI (CI set) missing binaries fail
+    instead, since .ci/run installs Debian's postgresql package.
+    """
+    bindir = postgres_binaries()
+    if bindir is None:
+        reason = ("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb; apt-get install "
+                  "postgresql): the server-engine tests are skipped")
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = PostgresServer(bindir).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session", params=["file", "server"])
+def stores(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Stores:
+    """Fresh store locations of one engine: every test using it (through db_factory, sample_db or directly)
+    runs once on an embedded file and once on PostgreSQL."""
+    server = request.getfixturevalue("pg_server") if request.param == "server" else None
+    return Stores(request.param, tmp_path_factory.mktemp(f"stores-{request.param}"), server)
 
 
 @pytest.fixture
-def db_factory(tmp_path: Path):
-    """make_db bound to a fresh file in tmp_path (each call a new file)."""
-    counter = iter(range(1000))
+def db_factory(stores: Stores) -> Iterator[Any]:
+    """make_db bound to a fresh store of the parametrized engine (each call a new one)."""
+    opened: list[tuple[Database, str]] = []
 
     def factory(**tables: list[dict[str, Any]]) -> Database:
-        return make_db(tmp_path / f"t{next(counter)}.duckdb", **tables)
-    return factory
+        location = stores.new()
+        db = make_db(location, **tables)
+        opened.append((db, location))
+        return db
+    yield factory
+    for db, location in opened:
+        db.close()
+        stores.drop(location)
+
+
+@pytest.fixture(scope="session")
+def sample_store(stores: Stores) -> str:
+    """The public sample loaded once into a store of the parametrized engine (copy it before writing)."""
+    location = stores.new()
+    with Database(location) as db:
+        import_workbook(db, SAMPLE, today=date(2026, 11, 22))
+    return location
+
+
+@pytest.fixture
+def sample_db(sample_store: str, stores: Stores) -> Iterator[Database]:
+    """A private writable copy of the sample, on each engine."""
+    location = stores.copy(sample_store)
+    db = Database(location)
+    try:
+        yield db
+    finally:
+        db.close()
+        stores.drop(location)
 
 
 @pytest.fixture(scope="session")
@@ -32,15 +92,6 @@ def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Database(path) as db:
         import_workbook(db, SAMPLE, today=date(2026, 11, 22))
     return path
-
-
-
-
-@pytest.fixture
-def sample_db(sample_db_file: Path, tmp_path: Path):
-    """A private writable copy of the sample database."""
-    with private_copy(sample_db_file, tmp_path) as db:
-        yield db
 
 
 @pytest.fixture

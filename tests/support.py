@@ -6,18 +6,25 @@ Test modules import from here (`from support import make_db`), never from each o
 from __future__ import annotations
 
 import io
+import itertools
+import os
 import shutil
+import socket
+import subprocess
+import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import quote, urlsplit
 
 from openpyxl import Workbook
 
 from rollout.exchange.edits import insert_rows
 from rollout.exchange.spec import LOAD_ORDER
-from rollout.store.db import Database
+from rollout.store.db import Database, is_server_location
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -27,7 +34,8 @@ SAMPLE_DATES = [date(2026, 9, 15), date(2026, 11, 22)]
 def make_db(path: Path | str = ":memory:", today: date = date(2030, 1, 1), **tables: list[dict[str, Any]]) -> Database:
     """A database holding exactly these rows, checked by the importer's own rules.
 
-    Keyword = sheet name, value = rows as dicts (missing optional columns are empty), e.g.
+    path: a file, ":memory:" or a server URL (a `Stores.new()` location). Keyword = sheet name, value =
+    rows as dicts (missing optional columns are empty), e.g.
     make_db(regions=[{"region_code": "E", "region_name": "East"}], branches=[...]).
     """
     db = Database(path)
@@ -38,15 +46,171 @@ def make_db(path: Path | str = ":memory:", today: date = date(2030, 1, 1), **tab
 
 
 @contextmanager
-def private_copy(template: Path, folder: Path) -> Iterator[Database]:
-    """An open, writable copy of a database file built once, so tests never share writes."""
-    path = folder / template.name
+def private_copy(template: Path | str, folder: Path) -> Iterator[Database]:
+    """An open, writable copy of a store built once (a file, or a database on the test server), so tests
+    never share writes."""
+    if is_server_location(str(template)):
+        server = PostgresServer.of(str(template))
+        location = server.create_database(template=str(template))
+        db = Database(location)
+        try:
+            yield db
+        finally:
+            db.close()
+            server.drop_database(location)
+        return
+    path = folder / Path(template).name
     shutil.copy(template, path)
     db = Database(path)
     try:
         yield db
     finally:
         db.close()
+
+
+# --- a real PostgreSQL for the server engine's tests --------------------------------------------------
+
+def postgres_binaries() -> Path | None:
+    """The folder holding initdb and pg_ctl (Debian's postgresql package: /usr/lib/postgresql/N/bin)."""
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name)
+                        if p.parent.name.isdigit() else 0, reverse=True)
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        candidates.append(Path(on_path).parent)
+    return next((c for c in candidates if (c / "initdb").exists() and (c / "pg_ctl").exists()), None)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster: initdb into a temporary folder, pg_ctl start on a free loopback
+    port, password login (scram). As root it runs as the `postgres` user (PostgreSQL refuses root)."""
+
+    USER, PASSWORD = "rollout", "s3cret-Pw!"
+    _running: ClassVar[dict[int, PostgresServer]] = {}
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.folder = Path(tempfile.mkdtemp(prefix="rollout-pg-"))
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self.host = "127.0.0.1"
+        self._names = itertools.count(1)
+        self._admin: Any = None
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess:
+        command = [str(self.bindir / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    def start(self) -> PostgresServer:
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres")
+        password_file = self.folder / "password"
+        password_file.write_text(self.PASSWORD + "\n")
+        if os.geteuid() == 0:
+            shutil.chown(password_file, "postgres")
+        done = self._run("initdb", "-D", str(self.data), "-U", self.USER, "--pwfile", str(password_file),
+                         "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8")
+        if done.returncode:
+            raise RuntimeError(f"initdb failed: {done.stderr[-2000:]}")
+        options = (f"-p {self.port} -k {self.folder} -c listen_addresses={self.host} -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400")
+        done = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"),
+                         "-o", options)
+        if done.returncode:
+            log = (self.folder / "log").read_text() if (self.folder / "log").exists() else ""
+            raise RuntimeError(f"pg_ctl start failed: {done.stderr[-1000:]} {log[-2000:]}")
+        PostgresServer._running[self.port] = self
+        return self
+
+    def stop(self) -> None:
+        if self._admin is not None:
+            self._admin.close()
+        self._run("pg_ctl", "stop", "-m", "immediate", "-D", str(self.data))
+        PostgresServer._running.pop(self.port, None)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @classmethod
+    def of(cls, url: str) -> PostgresServer:
+        return cls._running[urlsplit(url).port]
+
+    def url(self, dbname: str, user: str | None = None, password: str | None = None) -> str:
+        password = self.PASSWORD if password is None else password
+        return f"postgresql://{user or self.USER}:{quote(password, safe='')}@{self.host}:{self.port}/{dbname}"
+
+    def admin(self) -> Any:
+        """A superuser connection to the maintenance database (autocommit)."""
+        import psycopg
+
+        if self._admin is None or self._admin.closed:
+            self._admin = psycopg.connect(self.url("postgres"), autocommit=True)
+        return self._admin
+
+    def create_database(self, name: str | None = None, template: str | None = None) -> str:
+        """A new database (a copy of `template`'s, a URL, when given); returns its URL."""
+        name = name or f"store_{os.getpid()}_{next(self._names)}"
+        sql = f'CREATE DATABASE "{name}"'
+        if template:
+            sql += f' TEMPLATE "{urlsplit(template).path.lstrip("/")}"'
+        for attempt in range(50):  # a template's last connections may take a moment to go away
+            try:
+                self.admin().execute(sql)
+                break
+            except Exception as exc:
+                if "being accessed by other users" not in str(exc) or attempt == 49:
+                    raise
+                time.sleep(0.1)
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        self.admin().execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
+
+
+class Stores:
+    """Where a test's stores live: files in a folder (`kind` "file") or databases on the test PostgreSQL
+    server ("server"). `new()` is a fresh location, `copy(location)` a private copy of a closed store."""
+
+    def __init__(self, kind: str, folder: Path, server: PostgresServer | None = None) -> None:
+        self.kind, self.folder, self.server = kind, folder, server
+        self._names = itertools.count(1)
+        self._empty: str | None = None
+
+    def new(self) -> str:
+        if self.server is None:
+            return str(self.folder / f"store{next(self._names)}.duckdb")
+        if self._empty is None:  # migrated once, then copied: a new store costs one CREATE DATABASE
+            self._empty = self.server.create_database(f"empty_{os.getpid()}")
+            Database(self._empty).close()
+        return self.server.create_database(template=self._empty)
+
+    def copy(self, location: str) -> str:
+        if self.server is None:
+            target = self.folder / f"copy{next(self._names)}-{Path(location).name}"
+            shutil.copy(location, target)
+            return str(target)
+        return self.server.create_database(template=location)
+
+    def drop(self, location: str) -> None:
+        if self.server is not None:
+            self.server.drop_database(location)
+
+
+@contextmanager
+def built(stores: Stores, build: Any) -> Iterator[Database]:
+    """`build(location)` on a fresh store of `stores`' engine; closed and dropped afterwards."""
+    location = stores.new()
+    db = build(location)
+    try:
+        yield db
+    finally:
+        db.close()
+        stores.drop(location)
 
 
 def metrics(at: Any) -> dict[str, str]:

@@ -22,29 +22,31 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError, ValidationError
-from rollout.store.db import Database
+from rollout.store.db import Database, is_server_location, open_store
 from rollout.store.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "data" / "rollout.duckdb"
 
 
-def database_path() -> Path:
-    """ROLLOUT_DB, else .streamlit/secrets.toml's ROLLOUT_DB, else data/rollout.duckdb."""
+def database_path() -> str:
+    """ROLLOUT_DB, else .streamlit/secrets.toml's ROLLOUT_DB, else data/rollout.duckdb: a file path, or a
+    postgresql:// URL for a team's shared store (kept as text: a URL is not a path)."""
     if os.environ.get("ROLLOUT_DB"):
-        return Path(os.environ["ROLLOUT_DB"])
+        return os.environ["ROLLOUT_DB"]
     try:
         if "ROLLOUT_DB" in st.secrets:
-            return Path(st.secrets["ROLLOUT_DB"])
+            return str(st.secrets["ROLLOUT_DB"])
     except Exception:  # no secrets file: Streamlit raises its own error type
         pass
-    return DEFAULT_DB
+    return str(DEFAULT_DB)
 
 
 @st.cache_resource(show_spinner="Opening the rollout database…")
-def _open(path: str) -> Database:
-    fresh = not Path(path).exists()
-    db = Database(path)
+def _open(location: str) -> Database:
+    """The store at location (rollout.store.open_store chooses the engine); a new file starts as the demo."""
+    fresh = not is_server_location(location) and not Path(location).exists()
+    db = open_store(location)
     if fresh:
         from rollout.demo import portfolio
 

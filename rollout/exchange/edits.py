@@ -16,13 +16,12 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from rollout.core.errors import CellError, ConflictError, NotFoundError, ValidationError
 from rollout.exchange.importer import broken_references, quote
 from rollout.exchange.spec import SHEETS, Sheet, SheetRows, validate_rows
-from rollout.store.db import Database
+from rollout.store.db import Cursor, Database
 
 
 def plain(value: Any) -> Any:
@@ -60,7 +59,7 @@ def key_text(sheet: Sheet, row: Mapping[str, Any]) -> str:
 class EditBatch:
     """Edits that commit together. Made by `edit_batch`; every operation is validated first."""
 
-    def __init__(self, db: Database, cur: duckdb.DuckDBPyConnection, actor: str, today: date) -> None:
+    def __init__(self, db: Database, cur: Cursor, actor: str, today: date) -> None:
         self.db, self.cur, self.actor, self.today = db, cur, actor, today
 
     def validate(self, table: str, rows: list[dict[str, Any]], label: str) -> SheetRows:

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from rollout.core.errors import CellError, ValidationError, shown
 from rollout.exchange.sources import RawWorkbook, read_source
 from rollout.exchange.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, validate_columns
-from rollout.store.db import Database
+from rollout.store.db import Cursor, Database
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def _repeated_keys(rows: SheetRows) -> Iterable[CellError]:
                             None, f"the key ({shown_key}) repeats row {first} (expected each key once)")
 
 
-def known_codes(db: Database, sheet: Sheet, cur: duckdb.DuckDBPyConnection | None = None) -> set[str]:
+def known_codes(db: Database, sheet: Sheet, cur: Cursor | None = None) -> set[str]:
     """The codes a reference may point to that are already in the database (as `cur` sees it,
     inside a transaction, when given)."""
     sql = f"SELECT {quote(sheet.key[0])} FROM {quote(sheet.name)}"
@@ -109,7 +108,7 @@ def known_codes(db: Database, sheet: Sheet, cur: duckdb.DuckDBPyConnection | Non
 
 
 def broken_references(db: Database, tables: dict[str, SheetRows],
-                      cur: duckdb.DuckDBPyConnection | None = None) -> Iterable[CellError]:
+                      cur: Cursor | None = None) -> Iterable[CellError]:
     """Codes that point nowhere: neither in these rows nor in the database."""
     known: dict[str, set[str]] = {}
     for rows in tables.values():
@@ -146,11 +145,12 @@ ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.date32(), "BOOLEAN": pa.bool_(
                "DOUBLE": pa.float64()}
 
 
-def stage(cur: duckdb.DuckDBPyConnection, rows: SheetRows) -> str:
+def stage(cur: Cursor, rows: SheetRows) -> str:
     """Copy validated rows into a temporary table shaped like the target; returns its name."""
     sheet = rows.sheet
     staged = f"stage_{sheet.name}"
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT * FROM {quote(sheet.name)} LIMIT 0")
+    cur.execute(f"DROP TABLE IF EXISTS {staged}")  # portable SQL: the same on DuckDB and PostgreSQL
+    cur.execute(f"CREATE TEMPORARY TABLE {staged} AS SELECT * FROM {quote(sheet.name)} LIMIT 0")
     arrow = pa.table({c.name: pa.array(rows.column(c.name), type=ARROW_TYPES[c.sql_type]) for c in sheet.columns})
     cur.register("incoming_rows", arrow)
     try:
@@ -161,7 +161,7 @@ def stage(cur: duckdb.DuckDBPyConnection, rows: SheetRows) -> str:
     return staged
 
 
-def upsert(cur: duckdb.DuckDBPyConnection, rows: SheetRows, write: bool = True) -> TableCounts:
+def upsert(cur: Cursor, rows: SheetRows, write: bool = True) -> TableCounts:
     """Insert new keys, update changed rows, leave equal rows alone; counts each kind."""
     sheet = rows.sheet
     staged = stage(cur, rows)

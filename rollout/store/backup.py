@@ -13,6 +13,11 @@ while other threads read and write. DuckDB lets one process at a time open a fil
 replace an existing database without `force` (or one that a running app holds), migrates the
 copy to the current schema (Database() migrates on open) and only then moves it into place
 atomically, so a failed restore leaves the old database untouched.
+
+A server store (a postgresql:// URL) is never held by one process: `backup()` and the app's button
+copy it, from one consistent snapshot, into the same kind of DuckDB file (transfer.copy_store), and
+`restore()` stages the backup in a temporary file (validated and upgraded as above), then replaces the
+server's data with it in one PostgreSQL transaction. A backup restores into either engine.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from pathlib import Path
 import duckdb
 
 from rollout.core.errors import DatabaseLockedError, RolloutError
-from rollout.store.db import LATEST_VERSION, Database, translate
+from rollout.store.db import LATEST_VERSION, Database, FileDatabase, is_server_location, translate
+from rollout.store.transfer import copy_store, has_data
 
 # Tables every rollout database has had since schema version 1 (migration 001).
 REQUIRED_TABLES = ("schema_version", "regions", "branches", "modules", "checklist", "people", "role_requirements",
@@ -90,11 +96,15 @@ def _copy_into(con: duckdb.DuckDBPyConnection, source_catalog: str, out: Path) -
         cur.close()
 
 
-def backup(db_path: Path, out: Path) -> Path:
+def backup(db_path: Path | str, out: Path) -> Path:
     """Copy the database file at db_path into a new backup file (out, or a new file inside folder out).
 
     Refuses, with a message saying what to do, when another process (the running app) holds the file.
+    db_path may be a server URL: the server's store is copied into the same kind of file.
     """
+    if is_server_location(str(db_path)):
+        with Database(str(db_path)) as db:
+            return backup_open_database(db, out)
     db_path = Path(db_path)
     if not db_path.exists():
         raise RolloutError(f"the database {db_path} does not exist (nothing to back up)")
@@ -135,6 +145,15 @@ def backup_open_database(db: Database, out: Path) -> Path:
     writes are held back, so it is safe while other sessions use the app. Returns the file written."""
     target = _target(out)
     partial = _temporary_next_to(target, ".partial")
+    if db.kind == "server":
+        try:
+            with FileDatabase(partial) as copy:
+                copy_store(db, copy)  # one snapshot of the server (its mirror's read transaction)
+                copy.checkpoint()
+            os.replace(partial, target)
+        finally:
+            _remove(partial)
+        return target
     try:
         with db._lock:  # writes are serialised on this lock: none can commit half-way through the copy
             _copy_into(db._con, _catalog(db._con), partial)
@@ -191,8 +210,11 @@ def inspect_backup(backup_path: Path) -> int:
         con.close()
 
 
-def restore(backup_path: Path, db_path: Path, force: bool = False) -> None:
+def restore(backup_path: Path, db_path: Path | str, force: bool = False) -> None:
     """Replace (or create) the database at db_path with the backup, upgraded to the current schema."""
+    if is_server_location(str(db_path)):
+        _restore_into_server(Path(backup_path), str(db_path), force)
+        return
     backup_path, db_path = Path(backup_path), Path(db_path)
     inspect_backup(backup_path)
     if db_path.exists():
@@ -227,6 +249,20 @@ def restore(backup_path: Path, db_path: Path, force: bool = False) -> None:
         raise translate(exc, db_path) from None
     finally:
         _remove(staged)
+
+
+def _restore_into_server(backup_path: Path, url: str, force: bool) -> None:
+    """Replace the server store's data with the backup's, in one PostgreSQL transaction."""
+    inspect_backup(backup_path)
+    with Database(url) as target:
+        if not force and has_data(target):
+            raise RolloutError(f"the database {target.name} already holds data (use --force to replace it with "
+                               "the backup)")
+        with tempfile.TemporaryDirectory(prefix="rollout-restore-") as folder:
+            staged = Path(folder) / "restore.duckdb"
+            restore(backup_path, staged)  # validated and upgraded to the current schema
+            with Database(staged) as source:
+                copy_store(source, target)
 
 
 __all__ = ["backup", "backup_bytes", "backup_open_database", "inspect_backup", "restore"]

@@ -113,7 +113,8 @@ def save_settings(db: Database, values: dict[str, object], actor: str = "app") -
         return []
     with db.transaction() as cur:
         for key in changed:
-            cur.execute("INSERT OR REPLACE INTO settings VALUES (?, ?, ?)", [key, checked[key], datetime.now()])
+            cur.execute("INSERT INTO settings VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                        "updated_at = excluded.updated_at", [key, checked[key], datetime.now()])
             cur.execute("INSERT INTO audit_log (changed_at, actor, action, table_name, row_key, column_name, "
                         "old_value, new_value) VALUES (?, ?, 'update', 'settings', ?, 'value', ?, ?)",
                         [datetime.now(), actor, key, f"{current[key]:g}", f"{checked[key]:g}"])

@@ -50,11 +50,13 @@ METRICS_ROWS = dict(  # one executive per edge of the definitions
 
 
 @pytest.fixture(scope="module")
-def metrics_db(tmp_path_factory):
-    """Executives each built for one edge of the definitions, as of D = 2026-06-30 (read only)."""
-    db = make_db(tmp_path_factory.mktemp("engagement") / "metrics.duckdb", **METRICS_ROWS)
+def metrics_db(stores):
+    """Executives each built for one edge of the definitions, as of D = 2026-06-30 (read only), on each engine."""
+    location = stores.new()
+    db = make_db(location, **METRICS_ROWS)
     yield db
     db.close()
+    stores.drop(location)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from rollout.metrics import lessons
 from rollout.metrics.summary import summary
 from rollout.store.settings import get_settings
 
-from support import make_db, private_copy
+from support import Stores, make_db, private_copy
 
 D = date(2026, 6, 1)
 TODAY = date(2026, 6, 10)
@@ -82,16 +83,17 @@ PROBLEMS = [
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture database built once (make_db: the importer's rules) and copied per test."""
-    path = tmp_path_factory.mktemp("lessons") / "template.duckdb"
-    make_db(path, regions=REGIONS, branches=BRANCHES, lessons=LESSONS, lesson_applications=APPLICATIONS,
+def template(stores: Stores) -> Iterator[str]:
+    """The fixture database built once (make_db: the importer's rules) and copied per test, on each engine."""
+    location = stores.new()
+    make_db(location, regions=REGIONS, branches=BRANCHES, lessons=LESSONS, lesson_applications=APPLICATIONS,
             problems=PROBLEMS).close()
-    return path
+    yield location
+    stores.drop(location)
 
 
 @pytest.fixture
-def db(template: Path, tmp_path: Path):
+def db(template: str, tmp_path: Path):
     with private_copy(template, tmp_path) as database:
         yield database
 
@@ -196,7 +198,8 @@ def test_critical_flags_read_the_setting(db) -> None:
     # limit 4: C02 (4 days) is no longer past it; C04 (12 days) still is
     flags = lessons.critical_problem_flags(db, D, {**get_settings(db), "critical_problem_days": 4})
     assert flags.branch_code.tolist() == ["BA"]
-    db.rows("INSERT INTO settings VALUES ('critical_problem_days', 20, now())")
+    with db.transaction() as cur:
+        cur.execute("INSERT INTO settings VALUES ('critical_problem_days', 20, now())")
     assert lessons.critical_problem_flags(db, D).empty  # no settings given: read from the database
 
 
@@ -278,9 +281,10 @@ def test_lesson_to_checklist_idempotent(db) -> None:
 
 
 def test_lesson_to_checklist_uses_existing_code_and_skips_existing_items(db) -> None:
-    db.rows("UPDATE lessons SET checklist_item_code = 'CK-9' WHERE lesson_code = 'K3'")
-    db.rows("INSERT INTO checklist (branch_code, item_code, dimension, title, status) "
-            "VALUES ('BB', 'CK-9', 'people', 'already there', 'done')")
+    with db.transaction() as cur:
+        cur.execute("UPDATE lessons SET checklist_item_code = 'CK-9' WHERE lesson_code = 'K3'")
+        cur.execute("INSERT INTO checklist (branch_code, item_code, dimension, title, status) "
+                    "VALUES ('BB', 'CK-9', 'people', 'already there', 'done')")
     # BA, BC, BD get it; BB already has CK-9 and is left alone; on 06-02 BC is live -> BA, BD only
     assert lessons.lesson_to_checklist(db, "K3", date(2026, 6, 2), today=TODAY) == 2
     assert db.rows("SELECT branch_code, dimension FROM checklist WHERE item_code = 'CK-9' ORDER BY branch_code") == [

@@ -12,7 +12,7 @@ from rollout.core.errors import ConflictError, RolloutError, ValidationError
 from rollout.metrics import readiness
 from rollout.store.settings import SETTINGS
 
-from support import make_db
+from support import built, make_db
 
 D = date(2026, 6, 1)
 DEFAULTS = {k: s.default for k, s in SETTINGS.items()}
@@ -41,10 +41,10 @@ def row_of(frame: pd.DataFrame, code: str) -> dict:
     return found.iloc[0].to_dict()
 
 
-def portfolio_db():
+def portfolio_db(location: str):
     """A: a plan with every kind of item; N: no items; W: only waived items; L: live."""
     return make_db(
-        ":memory:", regions=REGIONS,
+        location, regions=REGIONS,
         branches=[branch("A", planned_go_live=days(20), wave=1), branch("N", planned_go_live=days(90), wave=2),
                   branch("W", wave=2), branch("L", actual_go_live=date(2026, 5, 1), planned_go_live=date(2026, 5, 1))],
         checklist=[
@@ -66,15 +66,17 @@ def portfolio_db():
 
 
 @pytest.fixture(scope="module")
-def portfolio():
-    """Read-only tests share one database."""
-    return portfolio_db()
+def portfolio(stores):
+    """Read-only tests share one database (per engine)."""
+    with built(stores, portfolio_db) as db:
+        yield db
 
 
 @pytest.fixture
-def editable():
+def editable(stores):
     """Tests that write get their own."""
-    return portfolio_db()
+    with built(stores, portfolio_db) as db:
+        yield db
 
 
 def test_checklist_readiness_counts_done_as_of_and_skips_waived(portfolio) -> None:
@@ -195,12 +197,14 @@ EDGE_CASES = {
 
 
 @pytest.fixture(scope="module")
-def edges():
-    db = make_db(":memory:", regions=REGIONS,
-                 branches=[branch(code, planned_go_live=planned) for code, (planned, _) in EDGE_CASES.items()],
-                 checklist=[{**i, "branch_code": code} for code, (_, items) in EDGE_CASES.items() for i in items])
-    return {"default": readiness.branch_status(db, D, DEFAULTS),
-            "strict": readiness.branch_status(db, D, {**DEFAULTS, "red_readiness_below": 61})}
+def edges(stores):
+    def edge_db(location: str):
+        return make_db(location, regions=REGIONS,
+                       branches=[branch(code, planned_go_live=planned) for code, (planned, _) in EDGE_CASES.items()],
+                       checklist=[{**i, "branch_code": code} for code, (_, items) in EDGE_CASES.items() for i in items])
+    with built(stores, edge_db) as db:
+        return {"default": readiness.branch_status(db, D, DEFAULTS),
+                "strict": readiness.branch_status(db, D, {**DEFAULTS, "red_readiness_below": 61})}
 
 
 def test_slip_exactly_30_is_not_red_31_is(edges) -> None:
@@ -337,9 +341,14 @@ def test_edit_on_a_changed_row_is_a_conflict(editable) -> None:
 # --- plan from a template and kick-off rules -----------------------------------------------------
 
 @pytest.fixture
-def templated():
+def templated(stores):
+    with built(stores, templated_db) as db:
+        yield db
+
+
+def templated_db(location: str):
     return make_db(
-        ":memory:", regions=REGIONS,
+        location, regions=REGIONS,
         branches=[branch("P", is_pilot=True, actual_go_live=date(2026, 1, 1), planned_go_live=date(2025, 12, 1)),
                   branch("T", planned_go_live=date(2026, 9, 1), planned_kickoff=date(2026, 8, 9), peak_months="8,9"),
                   branch("U", planned_kickoff=date(2026, 8, 10))],

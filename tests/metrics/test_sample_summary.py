@@ -35,10 +35,11 @@ def close(a, b) -> bool:
 
 
 @pytest.fixture(scope="module")
-def summaries(sample_db_file):
+def summaries(sample_store):
+    """The summary on each engine (sample_store is parametrized: an embedded file, then PostgreSQL)."""
     from rollout.store.db import Database
 
-    with Database(sample_db_file) as db:
+    with Database(sample_store) as db:
         return {d: summary(db, d) for d in SAMPLE_DATES}
 
 

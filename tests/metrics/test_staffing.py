@@ -84,11 +84,12 @@ TABLES = dict(
 
 
 @pytest.fixture(scope="module")
-def base_file(tmp_path_factory):
-    """The fixture portfolio built once (make_db validates every row like the importer)."""
-    path = tmp_path_factory.mktemp("staffing") / "staff.duckdb"
-    make_db(path, **TABLES).close()
-    return path
+def base_file(stores):
+    """The fixture portfolio built once (make_db validates every row like the importer), on each engine."""
+    location = stores.new()
+    make_db(location, **TABLES).close()
+    yield location
+    stores.drop(location)
 
 
 @pytest.fixture

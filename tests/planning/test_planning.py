@@ -575,7 +575,8 @@ def test_scenarios_save_compare_diff_and_apply(db_factory):
     assert db.scalar("SELECT planned_go_live FROM modules WHERE module = 'production'") == date(2027, 8, 1)
     assert db.scalar("SELECT count(*) FROM audit_log") == before + 5
     # a stale preview is refused whole: nothing written
-    db.rows("UPDATE branches SET planned_go_live = DATE '2027-12-01' WHERE branch_code = 'A01'")
+    with db.transaction() as cur:
+        cur.execute("UPDATE branches SET planned_go_live = DATE '2027-12-01' WHERE branch_code = 'A01'")
     stale = preview.assign(new=preview["new"])
     with pytest.raises(ConflictError):
         scenarios.apply_scenario(db, stale, actor="test", today=D)

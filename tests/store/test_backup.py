@@ -49,8 +49,9 @@ def test_backup_then_restore_gives_the_same_database_and_summary(sample_db_path:
     with Database(restored) as db:
         assert db.schema_version() == LATEST_VERSION
         # sequences came along: the next audited id follows the copied ones instead of clashing
-        db.rows("INSERT INTO audit_log (changed_at, actor, action, table_name, row_key) "
-                "VALUES (now(), 't', 'x', 'regions', '{}')")
+        with db.transaction() as cur:
+            cur.execute("INSERT INTO audit_log (changed_at, actor, action, table_name, row_key) "
+                        "VALUES (now(), 't', 'x', 'regions', '{}')")
 
 
 def test_backup_into_a_folder_names_a_new_file_and_never_overwrites(sample_db_path: Path, tmp_path: Path) -> None:

@@ -46,13 +46,13 @@ if mode == "inside":  # pause inside the import transaction, after the big table
         return counts
     importer.upsert = upsert
 elif mode == "commit":  # announce the commit and let it run: the kill lands during or just after it
-    real_transaction = Database.transaction
+    real_transaction = type(db).transaction
     @contextmanager
     def transaction(self):
         with real_transaction(self) as cur:
             yield cur
             print("committing", flush=True)
-    Database.transaction = transaction
+    type(db).transaction = transaction
 elif mode == "bulk":  # more rows than a row group (122,880): DuckDB writes them to the file before the commit
     with db.transaction() as cur:
         cur.execute("INSERT INTO checklist SELECT 'B01', 'BULK-' || i, 'data', 'bulk ' || i, NULL, NULL, 1, "

@@ -1,0 +1,85 @@
+"""Where a store is: a file path or a postgresql:// URL, and how to show it without its password.
+
+Kept apart from the server engine so the CLI and the UI can mask a URL without importing a driver.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from rollout.core.errors import DatabaseError
+from rollout.store.db import is_server_location
+
+
+@dataclass(frozen=True)
+class Location:
+    """A postgresql:// URL, parsed: what to connect to and what may be shown."""
+
+    url: str
+    user: str
+    password: str | None
+    host: str
+    port: int
+    dbname: str
+
+    @classmethod
+    def parse(cls, url: str) -> Location:
+        url = url.strip()
+        if not is_server_location(url):
+            raise DatabaseError("expected a server URL postgresql://user[:password]@host[:port]/dbname")
+        try:
+            parts = urlsplit(url)
+            port = parts.port or 5432
+        except ValueError:
+            raise DatabaseError(f"{_masked(url)} is not a valid server URL (expected "
+                                "postgresql://user[:password]@host[:port]/dbname)") from None
+        dbname = unquote(parts.path.lstrip("/"))
+        if not dbname or not parts.hostname:
+            raise DatabaseError(f"{_masked(url)} names no {'database' if parts.hostname else 'host'} (expected "
+                                "postgresql://user[:password]@host[:port]/dbname)")
+        return cls(url, unquote(parts.username or ""), None if parts.password is None else unquote(parts.password),
+                   parts.hostname, port, dbname)
+
+    @property
+    def shown(self) -> str:
+        """The URL with the password masked: safe for messages, logs and the page."""
+        return _masked(self.url)
+
+    @property
+    def server(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def scrub(self, text: str) -> str:
+        """Any message with the password (raw or URL-encoded) and the full URL masked."""
+        text = text.replace(self.url, self.shown)
+        if self.password:
+            for secret in {self.password, quote(self.password, safe=""), quote(self.password)}:
+                text = text.replace(secret, "***")
+        return text
+
+
+def _masked(url: str) -> str:
+    match = re.match(r"^([a-z]+://[^:@/]*:)([^@/]*)@", url, re.IGNORECASE)
+    if match:
+        return match[1] + "***@" + url[match.end():]
+    return re.sub(r"(password=)[^&\s]*", r"\1***", url)
+
+
+def mask(location: str | Path) -> str:
+    """A store location as it may be shown: a server URL's password masked, a path unchanged."""
+    return _masked(str(location)) if is_server_location(str(location)) else str(location)
+
+
+
+
+def scrub(text: str, location: str | Path) -> str:
+    """text with the password of a server location masked wherever it appears (a path: unchanged)."""
+    if not is_server_location(str(location)):
+        return text
+    try:
+        return Location.parse(str(location)).scrub(text)
+    except DatabaseError:
+        return text.replace(str(location), mask(location))
