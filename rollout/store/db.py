@@ -152,6 +152,13 @@ class Database:
                 cur.execute(path.read_text(encoding="utf-8"))
                 cur.execute("INSERT INTO schema_version VALUES (?, ?)", [number, datetime.now()])
 
+    @contextmanager
+    def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The connection itself, with every write of this process held back until the block ends:
+        for work on the whole file (a consistent backup while the app runs)."""
+        with self._lock:
+            yield self._con
+
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the file (before a file-level copy)."""
         with self._lock:
