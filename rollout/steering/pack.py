@@ -12,10 +12,10 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.errors import RolloutError
-from rollout.core.values import is_missing, iso_text
+from rollout.core.values import is_missing, iso_text, round1
 from rollout.metrics import engagement
 from rollout.metrics.live import branches_live
-from rollout.metrics.summary import round1, summary
+from rollout.metrics.summary import summary
 from rollout.steering.model import NOT_YET, Chart, Pack, Section
 from rollout.steering.render_html import html_text
 from rollout.steering.render_pptx import pptx_bytes

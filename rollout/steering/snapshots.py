@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.errors import NotFoundError
-from rollout.core.values import is_missing, iso_text
+from rollout.core.values import is_missing, iso_text, round1
 from rollout.metrics import readiness
-from rollout.metrics.summary import round1, summary
+from rollout.metrics.summary import summary
 from rollout.store.audit import record as audit_record
 from rollout.store.db import Database
 
