@@ -11,7 +11,7 @@ from datetime import date
 import streamlit as st
 
 from rollout.core.errors import RolloutError
-from rollout.exchange.importer import region_names
+from rollout.store.catalogue import region_names
 from ui.common import cached, get_db, is_demo, plain, routed
 
 st.set_page_config(page_title="ERP rollout", page_icon=":material/hub:", layout="wide")

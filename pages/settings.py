@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 from rollout.core.errors import RolloutError
-from rollout.exchange.edits import audit_trail
+from rollout.store.audit import audit_trail
 from rollout.store.settings import SETTINGS, get_settings, save_settings
 from ui.common import cached, get_db, setting_input, show_error, table, through_router
 

@@ -213,6 +213,14 @@ def built(stores: Stores, build: Any) -> Iterator[Database]:
         stores.drop(location)
 
 
+def contents(db: Database) -> dict[str, list[tuple]]:
+    """Every table's rows, sorted (import_log without its wall-clock time): compare before and after."""
+    tables = [r[0] for r in db.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                                    "AND table_type = 'BASE TABLE' ORDER BY 1")]
+    return {t: db.rows(f'SELECT * {"EXCLUDE (imported_at)" if t == "import_log" else ""} FROM "{t}" ORDER BY ALL')
+            for t in tables}
+
+
 def metrics(at: Any) -> dict[str, str]:
     """An AppTest's metrics by label; a repeated label keeps the first (a later section's own "Status")."""
     found: dict[str, str] = {}

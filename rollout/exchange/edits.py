@@ -13,47 +13,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-import pandas as pd
-
 from rollout.core.errors import CellError, ConflictError, NotFoundError, ValidationError
-from rollout.exchange.importer import broken_references, quote
+from rollout.core.values import comparable, json_ready, quote
+from rollout.exchange.importer import broken_references
 from rollout.exchange.spec import SHEETS, Sheet, SheetRows, validate_rows
+from rollout.store.audit import record as audit_record
 from rollout.store.db import Cursor, Database
 
 
-def plain(value: Any) -> Any:
-    """A value as JSON/text would hold it (dates as ISO text, numpy scalars as Python)."""
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars from a DataFrame
-        return value.item()
-    return value
-
-
-def comparable(value: Any) -> Any:
-    """Values as read back from DuckDB or a DataFrame, made comparable (NaN/NaT/'' as None)."""
-    try:  # NaT (a datetime subclass whose isoformat() is 'NaT'), NaN, pd.NA: missing, i.e. None
-        if value is not None and not isinstance(value, str) and bool(value != value):
-            return None
-    except TypeError:  # pd.NA refuses bool()
-        return None
-    if hasattr(value, "to_pydatetime") and value == value:
-        value = value.to_pydatetime().date()
-    value = plain(value)
-    if value is None or value == "" or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
-        return value[:10] if value[10:] in ("", " 00:00:00", "T00:00:00") else value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
 def key_text(sheet: Sheet, row: Mapping[str, Any]) -> str:
-    return json.dumps({k: plain(row[k]) for k in sheet.key}, ensure_ascii=False)
+    return json.dumps({k: json_ready(row[k]) for k in sheet.key}, ensure_ascii=False)
 
 
 class EditBatch:
@@ -81,11 +53,8 @@ class EditBatch:
 
     def audit(self, action: str, table: str, row: Mapping[str, Any], column: str | None, old: Any,
               new: Any) -> None:
-        self.cur.execute(
-            "INSERT INTO audit_log (changed_at, actor, action, table_name, row_key, column_name, old_value, "
-            "new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [datetime.now(), self.actor, action, table, key_text(SHEETS[table], row), column,
-             None if old is None else str(plain(old)), None if new is None else str(plain(new))])
+        audit_record(self.cur, self.actor, action, table, key_text(SHEETS[table], row), column,
+                     None if old is None else str(json_ready(old)), None if new is None else str(json_ready(new)))
 
     def insert(self, table: str, rows: list[dict[str, Any]], label: str | None = None,
                skip_existing: bool = False) -> int:
@@ -111,7 +80,7 @@ class EditBatch:
                              f"VALUES ({', '.join('?' for _ in sheet.column_names)})",
                              [row[c] for c in sheet.column_names])
             self.audit("insert", table, row, None, None,
-                       json.dumps({c: plain(row[c]) for c in sheet.column_names}, ensure_ascii=False))
+                       json.dumps({c: json_ready(row[c]) for c in sheet.column_names}, ensure_ascii=False))
             added += 1
         return added
 
@@ -131,7 +100,7 @@ class EditBatch:
             for column, shown_value in original.items():
                 if column in current and comparable(shown_value) != comparable(current[column]):
                     raise ConflictError(
-                        f"{label}: someone else changed {column} to {plain(current[column])!r} since you loaded "
+                        f"{label}: someone else changed {column} to {json_ready(current[column])!r} since you loaded "
                         "it; reload the page and make your change again")
         merged = {**current, **changes}
         merged = {c: (None if merged[c] == "" and c not in sheet.key else merged[c]) for c in sheet.column_names}
@@ -170,10 +139,3 @@ def update_row(db: Database, table: str, key: Mapping[str, Any], changes: Mappin
     """Change one row in one transaction (see EditBatch.update)."""
     with edit_batch(db, actor, today) as batch:
         return batch.update(table, key, changes, original, label)
-
-
-
-def audit_trail(db: Database, limit: int = 200) -> pd.DataFrame:
-    """The latest audited changes, newest first (the Settings page's "Recent changes")."""
-    return db.df("SELECT changed_at, actor, action, table_name, row_key, column_name, old_value, new_value "
-                 "FROM audit_log ORDER BY audit_id DESC LIMIT ?", [limit])

@@ -1,9 +1,8 @@
 """Export the database in the workbook format (.xlsx, .zip of CSVs, a folder of CSVs).
 
-An export re-imports to the same data. It is also safe to open in a spreadsheet: text that a
-spreadsheet would run as a formula (starting with = + - @, tab or CR) is neutralised: in .xlsx it
-is stored as a plain string cell with Excel's quote prefix (the value itself is unchanged), in CSV
-it gets a leading apostrophe, which the importer removes again.
+An export re-imports to the same data. It is also safe to open in a spreadsheet: every cell is
+written by rollout.exchange.cells (formula-like text as a plain string in .xlsx, with one leading
+apostrophe in CSV, which the importer removes again).
 """
 
 from __future__ import annotations
@@ -12,9 +11,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Mapping
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -23,41 +20,10 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
 from rollout.core.errors import RolloutError
-from rollout.exchange.importer import quote
-from rollout.exchange.spec import FORMULA_PREFIXES, SHEETS, Sheet
+from rollout.core.values import quote
+from rollout.exchange.cells import csv_value, write_cell
+from rollout.exchange.spec import SHEETS, Sheet
 from rollout.store.db import Database
-
-
-def safe_text(value: Any) -> Any:
-    """Text for a CSV cell that no spreadsheet will evaluate as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _cell_value(value: Any) -> Any:
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date() if value == value.normalize() else value.to_pydatetime()
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        return value.item()
-    return value
-
-
-def _csv_value(value: Any) -> Any:
-    value = _cell_value(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return safe_text(value) if isinstance(value, str) else value
 
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
@@ -66,35 +32,23 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([str(c) for c in frame.columns])
     for row in frame.itertuples(index=False, name=None):
-        writer.writerow([_csv_value(v) for v in row])
+        writer.writerow([csv_value(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_cell(sheet: Any, value: Any) -> WriteOnlyCell:
-    """A write-only cell; formula-like text is kept as a string with Excel's quote prefix."""
-    value = _cell_value(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    elif isinstance(value, (date, datetime)):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
 def write_xlsx_sheets(frames: Mapping[str, pd.DataFrame], target: str | Path | io.BytesIO) -> None:
-    """One sheet per DataFrame, header in bold, formula-safe (steering pack and exports share it)."""
+    """One sheet per DataFrame, header in bold, every cell written by cells.write_cell."""
     workbook = Workbook(write_only=True)
     for name, frame in frames.items():
         sheet = workbook.create_sheet(title=name[:31])
         header = []
         for column in frame.columns:
-            cell = WriteOnlyCell(sheet, value=str(column))
+            cell = write_cell(WriteOnlyCell(sheet), str(column))
             cell.font = Font(bold=True)
             header.append(cell)
         sheet.append(header)
         for row in frame.itertuples(index=False, name=None):
-            sheet.append([xlsx_cell(sheet, v) for v in row])
+            sheet.append([write_cell(WriteOnlyCell(sheet), v) for v in row])
     workbook.save(target)
 
 

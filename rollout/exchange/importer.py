@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from rollout.core.errors import CellError, ValidationError, shown
+from rollout.core.errors import CellError, ValidationError
+from rollout.core.values import quote
 from rollout.exchange.sources import RawWorkbook, read_source
 from rollout.exchange.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, validate_columns
 from rollout.store.db import Cursor, Database
@@ -46,10 +47,6 @@ class ImportResult:
         return pd.DataFrame([{"table": t, "inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
                              for t, c in self.counts.items()],
                             columns=["table", "inserted", "updated", "unchanged"])
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def validate_workbook(db: Database, raw: RawWorkbook, today: date | None = None) -> dict[str, SheetRows]:
@@ -214,20 +211,7 @@ def import_workbook(db: Database, source: str | Path | bytes, file_name: str | N
     return load(db, read_source(source, file_name), dry_run=dry_run, today=today)
 
 
-def format_errors(errors: list[CellError]) -> list[str]:
-    return [str(e) for e in errors]
-
-
-__all__ = ["ImportResult", "TableCounts", "format_errors", "import_workbook", "load", "shown", "upsert",
-           "validate_workbook"]
-
-
 def import_history(db: Database, limit: int = 500) -> pd.DataFrame:
     """Every load, newest first, a row per table: what it inserted, updated and left unchanged."""
     return db.df("SELECT import_id, imported_at, file_name, table_name, inserted, updated, unchanged, sha256 "
                  "FROM import_log ORDER BY import_id DESC, table_name LIMIT ?", [limit])
-
-
-def region_names(db: Database) -> dict[str, str]:
-    """Region code -> name, in code order (the sidebar's region filter)."""
-    return dict(db.rows("SELECT region_code, region_name FROM regions ORDER BY region_code"))

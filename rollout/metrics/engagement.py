@@ -1,6 +1,6 @@
 """Regional-executive engagement (METRICS.md "Executive engagement") and this week's call list.
 
-Every figure is computed in DuckDB from rollout/sql/engagement_*.sql, as of a date D: touchpoints
+Every figure is computed in DuckDB from rollout/metrics/sql/engagement_*.sql, as of a date D: touchpoints
 dated after D do not exist yet. The weekly replay runs the same queries on a list of dates, so the
 chart and the table can never disagree. Channel weights, half-life and status thresholds are
 settings (rollout.store.settings). `log_touchpoint` is the one way the app records a touchpoint.
@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.errors import CellError, ValidationError
+from rollout.core.values import iso_text, round1
 from rollout.exchange.edits import insert_rows
 from rollout.metrics.queries import load_sql
 from rollout.store.db import Database
@@ -124,7 +125,7 @@ def _go_live_text(row: dict[str, Any]) -> str:
         return "no upcoming go-live in the region"
     days = int(row["days_to_go_live"])
     where = row["go_live_branch"] or "their branch"
-    when = pd.Timestamp(row["next_go_live"]).date().isoformat()
+    when = iso_text(row["next_go_live"])
     if days < 0:
         return f"{where} planned go-live {when} passed {-days} days ago without going live"
     return f"{where} goes live in {days} days ({when})"
@@ -154,7 +155,7 @@ def suggest(row: dict[str, Any]) -> tuple[int, str, str]:
         return 1, "phone", f"cooling ({score}, {_days_text(row['days_since_last_touchpoint'])}); " \
                            f"{_go_live_text(row)}{overdue_text}"
     if overdue:
-        due = pd.Timestamp(row["oldest_overdue_due"]).date().isoformat()
+        due = iso_text(row["oldest_overdue_due"])
         return 2, "email", f"engaged ({score}) but {overdue} follow-up{'s' if overdue != 1 else ''} overdue " \
                            f"(due {due}, no touchpoint since); {_go_live_text(row)}"
     return 0, "", ""
@@ -165,8 +166,6 @@ def call_list(db: Database, as_of: date) -> pd.DataFrame:
 
     Columns CALL_LIST_COLUMNS; score rounded to 1 decimal (half away from zero), next_go_live as
     YYYY-MM-DD text (None when there is none)."""
-    from rollout.metrics.summary import round1  # summary imports this module
-
     table = executive_table(db, as_of)
     rows = []
     for row in table.to_dict("records"):
@@ -194,7 +193,7 @@ def call_list(db: Database, as_of: date) -> pd.DataFrame:
     calls["score"] = calls["engagement_score"].map(round1)
     for column in ("days_since_last_touchpoint", "days_to_go_live", "overdue_follow_ups"):
         calls[column] = pd.array([None if pd.isna(v) else int(v) for v in calls[column]], dtype="Int64")
-    calls["next_go_live"] = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in calls["next_go_live"]]
+    calls["next_go_live"] = [iso_text(v) for v in calls["next_go_live"]]
     calls["branch_code"] = [None if pd.isna(v) or v == "" else v for v in calls["branch_code"]]
     return calls[CALL_LIST_COLUMNS]
 

@@ -3,7 +3,7 @@
 Reads: application coverage per lesson, the lesson x branch application matrix, recurring lessons
 (with the problems behind them), the open go-live problem backlog, problems per week after go-live
 and the critical-problem flags the Portfolio page shows. Each figure is one SQL file under
-rollout/sql/lessons_*.sql.
+rollout/metrics/sql/lessons_*.sql.
 
 Writes (the lessons loop): record a lesson, set a lesson's status at many branches at once, turn a
 lesson into a checklist item at every branch not yet live, log and close problems. Every write is
@@ -21,15 +21,14 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.errors import CellError, NotFoundError, ValidationError
-from rollout.core.values import is_missing
+from rollout.core.values import comparable, is_missing, quote
 from rollout.exchange import edits
-from rollout.exchange.importer import quote
 from rollout.exchange.spec import APPLICATION_STATUSES, SHEETS
+from rollout.metrics.live import branches_live_sql
 from rollout.metrics.queries import load_sql
 from rollout.store.db import Database
 from rollout.store.settings import get_settings
 
-COVERED_STATUSES = ("applied", "verified", "not_applicable")
 MATRIX_STATUSES = ("missing", "planned", "applied", "verified", "not_applicable")
 AGE_BANDS = ("0-3 days", "4-7 days", "8-14 days", "15-30 days", "over 30 days")
 # A lesson's category as the checklist dimension of the item it becomes.
@@ -122,9 +121,9 @@ def next_code(db: Database, table: str, prefix: str, width: int = 0) -> str:
 
 def branches_not_live(db: Database, as_of: date) -> pd.DataFrame:
     """Branches that are not the pilot and not live on D, going live soonest first."""
-    return db.df("SELECT branch_code, branch_name, region_code, planned_go_live FROM branches "
-                 "WHERE NOT coalesce(is_pilot, false) AND (actual_go_live IS NULL OR actual_go_live > ?) "
-                 "ORDER BY coalesce(actual_go_live, planned_go_live) NULLS LAST, branch_code", [as_of])
+    return db.run(f"SELECT branch_code, branch_name, region_code, planned_go_live FROM ({branches_live_sql()}) "
+                  "WHERE NOT coalesce(is_pilot, false) AND NOT is_live "
+                  "ORDER BY coalesce(actual_go_live, planned_go_live) NULLS LAST, branch_code", {"as_of": as_of})
 
 
 def branch_codes(db: Database) -> list[str]:
@@ -190,7 +189,7 @@ def set_application_status(db: Database, lesson_code: str, branch_codes: Sequenc
                 added += batch.insert("lesson_applications", [row], label=f"lesson status at {row['branch_code']}")
                 continue
             changes = {"status": status, **({"note": note} if note else {})}
-            if any(edits.comparable(v) != edits.comparable(current[c]) for c, v in changes.items()):
+            if any(comparable(v) != comparable(current[c]) for c, v in changes.items()):
                 batch.update("lesson_applications", key, {**changes, "updated_on": today},
                              label=f"lesson status at {row['branch_code']}")
                 changed += 1

@@ -16,6 +16,8 @@ def load_sql(name: str) -> str:
     """The text of rollout/metrics/sql/<name>.sql (metric queries live in files named like the metric).
 
     `{{other}}` stands for the text of other.sql, so a definition used by several metrics (the
-    active assignments on D, say) is written once and each metric file reads as one query."""
-    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    return _INCLUDE.sub(lambda m: load_sql(m[1]), text)
+    active assignments on D, "live on D") is written once and each metric file reads as one query.
+    Comment lines (`--`) are left as they are, so a header may name an include."""
+    lines = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8").splitlines()
+    return "".join((line if line.lstrip().startswith("--") else _INCLUDE.sub(lambda m: load_sql(m[1]), line)) + "\n"
+                   for line in lines)

@@ -1,6 +1,6 @@
 """Readiness metrics (METRICS.md "Readiness"), checklist plans and their editing.
 
-Every figure is computed in DuckDB by a query file `rollout/sql/readiness_*.sql` (one per metric,
+Every figure is computed in DuckDB by a query file `rollout/metrics/sql/readiness_*.sql` (one per metric,
 its header quoting METRICS.md) and is "as of" a date, so every figure replays for a past date.
 Thresholds come from rollout.store.settings. Writes go through rollout.exchange.edits (validated, audited).
 """
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from rollout.core.errors import CellError, ConflictError, NotFoundError, RolloutError, ValidationError
-from rollout.core.values import as_date, is_missing
+from rollout.core.values import as_date, iso_text, plain
 from rollout.exchange import edits
 from rollout.exchange.importer import broken_references
 from rollout.exchange.spec import SHEETS, peak_month_set, validate_rows
@@ -31,13 +31,12 @@ PROBABILISTIC_COLUMNS = ["p_ready_by_go_live", "ready_p50_on", "ready_p80_on"]
 STATUSES = ("live", "green", "amber", "red", "no_plan")
 CHECKLIST_COLUMNS = SHEETS["checklist"].column_names
 EDITABLE_COLUMNS = ["dimension", "title", "owner", "due_date", "weight", "status", "completed_on", "gate"]
-KICKOFF_TOPICS = "notice and agenda, materials, steering committee named, reward/penalty rules, signed minutes"
 
 
 # --- running the query files ----------------------------------------------------------------------
 
 def _run(db: Database, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
-    """rollout/sql/<name>.sql with the named parameters it uses."""
+    """rollout/metrics/sql/<name>.sql with the named parameters it uses."""
     return db.run(load_sql(name), params)
 
 
@@ -339,7 +338,7 @@ def summary_fields(db: Database, as_of: date, settings: dict[str, float]) -> pd.
 # --- status reasons in words ----------------------------------------------------------------------
 
 def _day(value: Any) -> str:
-    return pd.Timestamp(value).date().isoformat()
+    return iso_text(value) or ""
 
 
 def go_live_words(days: Any) -> str:
@@ -454,10 +453,6 @@ def modules(db: Database, branch_code: str, as_of: date) -> pd.DataFrame:
                  "ORDER BY phase, module", [as_of, branch_code])
 
 
-def branch_codes(db: Database) -> list[str]:
-    return [r[0] for r in db.rows("SELECT branch_code FROM branches ORDER BY branch_code")]
-
-
 # --- the checklist and its editing ----------------------------------------------------------------
 
 def checklist(db: Database, branch_code: str) -> pd.DataFrame:
@@ -475,13 +470,8 @@ def _clean(value: Any) -> Any:
     """A cell from an edited table as a plain value (NaN/NaT/'' as None, Timestamp as date)."""
     if isinstance(value, str):
         return value.strip() or None
-    if is_missing(value):
-        return None
-    if isinstance(value, datetime):  # Timestamp too
-        return value.date()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+    value = plain(value)
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -1,6 +1,6 @@
 """Staffing metrics (METRICS.md "Staffing"): fill rates, gaps, over-allocation, key-user coverage.
 
-Each METRICS.md entry is one SQL file `rollout/sql/staffing_*.sql` (its header quotes the
+Each METRICS.md entry is one SQL file `rollout/metrics/sql/staffing_*.sql` (its header quotes the
 definition) run by one function here. Every query takes the as-of date D and an optional
 `leaving` person: the what-if ("what if this person leaves?") treats that person as having left on
 D (left_on = D, so not active on D) inside the query itself, so nothing is ever written.
@@ -13,35 +13,31 @@ result), which go through rollout.exchange.edits (importer rules, one transactio
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from rollout.core.errors import CellError, NotFoundError, ValidationError
-from rollout.core.values import is_missing
+from rollout.core.values import is_missing, json_ready
 from rollout.exchange import edits
+from rollout.metrics.live import branches_live
 from rollout.metrics.queries import load_sql
 from rollout.store.db import Database
 from rollout.store.settings import get_settings
 
 DEPARTURE_WINDOW_DAYS = 90
-STATUSES = ("uncovered", "single_point_of_failure", "covered", "no_modules")
-STATUS_LABELS = {
-    "uncovered": "a module has no key user",
-    "single_point_of_failure": "a module rests on one key user",
-    "covered": "every module has at least two key users",
-    "no_modules": "no modules to roll out",
-}
 
 
 def _run(db: Database, name: str, as_of: date, leaving: str | None = None, **extra: Any) -> pd.DataFrame:
-    """Run rollout/sql/<name>.sql with the named parameters it uses ($as_of, $leaving, ...)."""
+    """Run rollout/metrics/sql/<name>.sql with the named parameters it uses ($as_of, $leaving, ...)."""
     return db.run(load_sql(name), {"as_of": as_of, "leaving": leaving, **extra})
 
 
-def _pass_mark(db: Database) -> float:
-    return float(get_settings(db)["training_pass_mark"])
+def _settings(db: Database, settings: Mapping[str, float] | None) -> Mapping[str, float]:
+    """The caller's settings, read once per call (stored values only when the caller has none)."""
+    return settings if settings is not None else get_settings(db)
 
 
 # --- one function per METRICS.md entry ------------------------------------------------------------
@@ -80,14 +76,18 @@ def over_allocated(db: Database, as_of: date, leaving: str | None = None) -> pd.
     return _run(db, "staffing_over_allocated", as_of, leaving)
 
 
-def key_user_coverage(db: Database, as_of: date, leaving: str | None = None) -> pd.DataFrame:
+def key_user_coverage(db: Database, as_of: date, leaving: str | None = None,
+                      settings: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Every modules row: distinct active key users (0 uncovered, 1 single point of failure), trained ones."""
-    return _run(db, "staffing_key_user_coverage", as_of, leaving, pass_mark=_pass_mark(db))
+    return _run(db, "staffing_key_user_coverage", as_of, leaving,
+                pass_mark=float(_settings(db, settings)["training_pass_mark"]))
 
 
-def key_user_assessment(db: Database, as_of: date, leaving: str | None = None) -> pd.DataFrame:
+def key_user_assessment(db: Database, as_of: date, leaving: str | None = None,
+                        settings: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Every active key user per (branch, module): passed, failed or not_assessed (pass mark a setting)."""
-    return _run(db, "staffing_key_user_assessment", as_of, leaving, pass_mark=_pass_mark(db))
+    return _run(db, "staffing_key_user_assessment", as_of, leaving,
+                pass_mark=float(_settings(db, settings)["training_pass_mark"]))
 
 
 # --- views built from the metrics ------------------------------------------------------------------
@@ -114,11 +114,12 @@ def staffing_status(uncovered: int, spof: int, modules: int) -> str:
     return "covered"
 
 
-def branch_staffing(db: Database, as_of: date, leaving: str | None = None) -> pd.DataFrame:
+def branch_staffing(db: Database, as_of: date, leaving: str | None = None,
+                    settings: Mapping[str, float] | None = None) -> pd.DataFrame:
     """One row per branch: fill rate, gap, over-allocated own people, module coverage, key-user norms
     and the staffing status. Counts are 0 (never null); fill_rate is null without requirements.
     One query (staffing_branch_summary.sql) so thousands of branches stay fast."""
-    settings = get_settings(db)
+    settings = _settings(db, settings)
     frame = _run(db, "staffing_branch_summary", as_of, leaving, pass_mark=float(settings["training_pass_mark"]),
                  min_key_users=int(settings["min_key_users_per_module"]))
     frame["key_users_norm_low"] = [_norm(h, settings["end_users_per_key_user"]) for h in frame["headcount"]]
@@ -130,14 +131,14 @@ def branch_staffing(db: Database, as_of: date, leaving: str | None = None) -> pd
 
 def _norm(headcount: Any, end_users_per_key_user: float) -> int | None:
     """Key users a headcount calls for at one key user per N end users (rounded up); null without headcount."""
-    if headcount is None or pd.isna(headcount):
+    if is_missing(headcount):
         return None
     return math.ceil(int(headcount) / float(end_users_per_key_user))
 
 
-def summary_fields(db: Database, as_of: date, settings: dict[str, float]) -> pd.DataFrame:
+def summary_fields(db: Database, as_of: date, settings: Mapping[str, float]) -> pd.DataFrame:
     """branch_code + fill_rate, over_allocated_people, uncovered_modules, spof_modules."""
-    frame = branch_staffing(db, as_of)
+    frame = branch_staffing(db, as_of, settings=settings)
     return frame[["branch_code", "fill_rate", "over_allocated_people", "uncovered_modules", "spof_modules"]]
 
 
@@ -145,11 +146,9 @@ def coverage_matrix(db: Database, as_of: date) -> pd.DataFrame:
     """Key-user coverage per (branch, module) with the branches going live soonest first: branches not
     live on as_of by planned go-live (none last), then live branches."""
     coverage = key_user_coverage(db, as_of)
-    branches = db.df("SELECT branch_code, planned_go_live AS branch_go_live, actual_go_live AS branch_live "
-                     "FROM branches")
+    branches = branches_live(db, as_of)[["branch_code", "planned_go_live", "is_live"]].rename(
+        columns={"planned_go_live": "branch_go_live", "is_live": "branch_is_live"})
     frame = coverage.merge(branches, on="branch_code", how="left")
-    live = frame["branch_live"].notna() & (pd.to_datetime(frame["branch_live"]) <= pd.Timestamp(as_of))
-    frame["branch_is_live"] = live
     frame["coverage"] = [_coverage_label(k, t) for k, t in zip(frame["key_users"], frame["trained_key_users"],
                                                                 strict=True)]
     frame = frame.sort_values(["branch_is_live", "branch_go_live", "branch_code", "module"],
@@ -223,15 +222,8 @@ def people(db: Database) -> pd.DataFrame:
 
 # --- what if this person leaves --------------------------------------------------------------------
 
-def _plain(value: Any) -> Any:
-    """A value as JSON: None for NaN/NaT, ISO text for dates, Python numbers."""
-    if is_missing(value):
-        return None
-    return edits.plain(value.date() if isinstance(value, datetime) else value)
-
-
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{k: json_ready(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def what_if_leaves(db: Database, person_code: str, as_of: date) -> dict[str, Any]:
@@ -242,14 +234,15 @@ def what_if_leaves(db: Database, person_code: str, as_of: date) -> dict[str, Any
                   [person_code])
     if found.empty:
         raise NotFoundError(f"person {person_code!r} does not exist (expected a person_code of the people sheet)")
-    person = {k: _plain(v) for k, v in found.iloc[0].to_dict().items()}
+    person = {k: json_ready(v) for k, v in found.iloc[0].to_dict().items()}
     active = not active_people(db, as_of).query("person_code == @person_code").empty
     person["active"] = active
     held = active_assignments(db, as_of).query("person_code == @person_code")
 
     keys = ["branch_code", "module"]
-    before = key_user_coverage(db, as_of)
-    after = key_user_coverage(db, as_of, leaving=person_code)
+    settings = get_settings(db)
+    before = key_user_coverage(db, as_of, settings=settings)
+    after = key_user_coverage(db, as_of, leaving=person_code, settings=settings)
     coverage = before[[*keys, "branch_name", "key_users", "trained_key_users"]].merge(
         after[[*keys, "key_users", "trained_key_users"]], on=keys, suffixes=("_before", "_after"))
     changed = coverage[(coverage["key_users_before"] != coverage["key_users_after"])
@@ -259,8 +252,8 @@ def what_if_leaves(db: Database, person_code: str, as_of: date) -> dict[str, Any
 
     columns = ["branch_code", "branch_name", "fill_rate", "gap_fte", "over_allocated_people", "uncovered_modules",
                "spof_modules", "staffing_status"]
-    branches_before = branch_staffing(db, as_of)[columns]
-    branches_after = branch_staffing(db, as_of, leaving=person_code)[columns]
+    branches_before = branch_staffing(db, as_of, settings=settings)[columns]
+    branches_after = branch_staffing(db, as_of, leaving=person_code, settings=settings)[columns]
     both = branches_before.merge(branches_after.drop(columns="branch_name"), on="branch_code",
                                  suffixes=("_before", "_after"))
     differs = pd.Series(False, index=both.index)

@@ -7,12 +7,11 @@ the pages, the snapshots and the steering pack all show the same numbers.
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
 
-from rollout.core.values import is_missing
+from rollout.core.values import is_missing, iso_text, plain, round1
 from rollout.metrics import engagement, lessons, readiness, staffing
 from rollout.store.db import Database
 from rollout.store.settings import get_settings
@@ -28,12 +27,6 @@ COUNTS = {"overdue_items", "failing_gates", "over_allocated_people", "uncovered_
           "days_since_last_touchpoint", "overdue_follow_ups"}
 
 
-def round1(value: float) -> float:
-    """One decimal, half away from zero (as DuckDB's round), not Python's banker's rounding."""
-    quantum = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return float(quantum)
-
-
 def json_value(field: str, value: Any) -> Any:
     """A figure in the summary's JSON form: null, 1-decimal, integer or YYYY-MM-DD."""
     if is_missing(value):
@@ -42,13 +35,9 @@ def json_value(field: str, value: Any) -> Any:
         return round1(float(value))
     if field in COUNTS:
         return int(value)
-    if hasattr(value, "date") and callable(value.date):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+    if isinstance(value, date):  # datetime and Timestamp too
+        return iso_text(value)
+    return plain(value)
 
 
 def records(frame: pd.DataFrame, fields: list[str], key: str) -> list[dict[str, Any]]:

@@ -17,7 +17,6 @@ assumptions for infeasibility, that core is shrunk by deletion, and each rule in
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import time
 from collections.abc import Iterable
@@ -31,8 +30,9 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from rollout.core.errors import CellError, ValidationError
-from rollout.core.values import as_date
+from rollout.core.values import as_date, is_missing, iso_text, plain
 from rollout.exchange.spec import peak_month_set
+from rollout.metrics.live import branches_live, branches_live_sql
 from rollout.store.db import Database
 from rollout.store.settings import SETTINGS, check_setting, get_settings
 
@@ -64,7 +64,7 @@ def month_of_year(index: int) -> int:
 def _exact(value: Any) -> Fraction:
     """A stored number as an exact fraction of its shortest decimal form (120.3 is 1203/10, not a binary
     approximation); empty counts as 0."""
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+    if is_missing(value):
         return Fraction(0)
     return Fraction(Decimal(repr(float(value))))
 
@@ -160,9 +160,9 @@ def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bo
                   settings: dict[str, float] | None = None, confidence: int | None = None) -> list[Branch]:
     """The branches to plan (not live on D), with everything the rules need, in code order. Rule 6 uses
     the forecast ready date, or with a confidence (50, 80) the P50 / P80 ready date."""
-    rows = db.df("SELECT branch_code, headcount, planned_kickoff, planned_go_live, peak_months, "
-                  "consultant_days_budget, consultant_days_used FROM branches "
-                  "WHERE actual_go_live IS NULL OR actual_go_live > ? ORDER BY branch_code", [as_of])
+    rows = db.run(f"SELECT branch_code, headcount, planned_kickoff, planned_go_live, peak_months, "
+                  f"consultant_days_budget, consultant_days_used FROM ({branches_live_sql()}) "
+                  "WHERE NOT is_live ORDER BY branch_code", {"as_of": as_of})
     stage2 = {r[0] for r in db.rows(
         "SELECT DISTINCT branch_code FROM modules WHERE phase >= 2 AND (actual_go_live IS NULL OR actual_go_live > ?)",
         [as_of])}
@@ -200,8 +200,8 @@ def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bo
                 ready_text = f"stays below {'an' if confidence == 80 else 'a'} {confidence}% chance of being ready " \
                              f"for {MAX_READY_WEEKS} weeks, " \
                              f"so it goes live no earlier than {month_label(ready_month)}"
-        headcount = rec.headcount
-        size = 1 if headcount is None or headcount != headcount or int(headcount) <= 0 else int(headcount)
+        headcount = plain(rec.headcount)  # an empty cell (None, NaN or pd.NA) weighs like one person
+        size = 1 if headcount is None or int(headcount) <= 0 else int(headcount)
         remaining = max(_exact(rec.consultant_days_budget) - _exact(rec.consultant_days_used), Fraction(0))
         peaks = peak_month_set(rec.peak_months if isinstance(rec.peak_months, str) else None)
         branches.append(Branch(
@@ -215,7 +215,7 @@ def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bo
 def parse_pins(db: Database, as_of: date, params: Params, pins: Iterable[str]) -> dict[str, int]:
     """`CODE=YYYY-MM-01` texts as {branch code: month index}; every bad pin is one CellError."""
     m0 = month_index(as_of)
-    known = {r[0]: r[1] for r in db.rows("SELECT branch_code, actual_go_live FROM branches")}
+    known = {r.branch_code: (r.is_live, r.actual_go_live) for r in branches_live(db, as_of).itertuples()}
     result: dict[str, int] = {}
     errors: list[CellError] = []
     for text in pins:
@@ -235,9 +235,9 @@ def parse_pins(db: Database, as_of: date, params: Params, pins: Iterable[str]) -
             continue
         if code not in known:
             errors.append(CellError("pin", None, None, text, f"names no branch ({code} is not a branch code)"))
-        elif known[code] is not None and known[code] <= as_of:
+        elif known[code][0]:
             errors.append(CellError("pin", None, None, text,
-                                    f"pins a live branch ({code} went live on {known[code].isoformat()})"))
+                                    f"pins a live branch ({code} went live on {iso_text(known[code][1])})"))
         elif day.day != 1:
             errors.append(CellError("pin", None, None, text, "is not on the 1st of a month (go-lives are on a 1st)"))
         elif not m0 + 1 <= month_index(day) <= m0 + params.horizon_months:
@@ -727,7 +727,3 @@ def plan_text(result: dict[str, Any]) -> str:
               pd.DataFrame(result["load"]).to_string(index=False)]
     return "\n".join(lines)
 
-
-def params_json(db: Database, overrides: dict[str, Any] | None = None) -> str:
-    """The effective parameters as JSON (stored with a saved scenario)."""
-    return json.dumps(params_from(db, overrides).as_dict())

@@ -13,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from rollout.core.errors import CellError, ValidationError
+from rollout.core.errors import CellError, NotFoundError, ValidationError
 from rollout.core.values import as_date
+from rollout.store.audit import record as audit_record
 from rollout.store.db import Database
 
 DECISIONS = ("go", "no_go", "go_with_conditions")
@@ -105,10 +106,8 @@ def record_decision(db: Database, branch_code: str, decision: str, decided_on: d
             [clean["branch_code"], clean["decision"], clean["decided_on"], clean["decided_by"], clean["conditions"],
              clean["follow_up_on"], payload, now]).fetchone()[0]
         stored = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in clean.items()}
-        cur.execute("INSERT INTO audit_log (changed_at, actor, action, table_name, row_key, column_name, old_value, "
-                    "new_value) VALUES (?, ?, 'insert', 'decisions', ?, NULL, NULL, ?)",
-                    [now, actor or clean["decided_by"], json.dumps({"decision_id": int(decision_id)}),
-                     json.dumps(stored, ensure_ascii=False)])
+        audit_record(cur, actor or clean["decided_by"], "insert", "decisions",
+                     json.dumps({"decision_id": int(decision_id)}), new=json.dumps(stored, ensure_ascii=False), at=now)
     return int(decision_id)
 
 
@@ -169,8 +168,6 @@ def list_decisions(db: Database, as_of: date) -> pd.DataFrame:
 
 def decision_figures(db: Database, decision_id: int) -> dict[str, Any]:
     """The figures frozen with a decision."""
-    from rollout.core.errors import NotFoundError
-
     text = db.scalar("SELECT figures_json FROM decisions WHERE decision_id = ?", [int(decision_id)])
     if text is None:
         raise NotFoundError(f"decision {decision_id} does not exist")

@@ -12,9 +12,10 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.errors import RolloutError
-from rollout.core.values import is_missing, iso_text
+from rollout.core.values import is_missing, iso_text, round1
 from rollout.metrics import engagement, readiness
-from rollout.metrics.summary import round1, summary
+from rollout.metrics.live import branches_live
+from rollout.metrics.summary import summary
 from rollout.steering.model import NOT_YET, Chart, Pack, Section
 from rollout.steering.render_html import html_text
 from rollout.steering.render_pptx import pptx_bytes
@@ -23,21 +24,14 @@ from rollout.steering.snapshots import CHANGE_TABLES, changes_between, status_re
 from rollout.store.db import Database
 
 STATUS_ORDER = ["red", "amber", "green", "live", "no_plan"]
-APPLIED = ("applied", "verified")
-MOVES_SHOWN = 5
 NEXT_GO_LIVES_SHOWN = 10
-FIELD_LABELS = {"checklist_readiness": "readiness", "overdue_items": "overdue items",
-                "failing_gates": "failing gates", "slip_days": "slip days", "forecast_ready_on": "forecast ready",
-                "data_readiness": "data readiness"}
-WHY_FIELDS = ["checklist_readiness", "failing_gates", "overdue_items", "slip_days", "forecast_ready_on"]
 
 
 # --- small helpers ------------------------------------------------------------------------------------
 
 
-def _names(db: Database) -> pd.DataFrame:
-    return db.df("SELECT b.branch_code, b.branch_name, b.region_code, b.planned_go_live, b.actual_go_live, "
-                 "b.consultant_days_budget, b.consultant_days_used FROM branches b ORDER BY b.branch_code")
+def _names(db: Database, as_of: date) -> pd.DataFrame:
+    return branches_live(db, as_of)[["branch_code", "branch_name", "region_code", "planned_go_live", "is_live"]]
 
 
 def _figures_frame(figures: dict[str, Any], part: str, key: str) -> pd.DataFrame:
@@ -94,9 +88,8 @@ def red_section(db: Database, as_of: date, figures: dict[str, Any], names: pd.Da
 def go_lives_section(as_of: date, figures: dict[str, Any], names: pd.DataFrame) -> Section:
     frame = names.copy()
     planned = pd.to_datetime(frame["planned_go_live"])
-    actual = pd.to_datetime(frame["actual_go_live"])
     d = pd.Timestamp(as_of)
-    upcoming = frame[(planned >= d) & (actual.isna() | (actual > d))].copy()
+    upcoming = frame[(planned >= d) & ~frame["is_live"]].copy()
     upcoming["days_to_go_live"] = (pd.to_datetime(upcoming["planned_go_live"]) - d).dt.days.astype("Int64")
     upcoming = upcoming.merge(_figures_frame(figures, "branches", "branch_code"), on="branch_code", how="left")
     upcoming = upcoming.sort_values(["planned_go_live", "branch_code"]).head(NEXT_GO_LIVES_SHOWN)
@@ -214,7 +207,7 @@ def changes_sections(db: Database) -> list[Section]:
 def pack(db: Database, as_of: date) -> Pack:
     """Every section of the steering pack as of a date (the three formats render this)."""
     figures = summary(db, as_of)
-    names = _names(db)
+    names = _names(db, as_of)
     reasons = status_reasons(db, as_of)
     sections = [portfolio_section(figures), red_section(db, as_of, figures, names, reasons),
                 go_lives_section(as_of, figures, names), go_lives_at_risk_section(db, as_of),

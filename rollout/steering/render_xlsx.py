@@ -1,8 +1,7 @@
 """The steering pack as Excel: a cover sheet, then one sheet per table.
 
-Formula-safe: text a spreadsheet would run as a formula (starting with = + - @, tab or CR) is
-stored as a plain string cell with Excel's quote prefix, exactly as the exporter does, so a
-hostile branch name such as `=cmd|' /C calc'!A0` is shown, never evaluated.
+Formula-safe: every cell is written by rollout.exchange.cells.write_cell, as in the workbook
+export, so a hostile branch name such as `=cmd|' /C calc'!A0` is shown, never evaluated.
 """
 
 from __future__ import annotations
@@ -16,8 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from rollout.core.values import is_missing
-from rollout.exchange.spec import FORMULA_PREFIXES
+from rollout.exchange.cells import write_cell
 from rollout.steering.model import NOT_YET, Pack
 
 SHEET_NAMES = {"portfolio": "Portfolio", "red": "Red branches", "go_lives": "Next go-lives",
@@ -28,33 +26,6 @@ SHEET_NAMES = {"portfolio": "Portfolio", "red": "Red branches", "go_lives": "Nex
                "changes_went_silent": "Went silent", "changes_people_left": "People who left",
                "changes_lessons_applied": "Lessons newly applied", "man_days": "Man-days",
                "branches": "Branches"}
-
-
-def safe_cell(cell: Any, value: Any) -> None:
-    """Put a value in a cell; formula-like text stays text (quote prefix), dates get a date format."""
-    if is_missing(value):
-        cell.value = None
-        return
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, str):
-        value = _strip_illegal(value)
-    cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    elif hasattr(value, "isoformat") and not isinstance(value, str):
-        cell.number_format = "yyyy-mm-dd"
-
-
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _strip_illegal(text: str) -> str:
-    """Control characters that the xlsx format cannot hold (openpyxl would refuse them)."""
-    return _ILLEGAL.sub("", text)
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
@@ -70,12 +41,12 @@ def _sheet_name(title: str, used: set[str]) -> str:
 def _write_frame(sheet: Any, frame: pd.DataFrame, start_row: int = 1) -> None:
     for j, column in enumerate(frame.columns, start=1):
         cell = sheet.cell(row=start_row, column=j)
-        safe_cell(cell, str(column))
+        write_cell(cell, str(column))
         cell.font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(j)].width = max(12, min(40, len(str(column)) + 2))
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=start_row + 1):
         for j, value in enumerate(row, start=1):
-            safe_cell(sheet.cell(row=i, column=j), value)
+            write_cell(sheet.cell(row=i, column=j), value)
 
 
 def xlsx_bytes(pack: Pack) -> bytes:
@@ -83,10 +54,10 @@ def xlsx_bytes(pack: Pack) -> bytes:
     cover = workbook.active
     cover.title = "Pack"
     used = {"pack"}
-    safe_cell(cover.cell(row=1, column=1), pack.title)
+    write_cell(cover.cell(row=1, column=1), pack.title)
     cover.cell(row=1, column=1).font = Font(bold=True, size=14)
-    safe_cell(cover.cell(row=2, column=1), "as_of")
-    safe_cell(cover.cell(row=2, column=2), pack.as_of)
+    write_cell(cover.cell(row=2, column=1), "as_of")
+    write_cell(cover.cell(row=2, column=2), pack.as_of)
     contents = []
     for section in pack.sections:
         if section.frame is None:

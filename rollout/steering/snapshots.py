@@ -16,15 +16,14 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.errors import NotFoundError
-from rollout.core.values import is_missing, iso_text
+from rollout.core.values import is_missing, iso_text, round1
 from rollout.metrics import readiness
-from rollout.metrics.summary import round1, summary
+from rollout.metrics.summary import summary
+from rollout.store.audit import record as audit_record
 from rollout.store.db import Database
 
-STATUS_ORDER = ["red", "amber", "green", "live", "no_plan"]
 APPLIED = ("applied", "verified")
 MOVES_SHOWN = 5
-NEXT_GO_LIVES_SHOWN = 10
 FIELD_LABELS = {"checklist_readiness": "readiness", "overdue_items": "overdue items",
                 "failing_gates": "failing gates", "slip_days": "slip days", "forecast_ready_on": "forecast ready",
                 "data_readiness": "data readiness"}
@@ -32,9 +31,6 @@ WHY_FIELDS = ["checklist_readiness", "failing_gates", "overdue_items", "slip_day
 
 
 # --- small helpers ------------------------------------------------------------------------------------
-
-
-
 
 def _num(value: Any) -> float | None:
     return None if is_missing(value) else float(value)
@@ -102,10 +98,8 @@ def take_snapshot(db: Database, as_of: date, label: str | None = None, actor: st
     with db.transaction() as cur:
         snapshot_id = cur.execute("INSERT INTO snapshots (as_of, taken_at, label, summary_json) VALUES (?, ?, ?, ?) "
                                   "RETURNING snapshot_id", [as_of, datetime.now(), label, payload]).fetchone()[0]
-        cur.execute("INSERT INTO audit_log (changed_at, actor, action, table_name, row_key, column_name, old_value, "
-                    "new_value) VALUES (?, ?, 'insert', 'snapshots', ?, NULL, NULL, ?)",
-                    [datetime.now(), actor, json.dumps({"snapshot_id": snapshot_id}),
-                     json.dumps({"as_of": as_of.isoformat(), "label": label}, ensure_ascii=False)])
+        audit_record(cur, actor, "insert", "snapshots", json.dumps({"snapshot_id": snapshot_id}),
+                     new=json.dumps({"as_of": as_of.isoformat(), "label": label}, ensure_ascii=False))
     return int(snapshot_id)
 
 

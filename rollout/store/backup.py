@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from rollout.core.errors import DatabaseLockedError, RolloutError
+from rollout.core.values import quote, quote_text
 from rollout.store.db import LATEST_VERSION, Database, FileDatabase, is_server_location, translate
 from rollout.store.transfer import copy_store, has_data
 
@@ -42,14 +43,6 @@ REQUIRED_TABLES = ("schema_version", "regions", "branches", "modules", "checklis
 IN_USE_MESSAGE = ("the database {path} is in use by the running app (DuckDB lets one process open a file): "
                   "take the backup from inside the app (Settings page, 'Back up the database'), or stop the app "
                   "and run this command again")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _is_locked(exc: Exception) -> bool:
@@ -85,10 +78,10 @@ def _copy_into(con: duckdb.DuckDBPyConnection, source_catalog: str, out: Path) -
     """COPY FROM DATABASE source_catalog into a new file `out`, in one transaction, then detach it."""
     cur = con.cursor()
     try:
-        cur.execute(f"ATTACH {_sql_text(str(out))} AS rollout_backup_target")
+        cur.execute(f"ATTACH {quote_text(str(out))} AS rollout_backup_target")
         try:
             cur.execute("BEGIN TRANSACTION")
-            cur.execute(f"COPY FROM DATABASE {_quote(source_catalog)} TO rollout_backup_target")
+            cur.execute(f"COPY FROM DATABASE {quote(source_catalog)} TO rollout_backup_target")
             cur.execute("COMMIT")
         finally:
             cur.execute("DETACH rollout_backup_target")
@@ -114,7 +107,7 @@ def backup(db_path: Path | str, out: Path) -> Path:
         con = duckdb.connect(str(partial))
         try:
             try:
-                con.execute(f"ATTACH {_sql_text(str(db_path))} AS rollout_backup_source (READ_ONLY)")
+                con.execute(f"ATTACH {quote_text(str(db_path))} AS rollout_backup_source (READ_ONLY)")
             except duckdb.Error as exc:
                 if _is_locked(exc):
                     raise DatabaseLockedError(IN_USE_MESSAGE.format(path=db_path)) from None
@@ -122,7 +115,7 @@ def backup(db_path: Path | str, out: Path) -> Path:
                                    f"({str(exc).splitlines()[0]})") from None
             _check_rollout(con, "rollout_backup_source", db_path)
             con.execute("BEGIN TRANSACTION")
-            con.execute(f"COPY FROM DATABASE rollout_backup_source TO {_quote(_catalog(con))}")
+            con.execute(f"COPY FROM DATABASE rollout_backup_source TO {quote(_catalog(con))}")
             con.execute("COMMIT")
             con.execute("DETACH rollout_backup_source")
             con.execute("CHECKPOINT")
@@ -155,8 +148,8 @@ def backup_open_database(db: Database, out: Path) -> Path:
             _remove(partial)
         return target
     try:
-        with db._lock:  # writes are serialised on this lock: none can commit half-way through the copy
-            _copy_into(db._con, _catalog(db._con), partial)
+        with db.exclusive() as con:  # no write can commit half-way through the copy
+            _copy_into(con, _catalog(con), partial)
         os.replace(partial, target)
     except duckdb.Error as exc:
         raise translate(exc, db.path) from None
@@ -180,7 +173,7 @@ def _check_rollout(con: duckdb.DuckDBPyConnection, catalog: str, shown: Path) ->
     if missing:
         raise RolloutError(f"{shown} is not a rollout database (it has no table {', '.join(missing[:5])}"
                            f"{'…' if len(missing) > 5 else ''})")
-    version = con.execute(f"SELECT coalesce(max(version), 0) FROM {_quote(catalog)}.schema_version").fetchone()[0]
+    version = con.execute(f"SELECT coalesce(max(version), 0) FROM {quote(catalog)}.schema_version").fetchone()[0]
     if version < 1:
         raise RolloutError(f"{shown} is not a rollout database (its schema version is empty)")
     if version > LATEST_VERSION:
@@ -199,7 +192,7 @@ def inspect_backup(backup_path: Path) -> int:
     con = duckdb.connect(":memory:")
     try:
         try:
-            con.execute(f"ATTACH {_sql_text(str(backup_path))} AS rollout_restore_source (READ_ONLY)")
+            con.execute(f"ATTACH {quote_text(str(backup_path))} AS rollout_restore_source (READ_ONLY)")
         except duckdb.Error as exc:
             if _is_locked(exc):
                 raise DatabaseLockedError(f"the backup {backup_path} is in use by another process") from None
@@ -234,9 +227,9 @@ def restore(backup_path: Path, db_path: Path | str, force: bool = False) -> None
     try:
         con = duckdb.connect(str(staged))
         try:
-            con.execute(f"ATTACH {_sql_text(str(backup_path))} AS rollout_restore_source (READ_ONLY)")
+            con.execute(f"ATTACH {quote_text(str(backup_path))} AS rollout_restore_source (READ_ONLY)")
             con.execute("BEGIN TRANSACTION")
-            con.execute(f"COPY FROM DATABASE rollout_restore_source TO {_quote(_catalog(con))}")
+            con.execute(f"COPY FROM DATABASE rollout_restore_source TO {quote(_catalog(con))}")
             con.execute("COMMIT")
             con.execute("DETACH rollout_restore_source")
         finally:

@@ -270,6 +270,13 @@ class FileDatabase(Database):
                 # DuckDB has no setval: hand out the ids up to the highest in one statement
                 cur.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [highest - reported.get(name, 0) + 1])
 
+    @contextmanager
+    def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The connection itself, with every write of this process held back until the block ends:
+        for work on the whole file (a consistent backup while the app runs)."""
+        with self._lock:
+            yield self._con
+
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the file (before a file-level copy)."""
         with self._lock:

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from rollout.core.errors import CellError, ValidationError
+from rollout.store.audit import record as audit_record
 
 if TYPE_CHECKING:
     from rollout.store.db import Database
@@ -73,15 +72,10 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
-def get_settings(db: Database | duckdb.DuckDBPyConnection) -> dict[str, float]:
+def get_settings(db: Database) -> dict[str, float]:
     """Every setting: the stored value where a user changed it, else the default."""
     values = {key: s.default for key, s in SETTINGS.items()}
-    cur = db.cursor()
-    try:
-        stored = cur.execute("SELECT key, value FROM settings").fetchall()
-    finally:
-        cur.close()
-    for key, value in stored:
+    for key, value in db.rows("SELECT key, value FROM settings"):
         if key in values:
             values[key] = int(value) if SETTINGS[key].integer else float(value)
     return values
@@ -115,7 +109,5 @@ def save_settings(db: Database, values: dict[str, object], actor: str = "app") -
         for key in changed:
             cur.execute("INSERT INTO settings VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
                         "updated_at = excluded.updated_at", [key, checked[key], datetime.now()])
-            cur.execute("INSERT INTO audit_log (changed_at, actor, action, table_name, row_key, column_name, "
-                        "old_value, new_value) VALUES (?, ?, 'update', 'settings', ?, 'value', ?, ?)",
-                        [datetime.now(), actor, key, f"{current[key]:g}", f"{checked[key]:g}"])
+            audit_record(cur, actor, "update", "settings", key, "value", f"{current[key]:g}", f"{checked[key]:g}")
     return changed

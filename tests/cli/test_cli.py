@@ -23,6 +23,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+@pytest.mark.slow
 def test_import_then_summary_json(tmp_path: Path) -> None:
     db = tmp_path / "new.duckdb"
     done = run("import", "--db", str(db), str(SAMPLE))
@@ -36,6 +37,7 @@ def test_import_then_summary_json(tmp_path: Path) -> None:
     assert len(payload["executives"]) == 13 and len(payload["lessons"]) == 4
 
 
+@pytest.mark.slow
 def test_refused_import_exits_1_lists_errors_and_leaves_file_unchanged(tmp_path: Path) -> None:
     db = tmp_path / "db.duckdb"
     assert main(["import", "--db", str(db), str(SAMPLE)]) == 0
@@ -63,6 +65,7 @@ def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture) -
         assert opened.scalar("SELECT count(*) FROM branches") == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, message", [
     (["summary", "--db", "missing.duckdb"], "does not exist"),
     (["import", "--db", "x.duckdb", "no_such_file.xlsx"], "does not exist"),
@@ -77,12 +80,14 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, sample_db_path: Path, args:
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_bad_flag_exits_2(tmp_path: Path) -> None:
     done = run("summary", "--db", str(tmp_path / "x.duckdb"), "--as-of", "22/11/2026")
     assert done.returncode == 2
     assert "is not a date (expected YYYY-MM-DD)" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_locked_database_is_reported(sample_db_path: Path) -> None:
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
                                "print('ready', flush=True); time.sleep(30)", str(sample_db_path)],

@@ -28,6 +28,7 @@ def demo40():
     db.close()
 
 
+@pytest.mark.slow
 def test_same_seed_and_day_give_identical_data_and_another_seed_differs():
     first, second, other = Database(":memory:"), Database(":memory:"), Database(":memory:")
     build_demo(first, branches=12, seed=3, today=TODAY, history=False)

@@ -22,20 +22,13 @@ from rollout.core.errors import ValidationError
 from rollout.exchange import sources
 from rollout.exchange.edits import update_row
 from rollout.exchange.exporter import export, frame_to_csv
-from rollout.exchange.importer import import_workbook
+from rollout.exchange.importer import import_workbook, validate_workbook
+from rollout.exchange.spec import SHEETS
 from rollout.store.db import Database
 
-from support import ROOT, SAMPLE
+from support import ROOT, SAMPLE, contents
 
 TODAY = date(2026, 11, 22)
-
-
-def contents(db: Database) -> dict[str, list[tuple]]:
-    """Every table's rows, sorted (import_log without its wall-clock time)."""
-    tables = [r[0] for r in db.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-                                    "AND table_type = 'BASE TABLE' ORDER BY 1")]
-    return {t: db.rows(f'SELECT * {"EXCLUDE (imported_at)" if t == "import_log" else ""} FROM "{t}" ORDER BY ALL')
-            for t in tables}
 
 
 def zipped(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -170,6 +163,7 @@ def dangerous(text: object) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_csv_export_neutralises_formulas_and_reimports_identically(sample_db: Database, tmp_path: Path) -> None:
     db = hostile_db(sample_db)
     folder = export(db, tmp_path / "csv_export")
@@ -197,6 +191,7 @@ def without_logs(tables: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
     return {t: rows for t, rows in tables.items() if t not in ("import_log", "audit_log", "schema_version")}
 
 
+@pytest.mark.slow
 def test_xlsx_export_stores_formula_text_as_text_and_reimports_identically(sample_db: Database,
                                                                           tmp_path: Path) -> None:
     db = hostile_db(sample_db)
@@ -248,6 +243,7 @@ def rendered_texts(at: Any) -> list[tuple[str, str]]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("page", "query"), [("portfolio", {}), ("branch", {"branch": "B01"}),
                                              ("staffing", {"branch": "B01"}), ("executives", {})])
 def test_user_text_never_renders_as_markdown_or_html(open_page, sample_db_path: Path, page: str,
@@ -360,6 +356,7 @@ def test_the_unmutated_workbook_loads(mutation_db: Database) -> None:
         assert result.rows == sum(len(rows) - 1 for rows in BASE.values())
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(steps=mutations(), as_csv=st.booleans(), dry_run_first=st.booleans())
@@ -382,3 +379,27 @@ def test_a_mutated_workbook_loads_or_is_refused_with_nothing_written(mutation_db
         assert contents(mutation_db) == before  # refused: nothing written
     else:
         event("loaded")
+        loaded_as_given(mutation_db, data, name, before)
+
+
+def loaded_as_given(db: Database, data: bytes, name: str, before: dict[str, list[tuple]]) -> None:
+    """After a load, every row of the workbook is in its table with the values its cells hold (as the
+    format reads them: spec's parsers), and every other row of every table is as it was."""
+    raw = sources.read_source(data, name)
+    given = validate_workbook(db, raw, TODAY)  # the cells as typed values (references resolve now)
+    after = contents(db)
+    for table, rows in given.items():
+        sheet = SHEETS[table]
+        present = [c for c in sheet.column_names if c in raw.sheets[table].columns]
+        positions = [sheet.column_names.index(k) for k in sheet.key]
+        stored = {tuple(r[i] for i in positions): dict(zip(sheet.column_names, r, strict=True)) for r in after[table]}
+        keys = set()
+        for row in rows.rows:
+            key = tuple(row[k] for k in sheet.key)
+            keys.add(key)
+            assert key in stored, (table, key)
+            assert {c: stored[key][c] for c in present} == {c: row[c] for c in present}, (table, key)
+        untouched = [r for r in before[table] if tuple(r[i] for i in positions) not in keys]
+        assert set(untouched) <= set(after[table]), table  # rows the workbook does not name are kept as they were
+    for table in set(before) - set(given) - {"import_log"}:
+        assert after[table] == before[table], table

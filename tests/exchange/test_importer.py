@@ -57,6 +57,7 @@ def test_sample_imports_cleanly(db: Database) -> None:
     assert db.scalar("SELECT branch_name FROM branches WHERE branch_code = 'PIL'") == "青岛试点工厂"
 
 
+@pytest.mark.slow
 def test_importing_twice_changes_nothing(db: Database) -> None:
     import_workbook(db, SAMPLE, today=date(2026, 11, 22))
     again = import_workbook(db, SAMPLE, today=date(2026, 11, 22))
@@ -207,6 +208,7 @@ def test_csv_in_neither_encoding_is_named(db: Database) -> None:
     assert "regions.csv: is neither UTF-8 nor GB18030/GBK" in str(caught.value)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".xlsx", ".zip", ""])
 def test_export_round_trip_gives_the_same_data(tmp_path: Path, suffix: str) -> None:
     source = Database(tmp_path / "a.duckdb")

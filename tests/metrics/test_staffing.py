@@ -195,9 +195,10 @@ def test_assessment_status_and_pass_mark_setting(db) -> None:
 
 
 def test_summary_fields_and_status(db) -> None:
-    fields = by_key(staffing.summary_fields(db, D, get_settings(db)), "branch_code")
-    assert list(staffing.summary_fields(db, D, {}).columns) == [
+    frame = staffing.summary_fields(db, D, get_settings(db))
+    assert list(frame.columns) == [
         "branch_code", "fill_rate", "over_allocated_people", "uncovered_modules", "spof_modules"]
+    fields = by_key(frame, "branch_code")
     assert fields["B1"]["fill_rate"] == pytest.approx(63.333, abs=1e-3)
     # over-allocated counts the branch's OWN people: P7 works at B1 but belongs to B2
     assert (fields["B1"]["over_allocated_people"], fields["B2"]["over_allocated_people"],
@@ -270,6 +271,7 @@ def test_what_if_spof_and_inactive_and_unknown(db) -> None:
         staffing.what_if_leaves(db, "NOPE", D)
 
 
+@pytest.mark.slow
 def test_cli_what_if(db, capsys) -> None:
     path = db.path
     db.close()
@@ -361,3 +363,15 @@ def test_one_pass_summary_agrees_with_each_metric(sample_db) -> None:
         spof = cov[cov["single_point_of_failure"]]["branch_code"].value_counts()
         assert branches["uncovered_modules"].to_dict() == {c: int(uncovered.get(c, 0)) for c in branches.index}
         assert branches["spof_modules"].to_dict() == {c: int(spof.get(c, 0)) for c in branches.index}
+
+
+def test_settings_are_read_once_per_call(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A what-if runs coverage and the branch view twice each (before and after) on one reading of the
+    settings; the summary passes its own settings down and staffing reads none."""
+    reads = []
+    stored = staffing.get_settings
+    monkeypatch.setattr(staffing, "get_settings", lambda d: reads.append(1) or stored(d))
+    staffing.what_if_leaves(db, "P1", D)
+    assert len(reads) == 1
+    staffing.summary_fields(db, D, stored(db))
+    assert len(reads) == 1

@@ -121,6 +121,7 @@ def test_what_changed_is_empty_between_equal_snapshots_and_unavailable_without_f
 
 # --- snapshots --------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_snapshot_is_frozen_when_the_data_changes(sample_db) -> None:
     first = snapshots.take_snapshot(sample_db, AS_OF, label="review 1")
     frozen = snapshots.get_snapshot(sample_db, first)
@@ -143,6 +144,7 @@ def test_snapshot_is_frozen_when_the_data_changes(sample_db) -> None:
     assert sample_db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'snapshots'") == 2
 
 
+@pytest.mark.slow
 def test_latest_pair_prefers_an_earlier_review_date(sample_db) -> None:
     assert snapshots.latest_pair(sample_db) == (None, None)
     early = snapshots.take_snapshot(sample_db, date(2026, 9, 15))
@@ -184,6 +186,7 @@ def _slides(path) -> list[tuple[str, list]]:
             for s in Presentation(str(path)).slides]
 
 
+@pytest.mark.slow
 def test_pptx_pack_has_native_charts_tables_and_the_database_figures(sample_db, tmp_path) -> None:
     snapshots.take_snapshot(sample_db, date(2026, 9, 15))
     snapshots.take_snapshot(sample_db, AS_OF)
@@ -226,7 +229,7 @@ def test_pptx_pack_has_native_charts_tables_and_the_database_figures(sample_db, 
     if any(statuses):
         chart = next(sh.chart for sh in portfolio if sh.has_chart)
         values = dict(zip(chart.plots[0].categories, chart.plots[0].series[0].values, strict=True))
-        assert values == {s: statuses.count(s) for s in snapshots.STATUS_ORDER}
+        assert values == {s: statuses.count(s) for s in pack.STATUS_ORDER}
     else:
         assert any("not yet available" in sh.text_frame.text for sh in portfolio if sh.has_text_frame)
 
@@ -256,6 +259,7 @@ def test_xlsx_pack_one_sheet_per_table_figures_and_formula_safety(db_factory, tm
     assert go_lives[1][3] == 40  # days to go-live: 2026-11-22 -> 2027-01-01
 
 
+@pytest.mark.slow
 def test_html_pack_is_standalone_utf8_and_escapes_user_text(db_factory, tmp_path) -> None:
     db = db_factory(regions=[{"region_code": "E", "region_name": "华东区"}],
                     branches=[{"branch_code": "B01", "branch_name": "天津分公司", "region_code": "E",
@@ -292,6 +296,7 @@ def test_bad_decision_is_refused_with_every_problem_and_nothing_saved(sample_db)
     assert sample_db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'decisions'") == 0
 
 
+@pytest.mark.slow
 def test_decision_freezes_the_branch_figures_and_is_audited(sample_db) -> None:
     decision_id = decisions.record_decision(sample_db, "B03", "go with conditions", date(2026, 11, 20), "指导委员会",
                                          "close overdue items", date(2026, 12, 1), as_of=AS_OF)
@@ -334,6 +339,7 @@ def test_green_with_a_failing_gate_is_not_met() -> None:
 
 # --- the CLI ----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_cli_snapshot_and_report(sample_db_path, tmp_path, capsys) -> None:
     assert main(["snapshot", "--db", str(sample_db_path), "--as-of", "2026-11-22"]) == 0
     assert "as of 2026-11-22" in capsys.readouterr().out

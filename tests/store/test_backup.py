@@ -21,6 +21,8 @@ from rollout.store.db import LATEST_VERSION, MIGRATIONS_DIR, Database
 
 from support import ROOT, SAMPLE_DATES
 
+pytestmark = pytest.mark.slow  # file copies, subprocesses
+
 
 def contents(path: Path) -> dict[str, list[tuple]]:
     """Every table's rows, sorted: two databases are equal when these are."""

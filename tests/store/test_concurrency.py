@@ -58,6 +58,7 @@ def test_a_stale_edit_of_another_column_is_refused_too(sample_db: Database) -> N
         (999, bob_sees["city"])]
 
 
+@pytest.mark.slow
 def test_threads_read_and_write_through_one_database(sample_db: Database) -> None:
     """6 threads x 8 rounds: each adds a region (insert_rows), edits its own branch and reads; no error,
     every write present, readers never see a half-written transaction."""
@@ -97,6 +98,7 @@ def test_threads_read_and_write_through_one_database(sample_db: Database) -> Non
     assert all(names[f"B{w + 1:02d}"] == f"B{w + 1:02d} round {rounds - 1}" for w in range(workers))
 
 
+@pytest.mark.slow
 def test_concurrent_edits_of_one_row_lose_no_update(sample_db: Database) -> None:
     """4 threads each add 1 to B03's headcount 5 times, re-reading and retrying when refused as stale:
     optimistic concurrency must make the result exactly start + 20 (a lost update would show less)."""
@@ -130,6 +132,7 @@ def test_concurrent_edits_of_one_row_lose_no_update(sample_db: Database) -> None
     assert sample_db.scalar("SELECT headcount FROM branches WHERE branch_code = 'B03'") == start_count + 20
 
 
+@pytest.mark.slow
 def test_two_app_sessions_editing_the_same_checklist_item(open_page, sample_db_path) -> None:
     """Alice and Bob open branch B03's plan in two browser sessions; Alice saves a new owner for the first
     item; Bob, still looking at the old plan, changes the same item: refused with a message, Alice's kept."""
@@ -149,3 +152,20 @@ def test_two_app_sessions_editing_the_same_checklist_item(open_page, sample_db_p
     with Database(sample_db_path, read_only=False) as db:
         assert db.scalar("SELECT owner FROM checklist WHERE branch_code = 'B03' AND item_code = ?",
                          [first_item]) == "alice"
+
+
+def test_exclusive_access_holds_every_write_back_until_it_ends(sample_db: Database) -> None:
+    """Database.exclusive (what a backup of the open database uses): no write commits inside the block."""
+    written = threading.Event()
+
+    def write() -> None:
+        update_row(sample_db, "branches", {"branch_code": "B01"}, {"city": "Elsewhere"}, today=TODAY)
+        written.set()
+
+    with sample_db.exclusive() as con:
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert not written.wait(0.5)
+        assert con.execute("SELECT city FROM branches WHERE branch_code = 'B01'").fetchone()[0] != "Elsewhere"
+    writer.join(30)
+    assert written.is_set() and sample_db.scalar("SELECT city FROM branches WHERE branch_code = 'B01'") == "Elsewhere"

@@ -24,6 +24,8 @@ from rollout.store.db import LATEST_VERSION, Database
 
 from support import ROOT
 
+pytestmark = pytest.mark.slow  # real subprocesses killed mid-import
+
 BRANCHES, ITEMS = 30, 100  # 3,000 checklist rows: the import takes a while, the test stays quick
 
 HELPER = r"""

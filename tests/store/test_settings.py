@@ -42,6 +42,7 @@ def test_settings_page_saves_a_change(open_page, sample_db_path: Path) -> None:
         assert get_settings(db)["red_readiness_below"] == 70
 
 
+@pytest.mark.slow
 def test_backup_from_the_app_restores_to_the_same_data(open_page, sample_db_path: Path, tmp_path: Path) -> None:
     from rollout.store.backup import restore
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from rollout.store.db import Database
 
 from support import metrics, texts
 
 
+@pytest.mark.slow
 def test_branch_page_dates_and_branches(open_page) -> None:
     at = open_page("branch", as_of=date(2026, 9, 15), query={"branch": "B03"})
     assert not at.exception, [e.value for e in at.exception]
@@ -53,6 +56,7 @@ def _edit(open_page, sample_db_path, edited_rows: dict, added_rows: list | None 
     return at, shown
 
 
+@pytest.mark.slow
 def test_refused_bad_edit_changes_nothing(open_page, sample_db_path) -> None:
     before, audits = _checklist(sample_db_path), _audits(sample_db_path)
     # B03-01 (row 0) to done without a completed_on date, and a good owner change on row 1: all refused
@@ -65,6 +69,7 @@ def test_refused_bad_edit_changes_nothing(open_page, sample_db_path) -> None:
     assert _checklist(sample_db_path) == before and _audits(sample_db_path) == audits
 
 
+@pytest.mark.slow
 def test_good_edit_is_saved_and_audited(open_page, sample_db_path) -> None:
     audits = _audits(sample_db_path)
     at, _ = _edit(open_page, sample_db_path, {0: {"status": "done", "completed_on": "2026-11-20"}},
@@ -83,6 +88,7 @@ def test_good_edit_is_saved_and_audited(open_page, sample_db_path) -> None:
     assert metrics(at)["Checklist readiness"] == "83.3%"
 
 
+@pytest.mark.slow
 def test_plan_from_template_preview_then_confirm(open_page, sample_db_path) -> None:
     at = open_page("branch", query={"branch": "B11"})  # no plan yet; the sample's pilot has no checklist
     assert not at.exception

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from rollout.store.db import Database
 
 from support import frame_with, xlsx
 
 
+@pytest.mark.slow
 def test_upload_dry_run_then_confirm_loads(open_page, sample_db_path: Path) -> None:
     at = open_page("data")
     workbook = xlsx({"regions": [["region_code", "region_name"], ["SOUTH", "华南区"]],
@@ -27,6 +30,7 @@ def test_upload_dry_run_then_confirm_loads(open_page, sample_db_path: Path) -> N
     assert "south.xlsx" in set(history.file_name)
 
 
+@pytest.mark.slow
 def test_refused_upload_lists_errors_and_saves_nothing(open_page, sample_db_path: Path) -> None:
     at = open_page("data")
     workbook = xlsx({"branches": [["branch_code", "branch_name", "region_code", "wave"],

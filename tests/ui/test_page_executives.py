@@ -21,6 +21,7 @@ def calls(at):
     return frame_with(at, "suggested_channel")
 
 
+@pytest.mark.slow
 def test_page_renders_with_call_list_and_downloads(open_page) -> None:
     at = open_page("executives", as_of=AS_OF)
     assert not at.exception
@@ -52,6 +53,7 @@ def fill_form(at, exec_code: str, when: date) -> None:
     at.select_slider(key="tp_sentiment").set_value(1)
 
 
+@pytest.mark.slow
 def test_refused_then_good_touchpoint(open_page, sample_db_path) -> None:
     at = open_page("executives", as_of=AS_OF)
     with Database(sample_db_path) as db:

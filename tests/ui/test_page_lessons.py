@@ -11,6 +11,7 @@ from rollout.store.db import Database
 from support import frame_with, texts
 
 
+@pytest.mark.slow
 def test_page_renders_with_sample_figures(open_page) -> None:
     at = open_page("lessons", as_of=date(2026, 9, 15))
     for as_of in (date(2026, 9, 15), date(2026, 11, 22)):
@@ -35,6 +36,7 @@ def test_page_renders_with_sample_figures(open_page) -> None:
     assert sorted(frame_with(at, "critical open past limit").branch_code) == ["B09", "B11"]
 
 
+@pytest.mark.slow
 def test_filters_and_region(open_page) -> None:
     at = open_page("lessons", regions=["WEST"])
     at.multiselect(key="lessons_category").set_value(["data", "people"])
@@ -49,6 +51,7 @@ def test_filters_and_region(open_page) -> None:
     assert frame_with(at, "recurring_problems").application_coverage.iloc[0] == pytest.approx(100 / 3)
 
 
+@pytest.mark.slow
 def test_bulk_status_change_then_checklist_action_twice(open_page, sample_db_path) -> None:
     at = open_page("lessons")
     at.selectbox(key="lessons_status_lesson").set_value("L3")
@@ -81,6 +84,7 @@ def test_bulk_status_change_then_checklist_action_twice(open_page, sample_db_pat
         assert db.scalar("SELECT checklist_item_code FROM lessons WHERE lesson_code = 'L4'") == "LL-L4"
 
 
+@pytest.mark.slow
 def test_refused_edits_save_nothing_then_log_and_close(open_page, sample_db_path) -> None:
     at = open_page("lessons")
     # close PR001 (opened 2026-09-17) on a date before it was opened

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from rollout.store.db import Database
 
 
+@pytest.mark.slow
 def test_page_renders_runs_and_saves_a_scenario(open_page, sample_db_path):
     at = open_page("planning", as_of=date(2026, 11, 22))
     assert not at.exception
@@ -23,7 +26,13 @@ def test_page_renders_runs_and_saves_a_scenario(open_page, sample_db_path):
     assert db.rows("SELECT name FROM plan_scenarios") == [("baseline",)]
     assert at.selectbox(key="plan_compare_a").value == "baseline"
     at.button(key="plan_apply_preview").click().run()
-    assert not at.exception and at.button(key="plan_apply_confirm") is not None
+    assert not at.exception
+    changes = len(at.session_state["plan_preview"][1])
+    assert changes and any(f"{changes} planned dates would change" in m.value for m in at.markdown)
+    at.button(key="plan_apply_confirm").click().run()
+    assert not at.exception
+    assert any(f"{changes} planned dates changed" in m.value for m in at.success)
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE actor = 'planning page'") == changes
 
 
 def test_infeasible_pins_show_the_conflict(open_page):

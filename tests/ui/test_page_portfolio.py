@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from support import frame_with, metrics, texts
 
 
@@ -13,6 +15,7 @@ def _branch_table(at):
     return frame_with(at, "top reason")
 
 
+@pytest.mark.slow
 def test_portfolio_dates_filters_and_opening_a_branch(open_page) -> None:
     at = open_page("portfolio", as_of=date(2026, 9, 15))
     assert not at.exception, [e.value for e in at.exception]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from rollout.store.db import Database
 
 from support import metrics
@@ -17,6 +19,7 @@ def counts(path) -> tuple[int, int, int]:
                 db.scalar("SELECT count(*) FROM training"))
 
 
+@pytest.mark.slow
 def test_page_renders_and_what_if(open_page) -> None:
     at = open_page("staffing", as_of=AS_OF)
     assert not at.exception
@@ -32,6 +35,7 @@ def test_page_renders_and_what_if(open_page) -> None:
     assert "Modules becoming a single point of failure: B08/finance, B08/hr" in at.text[0].value
 
 
+@pytest.mark.slow
 def test_page_region_filter(open_page) -> None:
     at = open_page("staffing", as_of=AS_OF, regions=["NORTH"])
     assert not at.exception
@@ -39,6 +43,7 @@ def test_page_region_filter(open_page) -> None:
     assert metrics(at)["Branches with an uncovered module"] == "2"
 
 
+@pytest.mark.slow
 def test_refused_edit_saves_nothing_good_edit_saved_and_audited(open_page, sample_db_path) -> None:
     at = open_page("staffing", as_of=AS_OF)
     before = counts(sample_db_path)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 from datetime import date
 
+import pytest
+
 from rollout.store.db import Database
 
 
@@ -34,6 +36,7 @@ def download_data(button, managers: list) -> bytes | None:
     return None
 
 
+@pytest.mark.slow
 def test_steering_page_downloads_snapshots_and_changes(open_page, sample_db_path) -> None:
     at = open_page("steering", as_of=date(2026, 9, 15))
     assert not at.exception, [e.value for e in at.exception]

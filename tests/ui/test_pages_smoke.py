@@ -22,5 +22,7 @@ def test_second_run_keeps_the_router(open_page) -> None:
     """Every rerun goes through app.py (Streamlit would otherwise run a page of pages/ alone)."""
     at = open_page("methodology")
     at.run()
-    assert at.sidebar.multiselect(key="regions_picker") is not None
     assert not at.exception
+    picker = at.sidebar.multiselect(key="regions_picker")
+    assert len(picker.options) == 3 and picker.value == []  # the sample's three regions, none chosen
+    assert at.sidebar.date_input(key="as_of_picker").value == date(2026, 11, 22)

@@ -1,12 +1,12 @@
 -- Next go-live of an executive's branch (Executives page and call list;
 -- docs/methodology/engagement.md): the planned_go_live of the executive's own branch when that
--- branch is not live on D (METRICS.md: "live: actual_go_live <= D"); for a regional head with no
+-- branch is not live on D (branches_live.sql); for a regional head with no
 -- branch, the soonest planned_go_live on or after D among the region's branches not live on D.
 -- days_to_go_live = next_go_live - D (negative when a planned date has passed without go-live).
 WITH not_live AS (
     SELECT branch_code, region_code, planned_go_live
-    FROM branches
-    WHERE actual_go_live IS NULL OR actual_go_live > $as_of::DATE
+    FROM ({{branches_live}})
+    WHERE NOT is_live
 ),
 regional AS (
     SELECT e.exec_code, min(b.planned_go_live) AS planned_go_live

@@ -5,7 +5,7 @@
 --    weight × 0.5^(age_days / 30) (*default* half-life 30 days), age_days = D − touchpoint date.
 --    Never contacted: 0.0."
 -- One row per (executive, as-of date) for every date in $dates (one date for the figure, many
--- for the weekly replay). Weights and half-life come from rollout.settings.
+-- for the weekly replay). Weights and half-life come from rollout.store.settings.
 WITH dates AS (SELECT DISTINCT unnest($dates::DATE[]) AS as_of)
 SELECT e.exec_code,
        d.as_of,

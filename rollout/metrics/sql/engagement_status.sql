@@ -2,7 +2,7 @@
 --   "Status: silent when score < 1, or days since last touchpoint > 45, or never contacted;
 --    otherwise engaged when score >= 3, else cooling (*defaults*)."
 -- Reads `score` (engagement_score.sql) and `days` (engagement_days_since_last_touchpoint.sql), included
--- as CTEs (see rollout.db.load_sql), so each figure keeps one definition. Thresholds come from rollout.settings.
+-- as CTEs (see rollout.metrics.queries.load_sql), so each figure keeps one definition. Thresholds come from rollout.store.settings.
 WITH score AS (
 {{engagement_score}}
 ), days AS (

@@ -2,13 +2,13 @@
 --   "Application coverage of a lesson, in percent: among branches that are not the pilot and
 --    not live on D, the share whose lesson_applications row for the lesson has status applied,
 --    verified or not_applicable (a branch with no row counts as not covered). No such branch: null."
--- Live on D: actual_go_live <= D. The pilot: branches.is_pilot.
+-- Live on D: branches_live.sql. The pilot: branches.is_pilot.
 -- Params: $as_of DATE; $regions VARCHAR[] (empty = every region; the summary passes empty).
 WITH eligible AS (
     SELECT branch_code
-    FROM branches
+    FROM ({{branches_live}})
     WHERE NOT coalesce(is_pilot, false)
-      AND (actual_go_live IS NULL OR actual_go_live > $as_of)
+      AND NOT is_live
       AND (len(CAST($regions AS VARCHAR[])) = 0 OR list_contains(CAST($regions AS VARCHAR[]), region_code))
 ),
 counted AS (

@@ -6,12 +6,12 @@
 -- ones by actual_go_live. Params: $as_of DATE.
 WITH ordered AS (
     SELECT branch_code, branch_name, region_code, planned_go_live, actual_go_live,
-           coalesce(actual_go_live <= $as_of, false) AS live,
-           row_number() OVER (ORDER BY coalesce(actual_go_live <= $as_of, false),
-                              CASE WHEN coalesce(actual_go_live <= $as_of, false) THEN actual_go_live
+           is_live AS live,
+           row_number() OVER (ORDER BY is_live,
+                              CASE WHEN is_live THEN actual_go_live
                                    ELSE coalesce(actual_go_live, planned_go_live) END NULLS LAST,
                               branch_code) AS branch_order
-    FROM branches
+    FROM ({{branches_live}})
     WHERE NOT coalesce(is_pilot, false)
 )
 SELECT l.lesson_code,

@@ -6,13 +6,13 @@
 SELECT b.branch_code,
        b.branch_name,
        b.region_code,
-       coalesce(b.actual_go_live <= $as_of, false) AS live,
+       b.is_live AS live,
        count(*) AS critical_open_past_limit,
        min(p.opened_on) AS oldest_opened_on,
        max(datediff('day', p.opened_on, $as_of)) AS oldest_age_days,
        string_agg(p.problem_code, ', ' ORDER BY p.opened_on, p.problem_code) AS problem_codes
 FROM problems p
-JOIN branches b ON b.branch_code = p.branch_code
+JOIN ({{branches_live}}) AS b ON b.branch_code = p.branch_code
 WHERE p.severity = 'critical'
   AND p.opened_on <= $as_of
   AND (p.closed_on IS NULL OR p.closed_on > $as_of)

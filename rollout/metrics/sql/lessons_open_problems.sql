@@ -1,6 +1,6 @@
 -- Go-live problems, open backlog (issue 7, "Go-live problems"): "per live branch, the open problem
 -- backlog by severity and age ... and the oldest open ones".
--- Live on D: actual_go_live <= D. Open on D: opened_on <= D and (closed_on is empty or after D).
+-- Live on D: branches_live.sql. Open on D: opened_on <= D and (closed_on is empty or after D).
 -- Age: days from opened_on to D. Params: $as_of DATE.
 SELECT p.problem_code,
        p.branch_code,
@@ -20,8 +20,8 @@ SELECT p.problem_code,
             WHEN datediff('day', p.opened_on, $as_of) <= 30 THEN '15-30 days'
             ELSE 'over 30 days' END AS age_band
 FROM problems p
-JOIN branches b ON b.branch_code = p.branch_code
-WHERE b.actual_go_live <= $as_of
+JOIN ({{branches_live}}) AS b ON b.branch_code = p.branch_code
+WHERE b.is_live
   AND p.opened_on <= $as_of
   AND (p.closed_on IS NULL OR p.closed_on > $as_of)
 ORDER BY age_days DESC, severity_rank, p.problem_code

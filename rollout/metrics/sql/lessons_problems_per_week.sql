@@ -4,8 +4,8 @@
 -- Problems opened (or closed) before go-live or after D are not counted. Params: $as_of DATE.
 WITH live AS (
     SELECT branch_code, branch_name, region_code, actual_go_live
-    FROM branches
-    WHERE actual_go_live <= $as_of
+    FROM ({{branches_live}})
+    WHERE is_live
 ),
 weeks AS (
     SELECT l.*, w.week

@@ -10,7 +10,7 @@ WITH pace AS (
     SELECT
         b.branch_code,
         b.planned_go_live,
-        coalesce(b.actual_go_live <= $as_of::DATE, false) AS is_live,
+        b.is_live,
         coalesce(sum(c.weight) FILTER (WHERE c.status <> 'waived'), 0) > 0 AS has_plan,
         coalesce(sum(c.weight) FILTER (WHERE c.status = 'done' AND c.completed_on <= $as_of::DATE
                                          AND c.completed_on > $as_of::DATE - $window_days::INTEGER), 0)
@@ -19,9 +19,9 @@ WITH pace AS (
                                          AND NOT (c.status = 'done' AND coalesce(c.completed_on <= $as_of::DATE, false))),
                  0) AS remaining_weight,
         max(c.completed_on) FILTER (WHERE c.status = 'done' AND c.completed_on <= $as_of::DATE) AS last_completed_on
-    FROM branches b
+    FROM ({{branches_live}}) AS b
     LEFT JOIN checklist c ON c.branch_code = b.branch_code
-    GROUP BY b.branch_code, b.planned_go_live, b.actual_go_live
+    GROUP BY b.branch_code, b.planned_go_live, b.is_live
 ), forecast AS (
     SELECT
         *,

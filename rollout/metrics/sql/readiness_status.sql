@@ -8,7 +8,7 @@
 --  5. green."
 -- Thresholds are settings: $red_gate_days, $red_slip_days, $red_readiness_below, $red_readiness_days.
 -- Reads the figures of readiness_checklist.sql, readiness_data.sql and readiness_forecast.sql, included
--- as CTEs of the same names (see rollout.db.load_sql), so each figure keeps one definition.
+-- as CTEs of the same names (see rollout.metrics.queries.load_sql), so each figure keeps one definition.
 WITH readiness_checklist AS (
 {{readiness_checklist}}
 ), readiness_data AS (
@@ -23,8 +23,7 @@ WITH readiness_checklist AS (
         k.items, k.weight_planned, k.weight_done, k.checklist_readiness, k.overdue_items, k.failing_gates,
         d.data_objects, d.data_readiness,
         f.window_weight, f.remaining_weight, f.last_completed_on, f.stalled, f.has_plan, f.forecast_ready_on,
-        f.slip_days,
-        coalesce(b.actual_go_live <= $as_of::DATE, false) AS is_live
+        f.slip_days, f.is_live
     FROM branches b
     JOIN readiness_checklist k USING (branch_code)
     JOIN readiness_data d USING (branch_code)
