@@ -10,14 +10,15 @@ while other threads read and write. DuckDB lets one process at a time open a fil
   `backup()` says so instead of failing obscurely.
 
 `restore()` checks the backup is a rollout database of a schema this app knows, refuses to
-replace an existing database without `force` (or one that a running app holds), migrates the
-copy to the current schema (Database() migrates on open) and only then moves it into place
-atomically, so a failed restore leaves the old database untouched.
+replace an existing database without `force` (or one that another process holds: asked of the
+OS before anything is written, and again just before the swap), migrates the copy to the current
+schema (Database() migrates on open) and only then moves it into place atomically, so a failed
+restore leaves the old database untouched. A restore killed half-way leaves a hidden
+`.NAME.PID.….restoring` file; the next restore (or open) removes it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 from datetime import datetime
@@ -26,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from rollout.core.errors import DatabaseLockedError, RolloutError
+from rollout.store import files
 from rollout.store.db import LATEST_VERSION, Database, translate
 
 # Tables every rollout database has had since schema version 1 (migration 001).
@@ -53,6 +55,7 @@ def _is_locked(exc: Exception) -> bool:
 def _target(out: Path) -> Path:
     """The backup file to write: `out` itself, or a time-stamped file inside `out` if it is a folder."""
     out = Path(out)
+    files.check_output_path(out, folder=out.is_dir())
     if out.is_dir():
         out = out / f"rollout-backup-{datetime.now():%Y%m%d-%H%M%S}.duckdb"
     if out.exists():
@@ -63,9 +66,7 @@ def _target(out: Path) -> Path:
 
 
 def _remove(path: Path) -> None:
-    for leftover in (path, Path(str(path) + ".wal")):
-        with contextlib.suppress(FileNotFoundError):
-            leftover.unlink()
+    files.remove_file(path)
 
 
 def _temporary_next_to(path: Path, suffix: str) -> Path:
@@ -194,21 +195,17 @@ def inspect_backup(backup_path: Path) -> int:
 def restore(backup_path: Path, db_path: Path, force: bool = False) -> None:
     """Replace (or create) the database at db_path with the backup, upgraded to the current schema."""
     backup_path, db_path = Path(backup_path), Path(db_path)
+    files.check_database_path(db_path)
     inspect_backup(backup_path)
     if db_path.exists():
         if backup_path.resolve() == db_path.resolve():
             raise RolloutError(f"{backup_path} is the database itself (choose another backup file)")
         if not force:
             raise RolloutError(f"the database {db_path} already exists (use --force to replace it with the backup)")
-        try:
-            duckdb.connect(str(db_path)).close()
-        except duckdb.Error as exc:
-            if _is_locked(exc):
-                raise DatabaseLockedError(f"the database {db_path} is in use by the running app: stop the app, "
-                                          "then restore") from None
-            # A damaged database may be replaced: that is what restoring is for.
+        files.refuse_if_held(db_path)  # a damaged database may be replaced (that is what restoring is for)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    staged = _temporary_next_to(db_path, ".restoring")
+    files.remove_leftovers(db_path)
+    staged = files.staging_path(db_path, ".restoring")
     try:
         con = duckdb.connect(str(staged))
         try:
@@ -221,12 +218,11 @@ def restore(backup_path: Path, db_path: Path, force: bool = False) -> None:
             con.close()
         with Database(staged) as upgraded:  # migrates an older schema to the current one
             upgraded.checkpoint()
-        Path(str(db_path) + ".wal").unlink(missing_ok=True)
-        os.replace(staged, db_path)
+        files.replace_database(staged, db_path)
     except duckdb.Error as exc:
         raise translate(exc, db_path) from None
     finally:
-        _remove(staged)
+        files.remove_file(staged)
 
 
 __all__ = ["backup", "backup_bytes", "backup_open_database", "inspect_backup", "restore"]

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from rollout.core.errors import DatabaseError, DatabaseLockedError
+from rollout.store.files import remove_leftovers
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -63,6 +64,8 @@ class Database:
         self.version = 0
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            if not read_only:
+                remove_leftovers(Path(self.path))  # hidden files of a restore killed half-way (files.py)
         try:
             self._con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
