@@ -6,6 +6,10 @@
 Every failure a user can cause (bad flag, missing file, refused workbook, locked database) ends
 in one clear line on stderr and a non-zero exit, never a traceback: exit 1 for a refused input or
 database problem, 2 for bad flags, 3 for an infeasible plan.
+
+Commands that only read open the database read-only (a read-only file can be read, and several
+can read at once); commands that write or replace it refuse, naming the process, while another
+process (the running app) holds it.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ from typing import Any
 
 import pandas as pd
 
-from rollout.core.errors import RolloutError, ValidationError
-from rollout.store.db import Database, is_server_location, open_store
+from rollout.core.errors import DatabaseError, RolloutError, ValidationError
+from rollout.core.limits import DATE_RANGE_TEXT, date_in_range
+from rollout.store import files
+from rollout.store.db import LATEST_VERSION, Database, is_server_location, open_store
 from rollout.store.locations import mask, scrub
 
 Command = Callable[[argparse.Namespace], int]
@@ -39,10 +45,14 @@ def command(name: str) -> Callable[[Command], Command]:
 
 
 def iso_date(text: str) -> date:
+    """A date flag: YYYY-MM-DD within the dates the app accepts (1990-01-01 .. 2100-12-31)."""
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+    if not date_in_range(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range (expected {DATE_RANGE_TEXT})")
+    return value
 
 
 def positive_int(text: str) -> int:
@@ -52,6 +62,16 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+MAX_DEMO_BRANCHES = 10_000
+
+
+def branch_count(text: str) -> int:
+    value = positive_int(text)
+    if value > MAX_DEMO_BRANCHES:
+        raise argparse.ArgumentTypeError(f"{text!r} is too many (expected at most {MAX_DEMO_BRANCHES:,} branches)")
     return value
 
 
@@ -65,14 +85,34 @@ def non_negative_float(text: str) -> float:
     return value
 
 
-def open_db(args: argparse.Namespace, must_exist: bool = True) -> Database:
+def open_db(args: argparse.Namespace, write: bool, must_exist: bool = True) -> Database:
+    """The --db database: read-write for a command that writes (refused while another process holds
+    the file), read-only for one that reads (upgraded first, once, if an older app wrote it)."""
     if is_server_location(args.db):
         return open_store(args.db)  # a server store is created (migrated) on first use
     path = Path(args.db)
+    files.check_database_path(path)
     if must_exist and not path.exists():
         raise RolloutError(f"the database {path} does not exist (create it with `python -m rollout demo --db "
                            f"{path}` or `import --db {path} FILE`)")
-    return open_store(path)
+    files.refuse_if_held(path, for_write=write)
+    if write or not path.exists():
+        return Database(path)
+    db = Database(path, read_only=True)
+    try:
+        version = db.schema_version()
+    except Exception:
+        db.close()
+        raise
+    if version >= LATEST_VERSION:
+        return db
+    db.close()
+    try:
+        Database(path).close()  # an older file: migrated once, then read read-only like any other
+    except DatabaseError as exc:
+        raise DatabaseError(f"the database {path} was written by an older version of the app (schema {version}) "
+                            f"and cannot be upgraded: {exc}") from None
+    return Database(path, read_only=True)
 
 
 def emit(payload: Any, as_json: bool, text: str | None = None) -> None:
@@ -105,13 +145,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
             shown = db.name
     else:
         path = Path(args.db)
+        files.check_database_path(path)
         if path.exists() and not args.force:
             raise RolloutError(f"{path} already exists (use --force to replace it with a demo portfolio)")
-        if path.exists():
-            path.unlink()
-            Path(str(path) + ".wal").unlink(missing_ok=True)
-        with open_store(path) as db:
-            counts = portfolio.build_demo(db, branches=args.branches, seed=args.seed, today=args.today or date.today())
+        files.refuse_if_held(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = files.staging_path(path, ".replacing")  # built aside, then swapped in whole
+        try:
+            with Database(staged) as db:
+                counts = portfolio.build_demo(db, branches=args.branches, seed=args.seed,
+                                              today=args.today or date.today())
+            files.replace_database(staged, path)
+        finally:
+            files.remove_file(staged)
         shown = str(path)
     print(f"demo portfolio written to {shown}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
     return 0
@@ -124,7 +170,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     if not source.exists():
         raise RolloutError(f"{source} does not exist (expected an .xlsx file, a .zip of CSV files or a folder)")
-    with open_db(args, must_exist=False) as db:
+    if args.dry_run and not Path(args.db).exists():  # a dry run writes nothing, not even a new file
+        files.check_database_path(Path(args.db))
+        db = Database(":memory:")
+    else:
+        db = open_db(args, write=not args.dry_run, must_exist=False)
+    with db:
         result = import_workbook(db, source, dry_run=args.dry_run)
     for warning in result.warnings:
         print(f"warning: {warning}")
@@ -137,7 +188,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from rollout.exchange.exporter import export
 
-    with open_db(args) as db:
+    with open_db(args, write=False) as db:
         written = export(db, args.out)
     print(f"exported to {written}")
     return 0
@@ -147,7 +198,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     from rollout.metrics.summary import summary
 
-    with open_db(args) as db:
+    with open_db(args, write=False) as db:
         result = summary(db, args.as_of or date.today())
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
@@ -164,7 +215,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_what_if_leaves(args: argparse.Namespace) -> int:
     from rollout.metrics import staffing
 
-    with open_db(args) as db:
+    with open_db(args, write=False) as db:
         result = staffing.what_if_leaves(db, args.person, args.as_of or date.today())
     emit(result, args.json, staffing.what_if_text(result))
     return 0
@@ -174,7 +225,7 @@ def cmd_what_if_leaves(args: argparse.Namespace) -> int:
 def cmd_call_list(args: argparse.Namespace) -> int:
     from rollout.metrics import engagement
 
-    with open_db(args) as db:
+    with open_db(args, write=False) as db:
         calls = engagement.call_list(db, args.as_of or date.today())
     emit(frame_records(calls) if args.json else calls, args.json)
     return 0
@@ -184,7 +235,7 @@ def cmd_call_list(args: argparse.Namespace) -> int:
 def cmd_plan_from_template(args: argparse.Namespace) -> int:
     from rollout.metrics import readiness
 
-    with open_db(args) as db:
+    with open_db(args, write=not args.dry_run) as db:
         items = readiness.plan_from_template(db, args.branch, args.source, write=not args.dry_run)
     print(("would add" if args.dry_run else "added") + f" {len(items)} checklist items to {args.branch}")
     if len(items):
@@ -202,7 +253,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         "stage2_gap_months": args.stage2_months, "prep_months": args.prep_months,
         "unplanned_lead_months": args.unplanned_lead_months, "solve_time_limit_s": args.time_limit,
     }.items() if v is not None}
-    with open_db(args) as db:
+    with open_db(args, write=False) as db:
         result = planner.plan_json(db, args.as_of or date.today(), overrides=overrides, pins=args.pin or [],
                                     ignore_forecast=args.ignore_forecast, confidence=args.confidence)
     emit(result, args.json, planner.plan_text(result))
@@ -213,7 +264,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     from rollout.steering import snapshots
 
-    with open_db(args) as db:
+    with open_db(args, write=True) as db:
         snapshot_id = snapshots.take_snapshot(db, args.as_of or date.today())
     print(f"snapshot {snapshot_id} taken as of {(args.as_of or date.today()).isoformat()}")
     return 0
@@ -223,7 +274,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from rollout.steering import pack
 
-    with open_db(args) as db:
+    with open_db(args, write=False) as db:
         written = pack.write_report(db, args.as_of or date.today(), Path(args.out))
     print(f"steering pack written to {written}")
     return 0
@@ -272,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("demo", "write a seeded demo portfolio")
-    p.add_argument("--branches", type=positive_int, default=40)
+    p.add_argument("--branches", type=branch_count, default=40)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.add_argument("--force", action="store_true", help="replace an existing file")
@@ -321,7 +372,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not as a message at exit
+        return code
     except ValidationError as exc:
         for warning in exc.warnings:
             print(f"warning: {warning}", file=sys.stderr)

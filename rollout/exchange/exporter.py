@@ -24,6 +24,7 @@ from rollout.core.values import quote
 from rollout.exchange.cells import csv_value, write_cell
 from rollout.exchange.spec import SHEETS, Sheet
 from rollout.store.db import Database
+from rollout.store.files import check_output_path
 
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
@@ -69,18 +70,24 @@ def all_tables(db: Database) -> dict[str, pd.DataFrame]:
 def export(db: Database, out: str | Path) -> Path:
     """Write every table to out: .xlsx, .zip (CSV per table) or a folder (CSV per table)."""
     out = Path(out)
-    frames = all_tables(db)
     suffix = out.suffix.lower()
-    if suffix == ".xlsx":
-        write_xlsx_sheets(frames, out)
-    elif suffix == ".zip":
-        out.write_bytes(zip_bytes(frames))
-    elif suffix == "":
-        out.mkdir(parents=True, exist_ok=True)
-        for name, frame in frames.items():
-            (out / f"{name}.csv").write_bytes(frame_to_csv(frame))
-    else:
+    if suffix not in (".xlsx", ".zip", ""):
         raise RolloutError(f"cannot export to {out.name} (expected a name ending in .xlsx or .zip, or a folder)")
+    check_output_path(out, folder=suffix == "")
+    frames = all_tables(db)
+    try:
+        if suffix == ".xlsx":
+            buffer = io.BytesIO()  # built in memory: a file system error never strands openpyxl half-way
+            write_xlsx_sheets(frames, buffer)
+            out.write_bytes(buffer.getvalue())
+        elif suffix == ".zip":
+            out.write_bytes(zip_bytes(frames))
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            for name, frame in frames.items():
+                (out / f"{name}.csv").write_bytes(frame_to_csv(frame))
+    except OSError as exc:
+        raise RolloutError(f"cannot write {out}: {exc.strerror or exc}") from None
     return out
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -18,7 +19,7 @@ import pyarrow as pa
 from rollout.core.errors import CellError, ValidationError
 from rollout.core.values import quote
 from rollout.exchange.sources import RawWorkbook, read_source
-from rollout.exchange.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, validate_columns
+from rollout.exchange.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, StoredRows, validate_columns
 from rollout.store.db import Cursor, Database
 
 
@@ -27,6 +28,11 @@ class TableCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    changes: tuple[tuple[str, int], ...] = ()  # (column, rows whose stored value it changes), updates only
+
+    def changes_text(self) -> str:
+        """'city (3), wave (1)': which columns the updates change, and in how many rows."""
+        return ", ".join(f"{column} ({count:,})" for column, count in self.changes)
 
 
 @dataclass
@@ -44,9 +50,9 @@ class ImportResult:
         return sum(c.inserted + c.updated + c.unchanged for c in self.counts.values())
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame([{"table": t, "inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
-                             for t, c in self.counts.items()],
-                            columns=["table", "inserted", "updated", "unchanged"])
+        return pd.DataFrame([{"table": t, "inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged,
+                              "columns changed": c.changes_text()} for t, c in self.counts.items()],
+                            columns=["table", "inserted", "updated", "unchanged", "columns changed"])
 
 
 def validate_workbook(db: Database, raw: RawWorkbook, today: date | None = None) -> dict[str, SheetRows]:
@@ -60,7 +66,8 @@ def validate_workbook(db: Database, raw: RawWorkbook, today: date | None = None)
         sheet = raw.sheets[name]
         if sheet.broken:
             continue
-        rows, row_errors = validate_columns(name, sheet.columns, sheet.row_numbers, today)
+        rows, row_errors = validate_columns(name, sheet.columns, sheet.row_numbers, today,
+                                            stored=stored_rows(db, SHEETS[name]))
         errors.extend(row_errors)
         errors.extend(_repeated_keys(rows))
         tables[name] = rows
@@ -69,6 +76,17 @@ def validate_workbook(db: Database, raw: RawWorkbook, today: date | None = None)
         errors.sort(key=_error_order)
         raise ValidationError(errors, raw.warnings)
     return tables
+
+
+def stored_rows(db: Database, sheet: Sheet) -> StoredRows:
+    """For row rules over columns a sheet lacks: each row's stored values of those columns (None for a
+    key not in the database yet), so the rule judges the row as the load will leave it."""
+    def lookup(names: list[str], parsed: dict[str, list[Any]]) -> list[dict[str, Any] | None]:
+        width = len(sheet.key)
+        found = {tuple(r[:width]): dict(zip(names, r[width:], strict=True)) for r in db.rows(
+            f"SELECT {', '.join(quote(c) for c in [*sheet.key, *names])} FROM {quote(sheet.name)}")}
+        return [found.get(key) for key in zip(*(parsed[k] for k in sheet.key), strict=True)]
+    return lookup
 
 
 def _error_order(error: CellError) -> tuple[int, int, int]:
@@ -159,16 +177,21 @@ def stage(cur: Cursor, rows: SheetRows) -> str:
 
 
 def upsert(cur: Cursor, rows: SheetRows, write: bool = True) -> TableCounts:
-    """Insert new keys, update changed rows, leave equal rows alone; counts each kind."""
+    """Insert new keys, update changed rows, leave equal rows alone; counts each kind and, per column,
+    the rows an update changes. A column the sheet did not have is left as stored (new rows get its
+    default); a blank cell in a column it had empties the stored value."""
     sheet = rows.sheet
     staged = stage(cur, rows)
     table = quote(sheet.name)
     on_key = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in sheet.key)
-    values = [c for c in sheet.column_names if c not in sheet.key]
+    values = [c for c in sheet.column_names if c not in sheet.key and rows.has(c)]
     same = " AND ".join(f"t.{quote(c)} IS NOT DISTINCT FROM s.{quote(c)}" for c in values) or "true"
-    inserted, unchanged, total = cur.execute(
+    found = f"t.{quote(sheet.key[0])} IS NOT NULL"
+    per_column = "".join(f", count(*) FILTER (WHERE {found} AND t.{quote(c)} IS DISTINCT FROM s.{quote(c)})"
+                         for c in values)
+    inserted, unchanged, total, *changed = cur.execute(
         f"SELECT count(*) FILTER (WHERE t.{quote(sheet.key[0])} IS NULL), "
-        f"count(*) FILTER (WHERE t.{quote(sheet.key[0])} IS NOT NULL AND {same}), count(*) "
+        f"count(*) FILTER (WHERE {found} AND {same}), count(*){per_column} "
         f"FROM {staged} s LEFT JOIN {table} t ON {on_key}").fetchone()
     if write:
         if values and total - inserted - unchanged:
@@ -178,7 +201,8 @@ def upsert(cur: Cursor, rows: SheetRows, write: bool = True) -> TableCounts:
             cur.execute(f"INSERT INTO {table} SELECT s.* FROM {staged} s "
                         f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on_key})")
     cur.execute(f"DROP TABLE {staged}")
-    return TableCounts(inserted, total - inserted - unchanged, unchanged)
+    changes = tuple((c, n) for c, n in zip(values, changed, strict=True) if n)
+    return TableCounts(inserted, total - inserted - unchanged, unchanged, changes)
 
 
 def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | None = None) -> ImportResult:

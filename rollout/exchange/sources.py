@@ -3,25 +3,38 @@
 Only reading happens here (no validation of values): sheet and header names are normalised,
 empty rows dropped, unknown sheets and columns become warnings. Uploaded files are untrusted, so
 archives are opened with limits (size, entry count, compression ratio, no nested archives, no
-path traversal) before any byte is decompressed.
+path traversal) before any byte is decompressed; every member is unpacked once and checked
+(checksum, intact compressed data, no XML document type declarations) before openpyxl reads it;
+a sheet is read by the rows it holds, never by the size it declares; a CSV is UTF-8 or plainly
+Chinese GB18030 (charset-normalizer agrees), anything else is refused naming the file.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import itertools
+import lzma
+import re
+import warnings
 import zipfile
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from charset_normalizer import from_bytes
 from openpyxl import load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from rollout.core.errors import CellError, ValidationError
-from rollout.exchange.spec import SHEETS, is_blank, normalise_name
+from rollout.core.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS
+from rollout.exchange.spec import SHEETS, Unreadable, is_blank, normalise_name
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # an upload or file larger than this is refused
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # total size inside an archive
@@ -55,6 +68,7 @@ class RawWorkbook:
     sheets: dict[str, RawSheet] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # sheets or files not of the format (one warning)
 
 
 def refuse(file_name: str, expected: str) -> ValidationError:
@@ -71,9 +85,15 @@ def read_source(source: str | Path | bytes, file_name: str | None = None) -> Raw
         return _read_folder(path)
     if not path.exists():
         raise refuse(str(path), "does not exist (expected an .xlsx file, a .zip of CSV files or a folder of them)")
+    if not path.is_file():
+        raise refuse(str(path), "is not a regular file (expected an .xlsx file, a .zip of CSV files or a folder)")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise refuse(path.name, f"is larger than {MAX_FILE_BYTES // 2**20} MiB (expected a smaller workbook)")
-    return _read_bytes(path.read_bytes(), file_name or path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise refuse(str(path), f"cannot be read ({exc.strerror or exc})") from None
+    return _read_bytes(data, file_name or path.name)
 
 
 def _read_bytes(data: bytes, name: str) -> RawWorkbook:
@@ -81,13 +101,15 @@ def _read_bytes(data: bytes, name: str) -> RawWorkbook:
         raise refuse(name, f"is larger than {MAX_FILE_BYTES // 2**20} MiB (expected a smaller workbook)")
     book = RawWorkbook(name, hashlib.sha256(data).hexdigest())
     suffix = Path(name).suffix.lower()
-    is_zip = zipfile.is_zipfile(io.BytesIO(data))
-    if suffix in (".xlsx", ".xlsm") or (is_zip and _is_xlsx(data)):
-        if not is_zip:
+    archive = _open_zip(data)
+    if suffix in (".xlsx", ".xlsm") or (archive is not None and "xl/workbook.xml" in archive.namelist()):
+        if archive is None:
             raise refuse(name, "is not an Excel workbook (expected an .xlsx file saved by Excel or LibreOffice)")
-        _read_xlsx(data, book)
-    elif suffix == ".zip" or is_zip:
-        _read_zip(data, book)
+        _read_xlsx(data, archive, book)
+    elif suffix == ".zip" or archive is not None:
+        if archive is None:
+            raise refuse(name, "is not a readable .zip file")
+        _read_zip(archive, book)
     elif suffix == ".csv":
         _add_csv(book, Path(name).stem, name, data)
     elif suffix == ".xls":
@@ -95,15 +117,21 @@ def _read_bytes(data: bytes, name: str) -> RawWorkbook:
     else:
         raise refuse(name, "is not a workbook (expected an .xlsx file, a .zip of CSV files, a folder of CSV "
                            "files or one .csv file named after its sheet)")
+    _summarise_skipped(book)
     if not book.sheets and not book.errors:
         raise refuse(name, "holds no sheet of the rollout format (expected sheets named "
                            + ", ".join(SHEETS) + ")")
     return book
 
 
-def _is_xlsx(data: bytes) -> bool:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return "xl/workbook.xml" in archive.namelist()
+def _open_zip(data: bytes) -> zipfile.ZipFile | None:
+    """The archive, or None when the bytes are not a readable zip at all."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return None
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return None
 
 
 def _check_archive(archive: zipfile.ZipFile, name: str, allow_nested: bool) -> list[zipfile.ZipInfo]:
@@ -127,11 +155,69 @@ def _check_archive(archive: zipfile.ZipFile, name: str, allow_nested: bool) -> l
     return entries
 
 
-def _read_zip(data: bytes, book: RawWorkbook) -> None:
+# What unpacking a damaged member raises: a wrong checksum, a broken deflate stream, sizes that lie,
+# an unknown or encrypted compression.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, NotImplementedError,
+              RuntimeError, ValueError)
+
+
+def _damaged(name: str, member: str, exc: BaseException) -> ValidationError:
+    if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
+        reason = "its checksum (CRC-32) does not match its content"
+    elif isinstance(exc, (zlib.error, lzma.LZMAError, OSError, EOFError, zipfile.BadZipFile)):
+        reason = "its compressed data is broken or cut short"
+    elif isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        reason = "it is encrypted"
+    else:
+        reason = "it uses a compression this app does not read"
+    return refuse(name, f"is damaged: {member} cannot be unpacked ({reason}; expected an archive written by "
+                        "Excel, LibreOffice or a zip tool, unchanged since)")
+
+
+# openpyxl parses workbook parts with lxml (installed) and sheets with the standard library's expat,
+# neither through defusedxml (not installed): entity expansion is then up to those parsers' own
+# limits. So no parser sees a part that declares a document type at all (Excel never writes one).
+XML_DOCTYPE = (b"<!DOCTYPE", b"<!ENTITY")
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _unpack(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str, xml: bool = False) -> bytes | None:
+    """A member's bytes, fully unpacked (so its checksum is verified); for an XML part (xml=True) only
+    checked and not kept: UTF-8, no document type declaration (entities are how XML bombs and
+    external-file reads work). Damage is refused, naming the member."""
+    kept: list[bytes] = []
+    tail = b""
+    first = True
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise refuse(book.file_name, "is not a readable .zip file") from None
+        with archive.open(entry) as member:
+            while chunk := member.read(2**20):
+                if not xml:
+                    kept.append(chunk)
+                    continue
+                if first:
+                    _check_xml_start(chunk, name, entry.filename)
+                    first = False
+                if any(marker in tail + chunk for marker in XML_DOCTYPE):
+                    raise refuse(name, f"holds an XML document type declaration in {entry.filename} (entity "
+                                       "definitions are not allowed; expected a workbook saved by Excel or "
+                                       "LibreOffice)")
+                tail = chunk[-16:]
+    except ZIP_ERRORS as exc:
+        raise _damaged(name, entry.filename, exc) from None
+    return None if xml else b"".join(kept)
+
+
+def _check_xml_start(chunk: bytes, name: str, member: str) -> None:
+    if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) \
+            or b"\0" in chunk[:4]:
+        raise refuse(name, f"holds {member} in UTF-16 or UTF-32 (expected UTF-8 XML, as Excel writes it)")
+    declared = _XML_ENCODING.match(chunk.removeprefix(codecs.BOM_UTF8)[:300])
+    if declared and declared[1].lower() not in (b"utf-8", b"utf8"):
+        raise refuse(name, f"holds {member} in the {declared[1].decode('ascii')} encoding (expected UTF-8 XML, as "
+                           "Excel writes it)")
+
+
+def _read_zip(archive: zipfile.ZipFile, book: RawWorkbook) -> None:
     with archive:
         for entry in _check_archive(archive, book.file_name, allow_nested=False):
             if entry.is_dir() or PurePosixPath(entry.filename).name.startswith(".") or \
@@ -139,9 +225,12 @@ def _read_zip(data: bytes, book: RawWorkbook) -> None:
                 continue
             path = PurePosixPath(entry.filename)
             if path.suffix.lower() != ".csv":
-                book.warnings.append(f"{book.file_name}: {entry.filename} is not a CSV file; skipped")
+                book.skipped.append(f"{entry.filename} (not a CSV file)")
                 continue
-            _add_csv(book, path.stem, entry.filename, archive.read(entry))
+            if normalise_name(path.stem) not in SHEETS:
+                book.skipped.append(entry.filename)
+                continue
+            _add_csv(book, path.stem, entry.filename, _unpack(archive, entry, book.file_name))
 
 
 def _read_folder(folder: Path) -> RawWorkbook:
@@ -151,81 +240,293 @@ def _read_folder(folder: Path) -> RawWorkbook:
     for path in files:
         if path.suffix.lower() != ".csv":
             if not path.name.startswith("."):
-                book.warnings.append(f"{folder.name}: {path.name} is not a CSV file; skipped")
+                book.skipped.append(f"{path.name} (not a CSV file)")
+            continue
+        if normalise_name(path.stem) not in SHEETS:
+            book.skipped.append(path.name)
             continue
         if path.stat().st_size > MAX_FILE_BYTES:
             raise refuse(path.name, f"is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise refuse(path.name, f"cannot be read ({exc.strerror or exc})") from None
         digest.update(path.name.encode() + b"\0" + data)
         _add_csv(book, path.stem, path.name, data)
     book.sha256 = digest.hexdigest()
-    if not book.sheets:
+    _summarise_skipped(book)
+    if not book.sheets and not book.errors:
         raise refuse(folder.name, "holds no CSV file of the rollout format (expected files named "
                                   + ", ".join(f"{s}.csv" for s in SHEETS) + ")")
     return book
 
 
+def _summarise_skipped(book: RawWorkbook) -> None:
+    """Sheets and files that are not of the format: a warning each, or one for many."""
+    if len(book.skipped) <= 3:
+        book.warnings += [f"{book.file_name}: {item}: not a sheet of the rollout format; skipped"
+                          for item in book.skipped]
+    else:
+        book.warnings.append(f"{book.file_name}: {len(book.skipped):,} sheets or files are not part of the rollout "
+                             f"format and were skipped: {_first(book.skipped)}")
+    book.skipped = []
+
+
+def _first(names: Sequence[str], shown: int = 5) -> str:
+    """'a, b, c, …': the first few names of a long list."""
+    return ", ".join(names[:shown]) + (", …" if len(names) > shown else "")
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+CHINESE_SHARE = 0.9  # of the characters beyond ASCII, the share that must be common Chinese
+# Hanzi, CJK and full-width punctuation, general punctuation (“”…—·): where common Chinese text lives.
+# GB2312, which these must also belong to, holds kana, Greek and Cyrillic too: those do not count.
+_CHINESE_CANDIDATES = re.compile("[^\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2010-\u206f\u00b7]+")
+
+
 def decode_csv(data: bytes, file_name: str) -> str:
-    """UTF-8 (with or without BOM) or GB18030/GBK, told apart by which decodes cleanly."""
+    """UTF-8 (with or without BOM); else GB18030/GBK when the text is plainly Chinese; else refused.
+
+    Plainly Chinese: the bytes decode as GB18030; at least 90 % of the characters beyond ASCII are
+    common Chinese (GB2312 hanzi or Chinese punctuation); charset-normalizer, limited to GB18030, finds
+    the text coherent; and no line is UTF-8 (a file mixing the two encodings is refused)."""
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad_line = data.count(b"\n", 0, exc.start) + 1
+        bad_byte = data[exc.start]
+    expected = "(expected UTF-8 text: in Excel use 'Save As' > 'CSV UTF-8'; or plain 'CSV' from a Chinese Windows)"
+    utf8_line = _first_utf8_line(data)
+    if data.startswith(codecs.BOM_UTF8) or utf8_line:
+        first = utf8_line or 1
+        raise refuse(file_name, f"mixes two encodings: line {first} is UTF-8 but line {bad_line} is not "
+                                f"(byte 0x{bad_byte:02X}) {expected}")
     try:
-        return data.decode("gb18030")
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise refuse(file_name, "is neither UTF-8 nor GB18030/GBK text (expected Excel's 'CSV UTF-8' or "
-                                "plain 'CSV' from a Chinese Windows)") from None
+        raise refuse(file_name, f"is neither UTF-8 nor GB18030/GBK text (line {bad_line} holds byte "
+                                f"0x{bad_byte:02X}) {expected}") from None
+    if not plainly_chinese(data, text):
+        line = text.splitlines()[bad_line - 1] if bad_line <= len(text.splitlines()) else ""
+        raise refuse(file_name, f"is not UTF-8 and not plainly Chinese GB18030/GBK text either (line {bad_line} "
+                                f"holds byte 0x{bad_byte:02X}; read as Chinese it would say {line[:40]!r}: "
+                                f"Latin-1 or another encoding) {expected}")
+    return text
+
+
+def _first_utf8_line(data: bytes) -> int | None:
+    """The number of the first line that is UTF-8 text beyond ASCII (a character of three or more bytes,
+    as every Chinese character is), or None. GBK text essentially never looks like that."""
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if any(ord(c) >= 0x800 for c in text):
+            return number
+    return None
+
+
+def plainly_chinese(data: bytes, text: str) -> bool:
+    """GB18030-decoded text that is plainly Chinese (see decode_csv)."""
+    beyond_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if not beyond_ascii:
+        return False
+    candidates = _CHINESE_CANDIDATES.sub("", text)
+    chinese = len(candidates) - candidates.encode("gb2312", "replace").count(b"?")  # GB2312: the common set
+    if chinese < CHINESE_SHARE * beyond_ascii:
+        return False
+    return from_bytes(data, cp_isolation=["gb18030"]).best() is not None
 
 
 def _add_csv(book: RawWorkbook, stem: str, source: str, data: bytes) -> None:
+    name = normalise_name(stem)
+    if name not in SHEETS:
+        book.skipped.append(source)
+        return
     text = decode_csv(data, source)
     if "\0" in text:
         raise refuse(source, "is not a text file (expected a CSV file)")
-    _add_sheet(book, stem, source, list(csv.reader(io.StringIO(text, newline=""))), text_cells=True)
-
-
-def _read_xlsx(data: bytes, book: RawWorkbook) -> None:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        _check_archive(archive, book.file_name, allow_nested=True)
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        header = next(reader, None)
+        if header is None:
+            book.warnings.append(f"{source}: empty sheet; skipped")
+            return
+        if not _header_fits(book, name, source, header):
+            return
+        body = list(reader)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            problem = (f"holds a cell of more than {csv.field_size_limit():,} characters (expected at most "
+                       f"{MAX_CELL_CHARS:,} characters in a cell)")
+        else:
+            problem = f"cannot be read as CSV ({exc})"
+        book.errors.append(CellError(source, reader.line_num, None, None, problem))
+        return
+    _add_sheet(book, name, source, header, body, text_cells=True)
+
+
+# --- .xlsx ----------------------------------------------------------------------------------------
+
+XML_PARTS = (".xml", ".rels", ".vml")
+
+
+def _read_xlsx(data: bytes, archive: zipfile.ZipFile, book: RawWorkbook) -> None:
+    with archive:
+        for entry in _check_archive(archive, book.file_name, allow_nested=True):
+            if not entry.is_dir():
+                _unpack(archive, entry, book.file_name, xml=entry.filename.lower().endswith(XML_PARTS))
+    try:
+        with warnings.catch_warnings():  # openpyxl warns about extensions it skips: not the user's concern
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise refuse(book.file_name, f"cannot be read as an Excel workbook ({type(exc).__name__}: "
                                      f"{str(exc)[:80]})") from None
     try:
         for worksheet in workbook.worksheets:
-            _add_sheet(book, worksheet.title, worksheet.title, list(worksheet.iter_rows(values_only=True)))
+            name = normalise_name(worksheet.title)
+            if name not in SHEETS:
+                book.skipped.append(worksheet.title)
+                continue
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    _add_worksheet(book, name, worksheet)
+            except ValidationError:
+                raise
+            except Exception as exc:  # a damaged sheet: its XML or its cell references
+                raise refuse(book.file_name, f"sheet {worksheet.title!r} cannot be read ({type(exc).__name__}: "
+                                             f"{str(exc)[:80]}; expected a workbook saved by Excel or "
+                                             "LibreOffice)") from None
     finally:
         workbook.close()
 
 
-def _add_sheet(book: RawWorkbook, title: str, source: str, records: list[Sequence[Any]],
-               text_cells: bool = False) -> None:
-    """One sheet (or CSV file): the first row is the header; rows are numbered as the spreadsheet
-    shows them; empty rows are skipped; the known columns are kept, column by column."""
-    name = normalise_name(title)
-    if name not in SHEETS:
-        book.warnings.append(f"{source}: not a sheet of the rollout format; skipped")
+class _CellReader(WorkSheetParser):
+    """openpyxl's own sheet parser (data_only), keeping what it would lose: a formula with no saved
+    value, an error cell (#DIV/0!) and a value the file spells wrongly (INF, NaN, a broken date)
+    become Unreadable cells the validator refuses, naming sheet, row and column."""
+
+    file_name = ""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        coordinate = element.get("r")
+        try:
+            cell = super().parse_cell(element)
+        except (ValueError, IndexError, OverflowError, TypeError, KeyError, AttributeError):
+            if coordinate:
+                row, column = coordinate_to_tuple(coordinate)  # a broken reference: the sheet is refused
+            else:
+                row, column = self.row_counter, self.col_counter
+            raw = (element.findtext(VALUE_TAG) or "")[:60]
+            kind = element.get("t", "n")
+            expected = ("is not a finite number (expected a number)" if kind == "n"
+                        else "cannot be read (the cell is damaged; expected a value saved by Excel or LibreOffice)")
+            return {"row": row, "column": column, "value": Unreadable(raw or "?", expected), "data_type": "e",
+                    "style_id": 0}
+        if cell["data_type"] == "e":
+            raw = element.findtext(VALUE_TAG) or ""
+            if element.get("t", "n") == "n":  # openpyxl's verdict on a date serial out of range
+                cell["value"] = Unreadable(raw, "is a date number out of range (expected a date from 1990-01-01 "
+                                                "to 2100-12-31)")
+            else:
+                cell["value"] = Unreadable(str(cell["value"]), "is an error value of the spreadsheet (expected a "
+                                                               "value: fix the formula or type the value)")
+        elif element.find(FORMULA_TAG) is not None and _no_saved_value(element):
+            formula = "=" + (element.findtext(FORMULA_TAG) or "(shared formula)")
+            cell["value"] = Unreadable(formula, f"is a formula with no saved value in {self.file_name} (expected a "
+                                                "value: open the file in Excel or LibreOffice and save it, or paste "
+                                                "the values)")
+        return cell
+
+
+def _no_saved_value(element: Any) -> bool:
+    """A formula cell whose result was never saved: no <v>, or an empty one where only a text result
+    may be empty (scripts such as openpyxl write `<f>1+1</f><v></v>`)."""
+    saved = element.find(VALUE_TAG)
+    return saved is None or (not saved.text and element.get("t", "n") not in ("str", "s", "inlineStr"))
+
+
+def _sheet_rows(worksheet: Any, file_name: str) -> Iterator[tuple[int, dict[int, Any]]]:
+    """(row number, {column number: value}) for each row the sheet holds, in file order: never the
+    empty rows and columns a declared dimension (A1:XFD1048576) would pad in."""
+    workbook = worksheet.parent
+    with worksheet._get_source() as source:
+        parser = _CellReader(source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
+                             date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+        parser.file_name = file_name
+        for number, cells in parser.parse():
+            values = {c["column"]: c["value"] for c in cells if not is_blank(c["value"])}
+            if values:
+                yield number, values
+
+
+def _add_worksheet(book: RawWorkbook, name: str, worksheet: Any) -> None:
+    """A sheet of the format: row 1 is the header; the rows it holds follow, numbered as Excel shows them."""
+    rows = _sheet_rows(worksheet, book.file_name)
+    first = next(rows, None)
+    if first is None:
+        book.warnings.append(f"{worksheet.title}: empty sheet; skipped")
         return
+    if first[0] == 1:
+        header_cells = first[1]
+    else:  # no header row: every required column is reported missing
+        header_cells = {}
+        rows = itertools.chain([first], rows)
+    width = max(header_cells, default=0)
+    header = [header_cells.get(c) for c in range(1, width + 1)]
+    if not _header_fits(book, name, worksheet.title, header):
+        return
+    body: list[list[Any]] = []
+    numbers: list[int] = []
+    for number, cells in rows:
+        if len(body) >= MAX_ROWS:
+            book.errors.append(CellError(name, number, None, None, f"is beyond {MAX_ROWS:,} rows (expected at most "
+                                                                   f"{MAX_ROWS:,} rows in a sheet)"))
+            return
+        body.append([cells.get(c) for c in range(1, width + 1)])
+        numbers.append(number)
+    _add_sheet(book, name, worksheet.title, header, body, numbers)
+
+
+# --- both -----------------------------------------------------------------------------------------
+
+def _header_fits(book: RawWorkbook, name: str, source: str, header: Sequence[Any]) -> bool:
+    """A sheet of the format seen once, with at most MAX_COLUMNS columns; else an error (rows not read)."""
     if name in book.sheets:
         book.errors.append(CellError(name, None, None, None,
                                      f"appears twice ({book.sheets[name].source} and {source}); expected once"))
-        return
-    if not records:
+        return False
+    columns = sum(1 for v in header if not is_blank(v))
+    if columns > MAX_COLUMNS:
+        book.errors.append(CellError(name, 1, None, None, f"has {columns:,} columns (expected at most {MAX_COLUMNS}: "
+                                                          "keep the columns of the format)"))
+        return False
+    return True
+
+
+def _add_sheet(book: RawWorkbook, name: str, source: str, header_row: Sequence[Any], body: list[Sequence[Any]],
+               numbers: list[int] | None = None, text_cells: bool = False) -> None:
+    """One sheet (or CSV file): the header, then the body rows with their row numbers as the spreadsheet
+    shows them (CSV: counted); empty rows are skipped; the known columns are kept, column by column."""
+    if not body and not any(not is_blank(v) for v in header_row):
         book.warnings.append(f"{source}: empty sheet; skipped")
         return
     sheet = SHEETS[name]
     raw = RawSheet(name, source)
     book.sheets[name] = raw
-    header = [normalise_name(v) if not is_blank(v) else None for v in records[0]]
+    header = [normalise_name(v) if not is_blank(v) else None for v in header_row]
     raw.broken = not _check_header(book, sheet.name, source, header)
-    body = records[1:]
+    numbers = numbers if numbers is not None else list(range(2, len(body) + 2))
     # CSV cells are all text: joining a row and stripping it runs in C, no Python loop per row
     filled = list(map(str.strip, map("".join, body))) if text_cells else list(map(_has_content, body))
-    numbers = range(2, len(records) + 1)
     if all(filled):
-        kept, raw.row_numbers = body, list(numbers)
+        kept, raw.row_numbers = body, numbers
     else:
         kept = [row for row, keep in zip(body, filled, strict=True) if keep]
         raw.row_numbers = [n for n, keep in zip(numbers, filled, strict=True) if keep]
@@ -249,6 +550,7 @@ def _check_header(book: RawWorkbook, name: str, source: str, header: list[str | 
     ok = True
     known = set(sheet.column_names)
     seen: set[str] = set()
+    unknown: list[str] = []
     for column in header:
         if column is None:
             continue
@@ -257,7 +559,12 @@ def _check_header(book: RawWorkbook, name: str, source: str, header: list[str | 
             ok = False
         seen.add(column)
         if column not in known:
-            book.warnings.append(f"{source}: column '{column}' is not part of the format; skipped")
+            unknown.append(column)
+    if len(unknown) <= 3:
+        book.warnings += [f"{source}: column '{column}' is not part of the format; skipped" for column in unknown]
+    else:
+        book.warnings.append(f"{source}: {len(unknown):,} columns are not part of the format and were skipped: "
+                             f"{_first(unknown)}")
     for column in sheet.columns:
         if column.required and column.name not in seen:
             book.errors.append(CellError(name, 1, column.name, None,

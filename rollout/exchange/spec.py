@@ -8,7 +8,9 @@ that every error of every row is collected, each with its sheet, row, column and
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,6 +22,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
 from rollout.core.errors import CellError
+from rollout.core.limits import DATE_RANGE_TEXT, MAX_CELL_CHARS, date_in_range
 
 MODULES = ("finance", "supply_chain", "production", "hr")
 DIMENSIONS = ("governance", "people", "data", "process", "technical", "kickoff")
@@ -37,8 +40,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def normalise_name(text: object) -> str:
-    """Sheet names, headers and enumerations: case-insensitive, trimmed, spaces stand for `_`."""
-    return re.sub(r"\s+", "_", str(text).strip()).lower()
+    """Sheet names, headers and enumerations: NFKC (full-width letters are letters), case-insensitive,
+    trimmed, spaces stand for `_`."""
+    return re.sub(r"\s+", "_", unicodedata.normalize("NFKC", str(text)).strip()).lower()
 
 
 def is_blank(value: object) -> bool:
@@ -51,8 +55,25 @@ def _fail(expected: str) -> PydanticCustomError:
     return PydanticCustomError("cell", "{expected}", {"expected": expected})
 
 
+# Characters that show as nothing (or not at all): a code holding one looks like another code.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+_INVISIBLE_EXTRA = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")  # fillers, blank signs
+
+
+def invisible_character(text: str) -> str | None:
+    """The first control or invisible character in text, described (U+200B ZERO WIDTH SPACE), or None."""
+    if text.isascii() and text.isprintable():
+        return None  # the usual code: nothing to look for
+    for char in text:
+        if unicodedata.category(char) in _INVISIBLE_CATEGORIES or char in _INVISIBLE_EXTRA or \
+                0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF or 0x180B <= ord(char) <= 0x180F:
+            return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
+    return None
+
+
 def parse_code(value: object) -> str:
-    """Codes are trimmed text; a whole number typed into a code cell is read as its digits."""
+    """Codes are trimmed text in NFKC form (full-width Ｂ００１ is B001); a whole number typed into a
+    code cell is read as its digits; an invisible or control character inside is refused."""
     if isinstance(value, bool):
         raise _fail("is not a code (expected text or a whole number)")
     if isinstance(value, float):
@@ -63,7 +84,12 @@ def parse_code(value: object) -> str:
         return str(value)
     if isinstance(value, (date, datetime)):
         raise _fail("is a date (expected a code)")
-    return str(value).strip()
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    hidden = invisible_character(str(value).strip()) or invisible_character(text)  # named as typed
+    if hidden:
+        raise _fail(f"holds an invisible or control character, {hidden} (expected a code of visible characters: "
+                    "retype it)")
+    return text
 
 
 def parse_text(value: object) -> str:
@@ -73,11 +99,28 @@ def parse_text(value: object) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value).strip()
-    # The exporter writes formula-like text to CSV with a leading apostrophe; undo it on the way in.
-    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES and text[1:2]:
-        text = text[1:]
+    return str(value).strip()
+
+
+def unquote(text: str) -> str:
+    """The exporter writes formula-like text to CSV with one leading apostrophe; the importer removes
+    it again, in every column (codes included), so the round trip is exact."""
+    stripped = text.strip()
+    if stripped[:1] == "'" and stripped[1:2] and stripped[1] in FORMULA_PREFIXES:
+        return stripped[1:]
     return text
+
+
+class Unreadable(str):
+    """A cell the reader could not take as a value (a formula with no saved value, a spreadsheet error
+    such as #DIV/0!, a number the file spells wrongly): its text, and what the validator says of it."""
+
+    expected: str
+
+    def __new__(cls, text: str, expected: str) -> Unreadable:
+        cell = super().__new__(cls, text)
+        cell.expected = expected
+        return cell
 
 
 _DATE_TEXT = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?$")
@@ -85,20 +128,25 @@ DATE_EXPECTED = "is not a date (expected a date cell or text like 2026-11-20, 20
 
 
 def parse_date(value: object) -> date:
-    """A real date cell, or text that puts the year first; day- or month-first text is ambiguous."""
+    """A real date cell, or text that puts the year first (day- or month-first text is ambiguous), within
+    1990-01-01 .. 2100-12-31."""
     if isinstance(value, datetime):
         if value.time() != datetime.min.time():
             raise _fail("has a time of day (expected a date)")
-        return value.date()
-    if isinstance(value, date):
-        return value
-    match = _DATE_TEXT.match(str(value).strip())
-    if not match:
-        raise _fail(DATE_EXPECTED)
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        raise _fail("is not a real calendar date") from None
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        match = _DATE_TEXT.match(str(value).strip())
+        if not match:
+            raise _fail(DATE_EXPECTED)
+        try:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise _fail("is not a real calendar date") from None
+    if not date_in_range(day):
+        raise _fail(f"is out of range (expected {DATE_RANGE_TEXT})")
+    return day
 
 
 _TRUE = {"true", "yes", "y", "1"}
@@ -118,23 +166,26 @@ def parse_bool(value: object) -> bool:
     raise _fail("is not a yes/no value (expected true/false, yes/no, y/n or 1/0)")
 
 
-def parse_number(value: object) -> float:
+def parse_number(value: object, expected: str = "a number") -> float:
+    """A finite number (1,234.5 and full-width digits too); NaN, INF and overflowing values are refused."""
     if isinstance(value, bool):
         raise _fail("is not a number")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    else:
-        try:
-            number = float(str(value).strip().replace(",", ""))
-        except ValueError:
-            raise _fail("is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise _fail("is not a finite number")
+    try:
+        if isinstance(value, (int, float)):
+            number = float(value)
+        else:
+            number = float(unicodedata.normalize("NFKC", str(value)).strip().replace(",", ""))
+    except ValueError:
+        raise _fail("is not a number") from None
+    except OverflowError:  # an integer too large for any float
+        raise _fail(f"is out of range (expected {expected})") from None
+    if not math.isfinite(number):
+        raise _fail(f"is not a finite number (expected {expected})")
     return number
 
 
-def parse_int(value: object) -> int:
-    number = parse_number(value)
+def parse_int(value: object, expected: str = "a whole number") -> int:
+    number = parse_number(value, expected)
     if not number.is_integer():
         raise _fail("is not a whole number")
     return int(number)
@@ -191,12 +242,17 @@ class Column:
             text = {"code": "a code", "text": "text", "date": "a date (YYYY-MM-DD)", "bool": "yes/no",
                     "int": "a whole number", "float": "a number", "months": "months, e.g. 11,12"}[self.kind]
         if self.minimum is not None:
-            text += f", {'>' if self.exclusive_minimum else '>='} {self.minimum:g}"
+            text += f", {'>' if self.exclusive_minimum else '>='} {_figure(self.minimum)}"
         if self.maximum is not None:
-            text += f", <= {self.maximum:g}"
+            text += f", <= {_figure(self.maximum)}"
         if self.default is not None:
             text += f" (default {self.default})"
         return text
+
+
+def _figure(number: float) -> str:
+    """A limit as people write it: 1,000,000 and 0.5, not 1e+06."""
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
 
 
 @dataclass(frozen=True)
@@ -272,10 +328,11 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
     Sheet("branches", (
         _col("branch_code", "code", True), _col("branch_name", "text", True),
         _col("region_code", "code", True, ref="regions"), _col("city", "text"),
-        _col("is_pilot", "bool", default=False), _col("headcount", "int", minimum=0), _col("wave", "int", minimum=0),
+        _col("is_pilot", "bool", default=False), _col("headcount", "int", minimum=0, maximum=1_000_000),
+        _col("wave", "int", minimum=0, maximum=1_000),
         _col("planned_kickoff", "date"), _col("planned_go_live", "date"), _col("actual_go_live", "date"),
-        _col("peak_months", "months"), _col("consultant_days_budget", "float", minimum=0),
-        _col("consultant_days_used", "float", minimum=0),
+        _col("peak_months", "months"), _col("consultant_days_budget", "float", minimum=0, maximum=1_000_000),
+        _col("consultant_days_used", "float", minimum=0, maximum=1_000_000),
     ), ("branch_code",), (_range_rule("planned_kickoff", "planned_go_live"),), noun="branch"),
     Sheet("modules", (
         _col("branch_code", "code", True, ref="branches"), _enum("module", MODULES, True),
@@ -285,7 +342,8 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
     Sheet("checklist", (
         _col("branch_code", "code", True, ref="branches"), _col("item_code", "code", True),
         _enum("dimension", DIMENSIONS, True), _col("title", "text", True), _col("owner", "text"),
-        _col("due_date", "date"), _col("weight", "float", minimum=0, exclusive_minimum=True, default=1.0),
+        _col("due_date", "date"),
+        _col("weight", "float", minimum=0, exclusive_minimum=True, maximum=1_000, default=1.0),
         _enum("status", CHECKLIST_STATUSES, True), _col("completed_on", "date"), _col("gate", "bool", default=False),
     ), ("branch_code", "item_code"), (DONE_NEEDS_COMPLETED_ON,)),
     Sheet("people", (
@@ -295,7 +353,7 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
     ), ("person_code",), (_range_rule("joined_on", "left_on"),), noun="person"),
     Sheet("role_requirements", (
         _col("branch_code", "code", True, ref="branches"), _enum("role", ROLES, True), _enum("module", MODULES),
-        _col("required_fte", "float", True, minimum=0, exclusive_minimum=True),
+        _col("required_fte", "float", True, minimum=0, exclusive_minimum=True, maximum=1_000),
     ), ("branch_code", "role", "module"), (KEY_USER_NEEDS_MODULE,)),
     Sheet("assignments", (
         _col("person_code", "code", True, ref="people"), _col("branch_code", "code", True, ref="branches"),
@@ -315,7 +373,8 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
     ), ("exec_code",), noun="executive"),
     Sheet("touchpoints", (
         _col("exec_code", "code", True, ref="executives"), _col("date", "date", True),
-        _enum("channel", CHANNELS, True), _col("duration_min", "int", minimum=0), _col("hq_contact", "text"),
+        _enum("channel", CHANNELS, True), _col("duration_min", "int", minimum=0, maximum=10_080),
+        _col("hq_contact", "text"),
         _col("topic", "text"), _col("sentiment", "int", minimum=-2, maximum=2), _col("commitment", "text"),
         _col("follow_up_due", "date"),
     ), ("exec_code", "date", "channel", "topic")),
@@ -331,8 +390,9 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
     ), ("lesson_code", "branch_code")),
     Sheet("master_data", (
         _col("branch_code", "code", True, ref="branches"), _enum("object", OBJECTS, True),
-        _col("records_expected", "int", True, minimum=0), _col("records_loaded", "int", minimum=0),
-        _col("records_validated", "int", minimum=0),
+        _col("records_expected", "int", True, minimum=0, maximum=1_000_000_000),
+        _col("records_loaded", "int", minimum=0, maximum=1_000_000_000),
+        _col("records_validated", "int", minimum=0, maximum=1_000_000_000),
     ), ("branch_code", "object")),
     Sheet("problems", (
         _col("problem_code", "code", True), _col("branch_code", "code", True, ref="branches"),
@@ -357,8 +417,15 @@ def _parser(column: Column) -> Callable[[object], Any]:
                 raise _fail(f"is not allowed (expected one of {', '.join(column.enum)})")
             return text
         return parse_enum
-    base = {"code": parse_code, "text": parse_text, "date": parse_date, "bool": parse_bool, "int": parse_int,
-            "float": parse_number, "months": parse_months}[column.kind]
+    if column.kind in ("int", "float"):
+        parse_figure = parse_int if column.kind == "int" else parse_number
+        expected = column.expected()
+
+        def base(value: object) -> Any:
+            return parse_figure(value, expected)
+    else:
+        base = {"code": parse_code, "text": parse_text, "date": parse_date, "bool": parse_bool,
+                "months": parse_months}[column.kind]
     if column.minimum is None and column.maximum is None:
         return base
 
@@ -377,6 +444,13 @@ def _cell_validator(column: Column) -> Callable[[object], Any]:
     parse = _parser(column)
 
     def validate(value: object) -> Any:
+        if isinstance(value, Unreadable):
+            raise _fail(value.expected)
+        if isinstance(value, str):
+            if len(value) > MAX_CELL_CHARS:
+                raise _fail(f"is {len(value):,} characters long (expected at most {MAX_CELL_CHARS:,} characters "
+                            "in a cell)")
+            value = unquote(value)
         if is_blank(value):
             if column.required:
                 raise _fail("is empty (expected " + column.expected() + ")")
@@ -426,12 +500,15 @@ class SheetRows:
     """A sheet's validated values, column by column, with the spreadsheet row number of each row.
 
     Refused rows keep the cells that did parse (others are None): references and repeated keys
-    are checked on them too, so one pass reports every error, but they are never written."""
+    are checked on them too, so one pass reports every error, but they are never written.
+    `present` names the columns the sheet had: an absent column leaves stored values alone (its
+    values here are only the defaults a new row gets)."""
 
     sheet: Sheet
     columns: dict[str, list[Any]]
     all_numbers: list[int]
     refused: set[int] = field(default_factory=set)
+    present: frozenset[str] | None = None  # None: every column
 
     @cached_property
     def good(self) -> list[int]:
@@ -442,6 +519,10 @@ class SheetRows:
         """One column's values over the rows that passed."""
         values = self.columns[name]
         return values if not self.refused else [values[i] for i in self.good]
+
+    def has(self, name: str) -> bool:
+        """Whether the sheet had this column (a key column always counts as present)."""
+        return self.present is None or name in self.present or name in self.sheet.key
 
     @property
     def row_numbers(self) -> list[int]:
@@ -459,11 +540,19 @@ class SheetRows:
         return len(self.good)
 
 
+# Given the absent columns a row rule needs and the parsed columns, the stored row (as a dict of those
+# columns) for each row whose key is in the database already, None for a new key.
+StoredRows = Callable[[list[str], dict[str, list[Any]]], list[dict[str, Any] | None]]
+
+
 def validate_columns(sheet_name: str, columns: dict[str, list[Any]], row_numbers: list[int],
-                     today: date) -> tuple[SheetRows, list[CellError]]:
+                     today: date, stored: StoredRows | None = None) -> tuple[SheetRows, list[CellError]]:
     """Validate every cell, column by column, then each row's rules (done needs completed_on,
     dates run forward, ...) on the rows whose cells all parsed. Returns the values and every
-    error (sheet, row, column, value, expected)."""
+    error (sheet, row, column, value, expected).
+
+    A column absent from `columns` keeps its stored values on update; when a row rule needs one,
+    `stored` supplies them, so the rule judges the row as it will be after the load."""
     sheet = SHEETS[sheet_name]
     count = len(row_numbers)
     errors: list[CellError] = []
@@ -477,14 +566,22 @@ def validate_columns(sheet_name: str, columns: dict[str, list[Any]], row_numbers
             errors.append(CellError(sheet_name, row_numbers[index], column.name, values[index], expected))
     for name in sheet.blank_key_columns:
         parsed[name] = ["" if v is None else v for v in parsed[name]]
+    absent = sorted({c for rule in sheet.rules for c in rule.columns if c not in columns})
+    judged = parsed
+    if absent and stored is not None and count:
+        kept = stored(absent, parsed)
+        judged = {**parsed, **{name: [parsed[name][i] if row is None else row[name] for i, row in enumerate(kept)]
+                               for name in absent}}
     for rule in sheet.rules:
-        for index, column_name, value, expected in rule.check(*(parsed[c] for c in rule.columns), today):
+        for index, column_name, value, expected in rule.check(*(judged[c] for c in rule.columns), today):
             if index not in bad:  # a row whose cells failed is not judged on its rules
                 bad.add(index)
+                if column_name not in columns:
+                    expected += f" (the value stored in the database: the sheet has no {column_name} column)"
                 errors.append(CellError(sheet_name, row_numbers[index], column_name, value, expected))
     names = sheet.column_names
     errors.sort(key=lambda e: (e.row or 0, names.index(e.column) if e.column in names else -1))
-    return SheetRows(sheet, parsed, list(row_numbers), bad), errors
+    return SheetRows(sheet, parsed, list(row_numbers), bad, frozenset(columns)), errors
 
 
 def validate_rows(sheet_name: str, raw_rows: list[dict[str, Any]], row_numbers: list[int],

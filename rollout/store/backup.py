@@ -10,9 +10,11 @@ while other threads read and write. DuckDB lets one process at a time open a fil
   `backup()` says so instead of failing obscurely.
 
 `restore()` checks the backup is a rollout database of a schema this app knows, refuses to
-replace an existing database without `force` (or one that a running app holds), migrates the
-copy to the current schema (Database() migrates on open) and only then moves it into place
-atomically, so a failed restore leaves the old database untouched.
+replace an existing database without `force` (or one that another process holds: asked of the
+OS before anything is written, and again just before the swap), migrates the copy to the current
+schema (Database() migrates on open) and only then moves it into place atomically, so a failed
+restore leaves the old database untouched. A restore killed half-way leaves a hidden
+`.NAME.PID.….restoring` file; the next restore (or open) removes it.
 
 A server store (a postgresql:// URL) is never held by one process: `backup()` and the app's button
 copy it, from one consistent snapshot, into the same kind of DuckDB file (transfer.copy_store), and
@@ -22,7 +24,6 @@ server's data with it in one PostgreSQL transaction. A backup restores into eith
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 from datetime import datetime
@@ -32,6 +33,7 @@ import duckdb
 
 from rollout.core.errors import DatabaseLockedError, RolloutError
 from rollout.core.values import quote, quote_text
+from rollout.store import files
 from rollout.store.db import LATEST_VERSION, Database, FileDatabase, is_server_location, translate
 from rollout.store.transfer import copy_store, has_data
 
@@ -52,6 +54,7 @@ def _is_locked(exc: Exception) -> bool:
 def _target(out: Path) -> Path:
     """The backup file to write: `out` itself, or a time-stamped file inside `out` if it is a folder."""
     out = Path(out)
+    files.check_output_path(out, folder=out.is_dir())
     if out.is_dir():
         out = out / f"rollout-backup-{datetime.now():%Y%m%d-%H%M%S}.duckdb"
     if out.exists():
@@ -62,9 +65,7 @@ def _target(out: Path) -> Path:
 
 
 def _remove(path: Path) -> None:
-    for leftover in (path, Path(str(path) + ".wal")):
-        with contextlib.suppress(FileNotFoundError):
-            leftover.unlink()
+    files.remove_file(path)
 
 
 def _temporary_next_to(path: Path, suffix: str) -> Path:
@@ -209,21 +210,17 @@ def restore(backup_path: Path, db_path: Path | str, force: bool = False) -> None
         _restore_into_server(Path(backup_path), str(db_path), force)
         return
     backup_path, db_path = Path(backup_path), Path(db_path)
+    files.check_database_path(db_path)
     inspect_backup(backup_path)
     if db_path.exists():
         if backup_path.resolve() == db_path.resolve():
             raise RolloutError(f"{backup_path} is the database itself (choose another backup file)")
         if not force:
             raise RolloutError(f"the database {db_path} already exists (use --force to replace it with the backup)")
-        try:
-            duckdb.connect(str(db_path)).close()
-        except duckdb.Error as exc:
-            if _is_locked(exc):
-                raise DatabaseLockedError(f"the database {db_path} is in use by the running app: stop the app, "
-                                          "then restore") from None
-            # A damaged database may be replaced: that is what restoring is for.
+        files.refuse_if_held(db_path)  # a damaged database may be replaced (that is what restoring is for)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    staged = _temporary_next_to(db_path, ".restoring")
+    files.remove_leftovers(db_path)
+    staged = files.staging_path(db_path, ".restoring")
     try:
         con = duckdb.connect(str(staged))
         try:
@@ -236,12 +233,11 @@ def restore(backup_path: Path, db_path: Path | str, force: bool = False) -> None
             con.close()
         with Database(staged) as upgraded:  # migrates an older schema to the current one
             upgraded.checkpoint()
-        Path(str(db_path) + ".wal").unlink(missing_ok=True)
-        os.replace(staged, db_path)
+        files.replace_database(staged, db_path)
     except duckdb.Error as exc:
         raise translate(exc, db_path) from None
     finally:
-        _remove(staged)
+        files.remove_file(staged)
 
 
 def _restore_into_server(backup_path: Path, url: str, force: bool) -> None:

@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from rollout.core.errors import DatabaseError, DatabaseLockedError
+from rollout.store.files import remove_leftovers
 from rollout.store.schema import LATEST_VERSION, MIGRATIONS_DIR, SCHEMA_VERSION_TABLE, migrations, newer_message
 
 __all__ = ["LATEST_VERSION", "MIGRATIONS_DIR", "Cursor", "Database", "FileDatabase", "is_server_location",
@@ -196,6 +197,8 @@ class FileDatabase(Database):
         self._version = 0
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            if not read_only:
+                remove_leftovers(Path(self.path))  # hidden files of a restore killed half-way (files.py)
         try:
             self._con = duckdb.connect(self.path, read_only=read_only)
             # no progress bar (cursors inherit it): a slow query must not write into a CLI's stdout (summary --json)

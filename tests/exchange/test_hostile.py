@@ -282,7 +282,14 @@ cell_values = st.one_of(
     st.none(), st.text(max_size=12), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
     st.dates(date(1900, 1, 1), date(2100, 12, 31)), st.datetimes(datetime(1990, 1, 1), datetime(2100, 1, 1)),
     st.booleans(), st.sampled_from(["yes", "no", "done", "open", "finance", "2026-11-31", "2026/2/3", " B01 ",
-                                    "1e309", "-0", "NaN", "=1+1", "'=cmd", "中文", "\x00", "\ufeff"]))
+                                    "1e309", "-0", "NaN", "=1+1", "'=cmd", "中文", "\x00", "\ufeff"]),
+    # issue 14: look-alike codes, numbers no column holds, dates outside 1990..2100
+    st.sampled_from(["Ｂ０１", "B01\u200b", "В01", "\u3000B01", "ＦＩＮＡＮＣＥ", "'-B01", "Ｙｅｓ",
+                     "２０２６-０１-０１"]),
+    st.sampled_from([10**20, 3_000_000_000, -2**31, 2**63, "9" * 400, 1.7e308, -1.7e308, 5e-324, "3,000,000,000",
+                     "1e20", "inf", "-Infinity"]),
+    st.dates(date(1, 1, 1), date(9999, 12, 31)), st.sampled_from(["0001-01-01", "9999-12-31", "1989-12-31",
+                                                                  "2101-01-01"]))
 
 
 @st.composite

@@ -130,7 +130,7 @@ def test_every_error_is_reported_with_sheet_row_column_value_and_expectation(db:
         in errors
     assert "checklist row 3, dimension: 'nonsense' is not allowed (expected one of governance, people, data, " \
            "process, technical, kickoff)" in errors
-    assert "checklist row 3, weight: 0 is out of range (expected a number, > 0 (default 1.0))" in errors
+    assert "checklist row 3, weight: 0 is out of range (expected a number, > 0, <= 1,000 (default 1.0))" in errors
     assert "checklist row 4, completed_on: 2027-01-01 is in the future (expected a date on or before 2026-11-22)" \
         in errors
     assert "checklist row 4, branch_code: 'B9' is not a known branch (expected one of B1, B2)" not in errors

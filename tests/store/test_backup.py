@@ -177,7 +177,7 @@ def test_cli_backup_while_the_app_holds_the_file_says_to_use_the_app(app_process
                            str(tmp_path / "b.duckdb")], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.startswith("error: the database") and "Traceback" not in done.stderr
-    with pytest.raises(DatabaseLockedError, match="stop the app"):
+    with pytest.raises(DatabaseLockedError, match=r"in use by another process \(PID \d+\): close the app"):
         backup.restore(_empty_rollout_db(tmp_path / "fresh.duckdb"), sample_db_path, force=True)
 
 
