@@ -8,13 +8,16 @@ Skipped, with the reason, when /usr/bin/chromium or Playwright is missing.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,12 +75,15 @@ def server_db(sample_db_file: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return path
 
 
-@pytest.fixture(scope="session")
-def app_url(server_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real streamlit server running app.py, terminated at the end of the session."""
+@contextmanager
+def streamlit_server(db: Path, log_folder: Path) -> Iterator[str]:
+    """A new `streamlit run app.py` process on a free loopback port, on this database; its URL. Every
+    server is a fresh process: its first visit is the first since a server start."""
     port = free_port()
-    log = open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w+", encoding="utf-8")  # noqa: SIM115
-    env = {**os.environ, "ROLLOUT_DB": str(server_db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    log_folder.mkdir(parents=True, exist_ok=True)
+    log = open(log_folder / "streamlit.log", "w+", encoding="utf-8")  # noqa: SIM115
+    env = {**os.environ, "ROLLOUT_DB": str(db), "ROLLOUT_LOG_DIR": str(log_folder),
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
@@ -101,6 +107,13 @@ def app_url(server_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.fixture(scope="session")
+def app_url(server_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real streamlit server running app.py for the whole session (the journeys share it)."""
+    with streamlit_server(server_db, tmp_path_factory.mktemp("e2e-log")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
@@ -112,26 +125,31 @@ def browser() -> Iterator[object]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: object, app_url: str) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True,
-                                  base_url=app_url)
+@contextmanager
+def browser_page(browser: object, url: str) -> Iterator[object]:
+    """A new browser tab (in its own context: no shared cookies or session) on the app at url."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True, base_url=url)
     context.set_default_timeout(30_000)
-    tab = context.new_page()
     try:
-        yield tab
+        yield context.new_page()
     finally:
         context.close()
 
 
-def wait_for_app(page: object, timeout: float = 45_000) -> None:
+@pytest.fixture
+def page(browser: object, app_url: str) -> Iterator[object]:
+    with browser_page(browser, app_url) as tab:
+        yield tab
+
+
+def wait_for_app(page: object, timeout: float = 90_000) -> None:
     """Until the script has finished running and nothing is left spinning."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_timeout(300)  # let the last delta render
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
 
 
-def wait_for_text(page: object, text: str, timeout: float = 45_000) -> None:
+def wait_for_text(page: object, text: str, timeout: float = 90_000) -> None:
     """Until an alert (success, error, info...) holding this text is on the page: a click's rerun may not
     have started yet when the script state is read, so a result is awaited by its own text."""
     page.locator('[data-testid="stAlertContainer"]', has_text=text).first.wait_for(timeout=timeout)
@@ -140,11 +158,11 @@ def wait_for_text(page: object, text: str, timeout: float = 45_000) -> None:
 
 def open_app(page: object, path: str, **params: str) -> None:
     """Open a page of the app (as of the sample's review date unless told otherwise) and wait for it."""
-    query = {"as_of": AS_OF, **params}
+    query = {k: v for k, v in {"as_of": AS_OF, **params}.items() if v is not None}
     path = "" if path == "portfolio" else path  # the default page lives at the root url
-    page.goto(f"/{path}?" + "&".join(f"{k}={v}" for k, v in query.items() if v is not None))
+    page.goto(f"/{path}?" + urllib.parse.urlencode(query))
     # routed through app.py: its sidebar filter is there (the first visit after a server start reruns once)
-    page.locator(".st-key-as_of_picker").wait_for(timeout=45_000)
+    page.locator(".st-key-as_of_picker").wait_for(timeout=90_000)
     wait_for_app(page)
 
 
@@ -156,5 +174,23 @@ def screenshot(page: object, name: str) -> Path:
 
 
 def assert_no_exception(page: object) -> None:
+    """No exception box and no "Something went wrong" message (ui/router.py) on the page."""
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.first.inner_text()[:2000]
+    failed = page.locator('[data-testid="stAlertContainer"]', has_text="Something went wrong")
+    assert failed.count() == 0, failed.first.inner_text()[:2000]
+
+
+def metric(page: object, label: str) -> int:
+    """The value of the st.metric tile with this label."""
+    tile = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$")))
+    return int(tile.locator('[data-testid="stMetricValue"]').inner_text())
+
+
+def choose(page: object, key: str, text: str) -> None:
+    """Pick an option of the selectbox / multiselect with this widget key by typing it."""
+    page.locator(f".st-key-{key} input").click()
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
