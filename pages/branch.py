@@ -10,13 +10,16 @@ import streamlit as st
 from rollout.core.errors import RolloutError
 from rollout.exchange.spec import CHECKLIST_STATUSES, DIMENSIONS
 from rollout.metrics import readiness
-from ui import engagement as engagement_ui
 from ui import forecast as forecast_ui
-from ui import staffing as staffing_ui
-from ui.common import cached, code_and_name, filters, get_db, plain, show_error, table
-from ui.figures import percent
-from ui.readiness import day_text, dimension_bars, master_data_figure, readiness_text, status_label, trend_figure
+from ui.figures import dimension_bars, master_data_figure, trend_figure
+from ui.formats import count_text, day_text, percent, readiness_text, status_label
+from ui.router import ensure_routed
+from ui.sections import engagement as engagement_section
+from ui.sections import staffing as staffing_section
+from ui.state import cached, filters, flash, get_db, show_flash
+from ui.widgets import code_and_name, plain, show_error, table
 
+ensure_routed()
 current = filters()
 as_of = current.as_of
 
@@ -42,12 +45,11 @@ st.query_params["branch"] = code
 st.session_state["_branch_from_url"] = code
 
 row = status[status["branch_code"] == code].iloc[0]
-if "checklist_saved" in st.session_state:
-    st.success(plain(st.session_state.pop("checklist_saved")))
+show_flash("branch")
 
 # --- header ---------------------------------------------------------------------------------------
-st.header(plain(f"{code} · {row['branch_name']}"))
-st.caption(plain(f"Region {row['region_code']} · wave {'—' if pd.isna(row['wave']) else int(row['wave'])} · "
+st.header(plain(f"{code} · {row['branch_name']}"), anchor=False)
+st.caption(plain(f"Region {row['region_code']} · wave {count_text(row['wave'])} · "
                  f"planned kick-off {day_text(row['planned_kickoff'])} · planned go-live "
                  f"{day_text(row['planned_go_live'])}"
                  + (f" · live since {day_text(row['actual_go_live'])}" if row["status"] == "live" else "")
@@ -56,9 +58,9 @@ cols = st.columns(6)
 cols[0].metric("Status", status_label(row["status"]))
 cols[1].metric("Checklist readiness", readiness_text(row["checklist_readiness"]))
 cols[2].metric("Data readiness", percent(row["data_readiness"], "no data"))
-cols[3].metric("Days to go-live", "—" if pd.isna(row["days_to_go_live"]) else int(row["days_to_go_live"]))
+cols[3].metric("Days to go-live", count_text(row["days_to_go_live"]))
 cols[4].metric("Forecast ready", "stalled" if row["stalled"] else day_text(row["forecast_ready_on"]))
-cols[5].metric("Slip (days)", "—" if pd.isna(row["slip_days"]) else int(row["slip_days"]))
+cols[5].metric("Slip (days)", count_text(row["slip_days"]))
 st.markdown("**Why this status**")
 for reason in row["reasons"]:
     st.text(f"• {reason}")  # reasons quote item titles (user text): plain text only
@@ -144,8 +146,7 @@ if save.button("Save changes", key="checklist_save", type="primary"):
     except RolloutError as exc:
         show_error(exc)
     else:
-        st.session_state["checklist_saved"] = (f"Saved: {result['updated']} item(s) changed, {result['added']} "
-                                               "added.")
+        flash("branch", f"Saved: {result['updated']} item(s) changed, {result['added']} added.")
         st.session_state.pop("checklist_shown", None)
         st.rerun()
 if reload.button("Reload the plan", key="checklist_reload"):
@@ -181,10 +182,10 @@ with st.expander("Create plan items from a template"):
                     except RolloutError as exc:
                         show_error(exc)
                     else:
-                        st.session_state["checklist_saved"] = f"Added {len(added)} items from {source}'s checklist."
+                        flash("branch", f"Added {len(added)} items from {source}'s checklist.")
                         st.session_state.pop("checklist_shown", None)
                         st.rerun()
 
 # --- the branch's staffing and its head's engagement ----------------------------------------------
-staffing_ui.branch_section(code, as_of)
-engagement_ui.branch_section(code, as_of)
+staffing_section.branch_section(code, as_of)
+engagement_section.branch_section(code, as_of)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pandas as pd
 import streamlit as st
 
@@ -11,9 +9,21 @@ from rollout.core.errors import ValidationError
 from rollout.exchange.exporter import export_bytes, template_bytes
 from rollout.exchange.importer import import_history, load
 from rollout.exchange.sources import read_source
-from ui.common import cached, get_db, plain, show_error, table, through_router
+from ui.router import deferred, ensure_routed
+from ui.state import cached, get_db
+from ui.widgets import plain, show_error, table
 
-through_router()
+ensure_routed()
+WARNINGS_SHOWN = 20  # a workbook with thousands of odd columns must not bury the page in warnings
+
+
+def show_warnings(warnings: list[str]) -> None:
+    for warning in warnings[:WARNINGS_SHOWN]:
+        st.warning(plain(warning))
+    if len(warnings) > WARNINGS_SHOWN:
+        st.warning(f"… and {len(warnings) - WARNINGS_SHOWN} more warnings.")
+
+
 st.title("Data")
 db = get_db()
 
@@ -24,7 +34,6 @@ upload = st.file_uploader("Workbook", type=["xlsx", "zip", "csv"], key="upload")
 
 if upload is not None:
     data = upload.getvalue()
-    digest = hashlib.sha256(data).hexdigest()
     try:
         raw = read_source(data, upload.name)
         preview = load(db, raw, dry_run=True)
@@ -33,13 +42,11 @@ if upload is not None:
                  "Fix them in the workbook and upload it again.")
         table(pd.DataFrame({"problem": [str(e) for e in exc.errors]}), key="import_errors",
               file_name="import_errors")
-        for warning in exc.warnings:
-            st.warning(plain(warning))
+        show_warnings(exc.warnings)
     else:
         st.success(f"Dry run of {plain(upload.name)}: {preview.rows} rows checked, no errors. Nothing is written yet.")
         table(preview.table(), key="import_preview", file_name="import_preview")
-        for warning in preview.warnings:
-            st.warning(plain(warning))
+        show_warnings(preview.warnings)
         if st.button("Confirm and load", key="import_confirm", type="primary"):
             progress = st.progress(0.0, text="Checking again against the current database…")
             try:
@@ -51,7 +58,6 @@ if upload is not None:
                 show_error(exc)
             else:
                 progress.progress(1.0, text="Loaded.")
-                st.session_state["last_import"] = digest
                 st.success(plain(f"Loaded {result.file_name}: "
                                  + ", ".join(f"{t} +{c.inserted} ~{c.updated}" for t, c in result.counts.items())))
 
@@ -59,11 +65,11 @@ st.subheader("Download")
 st.caption("The exports are written when you click (every table, as of now): a large portfolio takes a moment.")
 left, middle, right = st.columns(3)
 # Deferred data: Streamlit calls these on click, not on every rerun of the page.
-left.download_button("Export (.xlsx)", lambda: export_bytes(db, "xlsx"), file_name="rollout_export.xlsx",
+left.download_button("Export (.xlsx)", deferred(lambda: export_bytes(db, "xlsx")), file_name="rollout_export.xlsx",
                      key="export_xlsx", on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-middle.download_button("Export (.zip of CSV)", lambda: export_bytes(db, "zip"), file_name="rollout_export.zip",
-                       key="export_zip", mime="application/zip", on_click="ignore")
+middle.download_button("Export (.zip of CSV)", deferred(lambda: export_bytes(db, "zip")),
+                       file_name="rollout_export.zip", key="export_zip", mime="application/zip", on_click="ignore")
 right.download_button("Empty template (.xlsx)", template_bytes(), file_name="rollout_template.xlsx",
                       key="template_xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

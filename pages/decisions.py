@@ -8,8 +8,11 @@ import streamlit as st
 
 from rollout.core.errors import RolloutError
 from rollout.steering import decisions, pack
-from ui.common import by_region, cached, code_and_name, filters, get_db, plain, show_error, table
+from ui.router import ensure_routed
+from ui.state import cached, filters, get_db
+from ui.widgets import code_and_name, plain, show_error, table
 
+ensure_routed()
 current = filters()
 as_of = current.as_of
 
@@ -45,13 +48,12 @@ if submitted:
         show_error(exc)
 
 st.subheader("Decisions")
-decisions = by_region(cached(decisions.list_decisions, as_of).merge(
-    branches[["branch_code", "region_code"]], on="branch_code", how="left"), current.regions)
-if decisions.empty:
+shown = cached(decisions.decisions_in_regions, as_of, current.regions)
+if shown.empty:
     st.info("No decision recorded yet.")
 else:
-    counts = decisions["conditions_met"].value_counts()
+    counts = decisions.verdict_counts(shown)
     cols = st.columns(4)
-    for col, verdict in zip(cols, ("met", "open", "follow-up overdue, not improved", "no conditions"), strict=True):
-        col.metric(verdict.capitalize(), int(counts.get(verdict, 0)))
-    table(decisions.drop(columns=["region_code"]), key="decisions_table", file_name=f"decisions_{as_of.isoformat()}")
+    for col, verdict in zip(cols, decisions.VERDICTS_COUNTED, strict=True):
+        col.metric(verdict.capitalize(), counts[verdict])
+    table(shown.drop(columns=["region_code"]), key="decisions_table", file_name=f"decisions_{as_of.isoformat()}")

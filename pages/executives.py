@@ -10,12 +10,17 @@ from rollout.core.errors import RolloutError
 from rollout.exchange.spec import CHANNELS
 from rollout.metrics import engagement
 from rollout.store.settings import get_settings
-from ui.common import by_region, cached, filters, get_db, plain, show_error, table
-from ui.engagement import HEADS_COLUMNS, headline, heads_display, label, score_figure, status_figure, timeline_figure
+from ui.figures import score_figure, status_figure, timeline_figure
+from ui.router import ensure_routed, guarded
+from ui.sections.engagement import HEADS_COLUMNS, headline, heads_display, label
+from ui.state import by_region, cached, filters, flash, get_db, show_flash
+from ui.widgets import table
 
+ensure_routed()
 SENTIMENTS = {-2: "−2 very negative", -1: "−1 negative", 0: "0 neutral", 1: "+1 positive", 2: "+2 very positive"}
 
 
+@guarded
 def save_touchpoint() -> None:
     """The form's submit callback: runs before the page redraws, so the figures show the new touchpoint."""
     state = st.session_state
@@ -26,9 +31,9 @@ def save_touchpoint() -> None:
     try:
         saved = engagement.log_touchpoint(get_db(), row, actor="app", today=date.today())
     except RolloutError as exc:
-        state["tp_result"] = exc
+        flash("touchpoint", exc)
     else:
-        state["tp_result"] = f"Saved: {saved['channel']} with {saved['exec_code']} on {saved['date'].isoformat()}."
+        flash("touchpoint", f"Saved: {saved['channel']} with {saved['exec_code']} on {saved['date'].isoformat()}.")
 
 
 view = filters()
@@ -41,7 +46,8 @@ all_heads = cached(engagement.executive_table, as_of)  # every head: the form lo
 heads = by_region(all_heads, view.regions)
 settings = cached(get_settings)
 
-headline(heads)
+counts = engagement.headline(heads)
+headline(counts)
 
 st.header("This week's call list")
 st.caption("Silent or cooling heads whose branches go live soonest first, then overdue follow-ups, then heads "
@@ -58,7 +64,7 @@ with left:
     table(heads_display(heads), key="exec_table", file_name=f"executives_{as_of.isoformat()}",
           column_config=HEADS_COLUMNS)
 with right:
-    st.plotly_chart(status_figure(heads), width="stretch", key="exec_status_chart")
+    st.plotly_chart(status_figure(counts), width="stretch", key="exec_status_chart")
 
 st.header("Score over time")
 codes = list(heads["exec_code"])
@@ -91,11 +97,7 @@ table(by_region(cached(engagement.commitments, as_of), view.regions), key="commi
       file_name=f"commitments_{as_of.isoformat()}")
 
 st.header("Log a touchpoint")
-result = st.session_state.pop("tp_result", None)
-if isinstance(result, Exception):
-    show_error(result)
-elif result:
-    st.success(plain(result))
+show_flash("touchpoint")
 choices = dict(zip(all_heads["exec_code"], label(all_heads), strict=True))
 with st.form(key="touchpoint_form"):
     first, second, third = st.columns(3)

@@ -11,9 +11,14 @@ import streamlit as st
 from rollout.core.errors import RolloutError
 from rollout.exchange.spec import APPLICATION_STATUSES, CATEGORIES, IMPACTS, MODULES, SEVERITIES
 from rollout.metrics import lessons
-from ui import lessons as charts
-from ui.common import by_region, cached, filters, get_db, plain, show_error, table
+from ui import figures
+from ui.formats import NO_MODULE
+from ui.router import ensure_routed
+from ui.sections.lessons import critical_flags, filter_lessons
+from ui.state import by_region, cached, filters, flash, get_db, show_flash
+from ui.widgets import plain, show_error, table
 
+ensure_routed()
 st.title("Lessons")
 st.caption("The pilot's lessons, applied (or consciously waived) at every later branch; problems after go-live.")
 
@@ -22,16 +27,14 @@ as_of, regions = f.as_of, f.regions
 today = date.today()
 db = get_db()
 
-flash = st.session_state.pop("lessons_flash", None)
-if flash:
-    st.success(plain(flash))
+show_flash("lessons")
 
 overview = cached(lessons.lessons_overview, as_of, regions)
 c1, c2, c3 = st.columns(3)
 categories = c1.multiselect("Category", CATEGORIES, key="lessons_category", placeholder="All categories")
 impacts = c2.multiselect("Impact", IMPACTS, key="lessons_impact", placeholder="All impacts")
-modules = c3.multiselect("Module", [*MODULES, charts.NO_MODULE], key="lessons_module", placeholder="All modules")
-shown = charts.filter_lessons(overview, categories, impacts, modules)
+modules = c3.multiselect("Module", [*MODULES, NO_MODULE], key="lessons_module", placeholder="All modules")
+shown = filter_lessons(overview, categories, impacts, modules)
 shown_codes = set(shown["lesson_code"])
 
 
@@ -51,8 +54,9 @@ with tab_lessons:
         st.info("No lesson matches the filters.")
     else:
         left, right = st.columns(2)
-        left.plotly_chart(charts.lessons_by_category_fig(shown), width="stretch", key="lessons_category_chart")
-        right.plotly_chart(charts.coverage_fig(shown), width="stretch", key="lessons_coverage_chart")
+        left.plotly_chart(figures.lessons_by_category_fig(lessons.lessons_per_category(shown)), width="stretch",
+                          key="lessons_category_chart")
+        right.plotly_chart(figures.coverage_fig(shown), width="stretch", key="lessons_coverage_chart")
     table(shown[["lesson_code", "category", "impact", "module", "phase", "title", "recommendation", "recorded_on",
                  "source_branch_code", "checklist_item_code", "covered_branches", "eligible_branches",
                  "application_coverage", "recurring_problems"]],
@@ -66,11 +70,11 @@ with tab_matrix:
     if matrix.empty:
         st.info("Nothing to show for these filters.")
     else:
-        count = len(charts.matrix_branches(matrix))
-        if count > charts.MATRIX_CHART_BRANCHES:
-            st.caption(f"The chart shows the {charts.MATRIX_CHART_BRANCHES} branches going live soonest, of {count}; "
+        count = len(lessons.matrix_branch_order(matrix))
+        if count > figures.MATRIX_CHART_BRANCHES:
+            st.caption(f"The chart shows the {figures.MATRIX_CHART_BRANCHES} branches going live soonest, of {count}; "
                        "the table below has every branch.")
-        st.plotly_chart(charts.matrix_fig(matrix), width="stretch", key="lessons_matrix_chart")
+        st.plotly_chart(figures.matrix_fig(matrix), width="stretch", key="lessons_matrix_chart")
     table(matrix[["lesson_code", "branch_code", "branch_name", "region_code", "planned_go_live", "actual_go_live",
                   "eligible", "status", "note", "updated_on"]],
           key="lessons_matrix_table", file_name=f"lesson_applications_{as_of.isoformat()}")
@@ -82,8 +86,9 @@ with tab_recurring:
     if recurring.empty:
         st.success("No lesson recurred.")
     else:
-        st.warning(f"{recurring['lesson_code'].nunique()} lesson(s) recurred, behind "
-                   f"{recurring['problem_code'].nunique()} problem(s).", icon=":material/replay:")
+        counts = lessons.recurring_counts(recurring)
+        st.warning(f"{counts['lessons']} lesson(s) recurred, behind {counts['problems']} problem(s).",
+                   icon=":material/replay:")
     table(recurring[["lesson_code", "lesson_title", "module", "recorded_on", "branch_code", "branch_name",
                      "application_status", "problem_code", "problem_title", "severity", "opened_on", "closed_on"]],
           key="lessons_recurring_table", file_name=f"recurring_lessons_{as_of.isoformat()}")
@@ -94,7 +99,7 @@ with tab_loop:
     all_lessons = overview["lesson_code"].tolist()
     not_live = cached(lessons.branches_not_live, as_of)
     matrix_all = by_region(cached(lessons.application_matrix, as_of), regions)
-    branch_choices = charts.matrix_branches(matrix_all)
+    branch_choices = lessons.matrix_branch_order(matrix_all)
 
     st.subheader("Set a lesson's status at branches")
     with st.form("lessons_status_form"):
@@ -107,8 +112,8 @@ with tab_loop:
             try:
                 added, changed = lessons.set_application_status(db, lesson_code, branch_codes, status, note,
                                                                 today=today)
-                st.session_state.lessons_flash = (f"{lesson_code}: {status} at {len(branch_codes)} branch(es) "
-                                                  f"({added} added, {changed} changed).")
+                flash("lessons", f"{lesson_code}: {status} at {len(branch_codes)} branch(es) "
+                                 f"({added} added, {changed} changed).")
                 st.rerun()
             except RolloutError as exc:
                 show_error(exc)
@@ -121,9 +126,8 @@ with tab_loop:
         if st.form_submit_button("Add to checklists", key="lessons_checklist_submit"):
             try:
                 added = lessons.lesson_to_checklist(db, checklist_lesson, as_of, today=today)
-                st.session_state.lessons_flash = (f"{checklist_lesson}: checklist item added at {added} branch(es)"
-                                                  if added else f"{checklist_lesson}: every branch not yet live "
-                                                  "already has it; nothing added.")
+                flash("lessons", f"{checklist_lesson}: checklist item added at {added} branch(es)" if added
+                      else f"{checklist_lesson}: every branch not yet live already has it; nothing added.")
                 st.rerun()
             except RolloutError as exc:
                 show_error(exc)
@@ -138,7 +142,7 @@ with tab_loop:
         category = a.selectbox("Category", CATEGORIES, key="lessons_new_category")
         impact = b.selectbox("Impact", IMPACTS, key="lessons_new_impact")
         module = c.selectbox("Module", ["", *MODULES], key="lessons_new_module",
-                             format_func=lambda m: m or charts.NO_MODULE)
+                             format_func=lambda m: m or NO_MODULE)
         phase = d.text_input("Phase", key="lessons_new_phase")
         title = st.text_input("Title", key="lessons_new_title")
         description = st.text_area("What happened", key="lessons_new_description")
@@ -150,14 +154,14 @@ with tab_loop:
                                            "description": description, "impact": impact,
                                            "recommendation": recommendation, "recorded_on": recorded_on},
                                       today=today)
-                st.session_state.lessons_flash = f"Lesson {new_code} recorded."
+                flash("lessons", f"Lesson {new_code} recorded.")
                 st.rerun()
             except RolloutError as exc:
                 show_error(exc)
 
 with tab_problems:
     st.subheader("Critical problems open too long")
-    charts.portfolio_flags(as_of)
+    critical_flags(as_of, regions)
 
     backlog = by_region(cached(lessons.problem_backlog, as_of), regions)
     open_now = by_region(cached(lessons.open_problems, as_of), regions)
@@ -165,7 +169,8 @@ with tab_problems:
     if open_now.empty:
         st.success(f"No open problem at a branch live on {as_of.isoformat()}.")
     else:
-        st.plotly_chart(charts.backlog_fig(backlog), width="stretch", key="problems_backlog_chart")
+        st.plotly_chart(figures.backlog_fig(lessons.backlog_per_branch(backlog)), width="stretch",
+                        key="problems_backlog_chart")
         table(backlog, key="problems_backlog_table", file_name=f"problem_backlog_{as_of.isoformat()}")
         st.markdown("**Oldest open problems**")
         table(open_now.head(10)[["problem_code", "branch_code", "severity", "module", "title", "owner", "opened_on",
@@ -177,7 +182,7 @@ with tab_problems:
     if live_codes:
         week_branch = st.selectbox("Live branch", live_codes, key="problems_week_branch")
         one = per_week[per_week["branch_code"] == week_branch]
-        st.plotly_chart(charts.weekly_fig(one), width="stretch", key="problems_week_chart")
+        st.plotly_chart(figures.weekly_fig(one), width="stretch", key="problems_week_chart")
         table(one[["week", "week_start", "opened", "closed"]], key="problems_week_table",
               file_name=f"problems_per_week_{week_branch}")
     else:
@@ -191,7 +196,7 @@ with tab_problems:
         problem_branch = b.selectbox("Branch", sorted(branch_codes_all), key="problems_new_branch")
         severity = c.selectbox("Severity", SEVERITIES, index=2, key="problems_new_severity")
         problem_module = d.selectbox("Module", ["", *MODULES], key="problems_new_module",
-                                     format_func=lambda m: m or charts.NO_MODULE)
+                                     format_func=lambda m: m or NO_MODULE)
         a, b, c = st.columns(3)
         opened_on = a.date_input("Opened on", value=today, key="problems_new_opened_on")
         problem_title = b.text_input("Title", key="problems_new_title")
@@ -201,7 +206,7 @@ with tab_problems:
                 lessons.log_problem(db, {"problem_code": problem_code, "branch_code": problem_branch,
                                          "opened_on": opened_on, "severity": severity, "module": problem_module,
                                          "title": problem_title, "owner": owner}, today=today)
-                st.session_state.lessons_flash = f"Problem {problem_code} logged."
+                flash("lessons", f"Problem {problem_code} logged.")
                 st.rerun()
             except RolloutError as exc:
                 show_error(exc)
@@ -223,7 +228,7 @@ with tab_problems:
                     lessons.close_problem(db, close_code, closed_on,
                                           original={"closed_on": row["closed_on"], "opened_on": row["opened_on"]},
                                           today=today)
-                    st.session_state.lessons_flash = f"Problem {close_code} closed on {closed_on.isoformat()}."
+                    flash("lessons", f"Problem {close_code} closed on {closed_on.isoformat()}.")
                     st.rerun()
                 except RolloutError as exc:
                     show_error(exc)

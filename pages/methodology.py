@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from rollout.exchange.spec import SHEETS
-from ui.common import through_router
+from ui.router import ensure_routed
 
-through_router()
+ensure_routed()
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "methodology"
 ORDER = ["overview", "readiness", "forecast", "staffing", "engagement", "lessons", "planning", "steering", "safety"]

@@ -9,10 +9,13 @@ import streamlit as st
 from rollout.core.errors import RolloutError
 from rollout.metrics import readiness
 from rollout.planning import planner, scenarios
-from ui.common import cached, filters, get_db, plain, setting_input, show_error, table
+from ui.figures import gantt_figure, load_figure
 from ui.forecast import confidence_choice
-from ui.planning import gantt_figure, load_figure
+from ui.router import ensure_routed
+from ui.state import cached, filters, flash, get_db, show_flash
+from ui.widgets import plain, setting_input, show_error, table
 
+ensure_routed()
 current = filters()
 as_of = current.as_of
 db = get_db()
@@ -20,8 +23,7 @@ db = get_db()
 st.title("Launch planning")
 st.caption(plain(f"As of {as_of.isoformat()}: the optimiser picks each branch's go-live month, stage-2 month and "
                  "kick-off under the rules on the Methodology page (weighted lateness first, then the finish month)."))
-if "plan_saved" in st.session_state:
-    st.success(plain(st.session_state.pop("plan_saved")))
+show_flash("planning")
 
 
 stored = cached(planner.params_from)
@@ -74,7 +76,8 @@ else:
                 prep = int(st.session_state.get("plan_params", {}).get("prep_months", stored.prep_months))
                 now = cached(readiness.branch_status, as_of)  # each bar coloured by the branch's status today
                 statuses = dict(zip(now["branch_code"], now["status"].astype(str), strict=True))
-                st.plotly_chart(gantt_figure(result, statuses, prep), width="stretch", key="plan_gantt")
+                st.plotly_chart(gantt_figure(scenarios.plan_segments(result, prep), scenarios.plan_frame(result),
+                                             statuses), width="stretch", key="plan_gantt")
                 st.plotly_chart(load_figure(result), width="stretch", key="plan_load")
                 table(scenarios.plan_frame(result), key="plan_table", file_name="launch_plan")
             else:
@@ -82,11 +85,11 @@ else:
     with diff_tab:
         if result["branches"]:
             diff = scenarios.diff_from_current(db, result)
-            moved = diff["moved_months"].dropna()
+            moved = scenarios.moves(diff)
             cols = st.columns(3)
-            cols[0].metric("Moved earlier", int((moved < 0).sum()))
-            cols[1].metric("Moved later", int((moved > 0).sum()))
-            cols[2].metric("Unchanged", int((moved == 0).sum()))
+            cols[0].metric("Moved earlier", moved["earlier"])
+            cols[1].metric("Moved later", moved["later"])
+            cols[2].metric("Unchanged", moved["unchanged"])
             table(diff, key="plan_diff", file_name="plan_vs_current")
         else:
             st.info("No plan to compare.")
@@ -95,7 +98,7 @@ else:
         if st.button("Save this plan as a scenario", key="plan_save"):
             try:
                 scenarios.save_scenario(db, name, st.session_state.get("plan_params", {}), result)
-                st.session_state.plan_saved = f"Scenario {name.strip()} saved."
+                flash("planning", f"Scenario {name.strip()} saved.")
                 st.rerun()
             except RolloutError as exc:
                 show_error(exc)
@@ -131,7 +134,7 @@ if len(saved):
                 try:
                     written = scenarios.apply_scenario(db, changes, actor="planning page", today=as_of)
                     del st.session_state["plan_preview"]
-                    st.session_state.plan_saved = f"Scenario {chosen} applied: {written} planned dates changed."
+                    flash("planning", f"Scenario {chosen} applied: {written} planned dates changed.")
                     st.rerun()
                 except RolloutError as exc:
                     show_error(exc)

@@ -9,15 +9,20 @@ import streamlit as st
 from rollout.exchange.spec import DIMENSIONS
 from rollout.metrics import readiness
 from ui import forecast as forecast_ui
-from ui.common import by_region, cached, code_and_name, filters, table, view_caption
-from ui.lessons import portfolio_flags
-from ui.readiness import dimension_heatmap, portfolio_table, status_counts_figure
+from ui import navigation
+from ui.figures import dimension_heatmap, status_counts_figure
+from ui.router import ensure_routed
+from ui.sections.lessons import critical_flags
+from ui.sections.readiness import portfolio_table
+from ui.state import by_region, cached, filters
+from ui.widgets import code_and_name, table
 
+ensure_routed()
 current = filters()
 as_of, regions = current.as_of, current.regions
 
 st.title("Portfolio")
-st.caption(view_caption(current))
+st.caption(current.caption())
 
 status = by_region(cached(readiness.branch_status, as_of), regions).reset_index(drop=True)
 tiles = readiness.kpis(status, as_of)
@@ -31,7 +36,7 @@ cols[5].metric("Go-lives in next 60 days", tiles["go_lives_next_days"],
                help=f"Planned go-live from {as_of.isoformat()} to {(as_of + timedelta(days=60)).isoformat()}, "
                     "not live yet")
 
-portfolio_flags(as_of)
+critical_flags(as_of, regions)
 forecast_ui.go_lives_at_risk_section(as_of, regions)
 
 st.subheader("Branches")
@@ -44,7 +49,7 @@ event = table(shown, key="portfolio_table", file_name=f"portfolio_{as_of.isoform
                              "data readiness %": st.column_config.NumberColumn(format="%.1f")})
 selected = getattr(getattr(event, "selection", None), "rows", None) or []
 if selected and selected[0] < len(shown):
-    st.switch_page("pages/branch.py", query_params={"branch": str(shown.loc[selected[0], "branch"])})
+    navigation.switch_to(navigation.BRANCH, branch=str(shown.loc[selected[0], "branch"]))
 
 pick, go = st.columns([3, 1], vertical_alignment="bottom")
 codes = list(status["branch_code"])
@@ -52,7 +57,7 @@ names = dict(zip(status["branch_code"], status["branch_name"], strict=True))
 choice = pick.selectbox("Open a branch", codes, index=None, key="portfolio_branch",
                         format_func=code_and_name(names), placeholder="Choose a branch")
 if go.button("Open", key="portfolio_open", disabled=choice is None) and choice is not None:
-    st.switch_page("pages/branch.py", query_params={"branch": choice})
+    navigation.switch_to(navigation.BRANCH, branch=choice)
 
 left, right = st.columns([3, 2])
 with left:

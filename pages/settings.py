@@ -9,9 +9,11 @@ import streamlit as st
 from rollout.core.errors import RolloutError
 from rollout.store.audit import audit_trail
 from rollout.store.settings import SETTINGS, get_settings, save_settings
-from ui.common import cached, get_db, setting_input, show_error, table, through_router
+from ui.router import ensure_routed
+from ui.state import cached, get_db
+from ui.widgets import setting_input, show_error, table
 
-through_router()
+ensure_routed()
 st.title("Settings")
 st.caption("Stored in the database and used by the app and the command line alike. Every change is audited.")
 db = get_db()

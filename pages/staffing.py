@@ -11,35 +11,34 @@ import streamlit as st
 from rollout.core.errors import RolloutError
 from rollout.exchange.spec import MODULES, ROLES
 from rollout.metrics import staffing
-from ui.common import by_region, cached, filters, get_db, plain, show_error, table, view_caption
-from ui.staffing import MAX_ROWS, STATUS_TEXT, coverage_heatmap, fill_heatmap, norms_caption
+from ui.figures import HEATMAP_ROWS, coverage_heatmap, fill_heatmap
+from ui.formats import STAFFING_STATUS_TEXT
+from ui.router import ensure_routed
+from ui.sections.staffing import headline, norms_caption
+from ui.state import by_region, cached, filters, flash, get_db, show_flash
+from ui.widgets import show_error, table
 
+ensure_routed()
 current = filters()
 as_of, regions = current.as_of, current.regions
 
 st.title("Staffing")
-st.caption(view_caption(current) + " · " + norms_caption())
-if "staffing_saved" in st.session_state:
-    st.success(plain(st.session_state.pop("staffing_saved")))
+st.caption(current.caption() + " · " + norms_caption())
+show_flash("staffing")
 
 all_branches = cached(staffing.branch_staffing, as_of)  # every branch: the edit form assigns to any of them
 branches = by_region(all_branches, regions)
-cols = st.columns(5)
-cols[0].metric("Branches with an uncovered module", int((branches["uncovered_modules"] > 0).sum()))
-cols[1].metric("Single points of failure", int(branches["spof_modules"].sum()))
-cols[2].metric("Uncovered modules", int(branches["uncovered_modules"].sum()))
-cols[3].metric("Over-allocated people", int(branches["over_allocated_people"].sum()))
-cols[4].metric("Open gap (fte)", f"{branches['gap_fte'].sum():.1f}")
+headline(branches)
 
 fill_tab, keys_tab, people_tab, whatif_tab, edit_tab = st.tabs(
     ["Fill & gaps", "Key users", "Stretched & departed", "What if someone leaves", "Edit"])
 
 with fill_tab:
-    lowest = list(branches.dropna(subset=["fill_rate"]).sort_values(["fill_rate", "branch_code"])["branch_code"])
-    if len(lowest) > MAX_ROWS:
-        st.caption(f"The heatmap shows the {MAX_ROWS} branches with the lowest fill rate of {len(lowest)}; "
+    lowest = staffing.lowest_fill_first(branches)
+    if len(lowest) > HEATMAP_ROWS:
+        st.caption(f"The heatmap shows the {HEATMAP_ROWS} branches with the lowest fill rate of {len(lowest)}; "
                    "the tables hold every branch (or choose regions in the sidebar).")
-    st.plotly_chart(fill_heatmap(by_region(cached(staffing.fill_matrix, as_of), regions), lowest[:MAX_ROWS]),
+    st.plotly_chart(fill_heatmap(by_region(cached(staffing.fill_matrix, as_of), regions), lowest[:HEATMAP_ROWS]),
                     width="stretch", key="staff_fill_heatmap")
     st.markdown("**Gaps** (required minus active assigned fte, where positive; click a header to sort)")
     table(by_region(cached(staffing.gaps, as_of), regions), key="staff_gaps", file_name=f"staffing_gaps_{as_of}")
@@ -53,8 +52,8 @@ with keys_tab:
     matrix = by_region(cached(staffing.coverage_matrix, as_of), regions)
     chart, norms = st.columns([3, 2])
     with chart:
-        if matrix["branch_code"].nunique() > MAX_ROWS:
-            st.caption(f"The matrix shows the {MAX_ROWS} branches going live soonest; the table below holds all.")
+        if len(set(matrix["branch_code"])) > HEATMAP_ROWS:
+            st.caption(f"The matrix shows the {HEATMAP_ROWS} branches going live soonest; the table below holds all.")
         st.plotly_chart(coverage_heatmap(matrix), width="stretch", key="staff_coverage_heatmap")
     with norms:
         st.markdown("**Reference norms**")
@@ -103,12 +102,12 @@ with whatif_tab:
                 table(pd.DataFrame(result["modules_single_point_of_failure"]), key="whatif_spof",
                       file_name="whatif_spof")
             st.markdown("**Branches whose figures change** (staffing status: " +
-                        "; ".join(f"{k} = {v.lower()}" for k, v in STATUS_TEXT.items()) + ")")
+                        "; ".join(f"{k} = {v.lower()}" for k, v in STAFFING_STATUS_TEXT.items()) + ")")
             table(pd.DataFrame(result["branches_changed"]), key="whatif_branches", file_name="whatif_branches")
 
 
 def saved(message: str) -> None:
-    st.session_state["staffing_saved"] = message
+    flash("staffing", message)
     st.rerun()
 
 

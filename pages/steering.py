@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from rollout.core.errors import RolloutError
 from rollout.steering import pack, snapshots
 from rollout.steering.model import NOT_YET
-from ui.common import cached, filters, get_db, plain, show_error, table
+from ui.figures import MAN_DAYS_CHART_BRANCHES, man_days_figure
+from ui.router import deferred, ensure_routed
+from ui.state import cached, filters, get_db
+from ui.widgets import plain, show_error, table
 
+ensure_routed()
 as_of = filters().as_of
 stamp = as_of.isoformat()
 
@@ -31,7 +33,7 @@ st.caption("Each file is assembled when you click its button (a large portfolio 
 
 def pack_file(kind: str) -> Callable[[], bytes]:
     """The pack in one format, written on click (deferred download); the assembled pack is cached."""
-    return lambda: pack.render(cached(pack.pack, as_of), kind)
+    return deferred(lambda: pack.render(cached(pack.pack, as_of), kind))
 
 
 mimes = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -45,23 +47,16 @@ for column, kind in zip(st.columns(3), pack.KINDS, strict=True):
 # --- man-days --------------------------------------------------------------------------------------
 st.subheader("Consultant man-days: used vs budget")
 days = cached(pack.man_days)
-per_branch = days[days["branch_code"] != "TOTAL"]
-total = days[days["branch_code"] == "TOTAL"].iloc[0]
+totals = pack.man_days_totals(days)
 cols = st.columns(3)
 for col, label, field in zip(cols, ("Budget", "Used", "Remaining"), ("budget_days", "used_days", "remaining_days"),
                              strict=True):
-    col.metric(f"{label} (man-days)", "—" if pd.isna(total[field]) else f"{total[field]:,.0f}")
-CHART_BRANCHES = 40  # more bars are unreadable: the table below has every branch
-if len(per_branch) > CHART_BRANCHES:
-    st.caption(f"The chart shows the {CHART_BRANCHES} branches with the most man-days used, of {len(per_branch)}; "
-               "the table below has every branch.")
-    per_branch = per_branch.sort_values(["used_days", "budget_days"], ascending=False,
-                                        kind="stable").head(CHART_BRANCHES)
-figure = go.Figure([go.Bar(name="budget", x=per_branch["branch_code"], y=per_branch["budget_days"]),
-                    go.Bar(name="used", x=per_branch["branch_code"], y=per_branch["used_days"])])
-figure.update_layout(barmode="group", height=320, margin={"t": 10, "b": 10}, yaxis_title="man-days",
-                     legend={"orientation": "h"})
-st.plotly_chart(figure, width="stretch", key="steering_man_days_chart")
+    col.metric(f"{label} (man-days)", "—" if totals[field] is None else f"{totals[field]:,.0f}")
+chart_rows, branch_count = pack.man_days_chart_rows(days, MAN_DAYS_CHART_BRANCHES)
+if branch_count > MAN_DAYS_CHART_BRANCHES:
+    st.caption(f"The chart shows the {MAN_DAYS_CHART_BRANCHES} branches with the most man-days used, of "
+               f"{branch_count}; the table below has every branch.")
+st.plotly_chart(man_days_figure(chart_rows), width="stretch", key="steering_man_days_chart")
 table(days, key="steering_man_days", file_name=f"man_days_{stamp}")
 
 # --- snapshots -------------------------------------------------------------------------------------

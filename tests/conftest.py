@@ -15,7 +15,7 @@ import pytest
 from rollout.exchange.importer import import_workbook
 from rollout.store.db import Database
 
-from support import ROOT, SAMPLE, PostgresServer, Stores, make_db, postgres_binaries
+from support import ROOT, SAMPLE, PostgresServer, Stores, make_db, markup_workbook, postgres_binaries
 
 # --- stores of both engines: the same cases run on a file and on PostgreSQL ---------------------------
 
@@ -94,6 +94,17 @@ def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def markup_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The public sample with HTML in its codes and names (support.markup_workbook), loaded once."""
+    folder = tmp_path_factory.mktemp("markup")
+    (folder / "markup.xlsx").write_bytes(markup_workbook())
+    path = folder / "markup.duckdb"
+    with Database(path) as db:
+        import_workbook(db, folder / "markup.xlsx", today=date(2026, 11, 22))
+    return path
+
+
 @pytest.fixture
 def sample_db_path(sample_db_file: Path, tmp_path: Path) -> Path:
     """A private copy of the sample database as a path (for the app and the CLI)."""
@@ -103,32 +114,30 @@ def sample_db_path(sample_db_file: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run AppTests as the real server runs the app after its first visit.
+def _navigation_mode():
+    """Run AppTests as the real server runs the app after its first visit (ui/router.py says why)."""
+    from ui.router import without_legacy_mode
 
-    Streamlit runs an app that has a pages/ folder in its old multipage mode (each page alone)
-    until st.navigation has run once in the process; the real server leaves that mode for good at
-    the first visit (ui.common.through_router), but AppTest resets the flag before every run.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-
-
-
-
+    with without_legacy_mode():
+        yield
 
 
 @pytest.fixture
-def open_section(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch):
+def crash_logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The folder a page writes an unexpected failure's details to (ROLLOUT_LOG_DIR; ui/router.py).
+
+    A page shows such a failure as one line, so an AppTest sees no exception: a log left here fails the
+    test instead, with the traceback (a test that provokes a failure on purpose removes the log)."""
+    folder = tmp_path / "crash-logs"
+    monkeypatch.setenv("ROLLOUT_LOG_DIR", str(folder))
+    yield folder
+    logs = sorted(folder.glob("*.log")) if folder.exists() else []
+    if logs:
+        pytest.fail("a page failed unexpectedly:\n" + logs[0].read_text(encoding="utf-8")[-4000:])
+
+
+@pytest.fixture
+def open_section(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch, crash_logs: Path):
     """Run a function that draws one ui section alone (outside app.py) against the sample database.
 
     open_section(script): the script imports what it needs inside itself, as AppTest.from_function requires.
@@ -144,12 +153,14 @@ def open_section(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def open_page(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch):
+def open_page(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch, crash_logs: Path):
     """Run the real app.py on a page, against the sample database (or db_path), and return the AppTest.
 
     open_page("staffing", as_of=date(2026, 11, 22), query={"branch": "B03"})
     """
     from streamlit.testing.v1 import AppTest
+
+    from ui.navigation import by_url_path
 
     def opener(page: str, db_path: Path | None = None, as_of: date | None = date(2026, 11, 22),
                query: dict[str, str] | None = None, regions: list[str] | None = None) -> AppTest:
@@ -161,7 +172,7 @@ def open_page(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch):
             at.session_state["as_of"] = as_of
         if regions is not None:
             at.session_state["regions"] = regions
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(by_url_path(page).file)
         at.run()
         return at
     return opener

@@ -16,8 +16,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from rollout.metrics import readiness
-from ui.common import by_region, cached, plain, table
 from ui.figures import percent
+from ui.state import by_region, cached
+from ui.widgets import plain, table
 
 FAN_COLOUR = "rgba(31, 119, 180, 0.18)"
 CHANCE = "chance by go-live %"

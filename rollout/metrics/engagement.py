@@ -69,6 +69,13 @@ def summary_fields(db: Database, as_of: date, settings: dict[str, float]) -> pd.
 
 # --- what the Executives page shows --------------------------------------------------------------------
 
+def headline(heads: pd.DataFrame) -> dict[str, int]:
+    """Heads per status (engaged, cooling, silent; 0 when none) and their overdue follow-ups in
+    total, over these rows of executive_table."""
+    counts = {status: int((heads["status"] == status).sum()) for status in STATUSES}
+    return {**counts, "overdue_follow_ups": int(heads["overdue_follow_ups"].sum())}
+
+
 def executive_table(db: Database, as_of: date) -> pd.DataFrame:
     """One row per executive: who, where, status, score, days since contact, next go-live, open
     commitments and overdue follow-ups as of D."""

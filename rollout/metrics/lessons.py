@@ -64,6 +64,11 @@ def application_matrix(db: Database, as_of: date) -> pd.DataFrame:
     return db.df(load_sql("lessons_application_matrix"), {"as_of": as_of})
 
 
+def matrix_branch_order(matrix: pd.DataFrame) -> list[str]:
+    """The branches of application_matrix rows in the matrix's order (going live soonest first)."""
+    return matrix.sort_values("branch_order")["branch_code"].drop_duplicates().tolist()
+
+
 def lessons_overview(db: Database, as_of: date, regions: Sequence[str] = ()) -> pd.DataFrame:
     """Every lesson with its category, impact, module, recommendation, coverage and the number of
     problems behind its recurrence (in the chosen regions)."""
@@ -77,6 +82,18 @@ def lessons_overview(db: Database, as_of: date, regions: Sequence[str] = ()) -> 
     merged = lessons.merge(coverage, on="lesson_code", how="left").merge(counts, on="lesson_code", how="left")
     merged["recurring_problems"] = merged["recurring_problems"].fillna(0).astype(int)
     return merged
+
+
+def lessons_per_category(overview: pd.DataFrame) -> pd.DataFrame:
+    """Lessons per category and impact over these rows of lessons_overview (categories in order,
+    only the pairs that occur)."""
+    counts = overview.groupby(["impact", "category"]).size().rename("lessons").reset_index()
+    return counts[["category", "impact", "lessons"]].sort_values(["category", "impact"], ignore_index=True)
+
+
+def recurring_counts(recurring: pd.DataFrame) -> dict[str, int]:
+    """How many lessons recurred and how many problems are behind them (rows of recurring_lessons)."""
+    return {"lessons": int(recurring["lesson_code"].nunique()), "problems": int(recurring["problem_code"].nunique())}
 
 
 def open_problems(db: Database, as_of: date) -> pd.DataFrame:
@@ -95,6 +112,12 @@ def problem_backlog(db: Database, as_of: date) -> pd.DataFrame:
     grouped["band_rank"] = grouped["age_band"].map({b: i for i, b in enumerate(AGE_BANDS)})
     grouped = grouped.sort_values(["branch_code", "severity_rank", "band_rank"])
     return grouped.drop(columns=["severity_rank", "band_rank"]).reset_index(drop=True)
+
+
+def backlog_per_branch(backlog: pd.DataFrame) -> pd.DataFrame:
+    """Open problems per branch and severity over every age band (rows of problem_backlog), by code."""
+    totals = backlog.groupby(["branch_code", "severity"])["open_problems"].sum().rename("open_problems")
+    return totals.reset_index().astype({"open_problems": int})
 
 
 def problems_per_week(db: Database, as_of: date) -> pd.DataFrame:

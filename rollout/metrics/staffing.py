@@ -129,6 +129,31 @@ def branch_staffing(db: Database, as_of: date, leaving: str | None = None,
     return frame
 
 
+def staffing_kpis(branches: pd.DataFrame) -> dict[str, Any]:
+    """The Staffing page's headline over these rows of branch_staffing: branches with an uncovered
+    module, single points of failure, uncovered modules, over-allocated people (each counted at their
+    own branch, so once) and the open gap in fte."""
+    return {"branches_with_uncovered_module": int((branches["uncovered_modules"] > 0).sum()),
+            "spof_modules": int(branches["spof_modules"].sum()),
+            "uncovered_modules": int(branches["uncovered_modules"].sum()),
+            "over_allocated_people": int(branches["over_allocated_people"].sum()),
+            "gap_fte": float(branches["gap_fte"].sum())}
+
+
+def lowest_fill_first(branches: pd.DataFrame) -> list[str]:
+    """Codes of the branches (rows of branch_staffing) that have a fill rate, the lowest first, ties by
+    code; branches without requirements (no fill rate) are left out."""
+    return list(branches.dropna(subset=["fill_rate"]).sort_values(["fill_rate", "branch_code"])["branch_code"])
+
+
+def over_allocated_at(over: pd.DataFrame, branch_code: str) -> pd.DataFrame:
+    """Rows of over_allocated_assignments for the people whose own branch is this one or who work
+    here: every active assignment of theirs, at any branch."""
+    involved = set(over.loc[(over["home_branch_code"] == branch_code) | (over["branch_code"] == branch_code),
+                            "person_code"])
+    return over[over["person_code"].isin(involved)]
+
+
 def _norm(headcount: Any, end_users_per_key_user: float) -> int | None:
     """Key users a headcount calls for at one key user per N end users (rounded up); null without headcount."""
     if is_missing(headcount):

@@ -7,7 +7,7 @@ since the preview).
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -54,6 +54,41 @@ def diff_from_current(db: Database, plan: dict[str, Any]) -> pd.DataFrame:
     frame["change"] = [moved_words(None if pd.isna(m) else int(m)) for m in frame["moved_months"]]
     return frame[["branch_code", "planned_go_live", "go_live", "moved_months", "change", "kickoff",
                   "stage2_go_live", "pinned"]]
+
+
+def moves(diff: pd.DataFrame) -> dict[str, int]:
+    """How many branches of diff_from_current the plan moves earlier, later, or leaves in their month
+    (branches with no current date count in none)."""
+    moved = diff["moved_months"].dropna()
+    return {"earlier": int((moved < 0).sum()), "later": int((moved > 0).sum()), "unchanged": int((moved == 0).sum())}
+
+
+SEGMENTS = ("preparation", "stage 1", "stage 2")
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def plan_segments(plan: dict[str, Any], prep_months: int) -> pd.DataFrame:
+    """The bars of a plan's Gantt, one row per branch and segment (branch_code, segment, begin, end):
+    preparation from the first of the month prep_months before go-live (not before the as-of month)
+    to go-live; stage 1 from go-live to the stage-2 go-live, or one month; stage 2 one month."""
+    as_of = date.fromisoformat(plan["as_of"])
+    rows = []
+    for branch in plan.get("branches") or []:
+        go_live = date.fromisoformat(branch["go_live"])
+        stage2 = date.fromisoformat(branch["stage2_go_live"]) if branch["stage2_go_live"] else None
+        start = go_live
+        for _ in range(prep_months):
+            start = (start - timedelta(days=1)).replace(day=1)
+        start = max(start, as_of.replace(day=1))
+        segments = [("preparation", start, go_live), ("stage 1", go_live, stage2 or _next_month(go_live))]
+        if stage2:
+            segments.append(("stage 2", stage2, _next_month(stage2)))
+        rows += [{"branch_code": branch["branch_code"], "segment": name, "begin": begin, "end": end}
+                 for name, begin, end in segments]
+    return pd.DataFrame(rows, columns=["branch_code", "segment", "begin", "end"])
 
 
 # --- scenarios ------------------------------------------------------------------------------------

@@ -166,6 +166,23 @@ def list_decisions(db: Database, as_of: date) -> pd.DataFrame:
     return pd.DataFrame(records, columns=columns)
 
 
+VERDICTS_COUNTED = ("met", "open", "follow-up overdue, not improved", "no conditions")
+
+
+def decisions_in_regions(db: Database, as_of: date, regions: tuple[str, ...] = ()) -> pd.DataFrame:
+    """list_decisions with each branch's region_code, only the decisions of branches in these regions
+    (every decision when none is given)."""
+    frame = list_decisions(db, as_of)
+    found = frame.merge(db.df("SELECT branch_code, region_code FROM branches"), on="branch_code", how="left")
+    return found[found["region_code"].isin(list(regions))].reset_index(drop=True) if regions else found
+
+
+def verdict_counts(decisions: pd.DataFrame) -> dict[str, int]:
+    """How many of these decisions have each verdict of VERDICTS_COUNTED (0 when none)."""
+    counts = decisions["conditions_met"].value_counts()
+    return {verdict: int(counts.get(verdict, 0)) for verdict in VERDICTS_COUNTED}
+
+
 def decision_figures(db: Database, decision_id: int) -> dict[str, Any]:
     """The figures frozen with a decision."""
     text = db.scalar("SELECT figures_json FROM decisions WHERE decision_id = ?", [int(decision_id)])

@@ -179,6 +179,23 @@ def man_days(db: Database) -> pd.DataFrame:
     return frame
 
 
+def man_days_totals(days: pd.DataFrame) -> dict[str, float | None]:
+    """The total row of man_days: budget, used and remaining man-days (None when unknown)."""
+    total = days[days["branch_code"] == "TOTAL"].iloc[0]
+    return {field: None if is_missing(total[field]) else float(total[field])
+            for field in ("budget_days", "used_days", "remaining_days")}
+
+
+def man_days_chart_rows(days: pd.DataFrame, limit: int = 40) -> tuple[pd.DataFrame, int]:
+    """The branch rows of man_days a chart draws, and how many branches there are: every branch in code
+    order, or when there are more than `limit`, the `limit` with the most man-days used (then budget)."""
+    per_branch = days[days["branch_code"] != "TOTAL"]
+    if len(per_branch) <= limit:
+        return per_branch, len(per_branch)
+    return (per_branch.sort_values(["used_days", "budget_days"], ascending=False, kind="stable").head(limit),
+            len(per_branch))
+
+
 def man_days_section(db: Database) -> Section:
     frame = man_days(db)
     return Section("man_days", "Consultant man-days: used vs budget", frame,

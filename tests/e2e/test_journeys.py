@@ -15,29 +15,15 @@ import re
 from datetime import date, datetime
 
 import pytest
-from browser import assert_no_exception, open_app, screenshot, wait_for_app, wait_for_text
+
+from e2e.conftest import assert_no_exception, choose, metric, open_app, screenshot, wait_for_app, wait_for_text
+from ui.navigation import ALL_PAGES
 
 from support import SAMPLE
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["portfolio", "branch", "executives", "steering", "decisions", "staffing", "lessons", "planning", "data",
-         "methodology", "settings"]
-
-
-def metric(page, label: str) -> int:
-    """The value of the st.metric tile with this label."""
-    tile = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$")))
-    return int(tile.locator('[data-testid="stMetricValue"]').inner_text())
-
-
-def choose(page, key: str, text: str) -> None:
-    """Pick an option of the selectbox / multiselect with this widget key by typing it."""
-    page.locator(f".st-key-{key} input").click()
-    page.keyboard.type(text)
-    page.keyboard.press("Enter")
-    wait_for_app(page)
+PAGES = [p.url_path for p in ALL_PAGES]
 
 
 def test_cio_filters_a_region_and_reads_why_a_branch_is_red(page) -> None:

@@ -95,7 +95,7 @@ def test_refused_then_good_touchpoint(open_page, sample_db_path) -> None:
 def _branch_section_script() -> None:
     from datetime import date
 
-    from ui.engagement import branch_section
+    from ui.sections.engagement import branch_section
 
     branch_section("B03", date(2026, 11, 22))
     branch_section("PIL", date(2026, 11, 22))

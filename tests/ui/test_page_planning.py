@@ -19,6 +19,9 @@ def test_page_renders_runs_and_saves_a_scenario(open_page, sample_db_path):
     assert not at.exception
     assert at.session_state["plan_result"]["status"] == "optimal"
     assert any(m.label == "Weighted lateness" for m in at.metric)
+    moved = {m.label: int(m.value) for m in at.metric if m.label in ("Moved earlier", "Moved later", "Unchanged")}
+    planned = len(at.session_state["plan_result"]["branches"])  # every planned branch has a current date
+    assert len(moved) == 3 and sum(moved.values()) == planned > 0, moved
     at.text_input(key="plan_scenario_name").input("baseline").run()
     at.button(key="plan_save").click().run()
     assert not at.exception

@@ -95,7 +95,7 @@ def test_refused_edit_saves_nothing_good_edit_saved_and_audited(open_page, sampl
 def _branch_section_script() -> None:
     from datetime import date
 
-    from ui.staffing import branch_section
+    from ui.sections.staffing import branch_section
 
     branch_section("B08", date(2026, 11, 22))
 

@@ -1,0 +1,74 @@
+"""The app's pages, declared once: app.py's navigation, page links and page switches all use these.
+
+A page is declared as data (`PageDef`) and turned into a fresh `st.Page` each time one is needed:
+Streamlit marks the st.Page objects of a run as runnable, so one object shared by every session
+would be raced. Streamlit matches pages by their URL path, so every st.Page of a PageDef is the same
+page. Nothing outside this module names a page by its file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+from streamlit.navigation.page import StreamlitPage
+
+
+@dataclass(frozen=True)
+class PageDef:
+    file: str  # relative to app.py
+    title: str
+    icon: str
+    url_path: str
+    default: bool = False
+
+    def page(self) -> StreamlitPage:
+        """This page as an st.Page (a new object each call; see the module docstring)."""
+        return st.Page(self.file, title=self.title, icon=self.icon, url_path=self.url_path, default=self.default)
+
+
+PORTFOLIO = PageDef("pages/portfolio.py", "Portfolio", ":material/dashboard:", "portfolio", default=True)
+BRANCH = PageDef("pages/branch.py", "Branch", ":material/store:", "branch")
+EXECUTIVES = PageDef("pages/executives.py", "Executives", ":material/handshake:", "executives")
+STEERING = PageDef("pages/steering.py", "Steering pack", ":material/slideshow:", "steering")
+DECISIONS = PageDef("pages/decisions.py", "Go / no-go", ":material/gavel:", "decisions")
+STAFFING = PageDef("pages/staffing.py", "Staffing", ":material/groups:", "staffing")
+LESSONS = PageDef("pages/lessons.py", "Lessons", ":material/school:", "lessons")
+PLANNING = PageDef("pages/planning.py", "Launch planning", ":material/calendar_month:", "planning")
+DATA = PageDef("pages/data.py", "Data", ":material/upload_file:", "data")
+METHODOLOGY = PageDef("pages/methodology.py", "Methodology", ":material/menu_book:", "methodology")
+SETTINGS = PageDef("pages/settings.py", "Settings", ":material/tune:", "settings")
+
+PAGES: dict[str, tuple[PageDef, ...]] = {
+    "CIO": (PORTFOLIO, BRANCH, EXECUTIVES, STEERING, DECISIONS),
+    "Rollout team": (STAFFING, LESSONS, PLANNING, DATA),
+    "Reference": (METHODOLOGY, SETTINGS),
+}
+ALL_PAGES = tuple(p for section in PAGES.values() for p in section)
+
+
+def by_url_path(url_path: str) -> PageDef:
+    """The page at /url_path ('portfolio' for the default page too)."""
+    return next(p for p in ALL_PAGES if p.url_path == url_path)
+
+
+def navigation() -> StreamlitPage:
+    """app.py's st.navigation over every page, grouped by who uses them; the page to run."""
+    return st.navigation({section: [p.page() for p in pages] for section, pages in PAGES.items()})
+
+
+def switch_to(target: PageDef, **query: str) -> NoReturn:
+    """Open another page with these query parameters (the sidebar filters follow in the session)."""
+    st.switch_page(target.page(), query_params=query or None)
+    raise AssertionError("unreachable: st.switch_page always stops the run")
+
+
+def link(target: PageDef, label: str, icon: str | None = None) -> None:
+    """A link to another page (its own icon unless told); words naming the page when drawn outside the
+    app's navigation (a section run alone in a test)."""
+    try:
+        st.page_link(target.page(), label=label, icon=icon or target.icon)
+    except StreamlitAPIException:
+        st.caption(f"{label}: the {target.title} page.")

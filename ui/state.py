@@ -1,0 +1,206 @@
+"""What a session holds: the database handle, cached reads, the sidebar filters, flash messages.
+
+- The database: one `Database` per process (created with the demo portfolio on first run).
+- `cached(func, *args)`: func(db, *args), typed like func, cached per (function, arguments, database
+  version): every committed write bumps the version, so an edit refreshes exactly what depends on it.
+- The filters (as-of date, regions) live in st.session_state under their own keys and in the URL
+  (?as_of=YYYY-MM-DD&region=EAST), so a view can be shared as a link. A link's date outside
+  1990-01-01..2100-12-31, a date that does not parse and an unknown region are replaced (today, all
+  regions) with a notice.
+- Flash messages: a page that saves something and reruns shows the result on the run that follows.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from rollout.core.errors import RolloutError
+from rollout.store.db import Database, is_server_location, open_store
+from ui.widgets import plain, show_error
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = ROOT / "data" / "rollout.duckdb"
+EARLIEST = date(1990, 1, 1)  # the dates the app accepts (WORKBOOK.md's limits)
+LATEST = date(2100, 12, 31)
+
+# --- the database and cached reads -------------------------------------------------------------------
+
+
+def database_path() -> str:
+    """ROLLOUT_DB, else .streamlit/secrets.toml's ROLLOUT_DB, else data/rollout.duckdb: a file path, or a
+    postgresql:// URL for a team's shared store (kept as text: a URL is not a path)."""
+    if os.environ.get("ROLLOUT_DB"):
+        return os.environ["ROLLOUT_DB"]
+    try:
+        if "ROLLOUT_DB" in st.secrets:
+            return str(st.secrets["ROLLOUT_DB"])
+    except Exception:  # no secrets file: Streamlit raises its own error type
+        pass
+    return str(DEFAULT_DB)
+
+
+@st.cache_resource(show_spinner="Opening the rollout database…")
+def _open(location: str) -> Database:
+    """The store at location (rollout.store.open_store chooses the engine); a new file starts as the demo."""
+    fresh = not is_server_location(location) and not Path(location).exists()
+    db = open_store(location)
+    if fresh:
+        from rollout.demo import portfolio
+
+        portfolio.build_demo(db, today=date.today())
+    return db
+
+
+def get_db() -> Database:
+    """The process-wide database (created with the demo portfolio on first run)."""
+    return _open(str(database_path()))
+
+
+def is_demo(db: Database) -> bool:
+    return bool(db.scalar("SELECT count(*) FROM import_log WHERE file_name = 'demo'"))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(path: str, version: int, target: str, args: tuple, kwargs: tuple) -> Any:
+    module_name, func_name = target.rsplit(".", 1)
+    func = getattr(importlib.import_module(module_name), func_name)
+    return func(_open(path), *args, **dict(kwargs))
+
+
+def cached(func: Callable[Concatenate[Database, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """func(db, *args, **kwargs), cached until the next write. func must be a module-level rollout function
+    (it is found again by name) and its arguments hashable by Streamlit."""
+    db = get_db()
+    return _cached(db.path, db.version, f"{func.__module__}.{func.__name__}", args, tuple(sorted(kwargs.items())))
+
+
+# --- the sidebar filters ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    as_of: date
+    regions: tuple[str, ...]  # empty: every region
+
+    def caption(self) -> str:
+        """'As of 2026-11-22 · regions EAST, WEST' (made plain: region codes come from the data)."""
+        return plain(f"As of {self.as_of.isoformat()}" + (f" · regions {', '.join(self.regions)}"
+                                                           if self.regions else ""))
+
+
+def filters() -> Filters:
+    """The sidebar's as-of date and region filter (app.py draws them; kept in the URL)."""
+    return Filters(st.session_state.get("as_of", date.today()), tuple(st.session_state.get("regions", ())))
+
+
+def by_region(frame: pd.DataFrame, regions: tuple[str, ...], column: str = "region_code") -> pd.DataFrame:
+    """Rows of the chosen regions (all rows when none is chosen)."""
+    if not regions or column not in frame.columns:
+        return frame
+    return frame[frame[column].isin(regions)]
+
+
+def as_of_from_url(text: str | None, today: date) -> tuple[date, str | None]:
+    """The as-of date a link asks for, or today and why not (None: nothing to say)."""
+    if not text:
+        return today, None
+    try:
+        asked = date.fromisoformat(text.strip())
+    except ValueError:
+        return today, (f"The link's as-of date {text[:40]!r} is not a date (YYYY-MM-DD): showing today, "
+                       f"{today.isoformat()}.")
+    if not EARLIEST <= asked <= LATEST:
+        return today, (f"The link's as-of date {asked.isoformat()} is outside {EARLIEST.isoformat()} to "
+                       f"{LATEST.isoformat()}: showing today, {today.isoformat()}.")
+    return asked, None
+
+
+def regions_from_url(wanted: list[str], known: set[str]) -> tuple[list[str], str | None]:
+    """The regions a link asks for that exist, and a notice naming those that do not."""
+    unknown = [r for r in wanted if r not in known]
+    kept = [r for r in wanted if r in known]
+    if not unknown:
+        return kept, None
+    names = ", ".join(r[:40] for r in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+    shown = "every region" if not kept else "the others"
+    return kept, f"The link names region(s) that do not exist ({names}): showing {shown}."
+
+
+def _seed_from_url(known: set[str]) -> list[str]:
+    """Set the filters from the URL once per session (a shared link opens the same view); the notices."""
+    notices = []
+    if "as_of" not in st.session_state:
+        st.session_state.as_of, notice = as_of_from_url(st.query_params.get("as_of"), date.today())
+        notices.append(notice)
+    if "regions" not in st.session_state:
+        st.session_state.regions, notice = regions_from_url([r for r in st.query_params.get_all("region") if r],
+                                                            known)
+        notices.append(notice)
+    return [n for n in notices if n]
+
+
+def _to_url() -> None:
+    as_of = st.session_state.as_of
+    if as_of != date.today():
+        st.query_params["as_of"] = as_of.isoformat()
+    elif "as_of" in st.query_params:
+        del st.query_params["as_of"]
+    st.query_params["region"] = list(st.session_state.regions)
+    if not st.session_state.regions and "region" in st.query_params:
+        del st.query_params["region"]
+
+
+def _keep(name: str) -> None:
+    """A sidebar widget changed: keep its value under a key no page switch clears."""
+    st.session_state[name] = st.session_state[f"{name}_picker"]
+
+
+def sidebar(region_names: dict[str, str], demo: bool) -> None:
+    """The shared sidebar: as-of date and regions, seeded from the URL and written back to it."""
+    notices = _seed_from_url(set(region_names))
+    st.session_state.regions = [r for r in st.session_state.regions if r in region_names]
+    if not EARLIEST <= st.session_state.as_of <= LATEST:  # set by code, not by the picker: keep it sane
+        st.session_state.as_of = date.today()
+    # Streamlit drops a widget's state when a page switch interrupts a run; the filters live under
+    # their own keys (as_of, regions) and the widgets are set from them on every run.
+    st.session_state.as_of_picker = st.session_state.as_of
+    st.session_state.regions_picker = list(st.session_state.regions)
+    with st.sidebar:
+        st.date_input("As of", key="as_of_picker", on_change=_keep, args=("as_of",), min_value=EARLIEST,
+                      max_value=LATEST, help="Every figure is computed as of this date (replay the past).")
+        st.multiselect("Regions", list(region_names), key="regions_picker", on_change=_keep, args=("regions",),
+                       format_func=lambda c: f"{c} · {region_names[c]}", placeholder="All regions")
+        if demo:
+            st.caption("Demo data. Load your own workbook on the Data page.")
+    for notice in notices:
+        st.warning(plain(notice), icon=":material/link_off:")
+    _to_url()
+
+
+# --- flash messages -----------------------------------------------------------------------------------
+
+
+def flash(scope: str, message: str | RolloutError) -> None:
+    """Keep a result for the next run of the page `scope` (a success text, or a refusal to show)."""
+    st.session_state[f"_flash_{scope}"] = message
+
+
+def show_flash(scope: str) -> None:
+    """Show the result kept for this page, once."""
+    message = st.session_state.pop(f"_flash_{scope}", None)
+    if isinstance(message, RolloutError):
+        show_error(message)
+    elif message:
+        st.success(plain(message))
