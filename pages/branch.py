@@ -11,6 +11,7 @@ from rollout.core.errors import RolloutError
 from rollout.exchange.spec import CHECKLIST_STATUSES, DIMENSIONS
 from rollout.metrics import readiness
 from ui import engagement as engagement_ui
+from ui import golive as golive_ui
 from ui import staffing as staffing_ui
 from ui.common import cached, code_and_name, filters, get_db, plain, show_error, table
 from ui.figures import percent
@@ -184,3 +185,8 @@ with st.expander("Create plan items from a template"):
 # --- the branch's staffing and its head's engagement ----------------------------------------------
 staffing_ui.branch_section(code, as_of)
 engagement_ui.branch_section(code, as_of)
+
+# --- from kick-off to acceptance: the kick-off, consultant man-days, life after go-live -----------
+golive_ui.kickoff_section(code, as_of)
+golive_ui.man_days_section(code, as_of)
+golive_ui.since_go_live_section(code, as_of)

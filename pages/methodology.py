@@ -13,7 +13,7 @@ from ui.common import through_router
 through_router()
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "methodology"
-ORDER = ["overview", "readiness", "staffing", "engagement", "lessons", "planning", "steering", "safety"]
+ORDER = ["overview", "readiness", "staffing", "engagement", "lessons", "golive", "planning", "steering", "safety"]
 
 st.title("Methodology")
 files = sorted(DOCS.glob("*.md"), key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else len(ORDER), p.stem))

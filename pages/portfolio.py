@@ -8,6 +8,7 @@ import streamlit as st
 
 from rollout.exchange.spec import DIMENSIONS
 from rollout.metrics import readiness
+from ui import golive as golive_ui
 from ui.common import by_region, cached, code_and_name, filters, table, view_caption
 from ui.lessons import portfolio_flags
 from ui.readiness import dimension_heatmap, portfolio_table, status_counts_figure
@@ -62,3 +63,5 @@ with right:
     by = "wave" if grouping == "wave" else "region_code"
     st.plotly_chart(status_counts_figure(readiness.count_by(status, by), by), width="stretch",
                     key="portfolio_status_counts")
+
+golive_ui.live_branches_section(as_of, regions)

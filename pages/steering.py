@@ -44,7 +44,7 @@ for column, kind in zip(st.columns(3), pack.KINDS, strict=True):
 
 # --- man-days --------------------------------------------------------------------------------------
 st.subheader("Consultant man-days: used vs budget")
-days = cached(pack.man_days)
+days = cached(pack.man_days, as_of)
 per_branch = days[days["branch_code"] != "TOTAL"]
 total = days[days["branch_code"] == "TOTAL"].iloc[0]
 cols = st.columns(3)
