@@ -13,7 +13,8 @@ from ui.router import ensure_routed
 ensure_routed()
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "methodology"
-ORDER = ["overview", "readiness", "forecast", "staffing", "engagement", "lessons", "planning", "steering", "safety"]
+ORDER = ["overview", "readiness", "forecast", "staffing", "engagement", "lessons", "golive", "planning", "steering",
+         "safety"]
 
 st.title("Methodology")
 files = sorted(DOCS.glob("*.md"), key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else len(ORDER), p.stem))

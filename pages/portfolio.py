@@ -9,6 +9,7 @@ import streamlit as st
 from rollout.exchange.spec import DIMENSIONS
 from rollout.metrics import readiness
 from ui import forecast as forecast_ui
+from ui import golive as golive_ui
 from ui import navigation
 from ui.figures import dimension_heatmap, status_counts_figure
 from ui.router import ensure_routed
@@ -69,3 +70,5 @@ with right:
     by = "wave" if grouping == "wave" else "region_code"
     st.plotly_chart(status_counts_figure(readiness.count_by(status, by), by), width="stretch",
                     key="portfolio_status_counts")
+
+golive_ui.live_branches_section(as_of, regions)

@@ -46,7 +46,7 @@ for column, kind in zip(st.columns(3), pack.KINDS, strict=True):
 
 # --- man-days --------------------------------------------------------------------------------------
 st.subheader("Consultant man-days: used vs budget")
-days = cached(pack.man_days)
+days = cached(pack.man_days, as_of)
 totals = pack.man_days_totals(days)
 cols = st.columns(3)
 for col, label, field in zip(cols, ("Budget", "Used", "Remaining"), ("budget_days", "used_days", "remaining_days"),

@@ -93,7 +93,7 @@ def builder(func: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
 # --- shared pieces (called by builders, on arguments already escaped) --------------------------------
 
 
-def _empty(message: str) -> go.Figure:
+def empty_figure(message: str) -> go.Figure:
     """A small blank figure that says why there is nothing to draw (message: our words, not data)."""
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
@@ -123,7 +123,7 @@ def dimension_heatmap(by_dimension: pd.DataFrame, branches: list[str], dimension
     """Branch × dimension heatmap of checklist readiness (%); blank: the branch has no item there."""
     frame = by_dimension[by_dimension["branch_code"].isin(branches)]
     if frame.empty:
-        return _empty("No checklist items for these branches")
+        return empty_figure("No checklist items for these branches")
     pivot = frame.pivot_table(index="branch_code", columns="dimension", values="checklist_readiness",
                               aggfunc="first").reindex(columns=dimensions)
     return _percent_heatmap(pivot.reindex(sorted(pivot.index, reverse=True)), "Readiness by branch and dimension",
@@ -134,7 +134,7 @@ def dimension_heatmap(by_dimension: pd.DataFrame, branches: list[str], dimension
 def status_counts_figure(counts: pd.DataFrame, by: str) -> go.Figure:
     """Stacked bars: branches per wave (or region) and status (rows of readiness.count_by)."""
     if counts.empty:
-        return _empty("No branches")
+        return empty_figure("No branches")
     axis = counts[by].map(lambda v: "no wave" if pd.isna(v) else (f"wave {int(v)}" if by == "wave" else str(v)))
     order = sorted(axis.unique(), key=lambda t: (len(t), t))
     fig = go.Figure()
@@ -154,7 +154,7 @@ def status_counts_figure(counts: pd.DataFrame, by: str) -> go.Figure:
 def dimension_bars(by_dimension: pd.DataFrame) -> go.Figure:
     """One branch's readiness per dimension (horizontal bars)."""
     if by_dimension.empty:
-        return _empty("No checklist items")
+        return empty_figure("No checklist items")
     frame = by_dimension.sort_values("dimension", ascending=False)
     fig = go.Figure(go.Bar(x=frame["checklist_readiness"], y=frame["dimension"], orientation="h",
                            text=frame["checklist_readiness"].map(readiness_text), textposition="auto",
@@ -170,7 +170,7 @@ def trend_figure(trend: pd.DataFrame, as_of: date, readiness: Any, forecast_read
     """The weekly readiness line, the forecast (dashed, to 100% on the forecast date) and the
     planned go-live (vertical line)."""
     if trend.empty:
-        return _empty("No plan: no readiness trend")
+        return empty_figure("No plan: no readiness trend")
     fig = go.Figure(go.Scatter(x=trend["week_of"], y=trend["checklist_readiness"], mode="lines+markers",
                                name="readiness", line={"color": "#1f77b4"}))
     if forecast_ready_on is not None and not pd.isna(forecast_ready_on) and readiness is not None \
@@ -190,7 +190,7 @@ def trend_figure(trend: pd.DataFrame, as_of: date, readiness: Any, forecast_read
 def master_data_figure(progress: pd.DataFrame) -> go.Figure:
     """Per master-data object: loaded and validated as % of expected."""
     if progress.empty:
-        return _empty("No master data objects")
+        return empty_figure("No master data objects")
     fig = go.Figure()
     fig.add_bar(x=progress["object"], y=progress["loaded_pct"], name="loaded %", marker_color="#aec7e8")
     fig.add_bar(x=progress["object"], y=progress["validated_pct"], name="validated %", marker_color="#1f77b4")
@@ -211,7 +211,7 @@ def fill_heatmap(matrix: pd.DataFrame, branch_order: list[str] | None = None) ->
     """Branch × role heatmap of fill rate (%); empty cells: the branch has no requirement for the role.
     branch_order: the branches to draw, top first (default: all, by code)."""
     if matrix.empty:
-        return _empty("No role requirements")
+        return empty_figure("No role requirements")
     pivot = matrix.pivot_table(index="branch_code", columns="role", values="fill_rate", aggfunc="first")
     order = [b for b in (branch_order if branch_order is not None else sorted(pivot.index)) if b in pivot.index]
     return _percent_heatmap(pivot.reindex(order[::-1]), "Fill rate by branch and role", "Fill %",
@@ -223,7 +223,7 @@ def coverage_heatmap(matrix: pd.DataFrame) -> go.Figure:
     """Branch × module key-user coverage (0 red, 1 amber, 2+ green; text says how many are trained).
     Rows keep the matrix order (branches going live soonest at the top), the first HEATMAP_ROWS branches."""
     if matrix.empty:
-        return _empty("No modules")
+        return empty_figure("No modules")
     order = list(dict.fromkeys(matrix["branch_code"]))[:HEATMAP_ROWS]
     z = matrix.assign(level=matrix["key_users"].clip(upper=2)).pivot_table(
         index="branch_code", columns="module", values="level", aggfunc="first").reindex(order[::-1])

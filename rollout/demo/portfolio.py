@@ -3,9 +3,12 @@
 `build_demo(db, branches=40, seed=7, today=None)` invents a rollout that looks current on `today`:
 a pilot that went live about a year ago and `branches` other branches at every stage (live, in
 stage 1, preparing at varied readiness, stalled, no plan yet), with checklists, master data, key
-users, regional executives and their touchpoints, the pilot's lessons and their application, and
-problems at the live branches. Every random choice comes from one `random.Random(seed)` in a fixed
-order and every date is relative to `today`, so the same seed and day give identical data.
+users, regional executives and their touchpoints, the pilot's lessons and their application,
+problems at the live branches, and from kick-off to acceptance: kick-off records, consultant days
+by phase, daily document entries at live branches, acceptances and payments. Every random choice
+comes from `random.Random(seed)` in a fixed order (the kick-off-to-acceptance sheets from a second
+stream of the same seed, so adding them left the other sheets unchanged) and every date is relative
+to `today`, so the same seed and day give identical data.
 
 The rows are handed to `rollout.exchange.importer.load` as a workbook named "demo" (the app shows a banner
 while a 'demo' load is in the import log), so the demo is validated exactly like a user's workbook.
@@ -209,6 +212,8 @@ class _Builder:
     def __init__(self, branches: int, seed: int, today: date) -> None:
         self.n = branches
         self.rng = random.Random(seed)
+        # the kick-off-to-acceptance sheets draw from their own stream: the other sheets stay as they were
+        self.golive_rng = random.Random(f"golive:{seed}")
         self.today = today
         self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in LOAD_ORDER}
         self.branches: list[Branch] = []
@@ -639,6 +644,103 @@ class _Builder:
                     "title": rng.choice(PROBLEM_TITLES[module]),
                     "owner": b.people.get(f"key_user:{module}") or b.people.get("project_manager")})
 
+    # --- from kick-off to acceptance ---
+    def build_kickoffs(self) -> None:
+        """A kick-off record for most branches whose planned kick-off has passed, mostly by the rules,
+        some with findings (an afternoon, too long, no steering committee, minutes late or unsigned);
+        a few kick-offs that passed unrecorded show as 'not held'."""
+        rng, today = self.golive_rng, self.today
+        for b in [self.pilot, *self.branches]:
+            if not b.kickoff or b.kickoff >= today or (not b.actual and rng.random() < 0.1):
+                continue
+            held = b.kickoff
+            late_minutes = rng.random() < 0.08
+            signed = held + timedelta(days=rng.randint(8, 20) if late_minutes else rng.randint(0, 6))
+            self.rows["kickoffs"].append({
+                "branch_code": b.code, "held_on": held,
+                "start_time": rng.choices(["08:30", "09:00", "09:30", "14:00"], [6, 12, 6, 1])[0],
+                "duration_min": rng.choices([120, 150, 180, 240, 300], [6, 8, 10, 4, 1])[0],
+                "chair": b.people.get("project_manager", "总部项目办"), "attendees": rng.randint(18, 70),
+                "steering_committee_named": rng.random() < 0.96, "rewards_announced": rng.random() < 0.94,
+                "qa_held": rng.random() < 0.85,
+                "minutes_signed_on": None if signed > today or (late_minutes and rng.random() < 0.5) else signed,
+                "minutes_ref": f"minutes/{b.code}-kickoff-{held.isoformat()}.pdf"})
+
+    def build_consultant_days(self) -> None:
+        """Day-by-day consultant days by phase for branches preparing (from four weeks before their
+        kick-off) and for those live less than four months (support after go-live too), adding up to
+        about the branch's man-days used; other branches keep the branches sheet's figure."""
+        rng, today = self.golive_rng, self.today
+        sheet = {r["branch_code"]: r for r in self.rows["branches"]}
+        consultants = ["实施顾问 陈晨", "实施顾问 周杰", "实施顾问 吴芳", "实施顾问 李明", "数据顾问 郑强"]
+        for b in self.branches:
+            used = sheet[b.code]["consultant_days_used"]
+            if not (b.kickoff and b.go_live and used) or (b.actual and (today - b.actual).days > 120):
+                continue
+            start = b.kickoff - timedelta(days=28)
+            days = [start + timedelta(days=i) for i in range((today - start).days + 1)]
+            days = [d for d in days if d.weekday() < 5]
+            team = rng.sample(consultants, rng.randint(1, 3))
+            chance = min(1.0, used / max(1, len(days) * len(team) * 0.8))
+            for day in days:
+                for consultant in team:
+                    if rng.random() < chance:
+                        self.rows["consultant_days"].append({
+                            "branch_code": b.code, "work_date": day, "consultant": consultant,
+                            "phase": self._phase(b, day), "days": rng.choice([1.0, 1.0, 1.0, 0.5]), "note": None})
+
+    @staticmethod
+    def _phase(b: Branch, day: date) -> str:
+        if b.actual and day >= b.actual:
+            return "support"
+        if day < b.kickoff:
+            return "preparation"
+        if day < b.kickoff + timedelta(days=7):
+            return "kickoff"
+        until = (b.go_live - day).days
+        return "cutover" if until <= 14 else "testing" if until <= 56 else "training"
+
+    def build_daily_entries(self) -> None:
+        """Documents per day since go-live (the last four months at most) at every live branch: a learning
+        curve in the first weeks, fewer documents at weekends; some branches stay below 95 % same-day."""
+        rng, today = self.golive_rng, self.today
+        for b in [self.pilot, *self.branches]:
+            if not b.actual or b.actual > today:
+                continue
+            discipline = rng.choices([0.995, 0.975, 0.93], [5, 3, 2])[0]
+            volume = max(10, b.headcount // 6)
+            day = max(b.actual, today - timedelta(days=120))
+            while day <= today:
+                documents = rng.randint(volume // 2, volume) // (4 if day.weekday() >= 5 else 1)
+                learning = min(1.0, 0.85 + 0.15 * (day - b.actual).days / 28)
+                share = min(1.0, rng.gauss(discipline * learning, 0.015))
+                self.rows["daily_entries"].append({"branch_code": b.code, "date": day, "documents": documents,
+                                                   "entered_same_day": max(0, round(documents * share))})
+                day += timedelta(days=1)
+
+    def build_acceptance(self) -> None:
+        """Live branches accepted after their first clean month (and paid a month later), some not
+        accepted yet; exactly one accepted branch whose payment is overdue."""
+        rng, today = self.golive_rng, self.today
+        rows = []
+        for b in [self.pilot, *self.branches]:
+            if not b.actual or b.actual > today:
+                continue
+            accepted = b.actual + timedelta(days=rng.randint(35, 75))
+            if accepted > today or (b.profile != "pilot" and rng.random() < 0.25):
+                accepted = None
+            due = accepted + timedelta(days=30) if accepted else None
+            paid = due + timedelta(days=rng.randint(-5, 10)) if due and due + timedelta(days=10) <= today else None
+            rows.append({"branch_code": b.code, "accepted_on": accepted, "payment_due": due,
+                         "payment_received_on": paid})
+        unpaid = [r for r in rows if r["payment_due"] and r["payment_due"] < today]
+        if unpaid:
+            late = max(unpaid, key=lambda r: r["payment_due"])  # the most recent one: one payment overdue
+            for row in unpaid:
+                received = row["payment_received_on"]
+                row["payment_received_on"] = None if row is late else received or row["payment_due"]
+        self.rows["acceptance"].extend(rows)
+
     def build(self) -> dict[str, list[dict[str, Any]]]:
         self.build_branches()
         self.build_people()
@@ -647,6 +749,10 @@ class _Builder:
         self.build_executives()
         self.build_lessons()
         self.build_problems()
+        self.build_kickoffs()
+        self.build_consultant_days()
+        self.build_daily_entries()
+        self.build_acceptance()
         return self.rows
 
 

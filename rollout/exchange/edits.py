@@ -11,14 +11,14 @@ since, the save is refused (ConflictError) instead of silently overwriting their
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from rollout.core.errors import CellError, ConflictError, NotFoundError, ValidationError
 from rollout.core.values import comparable, json_ready, quote
-from rollout.exchange.importer import broken_references
+from rollout.exchange.importer import broken_references, dates_before_references
 from rollout.exchange.spec import SHEETS, Sheet, SheetRows, validate_rows
 from rollout.store.audit import record as audit_record
 from rollout.store.db import Cursor, Database
@@ -38,6 +38,7 @@ class EditBatch:
         """The importer's rules on edited rows, references as this transaction sees them."""
         valid, errors = validate_rows(table, rows, list(range(1, len(rows) + 1)), self.today)
         errors += list(broken_references(self.db, {table: valid}, self.cur))
+        errors += list(dates_before_references(self.db, {table: valid}, self.cur))
         if errors:
             raise ValidationError([CellError(label if len(rows) == 1 else f"{label} {e.row}", None, e.column,
                                              e.value, e.expected) for e in errors])
@@ -118,6 +119,17 @@ class EditBatch:
                 self.audit("update", table, valid, column, current[column], valid[column])
         return valid
 
+    def upsert(self, table: str, row: Mapping[str, Any], original: Mapping[str, Any] | None = None,
+               label: str | None = None) -> dict[str, Any]:
+        """Add the row, or when its key exists change every other column to the row's values
+        (optimistically: `original` is the row as the user saw it). Returns the row as stored."""
+        sheet = SHEETS[table]
+        if self.current(table, row) is None:
+            self.insert(table, [dict(row)], label)
+            return self.current(table, row) or {}
+        changes = {c: row.get(c) for c in sheet.column_names if c not in sheet.key}
+        return self.update(table, {k: row[k] for k in sheet.key}, changes, original, label)
+
 
 @contextmanager
 def edit_batch(db: Database, actor: str = "app", today: date | None = None) -> Iterator[EditBatch]:
@@ -139,3 +151,20 @@ def update_row(db: Database, table: str, key: Mapping[str, Any], changes: Mappin
     """Change one row in one transaction (see EditBatch.update)."""
     with edit_batch(db, actor, today) as batch:
         return batch.update(table, key, changes, original, label)
+
+
+def refuse_future(label: str, row: Mapping[str, Any], columns: Iterable[str], today: date) -> None:
+    """Dates of what has happened (held, signed, accepted, closed, ...) cannot be after today."""
+    errors = [CellError(label, None, c, row[c], f"is in the future (expected a date on or before {today})")
+              for c in columns if isinstance(row.get(c), date) and row[c] > today]
+    if errors:
+        raise ValidationError(errors)
+
+
+def upsert_row(db: Database, table: str, row: Mapping[str, Any], original: Mapping[str, Any] | None = None,
+               actor: str = "app", today: date | None = None, label: str | None = None) -> dict[str, Any]:
+    """Add or change one row in one transaction (see EditBatch.upsert)."""
+    with edit_batch(db, actor, today) as batch:
+        return batch.upsert(table, row, original, label)
+
+

@@ -72,6 +72,7 @@ def validate_workbook(db: Database, raw: RawWorkbook, today: date | None = None)
         errors.extend(_repeated_keys(rows))
         tables[name] = rows
     errors.extend(broken_references(db, tables))
+    errors.extend(dates_before_references(db, tables))
     if errors:
         errors.sort(key=_error_order)
         raise ValidationError(errors, raw.warnings)
@@ -145,6 +146,44 @@ def broken_references(db: Database, tables: dict[str, SheetRows],
                 if value in missing:
                     yield CellError(rows.sheet.name, number, column.name, value,
                                     f"is not a known {SHEETS[column.ref].noun} ({expected_codes(codes, column.ref)})")
+
+
+def dates_before_references(db: Database, tables: dict[str, SheetRows],
+                            cur: Cursor | None = None) -> Iterable[CellError]:
+    """Each sheet's NotBeforeReferenced rules (spec.py): its dates against the date of the row they
+    reference (this workbook's, else the database's), and a referenced date this workbook changes
+    against the rows the database already holds for it."""
+    def stored(sql: str, codes: set[Any]) -> list[tuple]:
+        if not codes:
+            return []
+        params = [sorted(codes)]
+        return cur.execute(sql, params).fetchall() if cur is not None else db.rows(sql, params)
+
+    for sheet in SHEETS.values():
+        for rule in sheet.ref_rules:
+            target = SHEETS[sheet.column(rule.via).ref or ""]
+            key, bound = target.key[0], rule.target_column
+            changed = tables.get(target.name)
+            if changed is not None and bound not in changed.columns:
+                changed = None  # the workbook leaves that column as it is
+            rows = tables.get(sheet.name)
+            if rows is not None:
+                codes = rows.column(rule.via)
+                bounds = dict(stored(f"SELECT {quote(key)}, {quote(bound)} FROM {quote(target.name)} "
+                                     f"WHERE {quote(key)} IN (SELECT unnest(?))", set(codes) - {None}))
+                if changed is not None:
+                    bounds.update(zip(changed.column(key), changed.column(bound), strict=True))
+                yield from rule.check(sheet.name, {c: rows.column(c) for c in rule.columns}, codes,
+                                      rows.row_numbers, bounds)
+            if changed is not None:
+                others = set(changed.column(key)) - (set(rows.column(rule.via)) if rows is not None else set())
+                held = {r[0]: dict(zip(rule.columns, r[1:], strict=True)) for r in stored(
+                    f"SELECT {quote(rule.via)}, {', '.join(quote(c) for c in rule.columns)} FROM {quote(sheet.name)} "
+                    f"WHERE {quote(rule.via)} IN (SELECT unnest(?))", others)}
+                for number, code, day in zip(changed.row_numbers, changed.column(key), changed.column(bound),
+                                             strict=True):
+                    if code in held:
+                        yield from rule.check_bound(sheet.name, target.name, number, code, day, held[code])
 
 
 def expected_codes(codes: set[str], sheet_name: str) -> str:

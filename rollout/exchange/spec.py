@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache, cached_property
 from typing import Annotated, Any
 
@@ -34,6 +34,7 @@ IMPACTS = ("low", "medium", "high")
 APPLICATION_STATUSES = ("planned", "applied", "verified", "not_applicable")
 OBJECTS = ("customers", "vendors", "materials", "boms", "chart_of_accounts", "opening_balances", "other")
 SEVERITIES = ("low", "medium", "high", "critical")
+CONSULTANT_PHASES = ("preparation", "kickoff", "training", "testing", "cutover", "support")
 
 # Text that a spreadsheet would run as a formula; the exporter neutralises it (see exporter.py).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -191,6 +192,28 @@ def parse_int(value: object, expected: str = "a whole number") -> int:
     return int(number)
 
 
+_TIME_TEXT = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
+TIME_EXPECTED = "is not a time of day (expected a time cell or text like 09:30, 24-hour)"
+
+
+def parse_time(value: object) -> str:
+    """A time of day as `HH:MM` text (24-hour): a real Excel time cell, or text like 09:30 or 9:30."""
+    if isinstance(value, time):
+        # a time cell is a fraction of a day: read back it can miss the minute by a microsecond
+        seconds = round(value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6)
+        if seconds % 60:
+            raise _fail("has seconds (expected a time of day to the minute, like 09:30)")
+        if seconds >= 24 * 3600:
+            raise _fail(TIME_EXPECTED)
+        return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}"
+    if isinstance(value, (date, datetime, bool, int, float)):
+        raise _fail(TIME_EXPECTED)
+    match = _TIME_TEXT.match(str(value).strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise _fail(TIME_EXPECTED)
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
 def parse_months(value: object) -> str:
     """Peak months as "11,12": each 1-12, stored sorted and without repeats."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -220,7 +243,7 @@ def peak_month_set(peak_months: str | None) -> set[int]:
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # code, text, date, bool, int, float, enum, months
+    kind: str  # code, text, date, time (HH:MM text), bool, int, float, enum, months
     required: bool = False
     enum: tuple[str, ...] = ()
     minimum: float | None = None
@@ -239,7 +262,8 @@ class Column:
         if self.kind == "enum":
             text = "one of " + ", ".join(self.enum)
         else:
-            text = {"code": "a code", "text": "text", "date": "a date (YYYY-MM-DD)", "bool": "yes/no",
+            text = {"code": "a code", "text": "text", "date": "a date (YYYY-MM-DD)",
+                    "time": "a time of day (HH:MM, 24-hour)", "bool": "yes/no",
                     "int": "a whole number", "float": "a number", "months": "months, e.g. 11,12"}[self.kind]
         if self.minimum is not None:
             text += f", {'>' if self.exclusive_minimum else '>='} {_figure(self.minimum)}"
@@ -265,6 +289,45 @@ class RowRule:
 
 
 @dataclass(frozen=True)
+class NotBeforeReferenced:
+    """Dates of a row that may not fall before a date of the row its code points to, when both are
+    known (acceptance: accepted_on and payment_received_on not before the branch's actual_go_live).
+
+    The importer and the edits look the referenced date up (in the same workbook, else the database)
+    and call `check`; a change to the referenced date is checked the other way round by `check_bound`."""
+
+    columns: tuple[str, ...]
+    via: str  # the code column pointing to the other sheet
+    target_column: str  # the date column of the other sheet
+
+    def check(self, sheet: str, values: Mapping[str, list[Any]], codes: list[Any], row_numbers: list[int],
+              bounds: Mapping[Any, Any]) -> Iterable[CellError]:
+        """Errors of these rows (values per column, in row order) given the referenced dates by code."""
+        for index, code in enumerate(codes):
+            bound = bounds.get(code)
+            if bound is None:
+                continue
+            for column in self.columns:
+                day = values[column][index]
+                if day is not None and day < bound:
+                    yield CellError(sheet, row_numbers[index], column, day,
+                                    f"is before {code}'s {self.target_column} {bound} (expected a date on or after "
+                                    "it)")
+
+    def check_bound(self, sheet: str, target: str, row_number: int | None, code: Any, bound: Any,
+                    stored: Mapping[str, Any]) -> Iterable[CellError]:
+        """Errors of a new referenced date `bound` against the dates already stored for its code."""
+        if bound is None:
+            return
+        for column in self.columns:
+            day = stored.get(column)
+            if day is not None and day < bound:
+                yield CellError(target, row_number, self.target_column, bound,
+                                f"is after {code}'s {column} {day} on the {sheet} sheet (expected a date on or "
+                                "before it)")
+
+
+@dataclass(frozen=True)
 class Sheet:
     name: str
     columns: tuple[Column, ...]
@@ -272,6 +335,7 @@ class Sheet:
     rules: tuple[RowRule, ...] = ()
     noun: str = ""  # "region", used in "is not a known region"
     label_column: str | None = None
+    ref_rules: tuple[NotBeforeReferenced, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -307,6 +371,14 @@ def _key_user_needs_module(roles: list, modules: list, today: date) -> Iterable[
     for index, (role, module) in enumerate(zip(roles, modules, strict=True)):
         if role == "key_user" and not module:
             yield index, "module", None, "is empty (expected a module: a key_user requirement is per module)"
+
+
+def _not_above(column: str, limit: str) -> RowRule:
+    def check(values: list, limits: list, today: date) -> Iterable[tuple[int, str, Any, str]]:
+        for index, (value, most) in enumerate(zip(values, limits, strict=True)):
+            if value is not None and most is not None and value > most:
+                yield index, column, value, f"is more than {limit} {most:g} (expected at most {limit})"
+    return RowRule((column, limit), check)
 
 
 DONE_NEEDS_COMPLETED_ON = RowRule(("status", "completed_on"), _done_needs_completed_on)
@@ -399,6 +471,27 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _col("opened_on", "date", True), _col("closed_on", "date"), _enum("severity", SEVERITIES, True),
         _enum("module", MODULES), _col("title", "text", True), _col("owner", "text"),
     ), ("problem_code",), (_range_rule("opened_on", "closed_on"),)),
+    Sheet("kickoffs", (
+        _col("branch_code", "code", True, ref="branches"), _col("held_on", "date", True),
+        _col("start_time", "time"), _col("duration_min", "int", minimum=0, exclusive_minimum=True),
+        _col("chair", "text"), _col("attendees", "int", minimum=0), _col("steering_committee_named", "bool"),
+        _col("rewards_announced", "bool"), _col("qa_held", "bool"), _col("minutes_signed_on", "date"),
+        _col("minutes_ref", "text"),
+    ), ("branch_code",)),
+    Sheet("consultant_days", (
+        _col("branch_code", "code", True, ref="branches"), _col("work_date", "date", True),
+        _col("consultant", "text", True), _enum("phase", CONSULTANT_PHASES, True),
+        _col("days", "float", True, minimum=0, exclusive_minimum=True, maximum=1), _col("note", "text"),
+    ), ("branch_code", "work_date", "consultant", "phase")),
+    Sheet("daily_entries", (
+        _col("branch_code", "code", True, ref="branches"), _col("date", "date", True),
+        _col("documents", "int", True, minimum=0), _col("entered_same_day", "int", True, minimum=0),
+    ), ("branch_code", "date"), (_not_above("entered_same_day", "documents"),)),
+    Sheet("acceptance", (
+        _col("branch_code", "code", True, ref="branches"), _col("accepted_on", "date"),
+        _col("payment_due", "date"), _col("payment_received_on", "date"),
+    ), ("branch_code",), ref_rules=(NotBeforeReferenced(("accepted_on", "payment_received_on"), "branch_code",
+                                                        "actual_go_live"),)),
 ]}
 
 # The order in which sheets load, parents first, so references resolve within one workbook.
@@ -424,7 +517,7 @@ def _parser(column: Column) -> Callable[[object], Any]:
         def base(value: object) -> Any:
             return parse_figure(value, expected)
     else:
-        base = {"code": parse_code, "text": parse_text, "date": parse_date, "bool": parse_bool,
+        base = {"code": parse_code, "text": parse_text, "date": parse_date, "time": parse_time, "bool": parse_bool,
                 "months": parse_months}[column.kind]
     if column.minimum is None and column.maximum is None:
         return base

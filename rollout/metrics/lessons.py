@@ -249,8 +249,7 @@ def lesson_to_checklist(db: Database, lesson_code: str, as_of: date, due_date: d
 
 
 def _check_not_future(label: str, column: str, value: date | None, today: date) -> None:
-    if value is not None and value > today:
-        raise _refuse(label, column, value, f"is in the future (expected a date on or before {today})")
+    edits.refuse_future(label, {column: value}, [column], today)
 
 
 def log_problem(db: Database, problem: Mapping[str, Any], actor: str = "app", today: date | None = None) -> None:

@@ -13,7 +13,9 @@ import pandas as pd
 
 from rollout.core.errors import RolloutError
 from rollout.core.values import is_missing, iso_text, round1
-from rollout.metrics import engagement, readiness
+from rollout.exchange.spec import CONSULTANT_PHASES
+from rollout.metrics import after_go_live, engagement, readiness
+from rollout.metrics import man_days as man_days_metrics
 from rollout.metrics.live import branches_live
 from rollout.metrics.summary import summary
 from rollout.steering.model import NOT_YET, Chart, Pack, Section
@@ -163,10 +165,13 @@ def lessons_section(db: Database, figures: dict[str, Any]) -> Section:
                    Chart("bar", "lesson_code", ["application_coverage"], "Application coverage (%)"))
 
 
-def man_days(db: Database) -> pd.DataFrame:
-    """Consultant man-days per branch: budget, used, remaining (budget − used), % used; a total row last."""
-    frame = db.df("SELECT branch_code, branch_name, consultant_days_budget AS budget_days, "
-                  "consultant_days_used AS used_days FROM branches ORDER BY branch_code")
+def man_days(db: Database, as_of: date) -> pd.DataFrame:
+    """Consultant man-days per branch: budget, used on D (METRICS.md "Man-days used": the logged days,
+    else the branches sheet's figure), remaining (budget − used), % used; a total row last."""
+    frame = db.df("SELECT branch_code, branch_name, consultant_days_budget AS budget_days FROM branches "
+                  "ORDER BY branch_code").merge(
+        man_days_metrics.man_days_used(db, as_of)[["branch_code", "man_days_used"]].rename(
+            columns={"man_days_used": "used_days"}), on="branch_code", how="left")
     frame["remaining_days"] = frame["budget_days"] - frame["used_days"]
     with_both = frame.dropna(subset=["budget_days", "used_days"])
     total = {"branch_code": "TOTAL", "branch_name": "all branches",
@@ -196,12 +201,47 @@ def man_days_chart_rows(days: pd.DataFrame, limit: int = 40) -> tuple[pd.DataFra
             len(per_branch))
 
 
-def man_days_section(db: Database) -> Section:
-    frame = man_days(db)
+def man_days_section(db: Database, as_of: date) -> Section:
+    frame = man_days(db, as_of)
     return Section("man_days", "Consultant man-days: used vs budget", frame,
                    "Remaining = budget − used (negative: over budget). The total's remaining counts branches "
                    "with both figures.", Chart("bar", "branch_code", ["budget_days", "used_days"],
                                               "Man-days per branch: budget and used"))
+
+
+def man_days_by_phase_section(db: Database, as_of: date) -> Section:
+    """Man-days used per region and phase (METRICS.md "Consultant man-days"), a total row last."""
+    frame = man_days_metrics.by_region_and_phase(db, as_of)
+    phases = [c for c in [*CONSULTANT_PHASES, man_days_metrics.NO_PHASE] if frame[c].fillna(0).any()]
+    frame = frame[["region_code", *phases, "used"]]
+    return Section("man_days_phases", "Consultant man-days used by phase and region", frame,
+                   f"Days logged on or before {as_of.isoformat()} per phase; '{man_days_metrics.NO_PHASE}': branches "
+                   "that do not log their days (the branches sheet's figure).",
+                   Chart("bar", "region_code", phases, "Man-days used per region and phase") if phases else None)
+
+
+def man_days_remaining_section(db: Database, as_of: date) -> Section:
+    """Man-days budget, used, remaining and the forecast overrun at go-live, per region; a total row last."""
+    frame = man_days_metrics.by_region_and_phase(db, as_of)
+    frame = frame[["region_code", "budget", "used", "remaining", "forecast_overrun"]]
+    return Section("man_days_remaining", "Consultant man-days remaining by region", frame,
+                   "Remaining = budget − used (branches with both); forecast overrun: the man-days beyond budget "
+                   "at go-live at the last four weeks' pace.",
+                   Chart("bar", "region_code", ["budget", "used"], "Man-days per region: budget and used"))
+
+
+def acceptance_section(db: Database, as_of: date) -> Section:
+    """Live branches' acceptance and payment status, the branches needing action first."""
+    live = after_go_live.live_branches(db, as_of)
+    frame = live[["branch_code", "branch_name", "action", "same_day_entry_rate", "ready_for_acceptance",
+                  "acceptance_overdue", "accepted_on", "payment_due", "payment_received_on", "payment_overdue"]].copy()
+    frame["same_day_entry_rate"] = [None if is_missing(v) else round1(v) for v in frame["same_day_entry_rate"]]
+    frame = _dates(frame, ["accepted_on", "payment_due", "payment_received_on"])
+    note = (f"{len(live)} live branches: {int(live['ready_for_acceptance'].sum())} ready for acceptance, "
+            f"{int(live['acceptance_overdue'].sum())} with acceptance overdue, {int(live['accepted'].sum())} "
+            f"accepted, {int(live['payment_overdue'].sum())} with payment overdue." if len(live)
+            else f"No branch is live on {as_of.isoformat()}.")
+    return Section("acceptance", "Live branches: acceptance and payment", frame, note)
 
 
 def changes_sections(db: Database) -> list[Section]:
@@ -230,7 +270,8 @@ def pack(db: Database, as_of: date) -> Pack:
                 go_lives_section(as_of, figures, names), go_lives_at_risk_section(db, as_of),
                 staffing_section(figures, names),
                 executives_section(db, as_of), lessons_section(db, figures), *changes_sections(db),
-                man_days_section(db), branches_section(figures, names)]
+                man_days_section(db, as_of), man_days_by_phase_section(db, as_of),
+                man_days_remaining_section(db, as_of), acceptance_section(db, as_of), branches_section(figures, names)]
     return Pack(f"ERP rollout steering pack, as of {as_of.isoformat()}", as_of, sections)
 
 

@@ -42,8 +42,7 @@ def _table(frame: pd.DataFrame) -> str:
 
 def _bars(section: Section) -> str:
     spec, frame = section.chart, section.frame
-    if section.key == "man_days":
-        frame = frame[frame[spec.category] != "TOTAL"]
+    frame = frame[frame[spec.category] != "TOTAL"]  # a total row is not a category
     values = [float(v) for c in spec.values for v in frame[c] if not pd.isna(v)]
     top = max(values, default=0) or 1
     rows = []

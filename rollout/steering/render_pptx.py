@@ -146,8 +146,8 @@ def _section(prs: Presentation, section: Section) -> None:
     if frame is None:
         _note(_slide(prs, section.title), section.note or "not yet available")
         return
-    if section.chart is not None and len(frame):
-        chart_frame = frame[frame[section.chart.category] != "TOTAL"] if section.key == "man_days" else frame
+    chart_frame = frame if section.chart is None else frame[frame[section.chart.category] != "TOTAL"]
+    if section.chart is not None and len(chart_frame):  # a total row is not a category
         _chart(_slide(prs, section.title), chart_frame, section)
     if frame.empty:
         _note(_slide(prs, section.title), section.note or "None.")

@@ -25,7 +25,8 @@ SHEET_NAMES = {"portfolio": "Portfolio", "red": "Red branches", "go_lives": "Nex
                "changes_new_overdue": "New overdue items", "changes_new_failing_gates": "New failing gates",
                "changes_went_silent": "Went silent", "changes_people_left": "People who left",
                "changes_lessons_applied": "Lessons newly applied", "man_days": "Man-days",
-               "branches": "Branches"}
+               "man_days_phases": "Man-days by phase", "man_days_remaining": "Man-days remaining",
+               "acceptance": "Acceptance and payment", "branches": "Branches"}
 
 
 def _sheet_name(title: str, used: set[str]) -> str:

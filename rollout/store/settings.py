@@ -55,8 +55,19 @@ SETTINGS: dict[str, Setting] = {
         Setting("silent_after_days", 45, "Silent when no touchpoint for more than (days)", 0, 3650, "Engagement",
                 True),
         Setting("engaged_score_at_least", 3, "Engaged when score at least", 0, 1000, "Engagement"),
-        # Lessons and go-live problems
-        Setting("critical_problem_days", 3, "Flag critical problems open longer than (days)", 0, 365, "Lessons",
+        # Kick-off meeting (METRICS.md "Kick-off meeting")
+        Setting("kickoff_max_minutes", 240, "Kick-off at most (minutes: half a day)", 1, 1440, "Kick-off", True),
+        Setting("minutes_signed_within_days", 7, "Kick-off minutes signed within (days)", 0, 365, "Kick-off",
+                True),
+        # After go-live (METRICS.md "After go-live"); the critical limit also flags problems on the Lessons page
+        Setting("critical_problem_days", 3, "Time limit of a critical problem (days)", 0, 365, "After go-live",
+                True),
+        Setting("high_problem_days", 7, "Time limit of a high problem (days)", 0, 365, "After go-live", True),
+        Setting("medium_problem_days", 14, "Time limit of a medium problem (days)", 0, 365, "After go-live", True),
+        Setting("low_problem_days", 30, "Time limit of a low problem (days)", 0, 365, "After go-live", True),
+        Setting("same_day_entry_target", 95, "Ready for acceptance: same-day entry rate at least (%)", 0, 100,
+                "After go-live"),
+        Setting("acceptance_overdue_days", 14, "Acceptance overdue when ready for (days)", 1, 365, "After go-live",
                 True),
         # Launch planner (PLANNING.md)
         Setting("horizon_months", 24, "Planning horizon (months)", 1, 120, "Planning", True),

@@ -220,6 +220,33 @@ def test_lessons_are_partly_applied_and_problems_logged_at_live_branches(demo40)
     assert db.scalar("SELECT count(*) FROM master_data WHERE records_validated < records_expected") >= 1
 
 
+def test_from_kickoff_to_acceptance(demo40):
+    db, _ = demo40
+    from rollout.metrics import after_go_live, kickoff
+
+    # kick-offs: most passed ones recorded, mostly by the rules, a few with findings
+    findings = kickoff.kickoff_findings(db, TODAY)
+    with_findings = int(findings["findings"].map(bool).sum())
+    assert 3 <= with_findings <= len(findings) // 2
+    assert db.scalar("SELECT count(*) FROM kickoffs k JOIN branches b USING (branch_code) "
+                     "WHERE k.held_on <> b.planned_kickoff") == 0
+    # consultant days by phase, day by day, only up to today, never before four weeks ahead of the kick-off
+    phases = {r[0] for r in db.rows("SELECT DISTINCT phase FROM consultant_days")}
+    assert {"preparation", "kickoff", "training", "testing"} <= phases
+    assert db.scalar("SELECT count(*) FROM consultant_days c JOIN branches b USING (branch_code) "
+                     "WHERE c.work_date > ? OR c.work_date < b.planned_kickoff - 28", [TODAY]) == 0
+    assert db.scalar("SELECT count(DISTINCT branch_code) FROM consultant_days") >= 10
+    # daily entries at live branches only, some branches below 95 % over the last 30 days
+    assert db.scalar("SELECT count(*) FROM daily_entries e JOIN branches b USING (branch_code) "
+                     "WHERE b.actual_go_live IS NULL OR e.date < b.actual_go_live OR e.date > ?", [TODAY]) == 0
+    rates = after_go_live.same_day_entry_rate(db, TODAY)["same_day_entry_rate"]
+    assert (rates < 95).any() and (rates >= 95).any()
+    # accepted and unaccepted live branches, exactly one overdue payment
+    live = after_go_live.live_branches(db, TODAY)
+    assert live["accepted"].any() and (~live["accepted"]).any()
+    assert int(live["payment_overdue"].sum()) == 1
+
+
 def test_dates_move_with_today():
     later = date(2030, 3, 10)
     db = Database(":memory:")

@@ -218,6 +218,7 @@ def test_export_round_trip_gives_the_same_data(tmp_path: Path, suffix: str) -> N
     out = export(source, tmp_path / f"export{suffix}")
     target = Database(tmp_path / "b.duckdb")
     import_workbook(target, out, today=date(2026, 11, 22))
-    for table in ("regions", "branches", "checklist", "assignments", "touchpoints", "problems", "role_requirements"):
+    for table in ("regions", "branches", "checklist", "assignments", "touchpoints", "problems", "role_requirements",
+                  "kickoffs", "consultant_days", "daily_entries", "acceptance"):
         query = f'SELECT * FROM "{table}" ORDER BY ALL'
         assert source.rows(query) == target.rows(query), table

@@ -13,6 +13,7 @@ from pptx.oxml.ns import qn
 
 from rollout.cli import main
 from rollout.core.errors import RolloutError, ValidationError
+from rollout.metrics import man_days
 from rollout.metrics.summary import summary
 from rollout.steering import decisions, pack, snapshots
 
@@ -169,7 +170,7 @@ def test_man_days_per_branch_and_total(db_factory) -> None:
                                "consultant_days_budget": 50, "consultant_days_used": 60},
                               {"branch_code": "C", "branch_name": "C", "region_code": "E",
                                "consultant_days_budget": 30}])
-    days = pack.man_days(db).set_index("branch_code")
+    days = pack.man_days(db, AS_OF).set_index("branch_code")  # no logged days: the branches sheet's figures
     assert days.loc["A", "remaining_days"] == 60  # 100 - 40
     assert days.loc["B", "remaining_days"] == -10  # over budget: 50 - 60
     assert days.loc["B", "used_pct"] == 120.0  # 60 / 50
@@ -177,6 +178,38 @@ def test_man_days_per_branch_and_total(db_factory) -> None:
     assert (days.loc["TOTAL", "budget_days"], days.loc["TOTAL", "used_days"]) == (180, 100)
     assert days.loc["TOTAL", "remaining_days"] == 50
     assert days.loc["TOTAL", "used_pct"] == 55.6  # 100 / 180 = 55.55...%
+
+
+def test_man_days_by_phase_and_region_and_remaining(sample_db) -> None:
+    phases = pack.man_days_by_phase_section(sample_db, AS_OF)
+    frame = phases.frame.set_index("region_code")
+    # the sample logs preparation, kick-off, training and testing days only (no cutover, no support yet);
+    # EAST's branches that do not log (B01, B04, PIL) add 120 + 57 + 395 = 572 without a phase
+    assert list(frame.columns) == ["preparation", "kickoff", "training", "testing", "no phase", "used"]
+    assert frame.loc["EAST", "no phase"] == 572 and frame.loc["TOTAL", "used"] == 1004
+    assert phases.chart.values == ["preparation", "kickoff", "training", "testing", "no phase"]
+    remaining = pack.man_days_remaining_section(sample_db, AS_OF).frame.set_index("region_code")
+    assert remaining.loc["TOTAL"].to_dict() == {"budget": 2600, "used": 1004, "remaining": 1596,
+                                                "forecast_overrun": 0}
+
+
+def test_acceptance_and_payment_of_live_branches(sample_db) -> None:
+    section = pack.acceptance_section(sample_db, AS_OF)
+    # expected summary on 11-22: B01 ready, B01 and B02 payment overdue, nothing accepted
+    assert list(section.frame["branch_code"]) == ["B02", "B01", "PIL"]
+    assert section.frame.set_index("branch_code").loc["B01", "payment_due"] == "2026-07-01"
+    assert section.note == ("3 live branches: 1 ready for acceptance, 0 with acceptance overdue, 0 accepted, "
+                            "2 with payment overdue.")
+    assert len(section.frame.columns) <= 10  # one slide table
+
+
+def test_pack_of_an_empty_database_renders_in_every_format(tmp_path) -> None:
+    from rollout.store.db import Database
+
+    with Database(tmp_path / "empty.duckdb") as db:
+        for kind in pack.KINDS:  # total rows without any branch: no chart, no error
+            assert pack.report_bytes(db, AS_OF, kind)
+        assert pack.acceptance_section(db, AS_OF).note == "No branch is live on 2026-11-22."
 
 
 # --- the pack ---------------------------------------------------------------------------------------
@@ -196,7 +229,8 @@ def test_pptx_pack_has_native_charts_tables_and_the_database_figures(sample_db, 
     titles = [t for t, _ in slides]
     for wanted in ("Portfolio status", "Red branches and why", "Next go-lives", "Staffing risks",
                    "Executives to contact", "Lessons coverage", "What changed since last review",
-                   "Consultant man-days: used vs budget"):
+                   "Consultant man-days: used vs budget", "Consultant man-days used by phase and region",
+                   "Consultant man-days remaining by region", "Live branches: acceptance and payment"):
         assert any(t.startswith(wanted) for t in titles), wanted
     charts = [sh for _, shapes in slides for sh in shapes if sh.has_chart]
     assert charts, "native charts, not pictures"
@@ -204,20 +238,22 @@ def test_pptx_pack_has_native_charts_tables_and_the_database_figures(sample_db, 
     # The man-days table: every branch row and the total as in the database.
     rows = []
     for title, shapes in slides:
-        if title.startswith("Consultant man-days"):
+        if title.startswith("Consultant man-days: used vs budget"):
             for shape in shapes:
                 if shape.has_table:
                     cells = [[c.text for c in r.cells] for r in shape.table.rows]
                     rows += [r for r in cells[1:]]
     by_code = {r[0]: r for r in rows}
-    for code, name, budget, used in sample_db.rows("SELECT branch_code, branch_name, consultant_days_budget, "
-                                                   "consultant_days_used FROM branches"):
+    # used on D (METRICS.md "Man-days used"): the logged days where a branch logs them (B03: 23.0, not the
+    # sheet's 78), else the branches sheet's figure (B01: 120)
+    used = man_days.man_days_used(sample_db, AS_OF).set_index("branch_code")["man_days_used"]
+    for code, name, budget in sample_db.rows("SELECT branch_code, branch_name, consultant_days_budget FROM branches"):
         assert by_code[code][1] == name
-        assert float(by_code[code][2]) == budget and float(by_code[code][3]) == used
-        assert float(by_code[code][4]) == budget - used
-    total_budget, total_used = sample_db.rows("SELECT sum(consultant_days_budget), sum(consultant_days_used) "
-                                              "FROM branches")[0]
-    assert (float(by_code["TOTAL"][2]), float(by_code["TOTAL"][3])) == (total_budget, total_used)  # 2600, 1279
+        assert float(by_code[code][2]) == budget and float(by_code[code][3]) == used[code]
+        assert float(by_code[code][4]) == budget - used[code]
+    assert (float(by_code["B03"][3]), float(by_code["B01"][3])) == (23.0, 120.0)
+    total_budget = sample_db.scalar("SELECT sum(consultant_days_budget) FROM branches")
+    assert (float(by_code["TOTAL"][2]), float(by_code["TOTAL"][3])) == (total_budget, used.sum())  # 2600, 1004
     assert by_code["B01"][1] == "天津分公司" and by_code["PIL"][1] == "青岛试点工厂"
     # Chinese text carries an East Asian typeface on its run.
     runs = [r for _, shapes in slides for sh in shapes if sh.has_table for row in sh.table.rows for c in row.cells
