@@ -17,6 +17,7 @@ exceptions become our own errors (`RolloutError` subclasses with a message a use
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -30,6 +31,7 @@ import pandas as pd
 
 from rollout.core.errors import DatabaseError, DatabaseLockedError
 from rollout.store.files import remove_leftovers
+from rollout.store.locations import is_server_location
 from rollout.store.schema import LATEST_VERSION, MIGRATIONS_DIR, SCHEMA_VERSION_TABLE, migrations, newer_message
 
 __all__ = ["LATEST_VERSION", "MIGRATIONS_DIR", "Cursor", "Database", "FileDatabase", "is_server_location",
@@ -38,12 +40,8 @@ __all__ = ["LATEST_VERSION", "MIGRATIONS_DIR", "Cursor", "Database", "FileDataba
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 _SEQUENCE = re.compile(r"nextval\('([^':]+)'")
 _READS = {"SELECT", "EXPLAIN", "CALL"}  # what df/rows/scalar/run may run: a write goes through transaction()
-SERVER_SCHEMES = ("postgresql://", "postgres://")
 
 
-def is_server_location(location: str | Path) -> bool:
-    """A postgresql:// URL (the server engine) rather than a file path (the embedded engine)."""
-    return isinstance(location, str) and location.strip().lower().startswith(SERVER_SCHEMES)
 
 
 def translate(exc: Exception, path: str | Path = "") -> DatabaseError:
@@ -57,6 +55,9 @@ def translate(exc: Exception, path: str | Path = "") -> DatabaseError:
     if isinstance(exc, duckdb.ConstraintException):
         return DatabaseError(f"the change breaks a database rule: {text.splitlines()[0]}")
     return DatabaseError(f"database error: {text.splitlines()[0]}")
+
+
+SERVER_ENGINE = "rollout.store.server"
 
 
 class Cursor(Protocol):
@@ -86,9 +87,9 @@ class Database:
     def __new__(cls, location: str | Path = ":memory:", read_only: bool = False) -> Database:
         if cls is Database:
             if is_server_location(location):
-                from rollout.store.server import ServerDatabase
-
-                cls = ServerDatabase
+                # The server engine is a plug-in looked up by name: it subclasses Database, so a static
+                # import here would make the two modules import each other (and load the driver for files).
+                cls = importlib.import_module(SERVER_ENGINE).ServerDatabase
             else:
                 cls = FileDatabase
         return super().__new__(cls)

@@ -11,7 +11,14 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from rollout.core.errors import DatabaseError
-from rollout.store.db import is_server_location
+
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_server_location(location: str | Path) -> bool:
+    """A postgresql:// URL (the server engine) rather than a file path (the embedded engine)."""
+    return isinstance(location, str) and location.strip().lower().startswith(SERVER_SCHEMES)
+
 
 
 @dataclass(frozen=True)
