@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,12 +73,12 @@ def server_db(sample_db_file: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return path
 
 
-@pytest.fixture(scope="session")
-def app_url(server_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real streamlit server running app.py, terminated at the end of the session."""
+@contextmanager
+def streamlit_server(location: str, log_path: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port with ROLLOUT_DB=location; yields its URL, stops it after."""
     port = free_port()
-    log = open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w+", encoding="utf-8")  # noqa: SIM115
-    env = {**os.environ, "ROLLOUT_DB": str(server_db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    log = open(log_path, "w+", encoding="utf-8")  # noqa: SIM115
+    env = {**os.environ, "ROLLOUT_DB": location, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
@@ -98,6 +99,13 @@ def app_url(server_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(server_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real streamlit server running app.py, terminated at the end of the session."""
+    with streamlit_server(str(server_db), tmp_path_factory.mktemp("e2e-log") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
