@@ -76,8 +76,9 @@ def server_db(sample_db_file: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @contextmanager
-def streamlit_server(db: Path, log_folder: Path) -> Iterator[str]:
-    """A new `streamlit run app.py` process on a free loopback port, on this database; its URL. Every
+def streamlit_server(db: Path | str, log_folder: Path) -> Iterator[str]:
+    """A new `streamlit run app.py` process on a free loopback port, on this store (a file or a
+    postgresql:// URL); its URL. Every
     server is a fresh process: its first visit is the first since a server start."""
     port = free_port()
     log_folder.mkdir(parents=True, exist_ok=True)
