@@ -7,6 +7,7 @@ Skipped, with the reason, when /usr/bin/chromium or Playwright is missing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -168,6 +169,10 @@ def open_app(page: object, path: str, **params: str) -> None:
 
 
 def screenshot(page: object, name: str) -> Path:
+    """A picture of the page for people to look at, once the browser has drawn what the script sent (a busy
+    machine can leave placeholders for a while after the run has finished)."""
+    with contextlib.suppress(Exception):  # a slow drawing spoils the picture, not the test
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
