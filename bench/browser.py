@@ -25,10 +25,10 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from browser import launch_chromium, page_url, streamlit_server, wait_for_app  # noqa: E402
-
 from rollout.demo import portfolio  # noqa: E402
 from rollout.store.db import Database  # noqa: E402
+
+from browser import launch_chromium, page_url, streamlit_server, wait_for_app  # noqa: E402
 
 PAGES = ["portfolio", "branch", "executives", "steering", "decisions", "staffing", "lessons", "planning", "data",
          "methodology", "settings"]
@@ -64,8 +64,7 @@ def measure(size: int, work: Path, repeat: int, playwright: object, outside: set
     with Database(path) as db:
         portfolio.build_demo(db, branches=size, seed=7, today=date.today())
     times: dict[str, float] = {}
-    with open(work / f"streamlit_{size}.log", "w+", encoding="utf-8") as log, \
-            streamlit_server({"ROLLOUT_DB": str(path)}, log) as url:
+    with streamlit_server(path, work / f"logs_{size}") as url:
         browser = launch_chromium(playwright)
         try:
             for page in PAGES:

@@ -1,21 +1,24 @@
 """A real `streamlit run app.py` server and Debian's Chromium: shared by the browser tests and bench/browser.py.
 
-Plain functions only (the pytest fixtures that use them live in tests/e2e/conftest.py), so a benchmark
-can start the same server and drive the same browser without importing a test module.
+Plain functions only (the pytest fixtures that use them live in tests/e2e/conftest.py), so the browser
+tests import helpers from here rather than from a test module, and a benchmark can start the same
+server and drive the same browser.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,14 +50,19 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], log: IO[str]) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port with these extra environment variables; yields its URL."""
+def streamlit_server(db: Path | str, log_folder: Path) -> Iterator[str]:
+    """A new `streamlit run app.py` process on a free loopback port, on this store (a file or a
+    postgresql:// URL); its URL. Every
+    server is a fresh process: its first visit is the first since a server start."""
     port = free_port()
-    full_env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
+    log_folder.mkdir(parents=True, exist_ok=True)
+    log = open(log_folder / "streamlit.log", "w+", encoding="utf-8")  # noqa: SIM115
+    env = {**os.environ, "ROLLOUT_DB": str(db), "ROLLOUT_LOG_DIR": str(log_folder),
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         try:
@@ -70,48 +78,84 @@ def streamlit_server(env: dict[str, str], log: IO[str]) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
-def launch_chromium(playwright: Any) -> Any:
-    """Debian's Chromium, headless, with no background traffic (the machine has no internet)."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+@contextmanager
+def browser_page(browser: object, url: str) -> Iterator[object]:
+    """A new browser tab (in its own context: no shared cookies or session) on the app at url."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True, base_url=url)
+    context.set_default_timeout(30_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
-def wait_for_app(page: Any, timeout: float = 45_000) -> None:
+def wait_for_app(page: object, timeout: float = 90_000) -> None:
     """Until the script has finished running and nothing is left spinning."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_timeout(300)  # let the last delta render
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
 
 
-def wait_for_text(page: Any, text: str, timeout: float = 45_000) -> None:
+def wait_for_text(page: object, text: str, timeout: float = 90_000) -> None:
     """Until an alert (success, error, info...) holding this text is on the page: a click's rerun may not
     have started yet when the script state is read, so a result is awaited by its own text."""
     page.locator('[data-testid="stAlertContainer"]', has_text=text).first.wait_for(timeout=timeout)
     wait_for_app(page)
 
 
-def page_url(path: str, **params: str | None) -> str:
-    """The app-relative URL of a page (the default page lives at the root)."""
-    path = "" if path == "portfolio" else path
-    return f"/{path}?" + "&".join(f"{k}={v}" for k, v in params.items() if v is not None)
-
-
-def open_app(page: Any, path: str, **params: str | None) -> None:
+def open_app(page: object, path: str, **params: str) -> None:
     """Open a page of the app (as of the sample's review date unless told otherwise) and wait for it."""
-    page.goto(page_url(path, **{"as_of": AS_OF, **params}))
+    query = {k: v for k, v in {"as_of": AS_OF, **params}.items() if v is not None}
+    path = "" if path == "portfolio" else path  # the default page lives at the root url
+    page.goto(f"/{path}?" + urllib.parse.urlencode(query))
     # routed through app.py: its sidebar filter is there (the first visit after a server start reruns once)
-    page.locator(".st-key-as_of_picker").wait_for(timeout=45_000)
+    page.locator(".st-key-as_of_picker").wait_for(timeout=90_000)
     wait_for_app(page)
 
 
-def screenshot(page: Any, name: str) -> Path:
+def screenshot(page: object, name: str) -> Path:
+    """A picture of the page for people to look at, once the browser has drawn what the script sent (a busy
+    machine can leave placeholders for a while after the run has finished)."""
+    with contextlib.suppress(Exception):  # a slow drawing spoils the picture, not the test
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
 
-def assert_no_exception(page: Any) -> None:
+def assert_no_exception(page: object) -> None:
+    """No exception box and no "Something went wrong" message (ui/router.py) on the page."""
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.first.inner_text()[:2000]
+    failed = page.locator('[data-testid="stAlertContainer"]', has_text="Something went wrong")
+    assert failed.count() == 0, failed.first.inner_text()[:2000]
+
+
+def metric(page: object, label: str) -> int:
+    """The value of the st.metric tile with this label."""
+    tile = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$")))
+    return int(tile.locator('[data-testid="stMetricValue"]').inner_text())
+
+
+def choose(page: object, key: str, text: str) -> None:
+    """Pick an option of the selectbox / multiselect with this widget key by typing it."""
+    page.locator(f".st-key-{key} input").click()
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+
+
+def launch_chromium(playwright: object) -> object:
+    """Debian's Chromium, headless, with no background traffic (the machine has no internet)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def page_url(path: str, **params: str | None) -> str:
+    """The app-relative URL of a page (the default page lives at the root)."""
+    path = "" if path == "portfolio" else path
+    return f"/{path}?" + urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})

@@ -7,28 +7,13 @@ Skipped, with the reason, when /usr/bin/chromium or Playwright is missing.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-AS_OF = "2026-11-22"  # the sample's second review date: every figure of the journeys is as of it
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+from browser import CHROMIUM, browser_page, launch_chromium, streamlit_server
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,65 +32,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode} before it was healthy")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout:.0f} s")
-
-
 @pytest.fixture(scope="session")
 def server_db(sample_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The server's database: a private copy of the sample (journeys write to it)."""
     path = tmp_path_factory.mktemp("e2e") / "rollout.duckdb"
     shutil.copy(sample_db_file, path)
     return path
-
-
-@contextmanager
-def streamlit_server(db: Path | str, log_folder: Path) -> Iterator[str]:
-    """A new `streamlit run app.py` process on a free loopback port, on this store (a file or a
-    postgresql:// URL); its URL. Every
-    server is a fresh process: its first visit is the first since a server start."""
-    port = free_port()
-    log_folder.mkdir(parents=True, exist_ok=True)
-    log = open(log_folder / "streamlit.log", "w+", encoding="utf-8")  # noqa: SIM115
-    env = {**os.environ, "ROLLOUT_DB": str(db), "ROLLOUT_LOG_DIR": str(log_folder),
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_healthy(url, proc)
-        except RuntimeError as exc:
-            log.seek(0)
-            raise RuntimeError(f"{exc}\n{log.read()[-3000:]}") from None
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")
@@ -120,83 +52,14 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         try:
             yield chromium
         finally:
             chromium.close()
 
 
-@contextmanager
-def browser_page(browser: object, url: str) -> Iterator[object]:
-    """A new browser tab (in its own context: no shared cookies or session) on the app at url."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True, base_url=url)
-    context.set_default_timeout(30_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 @pytest.fixture
 def page(browser: object, app_url: str) -> Iterator[object]:
     with browser_page(browser, app_url) as tab:
         yield tab
-
-
-def wait_for_app(page: object, timeout: float = 90_000) -> None:
-    """Until the script has finished running and nothing is left spinning."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-    page.wait_for_timeout(300)  # let the last delta render
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-
-
-def wait_for_text(page: object, text: str, timeout: float = 90_000) -> None:
-    """Until an alert (success, error, info...) holding this text is on the page: a click's rerun may not
-    have started yet when the script state is read, so a result is awaited by its own text."""
-    page.locator('[data-testid="stAlertContainer"]', has_text=text).first.wait_for(timeout=timeout)
-    wait_for_app(page)
-
-
-def open_app(page: object, path: str, **params: str) -> None:
-    """Open a page of the app (as of the sample's review date unless told otherwise) and wait for it."""
-    query = {k: v for k, v in {"as_of": AS_OF, **params}.items() if v is not None}
-    path = "" if path == "portfolio" else path  # the default page lives at the root url
-    page.goto(f"/{path}?" + urllib.parse.urlencode(query))
-    # routed through app.py: its sidebar filter is there (the first visit after a server start reruns once)
-    page.locator(".st-key-as_of_picker").wait_for(timeout=90_000)
-    wait_for_app(page)
-
-
-def screenshot(page: object, name: str) -> Path:
-    """A picture of the page for people to look at, once the browser has drawn what the script sent (a busy
-    machine can leave placeholders for a while after the run has finished)."""
-    with contextlib.suppress(Exception):  # a slow drawing spoils the picture, not the test
-        page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def assert_no_exception(page: object) -> None:
-    """No exception box and no "Something went wrong" message (ui/router.py) on the page."""
-    errors = page.locator('[data-testid="stException"]')
-    assert errors.count() == 0, errors.first.inner_text()[:2000]
-    failed = page.locator('[data-testid="stAlertContainer"]', has_text="Something went wrong")
-    assert failed.count() == 0, failed.first.inner_text()[:2000]
-
-
-def metric(page: object, label: str) -> int:
-    """The value of the st.metric tile with this label."""
-    tile = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$")))
-    return int(tile.locator('[data-testid="stMetricValue"]').inner_text())
-
-
-def choose(page: object, key: str, text: str) -> None:
-    """Pick an option of the selectbox / multiselect with this widget key by typing it."""
-    page.locator(f".st-key-{key} input").click()
-    page.keyboard.type(text)
-    page.keyboard.press("Enter")
-    wait_for_app(page)

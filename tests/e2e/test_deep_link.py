@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from e2e.conftest import assert_no_exception, browser_page, metric, screenshot, streamlit_server, wait_for_app
 from rollout.metrics import staffing
 from rollout.store.db import Database
+
+from browser import assert_no_exception, browser_page, metric, screenshot, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
 

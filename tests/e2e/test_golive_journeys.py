@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from e2e.conftest import assert_no_exception, open_app, screenshot, wait_for_app, wait_for_text
+from browser import assert_no_exception, open_app, screenshot, wait_for_app, wait_for_text
 
 pytestmark = pytest.mark.e2e
 

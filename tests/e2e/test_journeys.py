@@ -16,9 +16,9 @@ from datetime import date, datetime
 
 import pytest
 
-from e2e.conftest import assert_no_exception, choose, metric, open_app, screenshot, wait_for_app, wait_for_text
 from ui.navigation import ALL_PAGES
 
+from browser import assert_no_exception, choose, metric, open_app, screenshot, wait_for_app, wait_for_text
 from support import SAMPLE
 
 pytestmark = pytest.mark.e2e

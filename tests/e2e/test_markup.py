@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from e2e.conftest import assert_no_exception, browser_page, open_app, screenshot, streamlit_server, wait_for_app
 from ui.navigation import ALL_PAGES
 
+from browser import assert_no_exception, browser_page, open_app, screenshot, streamlit_server, wait_for_app
 from support import MARKUP_CODES
 
 pytestmark = pytest.mark.e2e

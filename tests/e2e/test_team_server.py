@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from e2e.conftest import assert_no_exception, open_app, screenshot, streamlit_server, wait_for_app, wait_for_text
 from rollout.store.db import Database
 from rollout.store.transfer import copy_between
 
+from browser import assert_no_exception, open_app, screenshot, streamlit_server, wait_for_app, wait_for_text
 from support import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
