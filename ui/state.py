@@ -24,6 +24,8 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError
+from rollout.core.limits import EARLIEST_DATE as EARLIEST
+from rollout.core.limits import LATEST_DATE as LATEST
 from rollout.store.db import Database, is_server_location, open_store
 from ui.widgets import plain, show_error
 
@@ -32,8 +34,6 @@ R = TypeVar("R")
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "data" / "rollout.duckdb"
-EARLIEST = date(1990, 1, 1)  # the dates the app accepts (WORKBOOK.md's limits)
-LATEST = date(2100, 12, 31)
 
 # --- the database and cached reads -------------------------------------------------------------------
 

@@ -170,7 +170,7 @@ def dates_before_references(db: Database, tables: dict[str, SheetRows],
             if rows is not None:
                 codes = rows.column(rule.via)
                 bounds = dict(stored(f"SELECT {quote(key)}, {quote(bound)} FROM {quote(target.name)} "
-                                     f"WHERE {quote(key)} IN (SELECT unnest(?))", set(codes) - {None}))
+                                     f"WHERE {quote(key)} IN (SELECT unnest(CAST(? AS VARCHAR[])))", set(codes) - {None}))
                 if changed is not None:
                     bounds.update(zip(changed.column(key), changed.column(bound), strict=True))
                 yield from rule.check(sheet.name, {c: rows.column(c) for c in rule.columns}, codes,
@@ -179,7 +179,7 @@ def dates_before_references(db: Database, tables: dict[str, SheetRows],
                 others = set(changed.column(key)) - (set(rows.column(rule.via)) if rows is not None else set())
                 held = {r[0]: dict(zip(rule.columns, r[1:], strict=True)) for r in stored(
                     f"SELECT {quote(rule.via)}, {', '.join(quote(c) for c in rule.columns)} FROM {quote(sheet.name)} "
-                    f"WHERE {quote(rule.via)} IN (SELECT unnest(?))", others)}
+                    f"WHERE {quote(rule.via)} IN (SELECT unnest(CAST(? AS VARCHAR[])))", others)}
                 for number, code, day in zip(changed.row_numbers, changed.column(key), changed.column(bound),
                                              strict=True):
                     if code in held:
