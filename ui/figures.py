@@ -93,6 +93,7 @@ def builder(func: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
 # --- shared pieces (called by builders, on arguments already escaped) --------------------------------
 
 
+@builder
 def empty_figure(message: str) -> go.Figure:
     """A small blank figure that says why there is nothing to draw (message: our words, not data)."""
     fig = go.Figure()

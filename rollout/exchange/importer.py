@@ -170,7 +170,8 @@ def dates_before_references(db: Database, tables: dict[str, SheetRows],
             if rows is not None:
                 codes = rows.column(rule.via)
                 bounds = dict(stored(f"SELECT {quote(key)}, {quote(bound)} FROM {quote(target.name)} "
-                                     f"WHERE {quote(key)} IN (SELECT unnest(CAST(? AS VARCHAR[])))", set(codes) - {None}))
+                                     f"WHERE {quote(key)} IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+                                     set(codes) - {None}))
                 if changed is not None:
                     bounds.update(zip(changed.column(key), changed.column(bound), strict=True))
                 yield from rule.check(sheet.name, {c: rows.column(c) for c in rule.columns}, codes,

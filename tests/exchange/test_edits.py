@@ -88,7 +88,7 @@ def test_the_importer_rules_apply_to_an_edit(db: Database) -> None:
         update_row(db, "branches", {"branch_code": "B1"}, {"headcount": -3, "planned_kickoff": "2027-05-01",
                                                            "planned_go_live": "2027-04-01"}, today=TODAY)
     assert [(e.column, e.expected) for e in refused.value.errors] == [
-        ("headcount", "is out of range (expected a whole number, >= 0)")]
+        ("headcount", "is out of range (expected a whole number, >= 0, <= 1,000,000)")]
     with pytest.raises(ValidationError, match="is before planned_kickoff"):  # a row rule, once the cells parse
         update_row(db, "branches", {"branch_code": "B1"}, {"planned_kickoff": "2027-05-01",
                                                            "planned_go_live": "2027-04-01"}, today=TODAY)
