@@ -112,8 +112,9 @@ def main() -> None:
             sys.exit("no PostgreSQL binaries (apt-get install postgresql) and no --url given")
         server = PostgresServer(bindir).start()
         url = server.create_database("bench")
-    lines = [f"Measured {today} on {os.cpu_count()} cores; {args.branches} branches (demo portfolio); PostgreSQL "
-             "on the same machine (loopback).", ""]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines = [f"Measured {today} on {os.cpu_count()} cores (load average {load:.1f} at the start); {args.branches} "
+             "branches (demo portfolio); PostgreSQL on the same machine (loopback).", ""]
     try:
         file_path = work / "portfolio.duckdb"
         with Database(file_path) as db:

@@ -158,3 +158,24 @@ def test_a_store_from_a_newer_app_is_refused_in_one_line(pg_server, capsys: pyte
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "newer version of the app" in err
     assert pg_server.PASSWORD not in err and "***" in err
+
+
+def test_an_older_server_store_is_upgraded_on_open(pg_server) -> None:
+    """A store at schema 1 (as the first release would have made it): opening it runs the later
+    migrations, keeps the data, and tracks changes of the new tables too."""
+    url = pg_server.create_database()
+    number, first = schema.migrations()[0]
+    with psycopg.connect(url, autocommit=True) as pg:
+        pg.execute(schema.SCHEMA_VERSION_TABLE)
+        pg.execute(schema.migration_sql(number, first, "postgres"))
+        pg.execute("INSERT INTO schema_version VALUES (1, now())")
+        pg.execute("INSERT INTO regions VALUES ('E', '华东区')")
+    with Database(url) as db:
+        assert db.schema_version() == LATEST_VERSION > 1
+        assert db.scalar("SELECT region_name FROM regions") == "华东区"  # data kept
+        assert db.scalar("SELECT count(*) FROM settings") == 0  # a table from a later migration exists
+        before = db.version
+        with db.transaction() as cur:
+            cur.execute("INSERT INTO settings VALUES ('half_life_days', 10, now())")
+        assert db.version > before  # the new table's changes move the cache key
+    pg_server.drop_database(url)
