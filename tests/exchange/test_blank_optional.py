@@ -146,6 +146,7 @@ def commands(db: Path, out: Path, every: bool = True) -> list[list[str]]:
             ["export", "--db", d, str(out / "export.xlsx")], ["export", "--db", d, str(out / "export")],
             ["backup", "--db", d, str(out / "backup.duckdb")],
             ["restore", "--db", str(out / "restored.duckdb"), str(out / "backup.duckdb")],
+            ["copy", "--from", d, "--to", str(out / "copied.duckdb")],
         ]
     return found
 
