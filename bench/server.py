@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -33,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import duckdb  # noqa: E402
+from run import PAGES  # noqa: E402  (bench/run.py: the same pages, the same median timer)
+from run import timed as _timed  # noqa: E402
 
 from rollout.demo import portfolio  # noqa: E402
 from rollout.exchange.edits import update_row  # noqa: E402
@@ -44,18 +45,10 @@ from rollout.store.db import Database  # noqa: E402
 from rollout.store.server import ServerDatabase, load_postgres_extension  # noqa: E402
 from rollout.store.transfer import clear_store, copy_store  # noqa: E402
 
-PAGES = ["portfolio", "branch", "executives", "staffing", "lessons", "planning", "steering", "decisions", "data",
-         "methodology", "settings"]
-
 
 def timed(func: Callable[[], object], repeat: int = 5) -> tuple[float, object]:
-    """Median seconds over `repeat` runs, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    """Median seconds over `repeat` runs (five here: server timings vary more), and the last result."""
+    return _timed(func, repeat)
 
 
 class LiveReads(ServerDatabase):
