@@ -289,3 +289,17 @@ def test_reads_refuse_to_write(sample_url: str) -> None:
     """df/rows/scalar read; a write there would change only this process's mirror, so it is refused."""
     with Database(sample_url) as db, pytest.raises(DatabaseError, match=r"write through Database\.transaction"):
         db.rows("UPDATE branches SET city = 'x'")
+
+
+def test_writing_commands_on_a_server_store(sample_url: str, sample_db_path: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture) -> None:
+    """snapshot, plan-from-template and report do on the server what they do on the file."""
+    for location in (str(sample_db_path), sample_url):
+        assert main(["snapshot", "--db", location, "--as-of", "2026-11-22"]) == 0
+        assert main(["plan-from-template", "--db", location, "--branch", "B11", "--from", "B03", "--dry-run"]) == 0
+        assert main(["report", "--db", location, "--as-of", "2026-11-22", "--out", str(tmp_path / "pack.html")]) == 0
+    on_file, on_server = capsys.readouterr().out.split("steering pack written to")[:2]
+    assert on_server.split("\n", 1)[1] == on_file  # the same snapshot id and template preview
+    with Database(sample_url) as server, Database(sample_db_path) as file:
+        assert server.rows("SELECT snapshot_id, as_of, summary_json FROM snapshots") == \
+            file.rows("SELECT snapshot_id, as_of, summary_json FROM snapshots")
