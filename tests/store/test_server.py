@@ -154,7 +154,11 @@ def test_concurrent_processes_lose_no_update(sample_url: str) -> None:
         start = db.scalar("SELECT headcount FROM branches WHERE branch_code = 'B03'")
     workers = [subprocess.Popen([sys.executable, "-c", BUMPER, str(ROOT), sample_url, "5"], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for _ in range(3)]
-    results = [w.communicate(timeout=300) for w in workers]
+    try:
+        results = [w.communicate(timeout=300) for w in workers]
+    finally:
+        for worker in workers:
+            worker.kill()
     assert [w.returncode for w in workers] == [0, 0, 0], [err[-1000:] for _, err in results]
     with Database(sample_url) as db:
         assert db.scalar("SELECT headcount FROM branches WHERE branch_code = 'B03'") == start + 15
