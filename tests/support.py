@@ -106,7 +106,7 @@ class PostgresServer:
         command = [str(self.bindir / args[0]), *args[1:]]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
-        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, cwd=self.folder)
 
     def start(self) -> PostgresServer:
         if os.geteuid() == 0:

@@ -139,7 +139,11 @@ def test_processes_starting_together_migrate_once(pg_server) -> None:
     url = pg_server.create_database()
     starters = [subprocess.Popen([sys.executable, "-c", OPENER, str(ROOT), url], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
-    results = [p.communicate(timeout=180) for p in starters]
+    try:
+        results = [p.communicate(timeout=180) for p in starters]
+    finally:
+        for starter in starters:
+            starter.kill()
     assert [p.returncode for p in starters] == [0] * 4, [err[-800:] for _, err in results]
     assert [out.strip() for out, _ in results] == [str(LATEST_VERSION)] * 4
     with psycopg.connect(url) as pg:

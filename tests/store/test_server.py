@@ -154,7 +154,11 @@ def test_concurrent_processes_lose_no_update(sample_url: str) -> None:
         start = db.scalar("SELECT headcount FROM branches WHERE branch_code = 'B03'")
     workers = [subprocess.Popen([sys.executable, "-c", BUMPER, str(ROOT), sample_url, "5"], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for _ in range(3)]
-    results = [w.communicate(timeout=300) for w in workers]
+    try:
+        results = [w.communicate(timeout=300) for w in workers]
+    finally:
+        for worker in workers:
+            worker.kill()
     assert [w.returncode for w in workers] == [0, 0, 0], [err[-1000:] for _, err in results]
     with Database(sample_url) as db:
         assert db.scalar("SELECT headcount FROM branches WHERE branch_code = 'B03'") == start + 15
@@ -289,3 +293,17 @@ def test_reads_refuse_to_write(sample_url: str) -> None:
     """df/rows/scalar read; a write there would change only this process's mirror, so it is refused."""
     with Database(sample_url) as db, pytest.raises(DatabaseError, match=r"write through Database\.transaction"):
         db.rows("UPDATE branches SET city = 'x'")
+
+
+def test_writing_commands_on_a_server_store(sample_url: str, sample_db_path: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture) -> None:
+    """snapshot, plan-from-template and report do on the server what they do on the file."""
+    for location in (str(sample_db_path), sample_url):
+        assert main(["snapshot", "--db", location, "--as-of", "2026-11-22"]) == 0
+        assert main(["plan-from-template", "--db", location, "--branch", "B11", "--from", "B03", "--dry-run"]) == 0
+        assert main(["report", "--db", location, "--as-of", "2026-11-22", "--out", str(tmp_path / "pack.html")]) == 0
+    on_file, on_server = capsys.readouterr().out.split("steering pack written to")[:2]
+    assert on_server.split("\n", 1)[1] == on_file  # the same snapshot id and template preview
+    with Database(sample_url) as server, Database(sample_db_path) as file:
+        assert server.rows("SELECT snapshot_id, as_of, summary_json FROM snapshots") == \
+            file.rows("SELECT snapshot_id, as_of, summary_json FROM snapshots")
