@@ -473,8 +473,9 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
     ), ("problem_code",), (_range_rule("opened_on", "closed_on"),)),
     Sheet("kickoffs", (
         _col("branch_code", "code", True, ref="branches"), _col("held_on", "date", True),
-        _col("start_time", "time"), _col("duration_min", "int", minimum=0, exclusive_minimum=True),
-        _col("chair", "text"), _col("attendees", "int", minimum=0), _col("steering_committee_named", "bool"),
+        _col("start_time", "time"), _col("duration_min", "int", minimum=0, exclusive_minimum=True, maximum=1_440),
+        _col("chair", "text"), _col("attendees", "int", minimum=0, maximum=100_000),
+        _col("steering_committee_named", "bool"),
         _col("rewards_announced", "bool"), _col("qa_held", "bool"), _col("minutes_signed_on", "date"),
         _col("minutes_ref", "text"),
     ), ("branch_code",)),
@@ -485,7 +486,8 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
     ), ("branch_code", "work_date", "consultant", "phase")),
     Sheet("daily_entries", (
         _col("branch_code", "code", True, ref="branches"), _col("date", "date", True),
-        _col("documents", "int", True, minimum=0), _col("entered_same_day", "int", True, minimum=0),
+        _col("documents", "int", True, minimum=0, maximum=1_000_000_000),
+        _col("entered_same_day", "int", True, minimum=0, maximum=1_000_000_000),
     ), ("branch_code", "date"), (_not_above("entered_same_day", "documents"),)),
     Sheet("acceptance", (
         _col("branch_code", "code", True, ref="branches"), _col("accepted_on", "date"),
