@@ -11,11 +11,11 @@ from rollout.core.errors import RolloutError
 from rollout.exchange.spec import CHECKLIST_STATUSES, DIMENSIONS
 from rollout.metrics import readiness
 from ui import forecast as forecast_ui
-from ui import golive as golive_ui
 from ui.figures import dimension_bars, master_data_figure, trend_figure
 from ui.formats import count_text, day_text, percent, readiness_text, status_label
 from ui.router import ensure_routed
 from ui.sections import engagement as engagement_section
+from ui.sections import golive as golive_section
 from ui.sections import staffing as staffing_section
 from ui.state import cached, filters, flash, get_db, show_flash
 from ui.widgets import code_and_name, plain, show_error, table
@@ -192,6 +192,6 @@ staffing_section.branch_section(code, as_of)
 engagement_section.branch_section(code, as_of)
 
 # --- from kick-off to acceptance: the kick-off, consultant man-days, life after go-live -----------
-golive_ui.kickoff_section(code, as_of)
-golive_ui.man_days_section(code, as_of)
-golive_ui.since_go_live_section(code, as_of)
+golive_section.kickoff_section(code, as_of)
+golive_section.man_days_section(code, as_of)
+golive_section.since_go_live_section(code, as_of)

@@ -9,10 +9,10 @@ import streamlit as st
 from rollout.exchange.spec import DIMENSIONS
 from rollout.metrics import readiness
 from ui import forecast as forecast_ui
-from ui import golive as golive_ui
 from ui import navigation
 from ui.figures import dimension_heatmap, status_counts_figure
 from ui.router import ensure_routed
+from ui.sections import golive as golive_section
 from ui.sections.lessons import critical_flags
 from ui.sections.readiness import portfolio_table
 from ui.state import by_region, cached, filters
@@ -71,4 +71,4 @@ with right:
     st.plotly_chart(status_counts_figure(readiness.count_by(status, by), by), width="stretch",
                     key="portfolio_status_counts")
 
-golive_ui.live_branches_section(as_of, regions)
+golive_section.live_branches_section(as_of, regions)

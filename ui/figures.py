@@ -428,3 +428,40 @@ def man_days_figure(per_branch: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="group", height=320, margin={"t": 10, "b": 10}, yaxis_title="man-days",
                       legend={"orientation": "h"})
     return fig
+
+
+# --- from kick-off to acceptance -------------------------------------------------------------------------
+
+
+@builder
+def man_days_forecast_figure(over_time: pd.DataFrame, row: Mapping[str, Any], as_of: date) -> go.Figure:
+    """Man-days used so far (running total), the forecast to the planned go-live and the budget."""
+    if over_time.empty:
+        return empty_figure("No consultant days logged up to this date")
+    fig = go.Figure(go.Scatter(x=over_time["work_date"], y=over_time["used"], mode="lines", name="used",
+                               line={"color": "#1f77b4"}))
+    if pd.notna(row["forecast_at_go_live"]):
+        end = max(pd.Timestamp(row["planned_go_live"]), pd.Timestamp(as_of))
+        fig.add_scatter(x=[pd.Timestamp(as_of), end], y=[row["man_days_used"], row["forecast_at_go_live"]],
+                        mode="lines+markers", name="forecast at go-live", line={"dash": "dash", "color": "#7f7f7f"})
+    if pd.notna(row["budget"]):
+        fig.add_hline(y=float(row["budget"]), line={"color": "#d62728", "dash": "dot"}, annotation_text="budget")
+    fig.update_layout(title="Man-days used and forecast at go-live", yaxis={"title": "man-days"}, height=320,
+                      margin=MARGIN, legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+@builder
+def same_day_entry_figure(trend: pd.DataFrame, target: float) -> go.Figure:
+    """The 30-day same-day entry rate per day, each day's own share as dots, and the target."""
+    if trend.empty:
+        return empty_figure("No daily entries logged")
+    fig = go.Figure(go.Scatter(x=trend["day"], y=trend["same_day_entry_rate"], mode="lines",
+                               name="same-day entry (30 days)", line={"color": "#1f77b4"}))
+    own = trend[trend["day_documents"] > 0]
+    fig.add_scatter(x=own["day"], y=100.0 * own["day_entered_same_day"] / own["day_documents"], mode="markers",
+                    name="that day", marker={"size": 4, "color": "#aec7e8"})
+    fig.add_hline(y=target, line={"color": "#d62728", "dash": "dot"}, annotation_text=f"target {target:g}%")
+    fig.update_layout(title="Documents entered the same day (%)", yaxis={"title": "%"}, height=320, margin=MARGIN,
+                      legend={"orientation": "h", "y": -0.2})
+    return fig

@@ -153,9 +153,12 @@ def dates_before_references(db: Database, tables: dict[str, SheetRows],
     """Each sheet's NotBeforeReferenced rules (spec.py): its dates against the date of the row they
     reference (this workbook's, else the database's), and a referenced date this workbook changes
     against the rows the database already holds for it."""
-    def stored(sql: str, codes: set[Any]) -> list[tuple]:
+    def stored(table: str, columns: list[str], code_column: str, codes: set[Any]) -> list[tuple]:
+        """These columns of the table's rows whose code_column holds one of the codes."""
         if not codes:
             return []
+        sql = (f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(table)} "
+               f"WHERE {quote(code_column)} IN (SELECT unnest(CAST(? AS VARCHAR[])))")
         params = [sorted(codes)]
         return cur.execute(sql, params).fetchall() if cur is not None else db.rows(sql, params)
 
@@ -169,18 +172,15 @@ def dates_before_references(db: Database, tables: dict[str, SheetRows],
             rows = tables.get(sheet.name)
             if rows is not None:
                 codes = rows.column(rule.via)
-                bounds = dict(stored(f"SELECT {quote(key)}, {quote(bound)} FROM {quote(target.name)} "
-                                     f"WHERE {quote(key)} IN (SELECT unnest(CAST(? AS VARCHAR[])))",
-                                     set(codes) - {None}))
+                bounds = dict(stored(target.name, [key, bound], key, set(codes) - {None}))
                 if changed is not None:
                     bounds.update(zip(changed.column(key), changed.column(bound), strict=True))
                 yield from rule.check(sheet.name, {c: rows.column(c) for c in rule.columns}, codes,
                                       rows.row_numbers, bounds)
             if changed is not None:
                 others = set(changed.column(key)) - (set(rows.column(rule.via)) if rows is not None else set())
-                held = {r[0]: dict(zip(rule.columns, r[1:], strict=True)) for r in stored(
-                    f"SELECT {quote(rule.via)}, {', '.join(quote(c) for c in rule.columns)} FROM {quote(sheet.name)} "
-                    f"WHERE {quote(rule.via)} IN (SELECT unnest(CAST(? AS VARCHAR[])))", others)}
+                held = {r[0]: dict(zip(rule.columns, r[1:], strict=True))
+                        for r in stored(sheet.name, [rule.via, *rule.columns], rule.via, others)}
                 for number, code, day in zip(changed.row_numbers, changed.column(key), changed.column(bound),
                                              strict=True):
                     if code in held:

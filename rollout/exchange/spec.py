@@ -473,8 +473,8 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
     ), ("problem_code",), (_range_rule("opened_on", "closed_on"),)),
     Sheet("kickoffs", (
         _col("branch_code", "code", True, ref="branches"), _col("held_on", "date", True),
-        _col("start_time", "time"), _col("duration_min", "int", minimum=0, maximum=10_080, exclusive_minimum=True),
-        _col("chair", "text"), _col("attendees", "int", minimum=0, maximum=1_000_000),
+        _col("start_time", "time"), _col("duration_min", "int", minimum=0, exclusive_minimum=True, maximum=1_440),
+        _col("chair", "text"), _col("attendees", "int", minimum=0, maximum=100_000),
         _col("steering_committee_named", "bool"),
         _col("rewards_announced", "bool"), _col("qa_held", "bool"), _col("minutes_signed_on", "date"),
         _col("minutes_ref", "text"),

@@ -18,6 +18,7 @@ import pandas as pd
 
 from rollout.core.values import as_date
 from rollout.exchange import edits
+from rollout.metrics.live import branches_live
 from rollout.metrics.queries import load_sql
 from rollout.store.db import Database
 from rollout.store.settings import get_settings
@@ -207,8 +208,8 @@ def live_branches(db: Database, as_of: date, settings: Mapping[str, float] | Non
     ready_for_acceptance, ready_days, acceptance_overdue, accepted, accepted_on, payment_due,
     payment_received_on, paid, payment_overdue, payment_days_overdue, action, action_rank."""
     settings = _settings(db, settings)
-    names = db.df("SELECT branch_code, branch_name, region_code, actual_go_live FROM branches "
-                  "WHERE actual_go_live <= ?", [as_of])
+    branches = branches_live(db, as_of)
+    names = branches[branches["is_live"]][["branch_code", "branch_name", "region_code", "actual_go_live"]]
     acceptance = acceptance_overdue(db, as_of, settings).drop(columns=["accepted"])
     problems = problems_against_limits(db, as_of, settings)
     opened = problems.groupby("branch_code").size().rename("open_problems")

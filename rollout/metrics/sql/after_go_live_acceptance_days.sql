@@ -5,8 +5,9 @@
 --   no critical or high problem of the branch past its limit on D."
 --   "**Acceptance overdue**: the branch is ready for acceptance on D and on each of the 13 days
 --   before it (14 days, *default*), each day judged as of that day."
--- Each day is judged as of that day: live on it, accepted by it, its own 30-day entry window, the
--- problems open on it. A rate of null (no entries) is not >= 95.
+-- Each day is judged as of that day: live on it (actual_go_live <= that day, branches_live.sql's rule
+-- applied to each day), accepted by it, its own 30-day entry window, the problems open on it.
+-- A rate of null (no entries) is not >= 95.
 -- $as_of: D. $days: how many days, ending on D. $branch_code: one branch (NULL: every branch).
 -- $entry_target: 95. $limit_critical, $limit_high: the problem time limits in days.
 WITH days AS (

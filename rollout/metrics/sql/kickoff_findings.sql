@@ -8,7 +8,7 @@
 --     D > held_on + 7 days (*default*) and minutes_signed_on is empty, after D, or later than held_on + 7 days."
 -- One row per branch, a true/false column per finding (kickoff.py lists them in this order).
 -- start_time is 'HH:MM' text, so '12:00' <= start_time is "at or after noon". peak_months is stored
--- as "11,12" (sorted, no repeats). A held_on after D does not exist yet on D.
+-- as "11,12" (sorted, no repeats). A held_on after D does not exist yet on D. Live on D: branches_live.sql.
 -- $as_of: D. $max_minutes: half a day (240). $minutes_days: days to sign the minutes (7).
 WITH held AS (
     SELECT k.*
@@ -17,8 +17,7 @@ WITH held AS (
 )
 SELECT b.branch_code,
        k.held_on IS NOT NULL AS held,
-       k.held_on IS NULL AND coalesce(b.planned_kickoff < $as_of, false)
-           AND (b.actual_go_live IS NULL OR b.actual_go_live > $as_of) AS not_held,
+       k.held_on IS NULL AND coalesce(b.planned_kickoff < $as_of, false) AND NOT b.is_live AS not_held,
        coalesce(extract(isodow FROM k.held_on) >= 6, false) AS weekend,
        coalesce(k.start_time >= '12:00', false) AS afternoon,
        coalesce(position(',' || CAST(extract(month FROM k.held_on) AS VARCHAR) || ',' IN
@@ -29,6 +28,6 @@ SELECT b.branch_code,
        coalesce($as_of > k.held_on + $minutes_days
                 AND (k.minutes_signed_on IS NULL OR k.minutes_signed_on > $as_of
                      OR k.minutes_signed_on > k.held_on + $minutes_days), false) AS minutes_not_signed
-FROM branches AS b
+FROM ({{branches_live}}) AS b
 LEFT JOIN held AS k ON k.branch_code = b.branch_code
 ORDER BY b.branch_code

@@ -3,8 +3,8 @@
 --   whole weeks); **overrun** = max(0, forecast at go-live − consultant_days_budget): 0 when the
 --   forecast stays within budget; null without a budget, a burn rate or a planned date, and for
 --   live branches. Man-days are rounded to 1 decimal."
--- The forecast is null without a burn rate or a planned date and for live branches too (live:
--- actual_go_live <= D). Unrounded here: the summary and the pages round to 1 decimal.
+-- The forecast is null without a burn rate or a planned date and for live branches too (live on D:
+-- branches_live.sql). Unrounded here: the summary and the pages round to 1 decimal.
 -- $as_of: D.
 WITH used AS ({{man_days_used}}),
 burn AS ({{man_days_burn_rate}}),
@@ -13,15 +13,15 @@ forecast AS (
            b.region_code,
            b.consultant_days_budget AS budget,
            b.planned_go_live,
-           coalesce(b.actual_go_live <= $as_of, false) AS live,
+           b.is_live AS live,
            u.man_days_used,
            u.logged,
            r.burn_rate,
-           CASE WHEN NOT coalesce(b.actual_go_live <= $as_of, false) AND r.burn_rate IS NOT NULL
+           CASE WHEN NOT b.is_live AND r.burn_rate IS NOT NULL
                      AND b.planned_go_live IS NOT NULL
                 THEN u.man_days_used + r.burn_rate * greatest(0, b.planned_go_live - $as_of) / 7.0
            END AS forecast_at_go_live
-    FROM branches AS b
+    FROM ({{branches_live}}) AS b
     JOIN used AS u ON u.branch_code = b.branch_code
     LEFT JOIN burn AS r ON r.branch_code = b.branch_code
 )

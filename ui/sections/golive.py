@@ -1,9 +1,9 @@
-"""From kick-off to acceptance: the Branch page's kick-off, man-days and since-go-live sections and the
-Portfolio page's live-branch view, each drawn by one function; with their figures and forms.
+"""From kick-off to acceptance sections: the Branch page's kick-off, man-days and since-go-live sections
+and the Portfolio page's live-branch view, each drawn by one function, with their forms.
 
-Figures take the DataFrames of rollout.metrics.kickoff / man_days / after_go_live and only draw them;
-forms hand what the user typed to the library, which checks it by the importer's rules and audits it.
-Widgets of a branch's forms carry the branch code in their key, so switching branches refills them.
+Figures come from ui.figures (man_days_forecast_figure, same_day_entry_figure); forms hand what the user
+typed to rollout.metrics.kickoff / after_go_live / lessons, which check it by the importer's rules and
+audit it. Widgets of a branch's forms carry the branch code in their key, so switching branches refills them.
 """
 
 from __future__ import annotations
@@ -12,19 +12,17 @@ from datetime import date, time
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from rollout.core.errors import RolloutError
 from rollout.core.values import as_date, is_missing
 from rollout.metrics import after_go_live, kickoff, lessons, man_days
 from rollout.store.settings import get_settings
-from ui.figures import MARGIN, empty_figure
-from ui.formats import percent
-from ui.state import by_region, cached, get_db
+from ui.figures import man_days_forecast_figure, same_day_entry_figure
+from ui.formats import day_text, percent
+from ui.state import by_region, cached, flash, get_db, show_flash
 from ui.widgets import plain, show_error, table
 
-FLASH = "golive_flash"
 LIVE_COLUMNS = {"branch_code": "branch", "branch_name": "name", "region_code": "region", "action": "next action",
                 "days_live": "days live", "same_day_entry_rate": "same-day entry %",
                 "problems_past_limit": "problems past limit", "ready_for_acceptance": "ready for acceptance",
@@ -32,22 +30,10 @@ LIVE_COLUMNS = {"branch_code": "branch", "branch_name": "name", "region_code": "
                 "payment_overdue": "payment overdue"}
 
 
-def _flash(section: str) -> None:
-    """The message a save of this section left before its rerun."""
-    found = st.session_state.get(FLASH)
-    if found and found[0] == section:
-        st.session_state.pop(FLASH)
-        st.success(plain(found[1]))
-
-
 def _saved(section: str, message: str) -> None:
-    st.session_state[FLASH] = (section, message)
+    """Keep the result for the section's next run (ui.state's flash messages) and run the page again."""
+    flash(f"golive_{section}", message)
     st.rerun()
-
-
-def _day(value: Any) -> str:
-    day = as_date(value)
-    return "—" if day is None else day.isoformat()
 
 
 def _number(value: Any, missing: str = "—") -> str:
@@ -60,7 +46,7 @@ def kickoff_section(branch_code: str, as_of: date) -> None:
     """The branch's kick-off record with its findings as of D, planning a kick-off inside the rules,
     and the form that records the meeting."""
     st.subheader("Kick-off meeting")
-    _flash("kickoff")
+    show_flash("golive_kickoff")
     findings = cached(kickoff.kickoff_findings, as_of)
     found = findings[findings["branch_code"] == branch_code]
     words = found["findings"].iloc[0] if len(found) else []
@@ -79,7 +65,7 @@ def kickoff_section(branch_code: str, as_of: date) -> None:
                 + (f", {int(record['attendees'])} attending" if not is_missing(record["attendees"]) else ""))
         st.text(" · ".join(f"{name}: {'yes' if value else 'no' if value is False else 'not recorded'}"
                            for name, value in flags))
-        st.text(f"Minutes signed on {_day(record['minutes_signed_on'])} · signed minutes: "
+        st.text(f"Minutes signed on {day_text(record['minutes_signed_on'])} · signed minutes: "
                 f"{record['minutes_ref'] or 'no file or link recorded'}")
         if held > as_of:
             st.caption(f"Held after {as_of.isoformat()}: on the as-of date it had not happened yet.")
@@ -179,23 +165,6 @@ def _kickoff_form(branch_code: str, record: dict[str, Any] | None) -> None:
 
 # --- consultant man-days -----------------------------------------------------------------------------
 
-def man_days_figure(over_time: pd.DataFrame, row: dict[str, Any], as_of: date) -> go.Figure:
-    """Man-days used so far (running total), the forecast to the planned go-live and the budget."""
-    if over_time.empty:
-        return empty_figure("No consultant days logged up to this date")
-    fig = go.Figure(go.Scatter(x=over_time["work_date"], y=over_time["used"], mode="lines", name="used",
-                               line={"color": "#1f77b4"}))
-    if not is_missing(row["forecast_at_go_live"]):
-        end = max(pd.Timestamp(row["planned_go_live"]), pd.Timestamp(as_of))
-        fig.add_scatter(x=[pd.Timestamp(as_of), end], y=[row["man_days_used"], row["forecast_at_go_live"]],
-                        mode="lines+markers", name="forecast at go-live", line={"dash": "dash", "color": "#7f7f7f"})
-    if not is_missing(row["budget"]):
-        fig.add_hline(y=float(row["budget"]), line={"color": "#d62728", "dash": "dot"}, annotation_text="budget")
-    fig.update_layout(title="Man-days used and forecast at go-live", yaxis={"title": "man-days"}, height=320,
-                      margin=MARGIN, legend={"orientation": "h", "y": -0.2})
-    return fig
-
-
 def man_days_section(branch_code: str, as_of: date) -> None:
     """Man-days used per phase, the burn rate and the forecast at go-live against the budget."""
     st.subheader("Consultant man-days")
@@ -227,26 +196,11 @@ def man_days_section(branch_code: str, as_of: date) -> None:
         table(phases[["phase", "man_days_used"]].round(1), key=f"golive_man_days_phases_{branch_code}",
               file_name=f"man_days_by_phase_{branch_code}_{as_of.isoformat()}")
     with right:
-        st.plotly_chart(man_days_figure(cached(man_days.man_days_over_time, as_of, branch_code), row, as_of),
+        st.plotly_chart(man_days_forecast_figure(cached(man_days.man_days_over_time, as_of, branch_code), row, as_of),
                         width="stretch", key=f"golive_man_days_chart_{branch_code}")
 
 
 # --- since go-live ------------------------------------------------------------------------------------
-
-def entry_rate_figure(trend: pd.DataFrame, target: float) -> go.Figure:
-    """The 30-day same-day entry rate per day, each day's own share as dots, and the target."""
-    if trend.empty:
-        return empty_figure("No daily entries logged")
-    fig = go.Figure(go.Scatter(x=trend["day"], y=trend["same_day_entry_rate"], mode="lines",
-                               name="same-day entry (30 days)", line={"color": "#1f77b4"}))
-    own = trend[trend["day_documents"] > 0]
-    fig.add_scatter(x=own["day"], y=100.0 * own["day_entered_same_day"] / own["day_documents"], mode="markers",
-                    name="that day", marker={"size": 4, "color": "#aec7e8"})
-    fig.add_hline(y=target, line={"color": "#d62728", "dash": "dot"}, annotation_text=f"target {target:g}%")
-    fig.update_layout(title="Documents entered the same day (%)", yaxis={"title": "%"}, height=320, margin=MARGIN,
-                      legend={"orientation": "h", "y": -0.2})
-    return fig
-
 
 def since_go_live_section(branch_code: str, as_of: date) -> None:
     """For a branch live on D: same-day entry over time, open problems against their limits,
@@ -258,8 +212,8 @@ def since_go_live_section(branch_code: str, as_of: date) -> None:
         return
     row = found.iloc[0].to_dict()
     st.subheader("Since go-live")
-    _flash("since")
-    st.caption(plain(f"Live since {_day(row['actual_go_live'])} ({int(row['days_live'])} days). "
+    show_flash("golive_since")
+    st.caption(plain(f"Live since {day_text(row['actual_go_live'])} ({int(row['days_live'])} days). "
                      f"Next: {row['action']}."))
     cols = st.columns(5)
     cols[0].metric("Same-day entry (30 days)", percent(row["same_day_entry_rate"], "no entries"),
@@ -275,7 +229,7 @@ def since_go_live_section(branch_code: str, as_of: date) -> None:
                    else "due" if not is_missing(row["payment_due"]) else "—")
     st.caption(plain(_acceptance_words(row)))
     trend = cached(after_go_live.same_day_entry_trend, as_of, branch_code)
-    st.plotly_chart(entry_rate_figure(trend, float(settings["same_day_entry_target"])), width="stretch",
+    st.plotly_chart(same_day_entry_figure(trend, float(settings["same_day_entry_target"])), width="stretch",
                     key=f"golive_entry_chart_{branch_code}")
     left, right = st.columns([2, 3])
     with left:
@@ -297,12 +251,12 @@ def since_go_live_section(branch_code: str, as_of: date) -> None:
 
 def _acceptance_words(row: dict[str, Any]) -> str:
     """'Accepted on 2026-11-22 · payment due 2026-12-22, not received yet' and the like."""
-    accepted = f"Accepted on {_day(row['accepted_on'])}" if row["accepted"] else "Not accepted yet"
+    accepted = f"Accepted on {day_text(row['accepted_on'])}" if row["accepted"] else "Not accepted yet"
     if is_missing(row["payment_due"]) and not row["paid"]:
         return f"{accepted} · no payment due date recorded"
-    payment = f"payment due {_day(row['payment_due'])}"
+    payment = f"payment due {day_text(row['payment_due'])}"
     if row["paid"]:
-        return f"{accepted} · {payment}, received on {_day(row['payment_received_on'])}"
+        return f"{accepted} · {payment}, received on {day_text(row['payment_received_on'])}"
     if row["payment_overdue"]:
         return f"{accepted} · {payment}, not received: {int(row['payment_days_overdue'])} days overdue"
     return f"{accepted} · {payment}, not received yet"
