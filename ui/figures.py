@@ -23,6 +23,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from rollout.core.labels import STATUS_COLOURS, STATUS_ORDER
 from rollout.metrics import engagement, lessons
 from ui.formats import percent, readiness_text, status_label
 
@@ -114,9 +115,7 @@ def _percent_heatmap(pivot: pd.DataFrame, title: str, scale_title: str, hovertem
 
 # --- readiness (Portfolio, Branch) -------------------------------------------------------------------
 
-STATUS_COLOURS = {"red": "#d62728", "amber": "#ff9f1c", "green": "#2ca02c", "live": "#1f77b4",
-                  "no_plan": "#9e9e9e"}
-STATUS_ORDER = ["red", "amber", "green", "no_plan", "live"]
+STATUS_ORDER = list(STATUS_ORDER)
 
 
 @builder

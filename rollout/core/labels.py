@@ -26,6 +26,20 @@ STATUS_LABELS = {
     "no_plan": N_("no plan"),
 }
 
+# The one status palette (issue 18): every chart, tile, table cell and slide colours a status from here.
+# Red/amber/green as traffic lights, live a calm blue (done, not "good"), no plan a neutral grey; the
+# amber is dark enough to carry white text and the green is distinguishable from the red for most
+# colour-blind readers by lightness as well as hue.
+STATUS_COLOURS = {
+    "live": "#1f77b4",
+    "green": "#2ca02c",
+    "amber": "#ff9f1c",
+    "red": "#d62728",
+    "no_plan": "#9e9e9e",
+}
+STATUS_ORDER = ("red", "amber", "green", "no_plan", "live")  # risk first, as a steering committee reads
+
+
 COLUMN_LABELS = {
     "branch_code": N_("Branch"),
     "branch_name": N_("Branch name"),
