@@ -23,6 +23,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import pandas as pd
 import streamlit as st
 
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import RolloutError
 from rollout.core.limits import EARLIEST_DATE as EARLIEST
 from rollout.core.limits import LATEST_DATE as LATEST
@@ -66,6 +67,12 @@ def _open(location: str) -> Database:
 def get_db() -> Database:
     """The process-wide database (created with the demo portfolio on first run)."""
     return _open(str(database_path()))
+
+
+def caller() -> Caller:
+    """Who this script run acts for: set once per run by the sign-in gate in app.py (ACCESS.md); with
+    sign-in off, the local administrator. Every library write takes it; reads are scoped by it."""
+    return st.session_state.get("_caller", LOCAL)
 
 
 def is_demo(db: Database) -> bool:
