@@ -76,6 +76,12 @@ def authorise(db: Database, caller: Caller, operation: str, region_code: str | N
         caller.check(operation, region_code)
 
 
+def authorise_own_scope(db: Database, caller: Caller, operation: str) -> None:
+    """Before a write over what the caller sees (a snapshot of its scope): the role decides, since every
+    region of the caller's scope is in scope by definition."""
+    authorise(db, caller, operation, None if caller.everywhere else min(caller.regions or {""}))
+
+
 def audit_trail(db: Database, limit: int = 200) -> pd.DataFrame:
     """The latest audited changes, newest first (the Settings page's "Recent changes")."""
     return db.df("SELECT changed_at, actor, action, table_name, row_key, column_name, old_value, new_value "

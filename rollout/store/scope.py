@@ -26,6 +26,7 @@ import duckdb
 
 from rollout.core.access import Caller, regions_to_text
 from rollout.core.values import quote
+from rollout.store.audit import authorise, authorise_own_scope
 from rollout.store.db import Cursor, Database
 
 # Tables every caller sees whole: the pilot's lessons, the app's own settings and bookkeeping.
@@ -185,15 +186,35 @@ class ScopedDatabase(Database):
         return f"<ScopedDatabase {self.name} {regions_to_text(self.regions)}>"
 
 
+def whole(db: Database) -> Database:
+    """The store behind a handle, unscoped: for a write's own checks (which branch, which region), never
+    for what a caller is shown."""
+    return db.store if isinstance(db, ScopedDatabase) else db
+
+
+def branch_region(db: Database, branch_code: Any) -> str | None:
+    """The region of a branch in the whole store (None: no such branch)."""
+    return whole(db).scalar("SELECT region_code FROM branches WHERE branch_code = ?", [str(branch_code or "")])
+
+
+def authorise_branch(db: Database, caller: Caller, operation: str, branch_code: Any) -> None:
+    """Before a write on one branch: refused (and recorded) unless the caller may change its region. A code
+    that names no branch is left to the write's own validation ("is not a branch"): the role decides."""
+    region = branch_region(db, branch_code)
+    if region is None:
+        authorise_own_scope(db, caller, operation)
+    else:
+        authorise(db, caller, operation, region)
+
+
 _HANDLES_LOCK = threading.Lock()
 
 
 def scoped(db: Database, caller: Caller) -> Database:
-    """The store as `caller` may read it: the store itself for a caller of every region, else the one
+    """The store as `caller` may read it: the store itself for an admin or a caller of every region, else the one
     ScopedDatabase of that scope (kept on the store, so its prepared cursors serve every page run)."""
-    if isinstance(db, ScopedDatabase):
-        db = db.store
-    if caller.everywhere:
+    db = whole(db)
+    if caller.everywhere or caller.role == "admin":  # an administrator sees everything (ACCESS.md "Roles")
         return db
     with _HANDLES_LOCK:
         handles = db.__dict__.setdefault("_scoped_handles", {})
