@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from rollout.cli import main
+from rollout.core.access import LOCAL
 from rollout.core.errors import ConflictError, RolloutError, ValidationError
 from rollout.metrics import readiness
 from rollout.store.settings import SETTINGS
@@ -295,7 +296,7 @@ def test_refused_edit_saves_nothing(editable) -> None:
     edited.loc[edited["item_code"] == "A-5", "status"] = "done"  # ... and a bad one: done without completed_on
     before = _snapshot(editable)
     with pytest.raises(ValidationError) as refused:
-        readiness.save_checklist_changes(editable, "A", edited, shown, today=D)
+        readiness.save_checklist_changes(editable, "A", edited, shown, today=D, caller=LOCAL)
     assert "completed_on" in str(refused.value) and "A-5" in str(refused.value)
     assert _snapshot(editable) == before  # nothing saved, not even the good row
 
@@ -307,7 +308,7 @@ def test_refused_new_row_saves_nothing(editable) -> None:
     edited.loc[0, "owner"] = "Wang"
     before = _snapshot(editable)
     with pytest.raises(ValidationError, match="weight"):
-        readiness.save_checklist_changes(editable, "A", edited, shown, today=D)
+        readiness.save_checklist_changes(editable, "A", edited, shown, today=D, caller=LOCAL)
     assert _snapshot(editable) == before
 
 
@@ -318,7 +319,7 @@ def test_good_edit_and_new_item_are_saved_and_audited(editable) -> None:
     edited = pd.concat([edited, pd.DataFrame([{"dimension": "kickoff", "title": "Signed minutes", "status": "open",
                                                "weight": 1.0, "gate": True}])], ignore_index=True)
     audit_before = editable.scalar("SELECT count(*) FROM audit_log")
-    result = readiness.save_checklist_changes(editable, "A", edited, shown, today=D)
+    result = readiness.save_checklist_changes(editable, "A", edited, shown, today=D, caller=LOCAL)
     assert result == {"updated": 1, "added": 1}
     assert editable.rows("SELECT status, completed_on FROM checklist WHERE item_code = 'A-5'") == [("done", D)]
     # the new item gets the next free code A-01 (A-1 .. A-5 are taken, A-01 is not)
@@ -330,11 +331,12 @@ def test_good_edit_and_new_item_are_saved_and_audited(editable) -> None:
 
 def test_edit_on_a_changed_row_is_a_conflict(editable) -> None:
     shown = readiness.checklist(editable, "A")
-    readiness.save_checklist_changes(editable, "A", shown.assign(owner="Zhao"), shown, today=days(30))  # other user
+    readiness.save_checklist_changes(editable, "A", shown.assign(owner="Zhao"), shown, today=days(30),
+        caller=LOCAL)  # other user
     edited = shown.copy()
     edited.loc[0, "weight"] = 5.0
     with pytest.raises(ConflictError):
-        readiness.save_checklist_changes(editable, "A", edited, shown, today=D)
+        readiness.save_checklist_changes(editable, "A", edited, shown, today=D, caller=LOCAL)
     assert editable.scalar("SELECT weight FROM checklist WHERE item_code = 'A-1'") == 2.0
 
 
