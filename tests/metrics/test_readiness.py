@@ -371,7 +371,7 @@ def test_plan_from_template_preview_then_write(templated) -> None:
     assert pd.isna(preview.iloc[1]["due_date"])  # no due date in the template: none
     assert set(preview["status"]) == {"open"} and preview["completed_on"].isna().all()
     assert preview["owner"].isna().all() and bool(preview.iloc[0]["gate"])
-    written = readiness.plan_from_template(templated, "T")
+    written = readiness.plan_from_template(templated, "T", caller=LOCAL)
     assert len(written) == 2
     assert templated.rows("SELECT title FROM checklist WHERE item_code = 'T-01'") == [("Already planned",)]
     assert readiness.plan_from_template(templated, "T", write=False).empty  # idempotent
@@ -379,11 +379,11 @@ def test_plan_from_template_preview_then_write(templated) -> None:
 
 def test_plan_from_template_refusals(templated) -> None:
     with pytest.raises(RolloutError, match="no checklist items"):
-        readiness.plan_from_template(templated, "T", source_code="U")
+        readiness.plan_from_template(templated, "T", source_code="U", caller=LOCAL)
     with pytest.raises(RolloutError, match="does not exist"):
-        readiness.plan_from_template(templated, "NOPE")
+        readiness.plan_from_template(templated, "NOPE", caller=LOCAL)
     with pytest.raises(RolloutError, match="own template"):
-        readiness.plan_from_template(templated, "P")
+        readiness.plan_from_template(templated, "P", caller=LOCAL)
 
 
 def test_cli_plan_from_template(tmp_path, capsys) -> None:
@@ -410,7 +410,7 @@ def test_kickoff_flags(templated) -> None:
     assert list(flags["rule"]) == ["weekend", "peak season", "missing kick-off item", "missing kick-off item"]
     assert "Sunday" in flags.iloc[0]["finding"]
     # once the plan has them (by code suffix or by title) they are no longer missing
-    readiness.plan_from_template(templated, "T")
+    readiness.plan_from_template(templated, "T", caller=LOCAL)
     assert list(readiness.kickoff_flags(templated, "T")["rule"]) == ["weekend", "peak season"]
     u = readiness.kickoff_flags(templated, "U")  # Monday, no peak months; matched by nothing
     assert list(u["rule"]) == ["missing kick-off item", "missing kick-off item"]
