@@ -284,3 +284,48 @@ def test_the_pilot_template_serves_every_region_but_the_pilot_stays_out_of_scope
     assert db.scalar("SELECT count(*) FROM checklist WHERE branch_code = ? AND dimension = 'kickoff'", [pilot]) > 0
     with pytest.raises(RolloutError, match="does not exist"):  # named by the caller, the pilot is not found
         readiness.plan_from_template(scoped, branch, source_code=pilot, write=False)
+
+
+def branch_functions() -> list[tuple[str, Callable[..., Any]]]:
+    """Every public read function that takes a branch code (and perhaps an as-of date)."""
+    found = []
+    for module in READ_MODULES:
+        for name, func in vars(module).items():
+            if name.startswith("_") or not inspect.isfunction(func) or func.__module__ != module.__name__:
+                continue
+            params = list(inspect.signature(func).parameters.values())
+            if not params or params[0].name != "db" or "caller" in {p.name for p in params}:
+                continue
+            required = {p.name for p in params[1:] if p.default is inspect.Parameter.empty}
+            if "branch_code" in required and required <= {"branch_code", "as_of"}:
+                found.append((f"{module.__name__.split('.')[-1]}.{name}", func))
+    return found
+
+
+BY_BRANCH = branch_functions()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "func"), BY_BRANCH, ids=[name for name, _ in BY_BRANCH])
+def test_a_branch_outside_the_scope_is_not_found_by(demo: Any, name: str, func: Callable[..., Any]) -> None:
+    db, editor, _pilot, _foreign = demo
+    outside = [r[0] for r in db.rows("SELECT branch_code FROM branches WHERE region_code NOT IN (SELECT unnest(?)) "
+                                     "AND NOT is_pilot ORDER BY branch_code", [sorted(editor.regions)])]
+    as_of = {"as_of": TODAY} if "as_of" in inspect.signature(func).parameters else {}
+
+    def run(store: Database, code: str) -> str:
+        try:
+            return text_of(func(store, branch_code=code, **as_of)).replace(code, "CODE")
+        except RolloutError as exc:
+            return f"error: {str(exc).replace(code, 'CODE')}"
+
+    missing = run(db, "NO-SUCH-BRANCH")
+    # a branch of another region whose data this function shows, unscoped (the test is not empty)
+    outside = next((code for code in outside if run(db, code) != missing), None)
+    assert outside is not None, f"{name} shows nothing for any branch of another region"
+    # outside the scope, that branch behaves exactly as one that does not exist at all
+    assert run(db.scoped(editor), outside) == missing
+
+
+def test_the_branch_functions_are_covered() -> None:
+    assert {"readiness.checklist", "readiness.modules", "kickoff.kickoff_record"} <= {n for n, _ in BY_BRANCH}
