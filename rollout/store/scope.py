@@ -17,6 +17,7 @@ A caller of every region gets the store itself: nothing to filter, nothing to pa
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -142,6 +143,8 @@ class ScopedDatabase(Database):
         return _PooledCursor(ready, self)
 
     def _give_back(self, cur: duckdb.DuckDBPyConnection) -> None:
+        with contextlib.suppress(duckdb.Error):  # a reader that began a transaction (a consistent copy) ends it
+            cur.execute("ROLLBACK")
         with self._lock:
             if len(self._pool) < POOL_SIZE:
                 self._pool.append(cur)
