@@ -195,8 +195,9 @@ READ_MODULES = [after_go_live, engagement, kickoff, lessons, live, man_days, por
                 decisions, pack, snapshots, scenarios, exporter]
 
 
-def read_functions() -> list[tuple[str, Callable[..., Any]]]:
-    """Every public function of the read modules that needs nothing but the store and an as-of date."""
+def public_reads() -> list[tuple[str, Callable[..., Any], set[str]]]:
+    """Every public read function of the read modules (its first parameter the store, no caller), with the
+    names of the parameters it requires."""
     found = []
     for module in READ_MODULES:
         for name, func in vars(module).items():
@@ -205,11 +206,15 @@ def read_functions() -> list[tuple[str, Callable[..., Any]]]:
             params = list(inspect.signature(func).parameters.values())
             if not params or params[0].name != "db" or "caller" in {p.name for p in params}:
                 continue
-            required = [p.name for p in params[1:] if p.default is inspect.Parameter.empty
-                        and p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY)]
-            if required in ([], ["as_of"]):
-                found.append((f"{module.__name__.split('.')[-1]}.{name}", func))
+            required = {p.name for p in params[1:] if p.default is inspect.Parameter.empty
+                        and p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY)}
+            found.append((f"{module.__name__.split('.')[-1]}.{name}", func, required))
     return found
+
+
+def read_functions() -> list[tuple[str, Callable[..., Any]]]:
+    """The reads that need nothing but the store and perhaps an as-of date."""
+    return [(name, func) for name, func, required in public_reads() if required <= {"as_of"}]
 
 
 READS = read_functions()
@@ -287,19 +292,9 @@ def test_the_pilot_template_serves_every_region_but_the_pilot_stays_out_of_scope
 
 
 def branch_functions() -> list[tuple[str, Callable[..., Any]]]:
-    """Every public read function that takes a branch code (and perhaps an as-of date)."""
-    found = []
-    for module in READ_MODULES:
-        for name, func in vars(module).items():
-            if name.startswith("_") or not inspect.isfunction(func) or func.__module__ != module.__name__:
-                continue
-            params = list(inspect.signature(func).parameters.values())
-            if not params or params[0].name != "db" or "caller" in {p.name for p in params}:
-                continue
-            required = {p.name for p in params[1:] if p.default is inspect.Parameter.empty}
-            if "branch_code" in required and required <= {"branch_code", "as_of"}:
-                found.append((f"{module.__name__.split('.')[-1]}.{name}", func))
-    return found
+    """The reads that take a branch code (and perhaps an as-of date)."""
+    return [(name, func) for name, func, required in public_reads()
+            if "branch_code" in required and required <= {"branch_code", "as_of"}]
 
 
 BY_BRANCH = branch_functions()
