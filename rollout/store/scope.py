@@ -102,6 +102,12 @@ class _PooledCursor:
     def close(self) -> None:
         self._owner._give_back(self._cur)
 
+    def __enter__(self) -> _PooledCursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 class ScopedDatabase(Database):
     """The store as a caller of some regions sees it: reads filtered, writes passed to the store."""

@@ -38,7 +38,7 @@ from rollout.planning import scenarios
 from rollout.steering import decisions, pack, snapshots
 from rollout.store import backup, settings, users
 from rollout.store.db import Database
-from rollout.store.scope import ScopedDatabase, scope_text
+from rollout.store.scope import ScopedDatabase, scope_text, view_definitions
 
 from support import SAMPLE
 
@@ -187,6 +187,16 @@ def test_one_handle_per_scope_and_none_for_everywhere(sample_db: Database) -> No
     # a write through the scoped handle reaches the store, and its readers see it at once
     write_checklist(east, EAST_EDITOR, "B01")
     assert east.scalar("SELECT count(*) FROM checklist WHERE owner = 'e@acme.cn'") == 1
+
+
+def test_a_table_without_a_scope_rule_is_refused_not_shown() -> None:
+    """A new table must be placed before a scoped caller can read anything (never shown whole by default)."""
+    with pytest.raises(ValueError, match="mystery has no rule"):
+        view_definitions("store", {"branches": {"branch_code", "region_code"}, "mystery": {"id"}}, frozenset({"E"}))
+    views = view_definitions("store", {"branches": {"branch_code", "region_code"}, "visits": {"branch_code"},
+                                       "lessons": {"lesson_code"}}, frozenset({"E'; DROP"}))
+    assert set(views) == {"branches", "visits"}  # lessons are everyone's
+    assert "region_code IN ('E''; DROP')" in views["branches"]  # a region code is a quoted literal
 
 
 # --- leaks: every read function, on the demo portfolio, through a one-region editor --------------------
