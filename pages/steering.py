@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from rollout.core import i18n
 from rollout.core.errors import RolloutError
 from rollout.steering import pack, snapshots
 from rollout.steering.model import NOT_YET
@@ -24,8 +25,9 @@ st.caption(plain(f"As of {stamp}. The weekly status report to the steering commi
 
 # --- the pack ---------------------------------------------------------------------------------------
 st.subheader("Download the pack")
-st.caption("Portfolio status, red branches and why, next go-lives, staffing risks, executives to contact, lessons "
-           "coverage, what changed since the last review and consultant man-days, as of the sidebar date. "
+st.caption("Eleven slides at any portfolio size: executive summary, status by region, trend since the last reviews, "
+           "top 10 risks, next go-lives, staffing risks, regional heads to call, lessons, man-days by region and "
+           "decisions, as of the sidebar date. The full lists are in the Excel pack and the web page's appendix. "
            "PowerPoint charts and tables are native (editable).")
 st.caption("Each file is assembled when you click its button (a large portfolio takes a little while), not on "
            "every visit to this page.")
@@ -33,7 +35,7 @@ st.caption("Each file is assembled when you click its button (a large portfolio 
 
 def pack_file(kind: str) -> Callable[[], bytes]:
     """The pack in one format, written on click (deferred download); the assembled pack is cached."""
-    return deferred(lambda: pack.render(cached(pack.pack, as_of), kind))
+    return deferred(lambda: pack.render(cached(pack.pack, as_of, i18n.current()), kind))  # one pack per language
 
 
 mimes = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
