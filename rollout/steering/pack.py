@@ -189,8 +189,8 @@ def region_section(fig: Figures) -> Section:
                       len(rollup)).format(count=len(rollup))]
     if worst is not None and worst["red"]:
         lines.append(ngettext("{region}: {red} red branch of {branches}.",
-                              "{region}: {red} red branches of {branches}.", int(worst["red"])).format(region=worst["region_name"], red=int(worst["red"]),
-                                                        branches=int(worst["branches"])))
+                              "{region}: {red} red branches of {branches}.", int(worst["red"])).format(
+            region=worst["region_name"], red=int(worst["red"]), branches=int(worst["branches"])))
     branches = risk_order(fig.status).assign(region_name=lambda f: f["region_code"].map(fig.region_name))
     branch_list = branches.reindex(columns=["branch_code", "branch_name", "region_name", "status", "top_reason",
                                             "checklist_readiness", "overdue_items", "failing_gates", "planned_go_live",
@@ -294,7 +294,7 @@ def go_lives_section(fig: Figures) -> Section:
     shown = _top(soon[columns])
     full = ahead[columns].reset_index(drop=True)
     return Section("go_lives", _("Next go-lives ({days} days)").format(days=GO_LIVE_DAYS), lines, None,
-                   [Table("go_lives", _("Planned go-lives, branches not live"), shown, full)])
+                   [Table("go_lives", _("Planned go-lives (not live)"), shown, full)])
 
 
 # --- 6. staffing risks -----------------------------------------------------------------------------------
@@ -320,7 +320,7 @@ def staffing_section(fig: Figures) -> Section:
                       "with a single point of failure.", len(frame)).format(
         count=len(frame), uncovered=int(uncovered.sum()), spof=int(spof.sum()))]
     return Section("staffing", _("Staffing risks"), lines, None,
-                   [_table("staffing", _("Staffing risks, branches not live"), frame)])
+                   [_table("staffing", _("Staffing risks (not live)"), frame)])
 
 
 # --- 7. regional heads to call ---------------------------------------------------------------------------
