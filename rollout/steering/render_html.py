@@ -15,7 +15,7 @@ import pandas as pd
 
 from rollout.core.i18n import _
 from rollout.core.labels import STATUS_COLOURS
-from rollout.steering.model import STATUS_COLUMNS, Chart, Pack, Table, display, header, series_name
+from rollout.steering.model import DATE_COLUMNS, STATUS_COLUMNS, Chart, Pack, Table, display, header, series_name
 
 FONT_STACK = ('"Segoe UI","Microsoft YaHei","PingFang SC","Hiragino Sans GB","Noto Sans CJK SC",'
               '"Source Han Sans SC","WenQuanYi Micro Hei",sans-serif')
@@ -25,11 +25,13 @@ STYLE = f"""
 body{{font-family:{FONT_STACK};margin:2em;color:#222;line-break:strict;word-break:normal}}
 h1{{font-size:1.6em}}h2{{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ccc}}h3{{font-size:1em}}
 table{{border-collapse:collapse;font-size:.85em}}th,td{{border:1px solid #ddd;padding:3px 8px;text-align:left}}
-th{{background:#f3f3f3}}td.num{{text-align:right}}.lines p{{margin:.2em 0}}
+th{{background:#f3f3f3}}td.num{{text-align:right;white-space:nowrap}}td.code{{white-space:nowrap}}
+.lines p{{margin:.2em 0}}
 .bar{{display:inline-block;height:.8em;vertical-align:middle}}.chart td{{border:none;padding:1px 6px}}
 .status{{font-weight:bold}}
 """
 NUMERIC = "biufc"
+UNBROKEN = {"branch_code", "lesson_code", "problem_code", *DATE_COLUMNS}  # codes and dates never wrap
 
 
 def _e(value: Any) -> str:
@@ -47,7 +49,8 @@ def _table(table: Table, frame: pd.DataFrame) -> str:
         cells = []
         for column, value in zip(frame.columns, row, strict=True):
             colour = STATUS_COLOURS.get(value) if column in STATUS_COLUMNS and isinstance(value, str) else None
-            css = f' class="status" style="color:{colour}"' if colour else (' class="num"' if column in numeric else "")
+            css = (f' class="status" style="color:{colour}"' if colour else ' class="num"' if column in numeric
+                   else ' class="code"' if column in UNBROKEN else "")
             cells.append(f"<td{css}>{_e(display(column, value))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
