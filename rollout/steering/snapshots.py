@@ -122,9 +122,10 @@ WITH latest AS (  -- the newest snapshot of each review date, the last `reviews`
     SELECT snapshot_id, as_of, label, summary_json FROM snapshots
     QUALIFY row_number() OVER (PARTITION BY as_of ORDER BY snapshot_id DESC) = 1
     ORDER BY as_of DESC LIMIT ?
-), statuses AS (
-    SELECT snapshot_id, unnest(json_transform(json_extract(summary_json, '$.branches'),
-                                              '[{"status": "VARCHAR"}]')).status AS status
+), statuses AS (  -- a branch's "status" is the only one with these values (executives: engaged, cooling,
+                  -- silent; lesson applications: planned, applied, ...); a quote inside a text is escaped
+    SELECT snapshot_id,
+           unnest(regexp_extract_all(summary_json, '"status": "(red|amber|green|live|no_plan)"', 1)) AS status
     FROM latest
 )
 SELECT l.snapshot_id, l.as_of, l.label, s.status, count(s.status) AS branches
@@ -137,8 +138,9 @@ def status_counts(db: Database, reviews: int = 13) -> pd.DataFrame:
     """Branches per status at each of the last `reviews` review dates (the newest snapshot of each date),
     oldest first: snapshot_id, as_of, label, live, green, amber, red, no_plan.
 
-    Counted in SQL from the frozen JSON (DuckDB's JSON functions; reads always run in DuckDB), because
-    a snapshot of a large portfolio is megabytes of JSON that Python would parse whole."""
+    Counted in SQL from the frozen JSON text (reads always run in DuckDB), because a snapshot of a large
+    portfolio is megabytes of JSON that Python, or a JSON parser, would read whole: one regular-expression
+    pass over the text is several times faster."""
     counts = db.df(STATUS_COUNTS_SQL, [int(reviews)])
     columns = ["snapshot_id", "as_of", "label", *readiness.STATUSES]
     if counts.empty:
