@@ -133,6 +133,14 @@ def _table(slide: Any, table: Table, left: Emu, top: Emu, width: Emu) -> Emu:
     return top + Inches(0.3) * (len(frame) + 1)
 
 
+def label_format(spec: Chart) -> str:
+    """Data labels: whole numbers without decimals, others with one; a stacked chart hides its zeros."""
+    values = spec.frame[spec.values].to_numpy(dtype=float).ravel()
+    whole = bool(((values[~pd.isna(values)] % 1) == 0).all())
+    shown = "#,##0" if whole else "#,##0.0"
+    return f"{shown};-{shown};;" if spec.kind == "stacked" else shown
+
+
 def _chart(slide: Any, spec: Chart, left: Emu, top: Emu, width: Emu, height: Emu) -> None:
     data = CategoryChartData()
     data.categories = [display(spec.category, v) for v in spec.frame[spec.category]]
@@ -152,7 +160,7 @@ def _chart(slide: Any, spec: Chart, left: Emu, top: Emu, width: Emu, height: Emu
     if spec.kind != "line":
         plot.has_data_labels = True
         plot.data_labels.font.size = Pt(10)
-        plot.data_labels.number_format = "#,##0.#"
+        plot.data_labels.number_format = label_format(spec)
         plot.data_labels.number_format_is_linked = False
         if spec.kind == "stacked":
             plot.overlap = 100

@@ -148,6 +148,9 @@ def test_every_status_series_and_point_is_in_its_palette_colour(sample_db, tmp_p
             assert series_colour(series) == STATUS_COLOURS[words[series.name]], (title_text, series.name)
             status_series += 1
     assert status_series == 10  # five statuses on each chart
+    # counts are labelled as whole numbers, and a stacked column hides its zero parts
+    assert by_title["Status by region"][0].plots[0].data_labels.number_format == "#,##0;-#,##0;;"
+    assert summary_chart.plots[0].data_labels.number_format == "#,##0"
     # the trend counts equal the snapshots' own (Python-parsed) status counts, oldest first
     trend = by_title["Trend since the last reviews"][0].plots[0]
     listed = snapshots.list_snapshots(sample_db).iloc[::-1]
