@@ -15,33 +15,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import timed  # noqa: E402  (bench/run.py: the median of three runs)
 
 from rollout.cli import main as cli  # noqa: E402
 from rollout.metrics.summary import summary  # noqa: E402
 from rollout.steering import pack  # noqa: E402
 from rollout.store.db import Database  # noqa: E402
 
-REPEAT = 3
-
-
-def median_time(func: Callable[[], object]) -> tuple[float, object]:
-    """Median seconds over REPEAT runs, and the last result."""
-    times, result = [], None
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+REPEAT = 3  # timed()'s repeats
 
 
 def demo(branches: int, given: str | None, folder: Path) -> Path:
@@ -58,13 +48,13 @@ def measure(path: Path, language: str) -> dict[str, object]:
     with Database(path) as db:
         as_of = db.scalar("SELECT max(as_of) FROM snapshots") or date.today()
         branches = db.scalar("SELECT count(*) FROM branches")
-        build, content = median_time(lambda: pack.pack(db, as_of, language))
-        alone, _figures = median_time(lambda: summary(db, as_of))
+        build, content = timed(lambda: pack.pack(db, as_of, language))
+        alone, _figures = timed(lambda: summary(db, as_of))
     row: dict[str, object] = {"branches": branches, "language": language, "slides": content.slide_count,
                               "full rows": sum(len(t.full) for s in content.sections for t in s.tables),
                               "summary s": alone, "build s": build}
     for kind in pack.KINDS:
-        row[f"{kind} s"], _data = median_time(lambda kind=kind: pack.render(content, kind))
+        row[f"{kind} s"], _data = timed(lambda kind=kind: pack.render(content, kind))
     row["build + pptx s"] = row["build s"] + row["pptx s"]
     row["(build + pptx) / summary"] = f"{row['build + pptx s'] / alone:.1f}x"
     return row
