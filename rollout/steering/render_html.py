@@ -56,7 +56,30 @@ def _table(table: Table, frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _stacked(spec: Chart) -> str:
+    """One bar per category made of its series' parts (statuses in their colours), with the figures in words."""
+    records = spec.frame.to_dict("records")
+    totals = [sum(float(r[c]) for c in spec.values if not pd.isna(r[c])) for r in records]
+    top = max(totals, default=0) or 1
+    rows = []
+    for row in records:
+        parts, words = [], []
+        for column in spec.values:
+            value = row[column]
+            if pd.isna(value) or not value:
+                continue
+            colour = spec.colours.get(column, "#4e79a7")
+            parts.append(f'<span class="bar" style="width:{float(value) / top * BAR_WIDTH * 1.5:.0f}px;'
+                         f'background:{colour}"></span>')
+            words.append(f"{_e(series_name(column))} {_e(display(column, value))}")
+        rows.append(f"<tr><td>{_e(display(spec.category, row[spec.category]))}</td><td>{''.join(parts)}</td>"
+                    f"<td>{' · '.join(words)}</td></tr>")
+    return f'<h3>{_e(spec.title)}</h3><table class="chart">{"".join(rows)}</table>'
+
+
 def _bars(spec: Chart) -> str:
+    if spec.kind in ("stacked", "line"):  # statuses side by side read best as one stacked bar per category
+        return _stacked(spec)
     values = [float(v) for c in spec.values for v in spec.frame[c] if not pd.isna(v)]
     top = max(values, default=0) or 1
     rows = []
