@@ -4,6 +4,7 @@ and the HTML appendix only."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -186,6 +187,11 @@ def test_chinese_pack_has_chinese_titles_headers_and_charts_and_the_english_figu
             for r in p.runs]
     assert runs and all(r._r.rPr.find(qn("a:ea")).get("typeface") == "Microsoft YaHei" for r in runs)
     assert all(r._r.rPr.get("lang") == "zh-CN" for r in runs)
+    # the Excel pack: Chinese sheet names and headers, the same rows
+    book = openpyxl.load_workbook(io.BytesIO(pack.report_bytes(sample_db, AS_OF, "xlsx", "zh")))
+    risks = list(book["有风险的分公司"].iter_rows(values_only=True))
+    assert risks[0][:4] == ("分公司", "分公司名称", "区域", "状态") and len(risks) == 1 + 8  # 6 red, 2 amber
+    assert all(CJK.search(name) for name in book.sheetnames)
 
 
 # --- full lists: Excel and the HTML appendix ----------------------------------------------------------
