@@ -16,6 +16,7 @@ from pptx.oxml.ns import qn
 
 from rollout.cli import main
 from rollout.core import i18n
+from rollout.core.access import LOCAL
 from rollout.core.errors import RolloutError
 from rollout.core.labels import STATUS_COLOURS, STATUS_ORDER, status_label
 from rollout.metrics import readiness
@@ -28,7 +29,6 @@ AS_OF = date(2026, 11, 22)
 HOSTILE_FORMULA = "=cmd|' /C calc'!A0"
 HOSTILE_HTML = "<script>alert(1)</script>"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ADMIN = "steering test"
 
 
 def slides(data: bytes, tmp_path: Path, name: str = "pack.pptx") -> list:
@@ -135,8 +135,8 @@ def test_sample_pack_shows_the_summary_figures(sample_db, tmp_path) -> None:
 
 @pytest.mark.slow
 def test_every_status_series_and_point_is_in_its_palette_colour(sample_db, tmp_path) -> None:
-    snapshots.take_snapshot(sample_db, date(2026, 11, 1))
-    snapshots.take_snapshot(sample_db, AS_OF)
+    snapshots.take_snapshot(sample_db, date(2026, 11, 1), caller=LOCAL)
+    snapshots.take_snapshot(sample_db, AS_OF, caller=LOCAL)
     deck = slides(pack.report_bytes(sample_db, AS_OF, "pptx", "en"), tmp_path)
     words = {status_label(code): code for code in STATUS_COLOURS}
     by_title = {title(s): charts(s) for s in deck}
@@ -268,7 +268,7 @@ def test_unknown_pack_format_is_refused(tmp_path) -> None:
 @pytest.mark.slow
 def test_decisions_needed_and_taken_with_the_verdicts_of_the_decisions_page(sample_db) -> None:
     decided = decisions.record_decision(sample_db, "B03", "go_with_conditions", date(2026, 11, 20), "指导委员会",
-                                        "close overdue items", date(2026, 12, 1), as_of=AS_OF)
+                                        "close overdue items", date(2026, 12, 1), as_of=AS_OF, caller=LOCAL)
     section = next(s for s in pack.pack(sample_db, AS_OF, "en").sections if s.key == "decisions")
     needed, taken = section.tables[0].full, section.tables[1].full
     # go-lives within 30 days and not live: B03, B04 (2026-12-01); B03 now has a decision
