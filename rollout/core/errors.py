@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rollout.core.i18n import _
+
 
 class RolloutError(Exception):
     """Base of every error the app reports to a user."""
@@ -40,14 +42,18 @@ class CellError:
     expected: str
 
     def __str__(self) -> str:
-        where = self.sheet
-        if self.row is not None:
-            where += f" row {self.row}"
-        if self.column:
-            where += f", {self.column}"
+        """One line in the current language; sheet, row, column and value stay as the workbook has them."""
+        if self.row is not None and self.column:
+            where = _("{sheet} row {row}, {column}").format(sheet=self.sheet, row=self.row, column=self.column)
+        elif self.row is not None:
+            where = _("{sheet} row {row}").format(sheet=self.sheet, row=self.row)
+        elif self.column:
+            where = _("{sheet}, {column}").format(sheet=self.sheet, column=self.column)
+        else:
+            where = self.sheet
         if self.value is None or self.value == "":
-            return f"{where}: {self.expected}"
-        return f"{where}: {shown(self.value)} {self.expected}"
+            return _("{where}: {expected}").format(where=where, expected=self.expected)
+        return _("{where}: {value} {expected}").format(where=where, value=shown(self.value), expected=self.expected)
 
 
 def shown(value: object) -> str:

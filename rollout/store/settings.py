@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rollout.core.errors import CellError, ValidationError
+from rollout.core.i18n import _
 from rollout.store.audit import record as audit_record
 
 if TYPE_CHECKING:
@@ -95,17 +96,19 @@ def get_settings(db: Database) -> dict[str, float]:
 def check_setting(key: str, value: object) -> float:
     """A setting value, validated against its range: the same rule for the page and the CLI."""
     if key not in SETTINGS:
-        raise ValidationError([CellError("settings", None, key, None, f"is not a setting (expected one of "
-                                          f"{', '.join(sorted(SETTINGS))})")])
+        raise ValidationError([CellError("settings", None, key, None, _("is not a setting (expected one of "
+                                                                        "{settings})").format(
+            settings=", ".join(sorted(SETTINGS))))])
     s = SETTINGS[key]
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValidationError([CellError("settings", None, key, value, "is not a number")]) from None
+        raise ValidationError([CellError("settings", None, key, value, _("is not a number"))]) from None
     if not (s.minimum <= number <= s.maximum) or (s.integer and number != int(number)):
-        kind = "a whole number" if s.integer else "a number"
+        message = _("is out of range (expected a whole number from {low} to {high})") if s.integer else \
+            _("is out of range (expected a number from {low} to {high})")
         raise ValidationError([CellError("settings", None, key, value,
-                                         f"is out of range (expected {kind} from {s.minimum:g} to {s.maximum:g})")])
+                                         message.format(low=f"{s.minimum:g}", high=f"{s.maximum:g}"))])
     return number
 
 
