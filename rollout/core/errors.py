@@ -6,9 +6,9 @@ so pages and the CLI only ever show a RolloutError's text, never a traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rollout.core.i18n import _
+from rollout.core.i18n import _, current, use_language
 
 
 class RolloutError(Exception):
@@ -39,10 +39,16 @@ class CellError:
     row: int | None
     column: str | None
     value: object
-    expected: str
+    expected: str  # in the language of the context that found the error
+    language: str = field(default_factory=current, compare=False, repr=False)
 
     def __str__(self) -> str:
-        """One line in the current language; sheet, row, column and value stay as the workbook has them."""
+        """One line in the language `expected` is in (the one current when the error was found); sheet,
+        row, column and value stay as the workbook has them."""
+        with use_language(self.language):
+            return self._line()
+
+    def _line(self) -> str:
         if self.row is not None and self.column:
             where = _("{sheet} row {row}, {column}").format(sheet=self.sheet, row=self.row, column=self.column)
         elif self.row is not None:
