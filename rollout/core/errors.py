@@ -45,6 +45,8 @@ class CellError:
     def __str__(self) -> str:
         """One line in the language `expected` is in (the one current when the error was found); sheet,
         row, column and value stay as the workbook has them."""
+        if self.language == current():  # the usual case: no context switch per line of a long refusal
+            return self._line()
         with use_language(self.language):
             return self._line()
 
