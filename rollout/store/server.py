@@ -136,12 +136,13 @@ def load_postgres_extension(con: duckdb.DuckDBPyConnection) -> None:
         try:
             import duckdb_extension_postgres
         except ImportError:
-            raise DatabaseError("the server engine needs the duckdb-extension-postgres package "
-                                "(pip install -r requirements.txt)") from None
+            raise DatabaseError(_("the server engine needs the duckdb-extension-postgres package (pip install -r "
+                                  "requirements.txt)")) from None
         wheel = Path(duckdb_extension_postgres.__file__).parent
         found = sorted(wheel.rglob("*.duckdb_extension"))
         if not found:
-            raise DatabaseError(f"no DuckDB extension file inside {wheel} (reinstall duckdb-extension-postgres)")
+            raise DatabaseError(_("no DuckDB extension file inside {path} (reinstall duckdb-extension-postgres)")
+                                .format(path=wheel))
         try:
             con.execute(f"INSTALL '{found[0]}'")
         except duckdb.Error:  # the home folder is not writable: keep the extension in a temporary folder
@@ -279,8 +280,8 @@ class ServerDatabase(Database):
             if current > LATEST_VERSION:
                 raise DatabaseError(newer_message(self.name, current))
             if current == 0:
-                raise DatabaseError(f"the database {self.name} holds no rollout store yet (open it once without "
-                                    "read-only to create it)")
+                raise DatabaseError(_("the database {name} holds no rollout store yet (open it once without "
+                                      "read-only to create it)").format(name=self.name))
             self._mirror = self._open_mirror(current)
         except BaseException:
             self.close()
@@ -430,7 +431,7 @@ class ServerDatabase(Database):
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB cursor on the mirror, brought up to the store first."""
         if self._mirror is None:
-            raise DatabaseError(f"the database {self.name} is closed")
+            raise DatabaseError(_("the database {name} is closed").format(name=self.name))
         self.refresh()
         return self._mirror.cursor()
 
