@@ -18,7 +18,6 @@ import pyarrow as pa
 
 from rollout.core.errors import CellError, ValidationError
 from rollout.core.i18n import _
-from rollout.core.labels import N_
 from rollout.core.values import quote
 from rollout.exchange.sources import RawWorkbook, read_source
 from rollout.exchange.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, StoredRows, validate_columns
@@ -148,7 +147,7 @@ def broken_references(db: Database, tables: dict[str, SheetRows],
             for number, value in zip(rows.all_numbers, values, strict=True):
                 if value in missing:
                     yield CellError(rows.sheet.name, number, column.name, value,
-                                    _(NOT_KNOWN[column.ref]).format(expected=expected_codes(codes, column.ref)))
+                                    _(SHEETS[column.ref].unknown).format(expected=expected_codes(codes, column.ref)))
 
 
 def dates_before_references(db: Database, tables: dict[str, SheetRows],
@@ -188,13 +187,6 @@ def dates_before_references(db: Database, tables: dict[str, SheetRows],
                                              strict=True):
                     if code in held:
                         yield from rule.check_bound(sheet.name, target.name, number, code, day, held[code])
-
-
-# "is not a known region (...)": one whole sentence per sheet a code may point to.
-NOT_KNOWN = {"regions": N_("is not a known region ({expected})"), "branches": N_("is not a known branch ({expected})"),
-             "people": N_("is not a known person ({expected})"),
-             "executives": N_("is not a known executive ({expected})"),
-             "lessons": N_("is not a known lesson ({expected})")}
 
 
 def expected_codes(codes: set[str], sheet_name: str) -> str:

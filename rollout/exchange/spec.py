@@ -376,7 +376,7 @@ class Sheet:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     rules: tuple[RowRule, ...] = ()
-    noun: str = ""  # "region", used in "is not a known region"
+    unknown: str = ""  # what a code pointing to no row of this sheet is, e.g. "is not a known region (...)"
     label_column: str | None = None
     ref_rules: tuple[NotBeforeReferenced, ...] = ()
 
@@ -447,7 +447,7 @@ def _enum(name: str, values: tuple[str, ...], required: bool = False, **kw: Any)
 SHEETS: dict[str, Sheet] = {s.name: s for s in [
     Sheet("regions", (
         _col("region_code", "code", True), _col("region_name", "text", True),
-    ), ("region_code",), noun="region"),
+    ), ("region_code",), unknown=N_("is not a known region ({expected})")),
     Sheet("branches", (
         _col("branch_code", "code", True), _col("branch_name", "text", True),
         _col("region_code", "code", True, ref="regions"), _col("city", "text"),
@@ -456,7 +456,8 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _col("planned_kickoff", "date"), _col("planned_go_live", "date"), _col("actual_go_live", "date"),
         _col("peak_months", "months"), _col("consultant_days_budget", "float", minimum=0, maximum=1_000_000),
         _col("consultant_days_used", "float", minimum=0, maximum=1_000_000),
-    ), ("branch_code",), (_range_rule("planned_kickoff", "planned_go_live"),), noun="branch"),
+    ), ("branch_code",), (_range_rule("planned_kickoff", "planned_go_live"),),
+        unknown=N_("is not a known branch ({expected})")),
     Sheet("modules", (
         _col("branch_code", "code", True, ref="branches"), _enum("module", MODULES, True),
         _col("phase", "int", True, minimum=1, maximum=3), _col("planned_go_live", "date"),
@@ -473,7 +474,7 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _col("person_code", "code", True), _col("name", "text", True),
         _col("branch_code", "code", True, ref="branches"), _col("title", "text"), _col("department", "text"),
         _col("email", "text"), _col("joined_on", "date"), _col("left_on", "date"),
-    ), ("person_code",), (_range_rule("joined_on", "left_on"),), noun="person"),
+    ), ("person_code",), (_range_rule("joined_on", "left_on"),), unknown=N_("is not a known person ({expected})")),
     Sheet("role_requirements", (
         _col("branch_code", "code", True, ref="branches"), _enum("role", ROLES, True), _enum("module", MODULES),
         _col("required_fte", "float", True, minimum=0, exclusive_minimum=True, maximum=1_000),
@@ -493,7 +494,7 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _col("exec_code", "code", True), _col("name", "text", True), _col("title", "text"),
         _col("region_code", "code", True, ref="regions"), _col("branch_code", "code", ref="branches"),
         _col("email", "text"),
-    ), ("exec_code",), noun="executive"),
+    ), ("exec_code",), unknown=N_("is not a known executive ({expected})")),
     Sheet("touchpoints", (
         _col("exec_code", "code", True, ref="executives"), _col("date", "date", True),
         _enum("channel", CHANNELS, True), _col("duration_min", "int", minimum=0, maximum=10_080),
@@ -506,7 +507,7 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _col("phase", "text"), _enum("module", MODULES), _enum("category", CATEGORIES, True),
         _col("title", "text", True), _col("description", "text"), _enum("impact", IMPACTS, True),
         _col("recommendation", "text"), _col("checklist_item_code", "code"), _col("recorded_on", "date"),
-    ), ("lesson_code",), noun="lesson"),
+    ), ("lesson_code",), unknown=N_("is not a known lesson ({expected})")),
     Sheet("lesson_applications", (
         _col("lesson_code", "code", True, ref="lessons"), _col("branch_code", "code", True, ref="branches"),
         _enum("status", APPLICATION_STATUSES, True), _col("note", "text"), _col("updated_on", "date"),
