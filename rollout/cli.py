@@ -327,6 +327,7 @@ def cmd_copy(args: argparse.Namespace) -> int:
     counts = copy_between(args.source, args.target, force=args.force)
     print(_("copied {source} to {target}: {rows} rows in {tables} tables").format(
         source=mask(args.source), target=mask(args.target), rows=sum(counts.values()), tables=len(counts)))
+    return 0
 
 
 @command("template")

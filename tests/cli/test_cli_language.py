@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from rollout.cli import chosen_language, main
 from rollout.core import i18n
+from rollout.store.db import Database
 
 from support import ROOT
 
@@ -119,3 +120,11 @@ def test_main_in_process_leaves_the_language_as_it_was(tmp_path: Path, capsys: p
     assert main(["--lang", "zh", "template", str(tmp_path / "t.xlsx")]) == 0
     assert capsys.readouterr().out.startswith("模板已写入")
     assert i18n.current() == "en"
+
+
+def test_copy_reports_in_chinese_and_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    source, target = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    Database(source).close()  # an empty store at the current schema
+    assert main(["copy", "--from", str(source), "--to", str(target), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(f"已将 {source} 复制到 {target}：") and out.endswith("张表，共 0 行")
