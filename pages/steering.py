@@ -11,7 +11,7 @@ from rollout.steering import pack, snapshots
 from rollout.steering.model import NOT_YET
 from ui.figures import MAN_DAYS_CHART_BRANCHES, man_days_figure
 from ui.router import deferred, ensure_routed
-from ui.state import cached, filters, get_db
+from ui.state import cached, caller, filters, get_db
 from ui.widgets import plain, show_error, table
 
 ensure_routed()
@@ -69,7 +69,7 @@ label = left.text_input("Label (optional)", key="snapshot_label", placeholder=f"
 if right.button(f"Take snapshot as of {stamp}", key="snapshot_take", type="primary"):
     try:
         with st.spinner("Freezing the figures…"):
-            new_id = snapshots.take_snapshot(get_db(), as_of, label)
+            new_id = snapshots.take_snapshot(get_db(), as_of, label, caller=caller())
         st.success(plain(f"Snapshot {new_id} taken as of {stamp}."))
     except RolloutError as exc:
         show_error(exc)

@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from rollout.core import i18n
+from rollout.core.access import cli_caller
 from rollout.core.errors import DatabaseError, RolloutError, ValidationError
 from rollout.core.i18n import _
 from rollout.core.labels import N_
@@ -74,6 +75,7 @@ def positive_int(text: str) -> int:
 
 
 MAX_DEMO_BRANCHES = 10_000
+AS_USER = ("summary", "report", "call-list", "export")  # the read commands that take --as EMAIL
 
 
 def branch_count(text: str) -> int:
@@ -123,6 +125,21 @@ def open_db(args: argparse.Namespace, write: bool, must_exist: bool = True) -> D
                               "and cannot be upgraded: {reason}").format(path=path, version=version,
                                                                          reason=exc)) from None
     return Database(path, read_only=True)
+
+
+def reading(args: argparse.Namespace, db: Database) -> Database:
+    """The store as a read command sees it: everything (the CLI's operator is an administrator), or with
+    `--as EMAIL` only what that user's scope holds (ACCESS.md "Users": a regional pack from a script)."""
+    email = getattr(args, "as_email", None)
+    if email is None:
+        return db
+    from rollout.store import users
+
+    who = users.caller_for(db, email, users.bootstrap_admins(os.environ.get("ROLLOUT_ADMINS")))
+    if who is None:
+        raise RolloutError(_("--as {email}: not an active user of {database} (see `python -m rollout users list`)")
+                           .format(email=email, database=db.name))
+    return db.scoped(who)
 
 
 def emit(payload: Any, as_json: bool, text: str | None = None) -> None:
@@ -190,7 +207,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         db = open_db(args, write=not args.dry_run, must_exist=False)
     with db:
-        result = import_workbook(db, source, dry_run=args.dry_run)
+        result = import_workbook(db, source, dry_run=args.dry_run, caller=cli_caller())
     for warning in result.warnings:
         print(_("warning: {warning}").format(warning=warning))
     print(_("dry run, nothing written: {file}").format(file=result.file_name) if args.dry_run else result.file_name)
@@ -208,7 +225,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from rollout.exchange.exporter import export
 
     with open_db(args, write=False) as db:
-        written = export(db, args.out)
+        written = export(reading(args, db), args.out)
     print(_("exported to {path}").format(path=written))
     return 0
 
@@ -218,7 +235,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from rollout.metrics.summary import summary
 
     with open_db(args, write=False) as db:
-        result = summary(db, args.as_of or date.today())
+        result = summary(reading(args, db), args.as_of or date.today())
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
@@ -246,7 +263,7 @@ def cmd_call_list(args: argparse.Namespace) -> int:
     from rollout.metrics import engagement
 
     with open_db(args, write=False) as db:
-        calls = engagement.call_list(db, args.as_of or date.today())
+        calls = engagement.call_list(reading(args, db), args.as_of or date.today())
     emit(frame_records(calls) if args.json else calls, args.json)
     return 0
 
@@ -256,7 +273,8 @@ def cmd_plan_from_template(args: argparse.Namespace) -> int:
     from rollout.metrics import readiness
 
     with open_db(args, write=not args.dry_run) as db:
-        items = readiness.plan_from_template(db, args.branch, args.source, write=not args.dry_run)
+        items = readiness.plan_from_template(db, args.branch, args.source, write=not args.dry_run,
+                                             caller=cli_caller())
     message = _("would add {count} checklist items to {branch}") if args.dry_run else \
         _("added {count} checklist items to {branch}")
     print(message.format(count=len(items), branch=args.branch))
@@ -287,7 +305,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from rollout.steering import snapshots
 
     with open_db(args, write=True) as db:
-        snapshot_id = snapshots.take_snapshot(db, args.as_of or date.today())
+        snapshot_id = snapshots.take_snapshot(db, args.as_of or date.today(), caller=cli_caller())
     print(_("snapshot {id} taken as of {day}").format(id=snapshot_id, day=(args.as_of or date.today()).isoformat()))
     return 0
 
@@ -297,7 +315,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from rollout.steering import pack
 
     with open_db(args, write=False) as db:
-        written = pack.write_report(db, args.as_of or date.today(), Path(args.out))
+        written = pack.write_report(reading(args, db), args.as_of or date.today(), Path(args.out))
     print(_("steering pack written to {path}").format(path=written))
     return 0
 
@@ -306,7 +324,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from rollout.store import backup
 
-    written = backup.backup(args.db if is_server_location(args.db) else Path(args.db), Path(args.out))
+    written = backup.backup(args.db if is_server_location(args.db) else Path(args.db), Path(args.out), cli_caller())
     print(_("backup written to {path}").format(path=written))
     return 0
 
@@ -315,8 +333,30 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from rollout.store import backup
 
-    backup.restore(Path(args.backup), args.db if is_server_location(args.db) else Path(args.db), force=args.force)
+    backup.restore(Path(args.backup), args.db if is_server_location(args.db) else Path(args.db), force=args.force,
+                   caller=cli_caller())
     print(_("restored {backup} into {database}").format(backup=args.backup, database=mask(args.db)))
+    return 0
+
+
+@command("users")
+def cmd_users(args: argparse.Namespace) -> int:
+    """users list | add | remove (ACCESS.md "Users"), as the operating-system operator."""
+    from rollout.store import users
+
+    with open_db(args, write=args.users_command != "list") as db:
+        if args.users_command == "add":
+            users.add_user(db, cli_caller(), args.email, args.role, args.region or (), name=args.name)
+            email = users.normalise_email(args.email)
+            print(_("{email}: {role} of {regions}").format(email=email, role=args.role, regions=", ".join(args.region))
+                  if args.region else _("{email}: {role} of every region").format(email=email, role=args.role))
+        elif args.users_command == "remove":
+            users.remove_user(db, cli_caller(), args.email)
+            print(_("{email}: removed (no access from the next page run)").format(
+                email=users.normalise_email(args.email)))
+        else:
+            listed = users.list_users(db)
+            emit(frame_records(listed) if args.json else listed, args.json, None if len(listed) else _("no users yet"))
     return 0
 
 
@@ -354,6 +394,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--as-of", type=iso_date, help="as-of date YYYY-MM-DD (default today)")
         if as_json:
             p.add_argument("--json", action="store_true", help="print JSON")
+        if name in AS_USER:
+            p.add_argument("--as", dest="as_email", metavar="EMAIL", help="read with this user's region scope")
         return p
 
     p = add("demo", "write a seeded demo portfolio")
@@ -397,6 +439,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing database")
     p = add("template", "write the empty workbook template, its header comments in the chosen --lang", db=False)
     p.add_argument("out", help="an .xlsx file name")
+    users_parser = add("users", "who may sign in, with which role and regions (ACCESS.md)", db=False)
+    users_sub = users_parser.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    for action, text in (("list", "every user, active or not"), ("add", "add a user, or change one's role and regions"),
+                         ("remove", "deactivate a user (never the last active administrator)")):
+        p = users_sub.add_parser(action, help=text, description=text)
+        p.add_argument("--db", required=True, help="the DuckDB file, or postgresql://user[:password]@host[:port]/db")
+        p.add_argument("--lang", default=argparse.SUPPRESS, help=LANG_HELP)
+        if action == "list":
+            p.add_argument("--json", action="store_true", help="print JSON")
+        else:
+            p.add_argument("email")
+        if action == "add":
+            p.add_argument("--role", required=True, help="viewer, editor or admin")
+            p.add_argument("--region", action="append", metavar="CODE", help="a region of the scope (repeat for "
+                           "several; none: every region)")
+            p.add_argument("--name", help="the person's name")
     p = add("copy", "copy a whole store between a file and a server (either way, or file to file)", db=False)
     p.add_argument("--from", dest="source", required=True, metavar="SOURCE", help="a DuckDB file or a server URL")
     p.add_argument("--to", dest="target", required=True, metavar="TARGET", help="a DuckDB file or a server URL")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, ValidationError
 from rollout.core.i18n import _, ngettext
 from rollout.core.values import iso_text, round1
@@ -220,7 +221,7 @@ def call_list(db: Database, as_of: date) -> pd.DataFrame:
 
 # --- recording a touchpoint ---------------------------------------------------------------------------
 
-def log_touchpoint(db: Database, row: dict[str, Any], actor: str = "app", today: date | None = None) -> dict:
+def log_touchpoint(db: Database, row: dict[str, Any], *, caller: Caller, today: date | None = None) -> dict:
     """Record one touchpoint: the form's own rule (its date is not in the future), then the importer's
     rules through rollout.exchange.edits.insert_rows (one transaction, audited). Returns the row as saved."""
     today = today or date.today()
@@ -230,5 +231,5 @@ def log_touchpoint(db: Database, row: dict[str, Any], actor: str = "app", today:
     when = clean.get("date")
     if isinstance(when, date) and when > today:
         raise ValidationError([CellError(_("touchpoint"), None, "date", when.isoformat(), in_the_future(today))])
-    insert_rows(db, "touchpoints", [clean], actor=actor, today=today, label=_("touchpoint"))
+    insert_rows(db, "touchpoints", [clean], caller=caller, today=today, label=_("touchpoint"))
     return clean

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, ConflictError, NotFoundError, RolloutError, ValidationError
 from rollout.core.i18n import _, format_number, format_weekday, ngettext
 from rollout.core.values import as_date, iso_text, plain
@@ -24,6 +25,7 @@ from rollout.exchange.importer import broken_references
 from rollout.exchange.spec import SHEETS, peak_month_set, validate_rows
 from rollout.metrics.queries import load_sql
 from rollout.store.db import Database
+from rollout.store.scope import whole
 from rollout.store.settings import get_settings
 
 SUMMARY_COLUMNS = ["branch_code", "checklist_readiness", "overdue_items", "failing_gates", "data_readiness",
@@ -517,7 +519,7 @@ def _next_codes(branch_code: str, taken: set[str], count: int) -> list[str]:
 
 def save_checklist_changes(db: Database, branch_code: str, edited_rows: pd.DataFrame | Iterable[Mapping[str, Any]],
                            original_rows: pd.DataFrame | Iterable[Mapping[str, Any]], today: date | None = None,
-                           actor: str = "app") -> dict[str, int]:
+                           *, caller: Caller) -> dict[str, int]:
     """Apply a branch's edited checklist: changed rows are updated (optimistically: refused when the
     row changed since it was shown), rows without an item_code (or with a new one) are added with the
     next free code. Every changed row is validated first by the importer's rules, so one bad row
@@ -564,7 +566,7 @@ def save_checklist_changes(db: Database, branch_code: str, edited_rows: pd.DataF
         errors += _check(db, [{c: row.get(c) for c in CHECKLIST_COLUMNS}], today, label)
     if errors:
         raise ValidationError(errors)
-    with edits.edit_batch(db, actor, today) as batch:  # every change commits together or none does
+    with edits.edit_batch(db, caller, today) as batch:  # every change commits together or none does
         for shown_row, changes, label in updates:
             batch.update("checklist", {"branch_code": branch_code, "item_code": shown_row["item_code"]}, changes,
                          original={c: shown_row.get(c) for c in CHECKLIST_COLUMNS}, label=label)
@@ -588,6 +590,15 @@ def pilot_code(db: Database) -> str | None:
     return db.scalar("SELECT branch_code FROM branches WHERE is_pilot ORDER BY branch_code LIMIT 1")
 
 
+def _template_store(db: Database, source_code: str | None) -> tuple[Database, str | None]:
+    """Where a template is read, and its code: the pilot's checklist is every region's template, so it is
+    read from the whole store (a regional editor plans from it though the pilot is not in its scope); a
+    source branch named by the caller is read through the caller's handle (outside its scope: not found)."""
+    if source_code is not None:
+        return db, source_code
+    return whole(db), pilot_code(whole(db))
+
+
 def _branch(db: Database, code: str) -> dict[str, Any]:
     frame = db.df("SELECT * FROM branches WHERE branch_code = ?", [code])
     if frame.empty:
@@ -606,22 +617,23 @@ def _new_code(item_code: str, source_code: str, branch_code: str) -> str:
 
 
 def plan_from_template(db: Database, branch_code: str, source_code: str | None = None, write: bool = True,
-                       today: date | None = None, actor: str = "app") -> pd.DataFrame:
+                       today: date | None = None, *, caller: Caller | None = None) -> pd.DataFrame:
     """Copy the pilot's (or source_code's) checklist to a branch: status open, no completion, no owner,
     each due date at the same distance before the branch's planned go-live as it was before the
     source's go-live (actual, else planned). Item codes keep their suffix (PIL-07 -> B11-07); items
     whose code the branch already has are skipped, never overwritten. write=False: preview only.
-    Returns the items added (or that would be added)."""
+    Returns the items added (or that would be added). Writing needs the caller (checked and audited)."""
+    if write and caller is None:
+        raise TypeError("plan_from_template(write=True) needs the caller who writes")
     target = _branch(db, branch_code)
+    templates, source_code = _template_store(db, source_code)
     if source_code is None:
-        source_code = pilot_code(db)
-        if source_code is None:
-            raise RolloutError(_("there is no pilot branch to copy the plan from (choose a source branch)"))
-    source = _branch(db, source_code)
+        raise RolloutError(_("there is no pilot branch to copy the plan from (choose a source branch)"))
+    source = _branch(templates, source_code)
     if source_code == branch_code:
         raise RolloutError(_("branch {code} cannot be its own template (choose another source branch)").format(
             code=branch_code))
-    items = db.df("SELECT * FROM checklist WHERE branch_code = ? ORDER BY item_code", [source_code])
+    items = templates.df("SELECT * FROM checklist WHERE branch_code = ? ORDER BY item_code", [source_code])
     if items.empty:
         raise RolloutError(_("branch {code} has no checklist items to copy (choose another source branch)").format(
             code=source_code))
@@ -639,7 +651,7 @@ def plan_from_template(db: Database, branch_code: str, source_code: str | None =
                      "title": item["title"], "owner": None, "due_date": new_due, "weight": float(item["weight"]),
                      "status": "open", "completed_on": None, "gate": bool(item["gate"])})
     if write and rows:
-        edits.insert_rows(db, "checklist", rows, actor=actor, today=today,
+        edits.insert_rows(db, "checklist", rows, caller=caller, today=today,
                           label=_("plan from {code}").format(code=source_code), skip_existing=True)
     return pd.DataFrame(rows, columns=CHECKLIST_COLUMNS)
 
@@ -665,9 +677,9 @@ def kickoff_flags(db: Database, branch_code: str, source_code: str | None = None
         if kickoff.month in peaks:
             found.append(("peak season", _("planned kick-off {day} falls in the branch's peak months ({months})")
                           .format(day=kickoff.isoformat(), months=", ".join(str(m) for m in sorted(peaks)))))
-    template = source_code or pilot_code(db)
+    templates, template = _template_store(db, source_code)
     if template and template != branch_code:
-        wanted = db.df("SELECT item_code, title FROM checklist WHERE branch_code = ? AND dimension = 'kickoff' "
+        wanted = templates.df("SELECT item_code, title FROM checklist WHERE branch_code = ? AND dimension = 'kickoff' "
                        "ORDER BY item_code", [template])
         have = db.df("SELECT item_code, title FROM checklist WHERE branch_code = ?", [branch_code])
         suffixes = {_suffix(c, branch_code) for c in have["item_code"]}

@@ -10,8 +10,9 @@ Every layer above sees the same interface, whichever engine is behind it: `df`, 
 (reads, always answered by DuckDB, so the metric SQL is one dialect), `cursor()` (a DuckDB cursor for
 reading), `transaction()` (one serialised write: a cursor taking `?` parameters, committed whole or
 rolled back whole), `version` (the cache key: changes with every committed write), `schema_version()`,
-`close()`. A process holds one `Database` (the UI caches it with st.cache_resource); every query runs
-on its own cursor and fetches fully, so Streamlit's script threads never share a cursor. Engine
+`close()`, `scoped(caller)` (the same reads, limited to the caller's regions: rollout.store.scope). A
+process holds one `Database` (the UI caches it with st.cache_resource); every query runs on its own
+cursor and fetches fully, so Streamlit's script threads never share a cursor. Engine
 exceptions become our own errors (`RolloutError` subclasses with a message a user can act on).
 """
 
@@ -29,6 +30,7 @@ from typing import Any, Protocol
 import duckdb
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import DatabaseError, DatabaseLockedError
 from rollout.core.i18n import _
 from rollout.store.files import remove_leftovers
@@ -72,6 +74,7 @@ def query_error(first_line: str, rule_broken: bool) -> DatabaseError:
 
 
 SERVER_ENGINE = "rollout.store.server"
+SCOPE_MODULE = "rollout.store.scope"  # subclasses Database too: looked up by name, as the server engine is
 
 
 class Cursor(Protocol):
@@ -97,6 +100,8 @@ class Database:
     #: the location as shown to people: a server URL's password is masked
     name: str
     read_only: bool
+    #: the regions this handle reads (None: every region; see rollout.store.scope)
+    regions: frozenset[str] | None = None
 
     def __new__(cls, location: str | Path = ":memory:", read_only: bool = False) -> Database:
         if cls is Database:
@@ -155,6 +160,13 @@ class Database:
         return [r[0] for r in self.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = "
                                         "'main' AND table_type = 'BASE TABLE' AND table_catalog = current_database() "
                                         "ORDER BY 1")]
+
+    def scoped(self, caller: Caller) -> Database:
+        """This store as `caller` may read it: only the branches of its regions exist (rollout.store.scope)."""
+        return importlib.import_module(SCOPE_MODULE).scoped(self, caller)
+
+    def refresh(self) -> None:
+        """Bring what reads see up to the store (the server engine's mirror; nothing for a file)."""
 
     # --- the rest differs by engine ------------------------------------------------------------------
     @property
