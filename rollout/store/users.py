@@ -123,3 +123,11 @@ def record_refusal(db: Database, caller: Caller, operation: str, exc: AccessDeni
     """A refused write in the audit trail (ACCESS.md "Audit"): who tried what, and why not."""
     with db.transaction() as cur:
         _audit(cur, caller.email, "refused", operation, None, None, str(exc))
+
+
+def record_session(db: Database, email: str, action: str) -> None:
+    """A sign-in or sign-out in the audit trail (ACCESS.md "Audit"): action `login` or `logout`."""
+    if action not in ("login", "logout"):
+        raise ValueError(f"unknown session event {action!r}")
+    with db.transaction() as cur:
+        _audit(cur, normalise_email(email), action, "session", None, None, None)
