@@ -23,7 +23,7 @@ from rollout.core.access import LOCAL, Caller
 from rollout.core.i18n import _
 from rollout.core.labels import N_
 from rollout.store.users import bootstrap_admins, caller_for, normalise_email, record_session
-from ui.state import get_db
+from ui.state import caller, get_db
 from ui.widgets import plain
 
 CALLER = "_caller"  # ui.state.caller() reads it
@@ -128,3 +128,15 @@ def sidebar_identity(caller: Caller) -> None:
             email=caller.email, role=role_label(caller.role), scope=scope_text(caller))))
         if st.button(_("Sign out"), key="sign_out", icon=":material/logout:"):
             _sign_out(caller.email)
+
+
+SOMEWHERE = "*"  # may_edit's default: in at least one region of the caller's scope
+
+
+def may_edit(operation: str, region_code: str | None = SOMEWHERE) -> bool:
+    """Whether this run's caller may do this (by default: for some branch of their scope). Pages draw an
+    edit control only then; the library checks again on every write."""
+    who = caller()
+    if region_code != SOMEWHERE:
+        return who.may(operation, region_code)
+    return who.may(operation) or any(who.may(operation, r) for r in sorted(who.regions or ()))

@@ -33,8 +33,10 @@ def signed_in(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch, crash_logs:
     monkeypatch.setenv("ROLLOUT_DB", str(sample_db_path))
     monkeypatch.setenv("ROLLOUT_ADMINS", "boss@acme.cn")
 
-    def opener(page: str, user: dict[str, Any] | None) -> AppTest:
+    def opener(page: str, user: dict[str, Any] | None, query: dict[str, str] | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        for name, value in (query or {}).items():
+            at.query_params[name] = value
         at.secrets["auth"] = AUTH
         at.user = {"is_logged_in": False} if user is None else {"is_logged_in": True, **user}
         at.session_state["as_of"] = date(2026, 11, 22)
@@ -85,6 +87,48 @@ def test_a_viewer_sees_the_pages_without_edit_controls(signed_in, sample_db_path
     assert audit_rows(sample_db_path, "login") == [("cio@acme.cn", "session")]
     at.run()  # a second run of the same session records no second login
     assert len(audit_rows(sample_db_path, "login")) == 1
+
+
+# Buttons a viewer may press: signing out, opening a branch, and the planner's what-if (it writes nothing).
+VIEWER_BUTTONS = {"sign_out", "portfolio_open", "plan_run"}
+PAGES = [("portfolio", None), ("branch", {"branch": "B01"}), ("branch", {"branch": "B03"}), ("executives", None),
+         ("steering", None), ("decisions", None), ("staffing", None), ("lessons", None), ("planning", None),
+         ("data", None), ("settings", None)]
+
+
+def controls(at: Any) -> tuple[set[str], set[str]]:
+    """The button keys (form submits included) and the tab labels of a run."""
+    return {b.key for b in at.button}, {t.label for t in at.tabs}
+
+
+@pytest.mark.parametrize(("page", "query"), PAGES, ids=[f"{p}-{(q or {}).get('branch', '')}" for p, q in PAGES])
+def test_a_viewer_gets_no_edit_control_on_any_page(signed_in, sample_db_path: Path, page: str,
+                                                   query: dict[str, str] | None) -> None:
+    with Database(sample_db_path) as db:
+        add_user(db, LOCAL, "cio@acme.cn", "viewer")
+    buttons, tabs = controls(signed_in(page, {"email": "cio@acme.cn"}, query))
+    assert buttons <= VIEWER_BUTTONS and "Edit" not in tabs
+
+
+def test_an_administrator_gets_the_edit_controls_a_viewer_does_not(signed_in) -> None:
+    """The other side of the test above: the same pages as an administrator show their edit controls."""
+    found: set[str] = set()
+    for page, query in PAGES:
+        buttons, tabs = controls(signed_in(page, {"email": "boss@acme.cn"}, query))
+        found |= buttons | tabs
+    assert {"checklist_save", "golive_entries_submit_B01", "golive_kickoff_submit_B03", "tp_submit", "snapshot_take",
+            "decision_submit", "Edit", "lessons_status_submit", "problems_new_submit", "settings_save_Readiness",
+            "backup_prepare"} <= found, sorted(found)
+
+
+def test_an_editor_of_one_region_edits_but_cannot_snapshot_or_import(signed_in, sample_db_path: Path) -> None:
+    with Database(sample_db_path) as db:
+        add_user(db, LOCAL, "east@acme.cn", "editor", ["EAST"])
+    assert "decision_submit" in controls(signed_in("decisions", {"email": "east@acme.cn"}))[0]
+    assert "snapshot_take" not in controls(signed_in("steering", {"email": "east@acme.cn"}))[0]
+    assert "backup_prepare" not in controls(signed_in("settings", {"email": "east@acme.cn"}))[0]
+    data = signed_in("data", {"email": "east@acme.cn"})
+    assert "Only an administrator may load a workbook." in texts(data.info)
 
 
 def test_the_access_page_is_for_administrators_only(signed_in, sample_db_path: Path) -> None:
