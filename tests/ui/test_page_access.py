@@ -14,7 +14,7 @@ import pytest
 
 from rollout.core.access import LOCAL
 from rollout.store.db import Database
-from rollout.store.users import add_user
+from rollout.store.users import add_user, remove_user
 
 from support import ROOT, texts
 
@@ -185,3 +185,24 @@ def test_local_mode_says_sign_in_is_off(open_page) -> None:
     assert any("Sign-in is off" in c.value for c in at.sidebar.caption)
     assert at.session_state["_caller"] == LOCAL
     assert not [b for b in at.sidebar.button if b.key == "sign_out"]
+
+
+def test_signing_out_is_recorded_and_forgets_the_caller(signed_in, sample_db_path: Path) -> None:
+    at = signed_in("portfolio", {"email": "boss@acme.cn"})
+    at.sidebar.button(key="sign_out").click().run()
+    assert not at.exception
+    assert audit_rows(sample_db_path, "logout") == [("boss@acme.cn", "session")]
+    assert "_caller" not in at.session_state
+    at.run()  # the next run of the session: signed out
+    assert [b.label for b in at.button] == ["Sign in"]
+
+
+def test_a_deactivated_user_loses_access_on_the_next_run(signed_in, sample_db_path: Path) -> None:
+    with Database(sample_db_path) as db:
+        add_user(db, LOCAL, "cio@acme.cn", "viewer")
+    at = signed_in("portfolio", {"email": "cio@acme.cn"})
+    assert at.session_state["_caller"].role == "viewer"
+    with Database(sample_db_path) as db:
+        remove_user(db, LOCAL, "cio@acme.cn")
+    at.run()
+    assert texts(at.warning) == [NO_ACCESS] and not at.dataframe
