@@ -18,7 +18,7 @@ from ui.router import ensure_routed
 from ui.sections import engagement as engagement_section
 from ui.sections import golive as golive_section
 from ui.sections import staffing as staffing_section
-from ui.state import cached, filters, flash, get_db, show_flash
+from ui.state import cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import code_and_name, plain, show_error, table
 
 ensure_routed()
@@ -145,7 +145,8 @@ if may_edit("checklist", row["region_code"]):  # editors of this branch's region
     save, reload = st.columns([1, 5])
     if save.button("Save changes", key="checklist_save", type="primary"):
         try:
-            result = readiness.save_checklist_changes(get_db(), code, edited, shown_plan, today=date.today())
+            result = readiness.save_checklist_changes(get_db(), code, edited, shown_plan, today=date.today(),
+                                                      caller=caller())
         except RolloutError as exc:
             show_error(exc)
         else:
@@ -181,7 +182,8 @@ if may_edit("checklist", row["region_code"]):  # editors of this branch's region
                           file_name=f"plan_preview_{code}_from_{source}")
                     if st.button(f"Add these {len(preview)} items", key="template_write"):
                         try:
-                            added = readiness.plan_from_template(get_db(), code, source, write=True, today=date.today())
+                            added = readiness.plan_from_template(get_db(), code, source, write=True, today=date.today(),
+                                                                 caller=caller())
                         except RolloutError as exc:
                             show_error(exc)
                         else:

@@ -57,7 +57,7 @@ if upload is not None:
             try:
                 raw = read_source(data, upload.name)
                 progress.progress(0.4, text="Writing every table in one transaction…")
-                result = load(db, raw)
+                result = load(db, raw, caller=caller())
             except Exception as exc:
                 progress.empty()
                 show_error(exc)

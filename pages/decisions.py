@@ -10,7 +10,7 @@ from rollout.core.errors import RolloutError
 from rollout.steering import decisions, pack
 from ui.auth import may_edit
 from ui.router import ensure_routed
-from ui.state import cached, filters, get_db
+from ui.state import cached, caller, filters, get_db
 from ui.widgets import code_and_name, plain, show_error, table
 
 ensure_routed()
@@ -44,7 +44,7 @@ if may_edit("decisions"):  # viewers see no form (the library refuses their writ
 if submitted:
     try:
         decision_id = decisions.record_decision(get_db(), branch_code, decision, decided_on, decided_by, conditions,
-                                             follow_up_on, as_of=as_of)
+                                             follow_up_on, as_of=as_of, caller=caller())
         st.success(plain(f"Decision {decision_id} recorded for {branch_code} with its figures as of "
                          f"{as_of.isoformat()}."))
     except RolloutError as exc:

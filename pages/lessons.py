@@ -16,7 +16,7 @@ from ui.auth import may_edit
 from ui.formats import NO_MODULE
 from ui.router import ensure_routed
 from ui.sections.lessons import critical_flags, filter_lessons
-from ui.state import by_region, cached, filters, flash, get_db, show_flash
+from ui.state import by_region, cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import plain, show_error, table
 
 ensure_routed()
@@ -113,7 +113,7 @@ with tab_loop:
             if st.form_submit_button("Save status", key="lessons_status_submit"):
                 try:
                     added, changed = lessons.set_application_status(db, lesson_code, branch_codes, status, note,
-                                                                    today=today)
+                                                                    today=today, caller=caller())
                     flash("lessons", f"{lesson_code}: {status} at {len(branch_codes)} branch(es) "
                                      f"({added} added, {changed} changed).")
                     st.rerun()
@@ -128,7 +128,8 @@ with tab_loop:
             checklist_lesson = st.selectbox("Lesson", all_lessons, key="lessons_checklist_lesson")
             if st.form_submit_button("Add to checklists", key="lessons_checklist_submit"):
                 try:
-                    added = lessons.lesson_to_checklist(db, checklist_lesson, as_of, today=today)
+                    added = lessons.lesson_to_checklist(db, checklist_lesson, as_of, today=today,
+                                                        caller=caller())
                     flash("lessons", f"{checklist_lesson}: checklist item added at {added} branch(es)" if added
                           else f"{checklist_lesson}: every branch not yet live already has it; nothing added.")
                     st.rerun()
@@ -157,7 +158,7 @@ with tab_loop:
                                                "module": module, "category": category, "title": title,
                                                "description": description, "impact": impact,
                                                "recommendation": recommendation, "recorded_on": recorded_on},
-                                          today=today)
+                                          today=today, caller=caller())
                     flash("lessons", f"Lesson {new_code} recorded.")
                     st.rerun()
                 except RolloutError as exc:
@@ -210,7 +211,8 @@ with tab_problems:
                 try:
                     lessons.log_problem(db, {"problem_code": problem_code, "branch_code": problem_branch,
                                              "opened_on": opened_on, "severity": severity, "module": problem_module,
-                                             "title": problem_title, "owner": owner}, today=today)
+                                             "title": problem_title, "owner": owner}, today=today,
+                                        caller=caller())
                     flash("lessons", f"Problem {problem_code} logged.")
                     st.rerun()
                 except RolloutError as exc:
@@ -232,7 +234,7 @@ with tab_problems:
                     try:
                         lessons.close_problem(db, close_code, closed_on,
                                               original={"closed_on": row["closed_on"], "opened_on": row["opened_on"]},
-                                              today=today)
+                                              today=today, caller=caller())
                         flash("lessons", f"Problem {close_code} closed on {closed_on.isoformat()}.")
                         st.rerun()
                     except RolloutError as exc:

@@ -13,7 +13,7 @@ from ui.auth import may_edit
 from ui.figures import gantt_figure, load_figure
 from ui.forecast import confidence_choice
 from ui.router import ensure_routed
-from ui.state import cached, filters, flash, get_db, show_flash
+from ui.state import cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import plain, setting_input, show_error, table
 
 ensure_routed()
@@ -95,11 +95,12 @@ else:
         else:
             st.info("No plan to compare.")
     with scen_tab:
-        if may_edit("scenarios", None):  # a scenario plans every region: editors of all regions and admins
+        if may_edit("scenarios"):  # editors (a scenario of their scope) and administrators
             name = st.text_input("Scenario name", key="plan_scenario_name")
             if st.button("Save this plan as a scenario", key="plan_save"):
                 try:
-                    scenarios.save_scenario(db, name, st.session_state.get("plan_params", {}), result)
+                    scenarios.save_scenario(db, name, st.session_state.get("plan_params", {}), result,
+                                            caller=caller())
                     flash("planning", f"Scenario {name.strip()} saved.")
                     st.rerun()
                 except RolloutError as exc:
@@ -117,7 +118,7 @@ if len(saved):
         st.dataframe(cached(scenarios.compare_headline, first, second), hide_index=True, width="stretch")
         table(cached(scenarios.compare_scenarios, first, second), key="plan_compare",
               file_name="scenario_comparison")
-    if may_edit("plans", None):  # applying moves dates in every region
+    if may_edit("plans"):  # editors (the dates of their scope) and administrators
         st.subheader("Apply a scenario to the planned dates")
         chosen = st.selectbox("Scenario to apply", names, key="plan_apply_name")
         if st.button("Preview the changes", key="plan_apply_preview"):
@@ -136,7 +137,7 @@ if len(saved):
                 table(changes, key="plan_apply_changes", file_name="plan_apply_preview")
                 if st.button("Apply these changes", type="primary", key="plan_apply_confirm"):
                     try:
-                        written = scenarios.apply_scenario(db, changes, actor="planning page", today=as_of)
+                        written = scenarios.apply_scenario(db, changes, caller=caller(), today=as_of)
                         del st.session_state["plan_preview"]
                         flash("planning", f"Scenario {chosen} applied: {written} planned dates changed.")
                         st.rerun()

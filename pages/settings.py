@@ -33,7 +33,7 @@ for group in dict.fromkeys(s.group for s in SETTINGS.values()):  # in the regist
                   for key, setting in SETTINGS.items() if setting.group == group}
         if st.form_submit_button("Save", key=f"settings_save_{group}"):
             try:
-                changed = save_settings(db, values)
+                changed = save_settings(db, values, caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:
@@ -49,7 +49,7 @@ if st.button("Prepare a backup", key="backup_prepare"):
     from rollout.store.backup import backup_bytes
 
     with st.spinner("Copying the database…"):
-        st.session_state["backup_file"] = backup_bytes(db)
+        st.session_state["backup_file"] = backup_bytes(db, caller())
 if "backup_file" in st.session_state:
     st.download_button("Download the backup (.duckdb)", st.session_state["backup_file"],
                        file_name=f"rollout-backup-{date.today().isoformat()}.duckdb", key="backup_download",

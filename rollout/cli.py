@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import cli_caller
 from rollout.core.errors import DatabaseError, RolloutError, ValidationError
 from rollout.core.limits import DATE_RANGE_TEXT, date_in_range
 from rollout.store import files
@@ -66,6 +67,7 @@ def positive_int(text: str) -> int:
 
 
 MAX_DEMO_BRANCHES = 10_000
+AS_USER = ("summary", "report", "call-list", "export")  # the read commands that take --as EMAIL
 
 
 def branch_count(text: str) -> int:
@@ -113,6 +115,20 @@ def open_db(args: argparse.Namespace, write: bool, must_exist: bool = True) -> D
         raise DatabaseError(f"the database {path} was written by an older version of the app (schema {version}) "
                             f"and cannot be upgraded: {exc}") from None
     return Database(path, read_only=True)
+
+
+def reading(args: argparse.Namespace, db: Database) -> Database:
+    """The store as a read command sees it: everything (the CLI's operator is an administrator), or with
+    `--as EMAIL` only what that user's scope holds (ACCESS.md "Users": a regional pack from a script)."""
+    email = getattr(args, "as_email", None)
+    if email is None:
+        return db
+    from rollout.store import users
+
+    who = users.caller_for(db, email, users.bootstrap_admins(os.environ.get("ROLLOUT_ADMINS")))
+    if who is None:
+        raise RolloutError(f"--as {email}: not an active user of {db.name} (see `python -m rollout users list`)")
+    return db.scoped(who)
 
 
 def emit(payload: Any, as_json: bool, text: str | None = None) -> None:
@@ -176,7 +192,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         db = open_db(args, write=not args.dry_run, must_exist=False)
     with db:
-        result = import_workbook(db, source, dry_run=args.dry_run)
+        result = import_workbook(db, source, dry_run=args.dry_run, caller=cli_caller())
     for warning in result.warnings:
         print(f"warning: {warning}")
     print(("dry run, nothing written: " if args.dry_run else "") + f"{result.file_name}")
@@ -189,7 +205,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from rollout.exchange.exporter import export
 
     with open_db(args, write=False) as db:
-        written = export(db, args.out)
+        written = export(reading(args, db), args.out)
     print(f"exported to {written}")
     return 0
 
@@ -199,7 +215,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from rollout.metrics.summary import summary
 
     with open_db(args, write=False) as db:
-        result = summary(db, args.as_of or date.today())
+        result = summary(reading(args, db), args.as_of or date.today())
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
@@ -226,7 +242,7 @@ def cmd_call_list(args: argparse.Namespace) -> int:
     from rollout.metrics import engagement
 
     with open_db(args, write=False) as db:
-        calls = engagement.call_list(db, args.as_of or date.today())
+        calls = engagement.call_list(reading(args, db), args.as_of or date.today())
     emit(frame_records(calls) if args.json else calls, args.json)
     return 0
 
@@ -236,7 +252,8 @@ def cmd_plan_from_template(args: argparse.Namespace) -> int:
     from rollout.metrics import readiness
 
     with open_db(args, write=not args.dry_run) as db:
-        items = readiness.plan_from_template(db, args.branch, args.source, write=not args.dry_run)
+        items = readiness.plan_from_template(db, args.branch, args.source, write=not args.dry_run,
+                                             caller=cli_caller())
     print(("would add" if args.dry_run else "added") + f" {len(items)} checklist items to {args.branch}")
     if len(items):
         print(items.to_string(index=False))
@@ -265,7 +282,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from rollout.steering import snapshots
 
     with open_db(args, write=True) as db:
-        snapshot_id = snapshots.take_snapshot(db, args.as_of or date.today())
+        snapshot_id = snapshots.take_snapshot(db, args.as_of or date.today(), caller=cli_caller())
     print(f"snapshot {snapshot_id} taken as of {(args.as_of or date.today()).isoformat()}")
     return 0
 
@@ -275,7 +292,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from rollout.steering import pack
 
     with open_db(args, write=False) as db:
-        written = pack.write_report(db, args.as_of or date.today(), Path(args.out))
+        written = pack.write_report(reading(args, db), args.as_of or date.today(), Path(args.out))
     print(f"steering pack written to {written}")
     return 0
 
@@ -284,7 +301,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from rollout.store import backup
 
-    written = backup.backup(args.db if is_server_location(args.db) else Path(args.db), Path(args.out))
+    written = backup.backup(args.db if is_server_location(args.db) else Path(args.db), Path(args.out), cli_caller())
     print(f"backup written to {written}")
     return 0
 
@@ -293,8 +310,28 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from rollout.store import backup
 
-    backup.restore(Path(args.backup), args.db if is_server_location(args.db) else Path(args.db), force=args.force)
+    backup.restore(Path(args.backup), args.db if is_server_location(args.db) else Path(args.db), force=args.force,
+                   caller=cli_caller())
     print(f"restored {args.backup} into {mask(args.db)}")
+    return 0
+
+
+@command("users")
+def cmd_users(args: argparse.Namespace) -> int:
+    """users list | add | remove (ACCESS.md "Users"), as the operating-system operator."""
+    from rollout.store import users
+
+    with open_db(args, write=args.users_command != "list") as db:
+        if args.users_command == "add":
+            users.add_user(db, cli_caller(), args.email, args.role, args.region or (), name=args.name)
+            print(f"{users.normalise_email(args.email)}: {args.role} of "
+                  f"{', '.join(args.region) if args.region else 'every region'}")
+        elif args.users_command == "remove":
+            users.remove_user(db, cli_caller(), args.email)
+            print(f"{users.normalise_email(args.email)}: removed (no access from the next page run)")
+        else:
+            listed = users.list_users(db)
+            emit(frame_records(listed) if args.json else listed, args.json, None if len(listed) else "no users yet")
     return 0
 
 
@@ -320,6 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--as-of", type=iso_date, help="as-of date YYYY-MM-DD (default today)")
         if as_json:
             p.add_argument("--json", action="store_true", help="print JSON")
+        if name in AS_USER:
+            p.add_argument("--as", dest="as_email", metavar="EMAIL", help="read with this user's region scope")
         return p
 
     p = add("demo", "write a seeded demo portfolio")
@@ -361,6 +400,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("restore", "replace the database with a backup (upgraded to the current schema)")
     p.add_argument("backup")
     p.add_argument("--force", action="store_true", help="replace an existing database")
+    users_parser = add("users", "who may sign in, with which role and regions (ACCESS.md)", db=False)
+    users_sub = users_parser.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    for action, text in (("list", "every user, active or not"), ("add", "add a user, or change one's role and regions"),
+                         ("remove", "deactivate a user (never the last active administrator)")):
+        p = users_sub.add_parser(action, help=text, description=text)
+        p.add_argument("--db", required=True, help="the DuckDB file, or postgresql://user[:password]@host[:port]/db")
+        if action == "list":
+            p.add_argument("--json", action="store_true", help="print JSON")
+        else:
+            p.add_argument("email")
+        if action == "add":
+            p.add_argument("--role", required=True, help="viewer, editor or admin")
+            p.add_argument("--region", action="append", metavar="CODE", help="a region of the scope (repeat for "
+                           "several; none: every region)")
+            p.add_argument("--name", help="the person's name")
     p = add("copy", "copy a whole store between a file and a server (either way, or file to file)", db=False)
     p.add_argument("--from", dest="source", required=True, metavar="SOURCE", help="a DuckDB file or a server URL")
     p.add_argument("--to", dest="target", required=True, metavar="TARGET", help="a DuckDB file or a server URL")

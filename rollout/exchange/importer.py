@@ -16,10 +16,12 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import CellError, ValidationError
 from rollout.core.values import quote
 from rollout.exchange.sources import RawWorkbook, read_source
 from rollout.exchange.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, StoredRows, validate_columns
+from rollout.store.audit import authorise, record
 from rollout.store.db import Cursor, Database
 
 
@@ -245,8 +247,13 @@ def upsert(cur: Cursor, rows: SheetRows, write: bool = True) -> TableCounts:
     return TableCounts(inserted, total - inserted - unchanged, unchanged, changes)
 
 
-def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | None = None) -> ImportResult:
-    """Validate everything, then write everything in one transaction (or, dry run, count only)."""
+def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | None = None,
+         caller: Caller = LOCAL) -> ImportResult:
+    """Validate everything, then write everything in one transaction (or, dry run, count only). An import
+    replaces data of every branch: admins only (a refusal is recorded); caller defaults to the local
+    administrator for scripts and the demo, pages pass theirs."""
+    if not dry_run:
+        authorise(db, caller, "import")
     tables = validate_workbook(db, raw, today)
     result = ImportResult(raw.file_name, raw.sha256, warnings=list(raw.warnings), dry_run=dry_run)
     if dry_run:
@@ -262,6 +269,7 @@ def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | No
             result.counts[name] = upsert(cur, rows)
         import_id = cur.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
         now = datetime.now()
+        record(cur, caller.email, "import", "import_log", str(import_id), new=raw.file_name)
         for name, counts in result.counts.items():
             cur.execute("INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [import_id, now, raw.file_name, raw.sha256, name, counts.inserted, counts.updated,
@@ -270,9 +278,11 @@ def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | No
 
 
 def import_workbook(db: Database, source: str | Path | bytes, file_name: str | None = None,
-                    dry_run: bool = False, today: date | None = None) -> ImportResult:
+                    dry_run: bool = False, today: date | None = None, caller: Caller = LOCAL) -> ImportResult:
     """Read and load a workbook from a path or uploaded bytes; raises ValidationError if refused."""
-    return load(db, read_source(source, file_name), dry_run=dry_run, today=today)
+    if not dry_run:
+        authorise(db, caller, "import")  # before the file is read: a refused caller learns nothing of it
+    return load(db, read_source(source, file_name), dry_run=dry_run, today=today, caller=caller)
 
 
 def import_history(db: Database, limit: int = 500) -> pd.DataFrame:

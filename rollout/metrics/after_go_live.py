@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.values import as_date
 from rollout.exchange import edits
 from rollout.metrics.live import branches_live
@@ -244,7 +245,7 @@ def live_counts(live: pd.DataFrame) -> dict[str, int]:
 # --- writes ----------------------------------------------------------------------------------------------
 
 def record_daily_entries(db: Database, branch_code: str, day: date, documents: int, entered_same_day: int,
-                         original: Mapping[str, Any] | None = None, actor: str = "app",
+                         original: Mapping[str, Any] | None = None, *, caller: Caller,
                          today: date | None = None) -> dict[str, Any]:
     """Log (or correct) one day's document counts of a branch: the importer's rules (entered the
     same day at most the documents), not a day after today, audited."""
@@ -252,12 +253,12 @@ def record_daily_entries(db: Database, branch_code: str, day: date, documents: i
     label = f"entries of {branch_code} on {day}"
     row = {"branch_code": branch_code, "date": day, "documents": documents, "entered_same_day": entered_same_day}
     edits.refuse_future(label, row, ["date"], today)
-    return edits.upsert_row(db, "daily_entries", row, original=original, actor=actor, today=today, label=label)
+    return edits.upsert_row(db, "daily_entries", row, original=original, caller=caller, today=today, label=label)
 
 
 def record_acceptance(db: Database, branch_code: str, accepted_on: date | None, payment_due: date | None,
                       payment_received_on: date | None, original: Mapping[str, Any] | None = None,
-                      actor: str = "app", today: date | None = None) -> dict[str, Any]:
+                      *, caller: Caller, today: date | None = None) -> dict[str, Any]:
     """Record (or correct) a branch's acceptance and payment: the importer's rules (not before the
     branch's go-live), accepted_on and payment_received_on not after today, audited. `original`:
     the row as shown."""
@@ -266,7 +267,7 @@ def record_acceptance(db: Database, branch_code: str, accepted_on: date | None, 
     row = {"branch_code": branch_code, "accepted_on": accepted_on, "payment_due": payment_due,
            "payment_received_on": payment_received_on}
     edits.refuse_future(label, row, ["accepted_on", "payment_received_on"], today)
-    return edits.upsert_row(db, "acceptance", row, original=original, actor=actor, today=today, label=label)
+    return edits.upsert_row(db, "acceptance", row, original=original, caller=caller, today=today, label=label)
 
 
 def acceptance_record(db: Database, branch_code: str) -> dict[str, Any]:

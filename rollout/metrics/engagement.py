@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, ValidationError
 from rollout.core.values import iso_text, round1
 from rollout.exchange.edits import insert_rows
@@ -207,7 +208,7 @@ def call_list(db: Database, as_of: date) -> pd.DataFrame:
 
 # --- recording a touchpoint ---------------------------------------------------------------------------
 
-def log_touchpoint(db: Database, row: dict[str, Any], actor: str = "app", today: date | None = None) -> dict:
+def log_touchpoint(db: Database, row: dict[str, Any], *, caller: Caller, today: date | None = None) -> dict:
     """Record one touchpoint: the form's own rule (its date is not in the future), then the importer's
     rules through rollout.exchange.edits.insert_rows (one transaction, audited). Returns the row as saved."""
     today = today or date.today()
@@ -218,5 +219,5 @@ def log_touchpoint(db: Database, row: dict[str, Any], actor: str = "app", today:
     if isinstance(when, date) and when > today:
         raise ValidationError([CellError("touchpoint", None, "date", when.isoformat(),
                                          f"is in the future (expected a date on or before {today.isoformat()})")])
-    insert_rows(db, "touchpoints", [clean], actor=actor, today=today, label="touchpoint")
+    insert_rows(db, "touchpoints", [clean], caller=caller, today=today, label="touchpoint")
     return clean

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import NotFoundError
 from rollout.core.values import is_missing
 from rollout.exchange import edits
@@ -119,7 +120,7 @@ def kickoff_items(db: Database, branch_code: str, as_of: date) -> pd.DataFrame:
 
 
 def record_kickoff(db: Database, kickoff: Mapping[str, Any], original: Mapping[str, Any] | None = None,
-                   actor: str = "app", today: date | None = None) -> dict[str, Any]:
+                   *, caller: Caller, today: date | None = None) -> dict[str, Any]:
     """Record (or correct) a branch's kick-off: checked by the importer's rules, audited. A meeting
     cannot have been held, nor its minutes signed, after today. `original`: the record as shown."""
     today = today or date.today()
@@ -127,13 +128,13 @@ def record_kickoff(db: Database, kickoff: Mapping[str, Any], original: Mapping[s
     row = {c: kickoff.get(c) for c in KICKOFF_COLUMNS}
     row = {c: (None if isinstance(v, str) and not v.strip() else v) for c, v in row.items()}
     edits.refuse_future(label, row, ["held_on", "minutes_signed_on"], today)
-    return edits.upsert_row(db, "kickoffs", row, original=original, actor=actor, today=today, label=label)
+    return edits.upsert_row(db, "kickoffs", row, original=original, caller=caller, today=today, label=label)
 
 
 def set_planned_kickoff(db: Database, branch_code: str, day: date, original: date | None = None,
-                        actor: str = "app", today: date | None = None) -> dict[str, Any]:
+                        *, caller: Caller, today: date | None = None) -> dict[str, Any]:
     """Set the branch's planned kick-off date (branches.planned_kickoff), audited. `original`: the
     planned date as shown, so someone else's change is not overwritten."""
     return edits.update_row(db, "branches", {"branch_code": branch_code}, {"planned_kickoff": day},
-                            original={"planned_kickoff": original}, actor=actor, today=today,
+                            original={"planned_kickoff": original}, caller=caller, today=today,
                             label=f"planned kick-off of {branch_code}")

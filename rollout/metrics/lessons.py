@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, NotFoundError, ValidationError
 from rollout.core.values import comparable, is_missing, quote
 from rollout.exchange import edits
@@ -176,7 +177,7 @@ def _lesson(db: Database, lesson_code: str) -> dict[str, Any]:
     return {k: (None if is_missing(v) else v) for k, v in row.items()}
 
 
-def record_lesson(db: Database, lesson: Mapping[str, Any], actor: str = "app", today: date | None = None) -> None:
+def record_lesson(db: Database, lesson: Mapping[str, Any], *, caller: Caller, today: date | None = None) -> None:
     """Add one lesson (validated like an imported row, audited). recorded_on defaults to today."""
     today = today or date.today()
     row = {k: v for k, v in lesson.items() if v not in (None, "")}
@@ -184,11 +185,11 @@ def record_lesson(db: Database, lesson: Mapping[str, Any], actor: str = "app", t
     if row["recorded_on"] > today:
         raise _refuse("new lesson", "recorded_on", row["recorded_on"],
                       f"is in the future (expected a date on or before {today})")
-    edits.insert_rows(db, "lessons", [row], actor=actor, today=today, label="new lesson")
+    edits.insert_rows(db, "lessons", [row], caller=caller, today=today, label="new lesson")
 
 
 def set_application_status(db: Database, lesson_code: str, branch_codes: Sequence[str], status: str,
-                           note: str | None = None, actor: str = "app", today: date | None = None) -> tuple[int, int]:
+                           note: str | None = None, *, caller: Caller, today: date | None = None) -> tuple[int, int]:
     """Set the lesson's status at every given branch at once: all or nothing, audited.
 
     A branch without a row gets one; an existing row changes status (and note when one is given);
@@ -203,7 +204,7 @@ def set_application_status(db: Database, lesson_code: str, branch_codes: Sequenc
     raw = [{"lesson_code": lesson_code, "branch_code": code, "status": status, "note": note or None,
             "updated_on": today} for code in codes]
     added = changed = 0
-    with edits.edit_batch(db, actor, today) as batch:  # all branches or none
+    with edits.edit_batch(db, caller, today) as batch:  # all branches or none
         batch.validate("lesson_applications", raw, "lesson status")  # every error at once, before writing
         for row in raw:
             key = {"lesson_code": lesson_code, "branch_code": row["branch_code"]}
@@ -228,7 +229,7 @@ def checklist_item_for(lesson: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def lesson_to_checklist(db: Database, lesson_code: str, as_of: date, due_date: date | None = None,
-                        actor: str = "app", today: date | None = None) -> int:
+                        *, caller: Caller, today: date | None = None) -> int:
     """Add the lesson as a checklist item at every branch not the pilot and not live on as_of, and
     link it through lessons.checklist_item_code. Idempotent: a branch that already has the item is
     left alone, so doing it twice adds nothing. One transaction. Returns the items added."""
@@ -239,7 +240,7 @@ def lesson_to_checklist(db: Database, lesson_code: str, as_of: date, due_date: d
         item["due_date"] = due_date
     branches = branches_not_live(db, as_of)["branch_code"].tolist()
     raw = [{"branch_code": code, **item} for code in branches]
-    with edits.edit_batch(db, actor, today) as batch:  # the items and the link commit together
+    with edits.edit_batch(db, caller, today) as batch:  # the items and the link commit together
         added = batch.insert("checklist", raw, label=f"lesson {lesson_code} as checklist item",
                              skip_existing=True) if raw else 0
         if lesson.get("checklist_item_code") != item["item_code"]:
@@ -252,17 +253,17 @@ def _check_not_future(label: str, column: str, value: date | None, today: date) 
     edits.refuse_future(label, {column: value}, [column], today)
 
 
-def log_problem(db: Database, problem: Mapping[str, Any], actor: str = "app", today: date | None = None) -> None:
+def log_problem(db: Database, problem: Mapping[str, Any], *, caller: Caller, today: date | None = None) -> None:
     """Log one problem (validated, audited). opened_on / closed_on may not be in the future."""
     today = today or date.today()
     row = {k: v for k, v in problem.items() if v not in (None, "")}
     _check_not_future("new problem", "opened_on", row.get("opened_on"), today)
     _check_not_future("new problem", "closed_on", row.get("closed_on"), today)
-    edits.insert_rows(db, "problems", [row], actor=actor, today=today, label="new problem")
+    edits.insert_rows(db, "problems", [row], caller=caller, today=today, label="new problem")
 
 
 def close_problem(db: Database, problem_code: str, closed_on: date, original: Mapping[str, Any] | None = None,
-                  actor: str = "app", today: date | None = None) -> dict[str, Any]:
+                  *, caller: Caller, today: date | None = None) -> dict[str, Any]:
     """Close a problem on a date (not before it was opened, not in the future). `original` is the
     row as shown: if someone changed it since, the close is refused (ConflictError)."""
     today = today or date.today()
@@ -271,5 +272,5 @@ def close_problem(db: Database, problem_code: str, closed_on: date, original: Ma
         original = {k: (None if is_missing(v) else v) for k, v in original.items()}
     _check_not_future(label, "closed_on", closed_on, today)
     return edits.update_row(db, "problems", {"problem_code": problem_code}, {"closed_on": closed_on},
-                            original=original, actor=actor, today=today, label=label)
+                            original=original, caller=caller, today=today, label=label)
 

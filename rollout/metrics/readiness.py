@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, ConflictError, NotFoundError, RolloutError, ValidationError
 from rollout.core.values import as_date, iso_text, plain
 from rollout.exchange import edits
@@ -501,7 +502,7 @@ def _next_codes(branch_code: str, taken: set[str], count: int) -> list[str]:
 
 def save_checklist_changes(db: Database, branch_code: str, edited_rows: pd.DataFrame | Iterable[Mapping[str, Any]],
                            original_rows: pd.DataFrame | Iterable[Mapping[str, Any]], today: date | None = None,
-                           actor: str = "app") -> dict[str, int]:
+                           *, caller: Caller) -> dict[str, int]:
     """Apply a branch's edited checklist: changed rows are updated (optimistically: refused when the
     row changed since it was shown), rows without an item_code (or with a new one) are added with the
     next free code. Every changed row is validated first by the importer's rules, so one bad row
@@ -547,7 +548,7 @@ def save_checklist_changes(db: Database, branch_code: str, edited_rows: pd.DataF
         errors += _check(db, [{c: row.get(c) for c in CHECKLIST_COLUMNS}], today, label)
     if errors:
         raise ValidationError(errors)
-    with edits.edit_batch(db, actor, today) as batch:  # every change commits together or none does
+    with edits.edit_batch(db, caller, today) as batch:  # every change commits together or none does
         for shown_row, changes, label in updates:
             batch.update("checklist", {"branch_code": branch_code, "item_code": shown_row["item_code"]}, changes,
                          original={c: shown_row.get(c) for c in CHECKLIST_COLUMNS}, label=label)
@@ -585,12 +586,14 @@ def _new_code(item_code: str, source_code: str, branch_code: str) -> str:
 
 
 def plan_from_template(db: Database, branch_code: str, source_code: str | None = None, write: bool = True,
-                       today: date | None = None, actor: str = "app") -> pd.DataFrame:
+                       today: date | None = None, *, caller: Caller | None = None) -> pd.DataFrame:
     """Copy the pilot's (or source_code's) checklist to a branch: status open, no completion, no owner,
     each due date at the same distance before the branch's planned go-live as it was before the
     source's go-live (actual, else planned). Item codes keep their suffix (PIL-07 -> B11-07); items
     whose code the branch already has are skipped, never overwritten. write=False: preview only.
-    Returns the items added (or that would be added)."""
+    Returns the items added (or that would be added). Writing needs the caller (checked and audited)."""
+    if write and caller is None:
+        raise TypeError("plan_from_template(write=True) needs the caller who writes")
     target = _branch(db, branch_code)
     if source_code is None:
         source_code = pilot_code(db)
@@ -616,7 +619,7 @@ def plan_from_template(db: Database, branch_code: str, source_code: str | None =
                      "title": item["title"], "owner": None, "due_date": new_due, "weight": float(item["weight"]),
                      "status": "open", "completed_on": None, "gate": bool(item["gate"])})
     if write and rows:
-        edits.insert_rows(db, "checklist", rows, actor=actor, today=today, label=f"plan from {source_code}",
+        edits.insert_rows(db, "checklist", rows, caller=caller, today=today, label=f"plan from {source_code}",
                           skip_existing=True)
     return pd.DataFrame(rows, columns=CHECKLIST_COLUMNS)
 

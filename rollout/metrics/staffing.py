@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, NotFoundError, ValidationError
 from rollout.core.values import is_missing, json_ready
 from rollout.exchange import edits
@@ -344,7 +345,7 @@ def what_if_text(result: dict[str, Any]) -> str:
 
 def assign_person(db: Database, person_code: str, branch_code: str, role: str, module: str | None, fte: Any,
                   is_backup: bool = False, start_date: date | None = None, end_date: date | None = None,
-                  actor: str = "app", today: date | None = None) -> int:
+                  *, caller: Caller, today: date | None = None) -> int:
     """Add an assignment (importer rules: 0 < fte <= 1, known person/branch, end >= start), audited.
     Form rules: a key user is assigned to a module; no assignment starting after the person left."""
     label = "new assignment"
@@ -360,18 +361,18 @@ def assign_person(db: Database, person_code: str, branch_code: str, role: str, m
         raise ValidationError(problems)
     row = {"person_code": person_code, "branch_code": branch_code, "role": role, "module": module or None,
            "fte": fte, "is_backup": bool(is_backup), "start_date": start_date, "end_date": end_date}
-    return edits.insert_rows(db, "assignments", [row], actor=actor, today=today, label=label)
+    return edits.insert_rows(db, "assignments", [row], caller=caller, today=today, label=label)
 
 
 def record_departure(db: Database, person_code: str, left_on: date | None, original: dict[str, Any] | None = None,
-                     actor: str = "app", today: date | None = None) -> dict[str, Any]:
+                     *, caller: Caller, today: date | None = None) -> dict[str, Any]:
     """Set (or clear, with None) a person's left_on; refused if the row changed since shown (original)."""
     return edits.update_row(db, "people", {"person_code": person_code}, {"left_on": left_on}, original=original,
-                            actor=actor, today=today, label=f"person {person_code}")
+                            caller=caller, today=today, label=f"person {person_code}")
 
 
 def record_training(db: Database, person_code: str, module: str, course: str, completed_on: date | None,
-                    score: Any, actor: str = "app", today: date | None = None) -> str:
+                    score: Any, *, caller: Caller, today: date | None = None) -> str:
     """Record a training result (insert, or update the score of the same person/module/course).
     Form rules: a result has a score and a completion date that is not in the future."""
     today = today or date.today()
@@ -390,9 +391,9 @@ def record_training(db: Database, person_code: str, module: str, course: str, co
     exists = db.scalar("SELECT count(*) FROM training WHERE person_code = ? AND module = ? AND course = ?",
                        [person_code, module, key["course"]])
     if exists:
-        edits.update_row(db, "training", key, {"completed_on": completed_on, "score": score}, actor=actor,
+        edits.update_row(db, "training", key, {"completed_on": completed_on, "score": score}, caller=caller,
                          today=today, label=label)
         return "updated"
-    edits.insert_rows(db, "training", [{**key, "completed_on": completed_on, "score": score}], actor=actor,
+    edits.insert_rows(db, "training", [{**key, "completed_on": completed_on, "score": score}], caller=caller,
                       today=today, label=label)
     return "added"

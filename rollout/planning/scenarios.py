@@ -12,13 +12,19 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller, regions_to_text
 from rollout.core.errors import CellError, NotFoundError, ValidationError
 from rollout.core.values import as_date
 from rollout.exchange.edits import edit_batch
 from rollout.exchange.spec import SHEETS
+from rollout.store.audit import authorise_own_scope, record_json
 from rollout.store.db import Database
+from rollout.store.scope import saved_in_scope, scope_text
 
 PREVIEW_COLUMNS = ["table", "branch_code", "module", "column", "current", "new"]
+
+
+_OF_SCOPE = saved_in_scope("plan_json")  # a scenario is seen by the scope it was saved by
 
 
 def _month_diff(old: date, new: date) -> int:
@@ -99,9 +105,13 @@ def confidence_words(confidence: Any) -> str:
 
 
 def save_scenario(db: Database, name: str, params: dict[str, Any], plan: dict[str, Any],
-                  overwrite: bool = False) -> None:
+                  overwrite: bool = False, *, caller: Caller) -> None:
     """Store a plan under a name (refused when the name is taken, unless overwrite). The parameters
-    always record the confidence rule 6 used (`confidence`: 50, 80, or null for the forecast ready date)."""
+    always record the confidence rule 6 used (`confidence`: 50, 80, or null for the forecast ready date);
+    the plan records the caller's scope (only that scope sees it again). Audited."""
+    authorise_own_scope(db, caller, "scenarios")
+    scope = regions_to_text(caller.regions)
+    plan = {**plan, "scope": scope}
     params = {**params, "confidence": params.get("confidence")}
     if params["confidence"] not in (None, 50, 80):
         raise ValidationError([CellError("scenario", None, "confidence", params["confidence"],
@@ -112,17 +122,20 @@ def save_scenario(db: Database, name: str, params: dict[str, Any], plan: dict[st
     if len(name) > 100:
         raise ValidationError([CellError("scenario", None, "name", name, "is too long (at most 100 characters)")])
     with db.transaction() as cur:
-        taken = cur.execute("SELECT count(*) FROM plan_scenarios WHERE name = ?", [name]).fetchone()[0]
-        if taken and not overwrite:
+        taken = cur.execute("SELECT plan_json FROM plan_scenarios WHERE name = ?", [name]).fetchone()
+        if taken and (not overwrite or json.loads(taken[0]).get("scope", "*") != scope):
             raise ValidationError([CellError("scenario", None, "name", name, "is already saved (pick another name)")])
         cur.execute("DELETE FROM plan_scenarios WHERE name = ?", [name])
         cur.execute("INSERT INTO plan_scenarios (name, created_at, params_json, plan_json) VALUES (?, ?, ?, ?)",
                     [name, datetime.now(), json.dumps(params, default=str), json.dumps(plan, default=str)])
+        record_json(cur, caller.email, "update" if taken else "insert", "plan_scenarios", {"name": name},
+                    new={"params": params})
 
 
 def scenarios(db: Database) -> pd.DataFrame:
     """Saved scenarios, newest first, with their headline figures."""
-    rows = db.rows("SELECT name, created_at, params_json, plan_json FROM plan_scenarios ORDER BY created_at DESC")
+    rows = db.rows(f"SELECT name, created_at, params_json, plan_json FROM plan_scenarios WHERE {_OF_SCOPE} "
+                   "ORDER BY created_at DESC", [scope_text(db)])
     records = []
     for name, created_at, params_json, plan_json in rows:
         plan = json.loads(plan_json)
@@ -137,7 +150,8 @@ def scenarios(db: Database) -> pd.DataFrame:
 
 
 def load_scenario(db: Database, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    found = db.rows("SELECT params_json, plan_json FROM plan_scenarios WHERE name = ?", [name])
+    found = db.rows(f"SELECT params_json, plan_json FROM plan_scenarios WHERE name = ? AND {_OF_SCOPE}",
+                    [name, scope_text(db)])
     if not found:
         raise NotFoundError(f"scenario {name!r}: not found (it may have been deleted; reload the page)")
     return json.loads(found[0][0]), json.loads(found[0][1])
@@ -203,7 +217,7 @@ def apply_preview(db: Database, name: str, as_of: date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)
 
 
-def apply_scenario(db: Database, preview: pd.DataFrame, actor: str = "app", today: date | None = None) -> int:
+def apply_scenario(db: Database, preview: pd.DataFrame, *, caller: Caller, today: date | None = None) -> int:
     """Write a preview's new dates: validated by the importer's rules, one transaction, audited; refused
     (ConflictError) when any current value differs from what the preview showed. Returns values changed."""
     if preview.empty:
@@ -213,7 +227,7 @@ def apply_scenario(db: Database, preview: pd.DataFrame, actor: str = "app", toda
         key = (rec.branch_code,) if rec.table == "branches" else (rec.branch_code, rec.module)
         changes.setdefault((rec.table, key), {})[rec.column] = (as_date(rec.current), as_date(rec.new))
     written = 0
-    with edit_batch(db, actor, today) as batch:  # every date of the plan commits together, or none does
+    with edit_batch(db, caller, today) as batch:  # every date of the plan commits together, or none does
         for (table, key), columns in changes.items():
             sheet = SHEETS[table]
             key_values = dict(zip(sheet.key, key, strict=True))

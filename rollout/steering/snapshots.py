@@ -15,18 +15,22 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import NotFoundError
 from rollout.core.values import is_missing, iso_text, round1
 from rollout.metrics import readiness
 from rollout.metrics.summary import summary
+from rollout.store.audit import authorise_own_scope
 from rollout.store.audit import record as audit_record
 from rollout.store.db import Database
+from rollout.store.scope import saved_in_scope, scope_text
 
 APPLIED = ("applied", "verified")
 MOVES_SHOWN = 5
 FIELD_LABELS = {"checklist_readiness": "readiness", "overdue_items": "overdue items",
                 "failing_gates": "failing gates", "slip_days": "slip days", "forecast_ready_on": "forecast ready",
                 "data_readiness": "data readiness"}
+_OF_SCOPE = saved_in_scope("summary_json")  # a snapshot is seen by the scope it was taken over
 WHY_FIELDS = ["checklist_readiness", "failing_gates", "overdue_items", "slip_days", "forecast_ready_on"]
 
 
@@ -85,28 +89,33 @@ def snapshot_context(db: Database, as_of: date) -> dict[str, Any]:
 
 
 def snapshot_figures(db: Database, as_of: date) -> dict[str, Any]:
-    """What a snapshot stores: the summary JSON plus its frozen context."""
+    """What a snapshot stores: the summary JSON plus its frozen context, and the scope it covers (only
+    that scope sees the snapshot again: rollout.store.scope)."""
     figures = summary(db, as_of)
     figures["context"] = snapshot_context(db, as_of)
+    figures["scope"] = scope_text(db)
     return figures
 
 
-def take_snapshot(db: Database, as_of: date, label: str | None = None, actor: str = "app") -> int:
-    """Freeze the figures of as_of; returns the new snapshot_id (snapshots are never changed later)."""
+def take_snapshot(db: Database, as_of: date, label: str | None = None, *, caller: Caller) -> int:
+    """Freeze the figures of as_of, as the caller sees them; returns the new snapshot_id (snapshots are never
+    changed later)."""
+    authorise_own_scope(db, caller, "snapshots")
     label = (label or "").strip() or None
-    payload = json.dumps(snapshot_figures(db, as_of), ensure_ascii=False, sort_keys=True, default=str)
+    payload = json.dumps(snapshot_figures(db.scoped(caller), as_of), ensure_ascii=False, sort_keys=True,
+                         default=str)
     with db.transaction() as cur:
         snapshot_id = cur.execute("INSERT INTO snapshots (as_of, taken_at, label, summary_json) VALUES (?, ?, ?, ?) "
                                   "RETURNING snapshot_id", [as_of, datetime.now(), label, payload]).fetchone()[0]
-        audit_record(cur, actor, "insert", "snapshots", json.dumps({"snapshot_id": snapshot_id}),
+        audit_record(cur, caller.email, "insert", "snapshots", json.dumps({"snapshot_id": snapshot_id}),
                      new=json.dumps({"as_of": as_of.isoformat(), "label": label}, ensure_ascii=False))
     return int(snapshot_id)
 
 
 def list_snapshots(db: Database) -> pd.DataFrame:
     """Every snapshot, newest first, with its status counts (read from the frozen JSON)."""
-    rows = db.rows("SELECT snapshot_id, as_of, taken_at, label, summary_json FROM snapshots "
-                   "ORDER BY as_of DESC, snapshot_id DESC")
+    rows = db.rows(f"SELECT snapshot_id, as_of, taken_at, label, summary_json FROM snapshots WHERE {_OF_SCOPE} "
+                   "ORDER BY as_of DESC, snapshot_id DESC", [scope_text(db)])
     records = []
     for snapshot_id, as_of, taken_at, label, text in rows:
         statuses = [b.get("status") for b in json.loads(text).get("branches", [])]
@@ -118,7 +127,8 @@ def list_snapshots(db: Database) -> pd.DataFrame:
 
 
 def get_snapshot(db: Database, snapshot_id: int) -> dict[str, Any]:
-    text = db.scalar("SELECT summary_json FROM snapshots WHERE snapshot_id = ?", [int(snapshot_id)])
+    text = db.scalar(f"SELECT summary_json FROM snapshots WHERE snapshot_id = ? AND {_OF_SCOPE}",
+                     [int(snapshot_id), scope_text(db)])
     if text is None:
         raise NotFoundError(f"snapshot {snapshot_id} does not exist")
     return json.loads(text)
@@ -131,7 +141,8 @@ def latest_pair(db: Database) -> tuple[int | None, int | None]:
     the previous review is the newest snapshot of an earlier as-of date, or, when every snapshot
     has the same date, the one taken before the latest.
     """
-    rows = db.rows("SELECT snapshot_id, as_of FROM snapshots ORDER BY as_of DESC, snapshot_id DESC")
+    rows = db.rows(f"SELECT snapshot_id, as_of FROM snapshots WHERE {_OF_SCOPE} ORDER BY as_of DESC, snapshot_id DESC",
+                   [scope_text(db)])
     if not rows:
         return None, None
     latest_id, latest_as_of = rows[0]

@@ -31,10 +31,13 @@ from pathlib import Path
 
 import duckdb
 
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import DatabaseLockedError, RolloutError
 from rollout.core.values import quote, quote_text
 from rollout.store import files
+from rollout.store.audit import authorise
 from rollout.store.db import LATEST_VERSION, Database, FileDatabase, is_server_location, translate
+from rollout.store.scope import whole
 from rollout.store.transfer import copy_store, has_data
 
 # Tables every rollout database has had since schema version 1 (migration 001).
@@ -90,12 +93,14 @@ def _copy_into(con: duckdb.DuckDBPyConnection, source_catalog: str, out: Path) -
         cur.close()
 
 
-def backup(db_path: Path | str, out: Path) -> Path:
+def backup(db_path: Path | str, out: Path, caller: Caller = LOCAL) -> Path:
     """Copy the database file at db_path into a new backup file (out, or a new file inside folder out).
+    Admins only (the CLI runs as one; `caller` defaults to the local administrator).
 
     Refuses, with a message saying what to do, when another process (the running app) holds the file.
     db_path may be a server URL: the server's store is copied into the same kind of file.
     """
+    caller.check("backup")
     if is_server_location(str(db_path)):
         with Database(str(db_path)) as db:
             return backup_open_database(db, out)
@@ -134,9 +139,12 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("SELECT current_database()").fetchone()[0]
 
 
-def backup_open_database(db: Database, out: Path) -> Path:
+def backup_open_database(db: Database, out: Path, caller: Caller = LOCAL) -> Path:
     """Back up the database this process has open (the app's): a consistent snapshot taken while
-    writes are held back, so it is safe while other sessions use the app. Returns the file written."""
+    writes are held back, so it is safe while other sessions use the app. Returns the file written.
+    Admins only: a refusal is recorded."""
+    authorise(db, caller, "backup")
+    db = whole(db)
     target = _target(out)
     partial = _temporary_next_to(target, ".partial")
     if db.kind == "server":
@@ -159,10 +167,10 @@ def backup_open_database(db: Database, out: Path) -> Path:
     return target
 
 
-def backup_bytes(db: Database) -> bytes:
-    """The backup file's bytes (for a download button in the app)."""
+def backup_bytes(db: Database, caller: Caller = LOCAL) -> bytes:
+    """The backup file's bytes (for a download button in the app); admins only."""
     with tempfile.TemporaryDirectory(prefix="rollout-backup-") as folder:
-        written = backup_open_database(db, Path(folder) / "rollout-backup.duckdb")
+        written = backup_open_database(db, Path(folder) / "rollout-backup.duckdb", caller)
         return written.read_bytes()
 
 
@@ -204,8 +212,10 @@ def inspect_backup(backup_path: Path) -> int:
         con.close()
 
 
-def restore(backup_path: Path, db_path: Path | str, force: bool = False) -> None:
-    """Replace (or create) the database at db_path with the backup, upgraded to the current schema."""
+def restore(backup_path: Path, db_path: Path | str, force: bool = False, caller: Caller = LOCAL) -> None:
+    """Replace (or create) the database at db_path with the backup, upgraded to the current schema.
+    Admins only (the CLI runs as one; `caller` defaults to the local administrator)."""
+    caller.check("restore")
     if is_server_location(str(db_path)):
         _restore_into_server(Path(backup_path), str(db_path), force)
         return

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import duckdb
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import DatabaseError, DatabaseLockedError
 from rollout.store.files import remove_leftovers
 from rollout.store.locations import is_server_location
@@ -58,6 +59,7 @@ def translate(exc: Exception, path: str | Path = "") -> DatabaseError:
 
 
 SERVER_ENGINE = "rollout.store.server"
+SCOPE_MODULE = "rollout.store.scope"  # subclasses Database too: looked up by name, as the server engine is
 
 
 class Cursor(Protocol):
@@ -83,6 +85,8 @@ class Database:
     #: the location as shown to people: a server URL's password is masked
     name: str
     read_only: bool
+    #: the regions this handle reads (None: every region; see rollout.store.scope)
+    regions: frozenset[str] | None = None
 
     def __new__(cls, location: str | Path = ":memory:", read_only: bool = False) -> Database:
         if cls is Database:
@@ -141,6 +145,13 @@ class Database:
         return [r[0] for r in self.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = "
                                         "'main' AND table_type = 'BASE TABLE' AND table_catalog = current_database() "
                                         "ORDER BY 1")]
+
+    def scoped(self, caller: Caller) -> Database:
+        """This store as `caller` may read it: only the branches of its regions exist (rollout.store.scope)."""
+        return importlib.import_module(SCOPE_MODULE).scoped(self, caller)
+
+    def refresh(self) -> None:
+        """Bring what reads see up to the store (the server engine's mirror; nothing for a file)."""
 
     # --- the rest differs by engine ------------------------------------------------------------------
     @property

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, ValidationError
+from rollout.store.audit import authorise
 from rollout.store.audit import record as audit_record
 
 if TYPE_CHECKING:
@@ -109,8 +111,10 @@ def check_setting(key: str, value: object) -> float:
     return number
 
 
-def save_settings(db: Database, values: dict[str, object], actor: str = "app") -> list[str]:
-    """Store changed settings (validated, one transaction, audited); returns the keys changed."""
+def save_settings(db: Database, values: dict[str, object], *, caller: Caller) -> list[str]:
+    """Store changed settings (validated, one transaction, audited); returns the keys changed. Admins only:
+    a setting changes every region's figures."""
+    authorise(db, caller, "settings")
     checked = {key: check_setting(key, value) for key, value in values.items()}
     current = get_settings(db)
     changed = [k for k, v in checked.items() if float(current[k]) != v]
@@ -120,5 +124,6 @@ def save_settings(db: Database, values: dict[str, object], actor: str = "app") -
         for key in changed:
             cur.execute("INSERT INTO settings VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
                         "updated_at = excluded.updated_at", [key, checked[key], datetime.now()])
-            audit_record(cur, actor, "update", "settings", key, "value", f"{current[key]:g}", f"{checked[key]:g}")
+            audit_record(cur, caller.email, "update", "settings", key, "value", f"{current[key]:g}",
+                         f"{checked[key]:g}")
     return changed

@@ -12,6 +12,7 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 
 from rollout.cli import main
+from rollout.core.access import LOCAL
 from rollout.core.errors import RolloutError, ValidationError
 from rollout.metrics import man_days
 from rollout.metrics.summary import summary
@@ -124,7 +125,7 @@ def test_what_changed_is_empty_between_equal_snapshots_and_unavailable_without_f
 
 @pytest.mark.slow
 def test_snapshot_is_frozen_when_the_data_changes(sample_db) -> None:
-    first = snapshots.take_snapshot(sample_db, AS_OF, label="review 1")
+    first = snapshots.take_snapshot(sample_db, AS_OF, label="review 1", caller=LOCAL)
     frozen = snapshots.get_snapshot(sample_db, first)
     assert frozen["as_of"] == "2026-11-22"
     assert frozen["context"]["branches"]["B01"]["name"] == "天津分公司"
@@ -135,7 +136,7 @@ def test_snapshot_is_frozen_when_the_data_changes(sample_db) -> None:
                     "WHERE branch_code = 'B01'")
         cur.execute("UPDATE people SET left_on = DATE '2026-11-01' WHERE left_on IS NULL")
     assert snapshots.get_snapshot(sample_db, first) == frozen
-    second = snapshots.take_snapshot(sample_db, AS_OF)
+    second = snapshots.take_snapshot(sample_db, AS_OF, caller=LOCAL)
     later = snapshots.get_snapshot(sample_db, second)
     assert later["context"]["branches"]["B01"]["name"] == "改名分公司"  # the new data does reach a new snapshot
     assert len(later["context"]["people_left"]) > len(frozen["context"]["people_left"])
@@ -148,9 +149,9 @@ def test_snapshot_is_frozen_when_the_data_changes(sample_db) -> None:
 @pytest.mark.slow
 def test_latest_pair_prefers_an_earlier_review_date(sample_db) -> None:
     assert snapshots.latest_pair(sample_db) == (None, None)
-    early = snapshots.take_snapshot(sample_db, date(2026, 9, 15))
-    late = snapshots.take_snapshot(sample_db, AS_OF)
-    again = snapshots.take_snapshot(sample_db, AS_OF)
+    early = snapshots.take_snapshot(sample_db, date(2026, 9, 15), caller=LOCAL)
+    late = snapshots.take_snapshot(sample_db, AS_OF, caller=LOCAL)
+    again = snapshots.take_snapshot(sample_db, AS_OF, caller=LOCAL)
     # The latest review is the newest snapshot of the latest date; the previous one is of an earlier date.
     assert snapshots.latest_pair(sample_db) == (early, again)
     assert late != again
@@ -221,8 +222,8 @@ def _slides(path) -> list[tuple[str, list]]:
 
 @pytest.mark.slow
 def test_pptx_pack_has_native_charts_tables_and_the_database_figures(sample_db, tmp_path) -> None:
-    snapshots.take_snapshot(sample_db, date(2026, 9, 15))
-    snapshots.take_snapshot(sample_db, AS_OF)
+    snapshots.take_snapshot(sample_db, date(2026, 9, 15), caller=LOCAL)
+    snapshots.take_snapshot(sample_db, AS_OF, caller=LOCAL)
     out = pack.write_report(sample_db, AS_OF, tmp_path / "pack.pptx")
     slides = _slides(out)
     assert "2026-11-22" in " ".join(sh.text_frame.text for sh in slides[0][1] if sh.has_text_frame)
@@ -321,12 +322,12 @@ def test_unknown_pack_format_is_refused(sample_db, tmp_path) -> None:
 def test_bad_decision_is_refused_with_every_problem_and_nothing_saved(sample_db) -> None:
     with pytest.raises(ValidationError) as refused:
         decisions.record_decision(sample_db, "NOPE", "maybe", date(2026, 11, 20), "  ", "", date(2026, 11, 1),
-                               as_of=AS_OF)
+                               as_of=AS_OF, caller=LOCAL)
     assert sorted(e.column for e in refused.value.errors) == ["branch_code", "decided_by", "decision",
                                                               "follow_up_on"]
     with pytest.raises(ValidationError) as refused:
         decisions.record_decision(sample_db, "B03", "go_with_conditions", date(2026, 11, 20), "CIO", " ", None,
-                               as_of=AS_OF)
+                               as_of=AS_OF, caller=LOCAL)
     assert [e.column for e in refused.value.errors] == ["conditions"]
     assert sample_db.scalar("SELECT count(*) FROM decisions") == 0
     assert sample_db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'decisions'") == 0
@@ -335,7 +336,7 @@ def test_bad_decision_is_refused_with_every_problem_and_nothing_saved(sample_db)
 @pytest.mark.slow
 def test_decision_freezes_the_branch_figures_and_is_audited(sample_db) -> None:
     decision_id = decisions.record_decision(sample_db, "B03", "go with conditions", date(2026, 11, 20), "指导委员会",
-                                         "close overdue items", date(2026, 12, 1), as_of=AS_OF)
+                                         "close overdue items", date(2026, 12, 1), as_of=AS_OF, caller=LOCAL)
     figures = decisions.decision_figures(sample_db, decision_id)
     expected = next(b for b in summary(sample_db, AS_OF)["branches"] if b["branch_code"] == "B03")
     assert {k: figures[k] for k in expected} == expected
