@@ -176,8 +176,14 @@ def test_the_audit_trail_filters_by_person(open_page, sample_db_path: Path) -> N
     at = open_page("access")
     assert len(at.dataframe[-1].value) == min(total, 5000)
     at.selectbox(key="audit_actor").select("local").run()
+    assert set(at.dataframe[-1].value["Who"]) == {"local"}
+    at.selectbox(key="audit_table").select("users").run()
     trail = at.dataframe[-1].value
-    assert list(trail["Who"].unique()) == ["local"] and list(trail["Table"]) == ["users"]
+    assert list(zip(trail["Who"], trail["Action"], trail["Table"], strict=True)) == [("local", "insert", "users")]
+    assert '"a@acme.cn"' in trail["Row"].iloc[0]
+    at.date_input(key="audit_dates").set_value((date(2020, 1, 1), date(2020, 1, 2))).run()
+    assert at.date_input(key="audit_dates").value == (date(2020, 1, 1), date(2020, 1, 2))
+    assert at.dataframe[-1].value.empty  # nothing was changed in those days
 
 
 def test_local_mode_says_sign_in_is_off(open_page) -> None:
