@@ -7,6 +7,7 @@ last-administrator rule; a refusal is shown as one line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -82,11 +83,12 @@ def change_section() -> None:
     email = st.selectbox(_("User"), list(active["email"]), key="access_pick")
     row = active[active["email"] == email].iloc[0]
     scope = regions_from_text(row["regions"])
+    person = re.sub(r"\W", "_", email)  # the widgets' keys follow the chosen user, so their defaults do too
     with st.form("access_change_form"):
-        role = st.selectbox(_("Role"), ROLES, index=ROLES.index(row["role"]), key=f"access_change_role_{email}",
+        role = st.selectbox(_("Role"), ROLES, index=ROLES.index(row["role"]), key=f"access_change_role_{person}",
                             format_func=role_label)
         regions = st.multiselect(_("Regions"), list(names), default=sorted(scope & set(names)) if scope else [],
-                                 key=f"access_change_regions_{email}", format_func=code_and_name(names),
+                                 key=f"access_change_regions_{person}", format_func=code_and_name(names),
                                  placeholder=_("All regions"))
         if st.form_submit_button(_("Save the change"), key="access_change_submit"):
             _save(lambda: add_user(get_db(), caller(), email, role, regions,
