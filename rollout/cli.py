@@ -29,6 +29,7 @@ import pandas as pd
 
 from rollout.core.access import cli_caller
 from rollout.core.errors import DatabaseError, RolloutError, ValidationError
+from rollout.core.i18n import _
 from rollout.core.limits import DATE_RANGE_TEXT, date_in_range
 from rollout.store import files
 from rollout.store.db import LATEST_VERSION, Database, is_server_location, open_store
@@ -127,7 +128,8 @@ def reading(args: argparse.Namespace, db: Database) -> Database:
 
     who = users.caller_for(db, email, users.bootstrap_admins(os.environ.get("ROLLOUT_ADMINS")))
     if who is None:
-        raise RolloutError(f"--as {email}: not an active user of {db.name} (see `python -m rollout users list`)")
+        raise RolloutError(_("--as {email}: not an active user of {database} (see `python -m rollout users list`)")
+                           .format(email=email, database=db.name))
     return db.scoped(who)
 
 
@@ -324,14 +326,16 @@ def cmd_users(args: argparse.Namespace) -> int:
     with open_db(args, write=args.users_command != "list") as db:
         if args.users_command == "add":
             users.add_user(db, cli_caller(), args.email, args.role, args.region or (), name=args.name)
-            print(f"{users.normalise_email(args.email)}: {args.role} of "
-                  f"{', '.join(args.region) if args.region else 'every region'}")
+            email = users.normalise_email(args.email)
+            print(_("{email}: {role} of {regions}").format(email=email, role=args.role, regions=", ".join(args.region))
+                  if args.region else _("{email}: {role} of every region").format(email=email, role=args.role))
         elif args.users_command == "remove":
             users.remove_user(db, cli_caller(), args.email)
-            print(f"{users.normalise_email(args.email)}: removed (no access from the next page run)")
+            print(_("{email}: removed (no access from the next page run)").format(
+                email=users.normalise_email(args.email)))
         else:
             listed = users.list_users(db)
-            emit(frame_records(listed) if args.json else listed, args.json, None if len(listed) else "no users yet")
+            emit(frame_records(listed) if args.json else listed, args.json, None if len(listed) else _("no users yet"))
     return 0
 
 

@@ -80,10 +80,11 @@ class EditBatch:
 
     def authorise(self, table: str, row: Mapping[str, Any]) -> None:
         """Refuse (AccessDeniedError) a row the caller may not change: by role, or outside its scope."""
-        reason = self.caller.refusal(operation_of(table), self.region_of(row))
-        if reason is not None:
-            self.refused_table = table
-            raise AccessDeniedError(f"{self.caller.email}: {reason}")
+        try:
+            self.caller.check(operation_of(table), self.region_of(row))
+        except AccessDeniedError:
+            self.refused_table = table  # edit_batch records the refusal once the write is rolled back
+            raise
 
     def validate(self, table: str, rows: list[dict[str, Any]], label: str) -> SheetRows:
         """The importer's rules on edited rows, references as this transaction sees them."""

@@ -24,6 +24,7 @@ from rollout.exchange.importer import broken_references
 from rollout.exchange.spec import SHEETS, peak_month_set, validate_rows
 from rollout.metrics.queries import load_sql
 from rollout.store.db import Database
+from rollout.store.scope import whole
 from rollout.store.settings import get_settings
 
 SUMMARY_COLUMNS = ["branch_code", "checklist_readiness", "overdue_items", "failing_gates", "data_readiness",
@@ -572,6 +573,15 @@ def pilot_code(db: Database) -> str | None:
     return db.scalar("SELECT branch_code FROM branches WHERE is_pilot ORDER BY branch_code LIMIT 1")
 
 
+def _template_store(db: Database, source_code: str | None) -> tuple[Database, str | None]:
+    """Where a template is read, and its code: the pilot's checklist is every region's template, so it is
+    read from the whole store (a regional editor plans from it though the pilot is not in its scope); a
+    source branch named by the caller is read through the caller's handle (outside its scope: not found)."""
+    if source_code is not None:
+        return db, source_code
+    return whole(db), pilot_code(whole(db))
+
+
 def _branch(db: Database, code: str) -> dict[str, Any]:
     frame = db.df("SELECT * FROM branches WHERE branch_code = ?", [code])
     if frame.empty:
@@ -595,14 +605,13 @@ def plan_from_template(db: Database, branch_code: str, source_code: str | None =
     if write and caller is None:
         raise TypeError("plan_from_template(write=True) needs the caller who writes")
     target = _branch(db, branch_code)
+    templates, source_code = _template_store(db, source_code)
     if source_code is None:
-        source_code = pilot_code(db)
-        if source_code is None:
-            raise RolloutError("there is no pilot branch to copy the plan from (choose a source branch)")
-    source = _branch(db, source_code)
+        raise RolloutError("there is no pilot branch to copy the plan from (choose a source branch)")
+    source = _branch(templates, source_code)
     if source_code == branch_code:
         raise RolloutError(f"branch {branch_code} cannot be its own template (choose another source branch)")
-    items = db.df("SELECT * FROM checklist WHERE branch_code = ? ORDER BY item_code", [source_code])
+    items = templates.df("SELECT * FROM checklist WHERE branch_code = ? ORDER BY item_code", [source_code])
     if items.empty:
         raise RolloutError(f"branch {source_code} has no checklist items to copy (choose another source branch)")
     anchor = as_date(source["actual_go_live"]) or as_date(source["planned_go_live"])
@@ -645,9 +654,9 @@ def kickoff_flags(db: Database, branch_code: str, source_code: str | None = None
         if kickoff.month in peaks:
             found.append(("peak season", f"planned kick-off {kickoff.isoformat()} falls in the branch's peak months "
                                          f"({', '.join(str(m) for m in sorted(peaks))})"))
-    template = source_code or pilot_code(db)
+    templates, template = _template_store(db, source_code)
     if template and template != branch_code:
-        wanted = db.df("SELECT item_code, title FROM checklist WHERE branch_code = ? AND dimension = 'kickoff' "
+        wanted = templates.df("SELECT item_code, title FROM checklist WHERE branch_code = ? AND dimension = 'kickoff' "
                        "ORDER BY item_code", [template])
         have = db.df("SELECT item_code, title FROM checklist WHERE branch_code = ?", [branch_code])
         suffixes = {_suffix(c, branch_code) for c in have["item_code"]}

@@ -10,8 +10,9 @@ Every layer above sees the same interface, whichever engine is behind it: `df`, 
 (reads, always answered by DuckDB, so the metric SQL is one dialect), `cursor()` (a DuckDB cursor for
 reading), `transaction()` (one serialised write: a cursor taking `?` parameters, committed whole or
 rolled back whole), `version` (the cache key: changes with every committed write), `schema_version()`,
-`close()`. A process holds one `Database` (the UI caches it with st.cache_resource); every query runs
-on its own cursor and fetches fully, so Streamlit's script threads never share a cursor. Engine
+`close()`, `scoped(caller)` (the same reads, limited to the caller's regions: rollout.store.scope). A
+process holds one `Database` (the UI caches it with st.cache_resource); every query runs on its own
+cursor and fetches fully, so Streamlit's script threads never share a cursor. Engine
 exceptions become our own errors (`RolloutError` subclasses with a message a user can act on).
 """
 

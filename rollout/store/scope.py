@@ -17,6 +17,7 @@ A caller of every region gets the store itself: nothing to filter, nothing to pa
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,6 +102,12 @@ class _PooledCursor:
     def close(self) -> None:
         self._owner._give_back(self._cur)
 
+    def __enter__(self) -> _PooledCursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 class ScopedDatabase(Database):
     """The store as a caller of some regions sees it: reads filtered, writes passed to the store."""
@@ -142,6 +149,8 @@ class ScopedDatabase(Database):
         return _PooledCursor(ready, self)
 
     def _give_back(self, cur: duckdb.DuckDBPyConnection) -> None:
+        with contextlib.suppress(duckdb.Error):  # a reader that began a transaction (a consistent copy) ends it
+            cur.execute("ROLLBACK")
         with self._lock:
             if len(self._pool) < POOL_SIZE:
                 self._pool.append(cur)
