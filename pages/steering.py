@@ -10,6 +10,7 @@ from rollout.core import i18n
 from rollout.core.errors import RolloutError
 from rollout.steering import pack, snapshots
 from rollout.steering.model import NOT_YET
+from ui.auth import may_edit
 from ui.figures import MAN_DAYS_CHART_BRANCHES, man_days_figure
 from ui.router import deferred, ensure_routed
 from ui.state import cached, caller, filters, get_db
@@ -65,16 +66,17 @@ table(days, key="steering_man_days", file_name=f"man_days_{stamp}")
 st.subheader("Snapshots")
 st.caption("A snapshot freezes the figures of the sidebar date (and the facts the change list needs). It is never "
            "changed afterwards, even when the data is corrected later.")
-left, right = st.columns([3, 1], vertical_alignment="bottom")
-label = left.text_input("Label (optional)", key="snapshot_label", placeholder=f"e.g. steering review {stamp}",
-                        max_chars=120)
-if right.button(f"Take snapshot as of {stamp}", key="snapshot_take", type="primary"):
-    try:
-        with st.spinner("Freezing the figures…"):
-            new_id = snapshots.take_snapshot(get_db(), as_of, label, caller=caller())
-        st.success(plain(f"Snapshot {new_id} taken as of {stamp}."))
-    except RolloutError as exc:
-        show_error(exc)
+if may_edit("snapshots"):  # editors (a snapshot of their scope) and administrators
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    label = left.text_input("Label (optional)", key="snapshot_label", placeholder=f"e.g. steering review {stamp}",
+                            max_chars=120)
+    if right.button(f"Take snapshot as of {stamp}", key="snapshot_take", type="primary"):
+        try:
+            with st.spinner("Freezing the figures…"):
+                new_id = snapshots.take_snapshot(get_db(), as_of, label, caller=caller())
+            st.success(plain(f"Snapshot {new_id} taken as of {stamp}."))
+        except RolloutError as exc:
+            show_error(exc)
 taken = cached(snapshots.list_snapshots)
 if taken.empty:
     st.info("No snapshot yet: take one at each steering review.")
