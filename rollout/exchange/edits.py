@@ -20,12 +20,18 @@ from typing import Any
 
 from rollout.core.access import Caller
 from rollout.core.errors import AccessDeniedError, CellError, ConflictError, NotFoundError, ValidationError
+from rollout.core.i18n import _
 from rollout.core.values import comparable, json_ready, quote
 from rollout.exchange.importer import broken_references, dates_before_references
-from rollout.exchange.spec import SHEETS, Sheet, SheetRows, validate_rows
+from rollout.exchange.spec import SHEETS, Sheet, SheetRows, in_the_future, validate_rows
 from rollout.store.audit import record as audit_record
 from rollout.store.audit import record_refusal
 from rollout.store.db import Cursor, Database
+
+
+def not_found(label: str) -> str:
+    """The row an edit names is gone (someone deleted it since the page was drawn)."""
+    return _("{label}: not found (it may have been deleted; reload the page)").format(label=label)
 
 
 def key_text(sheet: Sheet, row: Mapping[str, Any]) -> str:
@@ -114,7 +120,7 @@ class EditBatch:
         """Add new rows. An existing key is refused unless skip_existing, when it is left alone
         (idempotent bulk adds). Returns the rows added."""
         sheet = SHEETS[table]
-        label = label or f"new {table} row"
+        label = label or _("new {table} row").format(table=table)
         valid = self.validate(table, rows, label)
         seen: set[tuple] = set()
         added = 0
@@ -123,13 +129,13 @@ class EditBatch:
             key = tuple(row[k] for k in sheet.key)
             if key in seen:
                 raise ValidationError([CellError(label, None, ", ".join(sheet.key), ", ".join(map(str, key)),
-                                                 "is given twice (expected each key once)")])
+                                                 _("is given twice (expected each key once)"))])
             seen.add(key)
             if self.current(table, row) is not None:
                 if skip_existing:
                     continue
                 raise ValidationError([CellError(label, None, ", ".join(sheet.key), ", ".join(map(str, key)),
-                                                 "already exists (expected a new key)")])
+                                                 _("already exists (expected a new key)"))])
             self.cur.execute(f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in sheet.column_names)}) "
                              f"VALUES ({', '.join('?' for _ in sheet.column_names)})",
                              [row[c] for c in sheet.column_names])
@@ -144,25 +150,25 @@ class EditBatch:
         sheet = SHEETS[table]
         unknown = set(changes) - set(sheet.column_names)
         if unknown:
-            raise ValidationError([CellError(table, None, c, None, "is not a column of this table")
+            raise ValidationError([CellError(table, None, c, None, _("is not a column of this table"))
                                    for c in sorted(unknown)])
         label = label or f"{table} {', '.join(str(key[k]) for k in sheet.key)}"
         current = self.current(table, key)
         if current is None:
-            raise NotFoundError(f"{label}: not found (it may have been deleted; reload the page)")
+            raise NotFoundError(not_found(label))
         self.authorise(table, current)
         if original is not None:
             for column, shown_value in original.items():
                 if column in current and comparable(shown_value) != comparable(current[column]):
-                    raise ConflictError(
-                        f"{label}: someone else changed {column} to {json_ready(current[column])!r} since you loaded "
-                        "it; reload the page and make your change again")
+                    raise ConflictError(_("{label}: someone else changed {column} to {value} since you loaded it; "
+                                          "reload the page and make your change again").format(
+                        label=label, column=column, value=repr(json_ready(current[column]))))
         merged = {**current, **changes}
         merged = {c: (None if merged[c] == "" and c not in sheet.key else merged[c]) for c in sheet.column_names}
         valid = self.validate(table, [merged], label).rows[0]
         if any(valid[k] != current[k] for k in sheet.key):
             raise ValidationError([CellError(label, None, ", ".join(sheet.key), None,
-                                             "cannot be changed (add a new row instead)")])
+                                             _("cannot be changed (add a new row instead)"))])
         changed = [c for c in sheet.column_names if comparable(valid[c]) != comparable(current[c])]
         if changed:
             self.authorise(table, valid)  # a row moved to another branch or region: the new one too
@@ -217,7 +223,7 @@ def update_row(db: Database, table: str, key: Mapping[str, Any], changes: Mappin
 
 def refuse_future(label: str, row: Mapping[str, Any], columns: Iterable[str], today: date) -> None:
     """Dates of what has happened (held, signed, accepted, closed, ...) cannot be after today."""
-    errors = [CellError(label, None, c, row[c], f"is in the future (expected a date on or before {today})")
+    errors = [CellError(label, None, c, row[c], in_the_future(today))
               for c in columns if isinstance(row.get(c), date) and row[c] > today]
     if errors:
         raise ValidationError(errors)

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import CellError, ValidationError
+from rollout.core.i18n import _
 from rollout.core.values import quote
 from rollout.exchange.sources import RawWorkbook, read_source
 from rollout.exchange.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, StoredRows, validate_columns
@@ -114,7 +115,8 @@ def _repeated_keys(rows: SheetRows) -> Iterable[CellError]:
         if first != number:
             shown_key = ", ".join(str(k) for k in key if k != "")
             yield CellError(rows.sheet.name, number, rows.sheet.key[-1] if len(key) > 1 else rows.sheet.key[0],
-                            None, f"the key ({shown_key}) repeats row {first} (expected each key once)")
+                            None, _("the key ({key}) repeats row {row} (expected each key once)").format(
+                                key=shown_key, row=first))
 
 
 def known_codes(db: Database, sheet: Sheet, cur: Cursor | None = None) -> set[str]:
@@ -147,7 +149,7 @@ def broken_references(db: Database, tables: dict[str, SheetRows],
             for number, value in zip(rows.all_numbers, values, strict=True):
                 if value in missing:
                     yield CellError(rows.sheet.name, number, column.name, value,
-                                    f"is not a known {SHEETS[column.ref].noun} ({expected_codes(codes, column.ref)})")
+                                    _(SHEETS[column.ref].unknown).format(expected=expected_codes(codes, column.ref)))
 
 
 def dates_before_references(db: Database, tables: dict[str, SheetRows],
@@ -191,10 +193,11 @@ def dates_before_references(db: Database, tables: dict[str, SheetRows],
 
 def expected_codes(codes: set[str], sheet_name: str) -> str:
     if not codes:
-        return f"none exist yet: add them on the {sheet_name} sheet first"
+        return _("none exist yet: add them on the {sheet} sheet first").format(sheet=sheet_name)
     listed = sorted(codes)
-    more = f", … {len(listed) - 10} more" if len(listed) > 10 else ""
-    return "expected one of " + ", ".join(listed[:10]) + more
+    if len(listed) > 10:
+        return _("expected one of {codes}, … {more} more").format(codes=", ".join(listed[:10]), more=len(listed) - 10)
+    return _("expected one of {codes}").format(codes=", ".join(listed))
 
 
 # Typed Arrow columns: DuckDB reads them without looking at each Python object.

@@ -14,6 +14,7 @@ import pandas as pd
 
 from rollout.core.access import Caller, regions_to_text
 from rollout.core.errors import CellError, NotFoundError, ValidationError
+from rollout.core.i18n import _, ngettext
 from rollout.core.values import as_date
 from rollout.exchange.edits import edit_batch
 from rollout.exchange.spec import SHEETS
@@ -42,11 +43,12 @@ def plan_frame(plan: dict[str, Any]) -> pd.DataFrame:
 
 def moved_words(months: int | None) -> str:
     if months is None:
-        return "new date"
+        return _("new date")
     if months == 0:
-        return "unchanged"
-    unit = "month" if abs(months) == 1 else "months"
-    return f"{'later' if months > 0 else 'earlier'} by {abs(months)} {unit}"
+        return _("unchanged")
+    if months > 0:
+        return ngettext("later by {count} month", "later by {count} months", months).format(count=months)
+    return ngettext("earlier by {count} month", "earlier by {count} months", -months).format(count=-months)
 
 
 def diff_from_current(db: Database, plan: dict[str, Any]) -> pd.DataFrame:
@@ -86,7 +88,7 @@ def plan_segments(plan: dict[str, Any], prep_months: int) -> pd.DataFrame:
         go_live = date.fromisoformat(branch["go_live"])
         stage2 = date.fromisoformat(branch["stage2_go_live"]) if branch["stage2_go_live"] else None
         start = go_live
-        for _ in range(prep_months):
+        for _month in range(prep_months):
             start = (start - timedelta(days=1)).replace(day=1)
         start = max(start, as_of.replace(day=1))
         segments = [("preparation", start, go_live), ("stage 1", go_live, stage2 or _next_month(go_live))]
@@ -101,7 +103,8 @@ def plan_segments(plan: dict[str, Any], prep_months: int) -> pd.DataFrame:
 
 def confidence_words(confidence: Any) -> str:
     """The ready date a plan's rule 6 used: 'P50 ready date', 'P80 ready date' or 'forecast ready date'."""
-    return f"P{int(confidence)} ready date" if confidence in (50, 80) else "forecast ready date"
+    return _("P{confidence} ready date").format(confidence=int(confidence)) if confidence in (50, 80) else \
+        _("forecast ready date")
 
 
 def save_scenario(db: Database, name: str, params: dict[str, Any], plan: dict[str, Any],
@@ -114,17 +117,19 @@ def save_scenario(db: Database, name: str, params: dict[str, Any], plan: dict[st
     plan = {**plan, "scope": scope}
     params = {**params, "confidence": params.get("confidence")}
     if params["confidence"] not in (None, 50, 80):
-        raise ValidationError([CellError("scenario", None, "confidence", params["confidence"],
-                                         "is not 50 or 80 (or empty for the forecast ready date)")])
+        raise ValidationError([CellError(_("scenario"), None, "confidence", params["confidence"],
+                                         _("is not 50 or 80 (or empty for the forecast ready date)"))])
     name = (name or "").strip()
     if not name:
-        raise ValidationError([CellError("scenario", None, "name", None, "is empty (expected a name)")])
+        raise ValidationError([CellError(_("scenario"), None, "name", None, _("is empty (expected a name)"))])
     if len(name) > 100:
-        raise ValidationError([CellError("scenario", None, "name", name, "is too long (at most 100 characters)")])
+        raise ValidationError([CellError(_("scenario"), None, "name", name,
+                                         _("is too long (at most 100 characters)"))])
     with db.transaction() as cur:
         taken = cur.execute("SELECT plan_json FROM plan_scenarios WHERE name = ?", [name]).fetchone()
         if taken and (not overwrite or json.loads(taken[0]).get("scope", "*") != scope):
-            raise ValidationError([CellError("scenario", None, "name", name, "is already saved (pick another name)")])
+            raise ValidationError([CellError(_("scenario"), None, "name", name,
+                                             _("is already saved (pick another name)"))])
         cur.execute("DELETE FROM plan_scenarios WHERE name = ?", [name])
         cur.execute("INSERT INTO plan_scenarios (name, created_at, params_json, plan_json) VALUES (?, ?, ?, ?)",
                     [name, datetime.now(), json.dumps(params, default=str), json.dumps(plan, default=str)])
@@ -153,7 +158,8 @@ def load_scenario(db: Database, name: str) -> tuple[dict[str, Any], dict[str, An
     found = db.rows(f"SELECT params_json, plan_json FROM plan_scenarios WHERE name = ? AND {_OF_SCOPE}",
                     [name, scope_text(db)])
     if not found:
-        raise NotFoundError(f"scenario {name!r}: not found (it may have been deleted; reload the page)")
+        raise NotFoundError(_("scenario {name}: not found (it may have been deleted; reload the page)").format(
+            name=repr(name)))
     return json.loads(found[0][0]), json.loads(found[0][1])
 
 
@@ -231,10 +237,11 @@ def apply_scenario(db: Database, preview: pd.DataFrame, *, caller: Caller, today
         for (table, key), columns in changes.items():
             sheet = SHEETS[table]
             key_values = dict(zip(sheet.key, key, strict=True))
-            label = f"plan for {table} {' '.join(key)}"
+            label = _("plan for {table} {key}").format(table=table, key=" ".join(key))
             if batch.current(table, key_values) is None:
-                raise NotFoundError(f"{label}: not found (it may have been deleted; preview again)")
-            batch.update(table, key_values, {c: new for c, (_, new) in columns.items()},
-                         original={c: shown for c, (shown, _) in columns.items()}, label=label)
+                raise NotFoundError(_("{label}: not found (it may have been deleted; preview again)").format(
+                    label=label))
+            batch.update(table, key_values, {c: new for c, (_shown, new) in columns.items()},
+                         original={c: shown for c, (shown, _new) in columns.items()}, label=label)
             written += len(columns)
     return written

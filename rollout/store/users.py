@@ -14,6 +14,7 @@ import pandas as pd
 
 from rollout.core.access import ROLES, Caller, regions_from_text, regions_to_text
 from rollout.core.errors import NotFoundError, RolloutError
+from rollout.core.i18n import _
 from rollout.store.audit import authorise, record_json, utc_now
 from rollout.store.db import Database
 
@@ -51,14 +52,16 @@ def list_users(db: Database) -> pd.DataFrame:
 
 def _check_new(db: Database, email: str, role: str, regions: frozenset[str] | None) -> None:
     if not EMAIL.match(email):
-        raise RolloutError(f"{email!r} is not an email address")
+        raise RolloutError(_("{email} is not an email address").format(email=repr(email)))
     if role not in ROLES:
-        raise RolloutError(f"{role!r} is not a role (expected one of {', '.join(ROLES)})")
+        raise RolloutError(_("{role} is not a role (expected one of {roles})").format(role=repr(role),
+                                                                                    roles=", ".join(ROLES)))
     if regions is not None:
         known = {r[0] for r in db.rows("SELECT region_code FROM regions")}
         unknown = sorted(regions - known)
         if unknown:
-            raise RolloutError(f"unknown region {', '.join(unknown)} (expected one of {', '.join(sorted(known))})")
+            raise RolloutError(_("unknown region {regions} (expected one of {known})").format(
+                regions=", ".join(unknown), known=", ".join(sorted(known))))
 
 
 def add_user(db: Database, by: Caller, email: str, role: str, regions: Iterable[str] = (),
@@ -91,7 +94,8 @@ def _refuse_losing_last_admin(cur: object, email: str, new_role: str | None) -> 
     was_admin = cur.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active AND email = ?",
                             [email]).fetchone()[0]
     if was_admin and not others:
-        raise RolloutError(f"{email} is the last active administrator (add another administrator first)")
+        raise RolloutError(_("{email} is the last active administrator (add another administrator first)").format(
+            email=email))
 
 
 def remove_user(db: Database, by: Caller, email: str) -> None:
@@ -102,8 +106,16 @@ def remove_user(db: Database, by: Caller, email: str) -> None:
         old = cur.execute("SELECT name, role, regions, active FROM users WHERE email = ? AND active",
                           [key]).fetchone()
         if old is None:
-            raise NotFoundError(f"{key} is not an active user")
+            raise NotFoundError(_("{email} is not an active user").format(email=key))
         _refuse_losing_last_admin(cur, key, None)
         cur.execute("UPDATE users SET active = FALSE WHERE email = ?", [key])
         record_json(cur, by.email, "deactivate", "users", {"email": key}, dict(zip(FIELDS, old, strict=True)),
                {"active": False})
+
+
+def record_session(db: Database, email: str, action: str) -> None:
+    """A sign-in or sign-out in the audit trail (ACCESS.md "Audit"): action `login` or `logout`."""
+    if action not in ("login", "logout"):
+        raise ValueError(f"unknown session event {action!r}")
+    with db.transaction() as cur:
+        record_json(cur, normalise_email(email), action, "session", None)
