@@ -283,13 +283,11 @@ def test_decisions_needed_and_taken_with_the_verdicts_of_the_decisions_page(samp
 
 
 @pytest.mark.slow
-def test_cli_report_in_chinese(sample_db_path, tmp_path, monkeypatch) -> None:
+def test_cli_report_in_chinese(sample_db_path, tmp_path) -> None:
     out = tmp_path / "pack.html"
-    for name in ("LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "zh_CN.UTF-8")  # the CLI follows LANG (or --lang)
-    with i18n.use_language("zh"):  # the command's language, as the CLI sets it
-        assert main(["report", "--db", str(sample_db_path), "--as-of", "2026-11-22", "--out", str(out)]) == 0
+    assert main(["report", "--lang", "zh", "--db", str(sample_db_path), "--as-of", "2026-11-22",
+                 "--out", str(out)]) == 0
+    assert i18n.current() == "en"  # the command's language ends with the command
     text = out.read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in text and "总体概况" in text and "附录：完整清单" in text
 
