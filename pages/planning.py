@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError
+from rollout.core.i18n import _
 from rollout.metrics import readiness
 from rollout.planning import planner, scenarios
 from ui.figures import gantt_figure, load_figure
@@ -27,7 +28,20 @@ show_flash("planning")
 
 
 stored = cached(planner.params_from)
-with st.form("plan_form", border=True):
+saved = cached(scenarios.scenarios)
+if "plan_result" not in st.session_state and len(saved):
+    # The page opens on the current plan: the newest saved scenario (this session's last optimised plan,
+    # once there is one, replaces it).
+    st.session_state.plan_params, st.session_state.plan_result = cached(scenarios.load_scenario,
+                                                                        str(saved["name"].iloc[0]))
+    st.session_state.plan_shown_name = str(saved["name"].iloc[0])
+shown_name = st.session_state.get("plan_shown_name")
+if shown_name and "plan_result" in st.session_state:
+    st.info(plain(_("Showing the saved scenario {name}. Optimise again below, or compare and apply scenarios "
+                    "further down.").format(name=shown_name)), icon=":material/event_available:")
+
+with st.expander(_("Optimise a new plan"), expanded="plan_result" not in st.session_state), \
+        st.form("plan_form", border=True):
     st.markdown("**Parameters** (defaults from Settings)")
     cols = st.columns(4)
     values = {}
@@ -48,6 +62,7 @@ if run:
             result = planner.plan_json(db, as_of, overrides=values, pins=list(pins), ignore_forecast=ignore,
                                        confidence=confidence)
             st.session_state.plan_result = result
+            st.session_state.pop("plan_shown_name", None)
             st.session_state.plan_params = {**values, "pins": list(pins), "ignore_forecast": ignore,
                                             "confidence": confidence}
             status.update(label=f"Plan {result['status']}", state="complete" if result["status"] != "infeasible"
@@ -64,7 +79,7 @@ else:
     with plan_tab:
         if result["status"] == "infeasible":
             st.error("No plan satisfies every rule. The conflicting rules:")
-            st.dataframe(pd.DataFrame({"conflict": result["conflicts"]}), hide_index=True, width="stretch")
+            table(pd.DataFrame({"conflict": result["conflicts"]}), key="plan_conflicts", file_name="plan_conflicts")
         else:
             cols = st.columns(4)
             cols[0].metric("Status", result["status"])
@@ -103,7 +118,6 @@ else:
             except RolloutError as exc:
                 show_error(exc)
 
-saved = cached(scenarios.scenarios)
 if len(saved):
     st.subheader("Saved scenarios")
     table(saved.drop(columns=["params"]), key="plan_scenarios", file_name="plan_scenarios")
@@ -112,7 +126,8 @@ if len(saved):
     first = cols[0].selectbox("Compare", names, key="plan_compare_a")
     second = cols[1].selectbox("with", names, index=min(1, len(names) - 1), key="plan_compare_b")
     if first and second:
-        st.dataframe(cached(scenarios.compare_headline, first, second), hide_index=True, width="stretch")
+        table(cached(scenarios.compare_headline, first, second), key="plan_compare_headline",
+              file_name="scenario_headline")
         table(cached(scenarios.compare_scenarios, first, second), key="plan_compare",
               file_name="scenario_comparison")
     st.subheader("Apply a scenario to the planned dates")

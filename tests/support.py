@@ -274,10 +274,15 @@ def metrics(at: Any) -> dict[str, str]:
 
 
 def frame_with(at: Any, *columns: str) -> Any:
-    """An AppTest's first dataframe that has every one of these columns."""
-    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    """An AppTest's first dataframe that has every one of these columns, named by the library (shown under
+    labels.column_label's header: renamed back) or by the header itself."""
+    from rollout.core.labels import column_label
+
+    headers = {column_label(c): c for c in columns if column_label(c) != c}
+    found = [d.value for d in at.dataframe
+             if all(c in d.value.columns or column_label(c) in d.value.columns for c in columns)]
     assert found, f"no table with {columns}"
-    return found[0]
+    return found[0].rename(columns={h: c for h, c in headers.items() if c not in found[0].columns})
 
 
 def texts(elements: Any) -> list[str]:

@@ -94,3 +94,43 @@ def go_lives_ahead(status: pd.DataFrame, as_of: date, weeks: int = 12) -> pd.Dat
     counts = offset.value_counts()
     return pd.DataFrame({"week": [as_of + timedelta(weeks=k) for k in range(weeks)],
                          "go_lives": [int(counts.get(k, 0)) for k in range(weeks)]})
+
+
+def branch_rows(status: pd.DataFrame) -> pd.DataFrame:
+    """The Portfolio's branch table, risk first (risk_order): the columns a CIO reads, library names
+    kept (the page labels them). Readiness figures and the chance of being ready by the planned go-live
+    rounded to one decimal."""
+    ordered = risk_order(status)
+    frame = ordered[["branch_code", "branch_name", "region_code", "wave", "status", "p_ready_by_go_live",
+                     "planned_go_live", "actual_go_live", "days_to_go_live", "checklist_readiness",
+                     "data_readiness", "slip_days", "overdue_items", "failing_gates", "top_reason"]].copy()
+    for column in ("checklist_readiness", "data_readiness", "p_ready_by_go_live"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").round(1)
+    return frame
+
+
+def page_count(rows: int, size: int) -> int:
+    """Pages of `size` rows needed for `rows` rows (at least one, so an empty table has a page)."""
+    return max(1, -(-int(rows) // max(1, int(size))))
+
+
+def page_of(frame: pd.DataFrame, page: int, size: int) -> pd.DataFrame:
+    """Rows of page `page` (1-based, clamped to the pages there are) of `size` rows each."""
+    page = min(max(1, int(page)), page_count(len(frame), size))
+    return frame.iloc[(page - 1) * size: page * size]
+
+
+CHANGE_COUNTS = ("status_changes", "turned_red", "readiness_up", "readiness_down", "new_overdue",
+                 "new_failing_gates", "went_silent", "people_left", "lessons_applied")
+
+
+def change_counts(tables: Mapping[str, pd.DataFrame | None] | None) -> dict[str, int | None]:
+    """How many rows each of "what changed since the last review"'s tables holds
+    (rollout.steering.snapshots.what_changed), and how many branches turned red; None where the
+    snapshots could not tell (or every count None when there is no pair of snapshots to compare)."""
+    tables = tables or {}
+    counts: dict[str, int | None] = {name: None if tables.get(name) is None else len(tables[name])
+                                     for name in CHANGE_COUNTS if name != "turned_red"}
+    changes = tables.get("status_changes")
+    counts["turned_red"] = None if changes is None else int((changes["status_after"] == "red").sum())
+    return counts
