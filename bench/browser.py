@@ -1,8 +1,10 @@
 """Every page in real Chromium against a real `streamlit run`, at two portfolio sizes, in one run.
 
-    python bench/browser.py [--sizes 40 2000] [--repeat 3] [--out bench/browser.md]
+    python bench/browser.py [--sizes 40 2000] [--repeat 3] [--out bench/browser.md] [--work DIR]
 
-For each size a demo portfolio is built into a fresh file and served by its own `streamlit run app.py`.
+For each size a demo portfolio is built into a fresh file (or, with --work, taken from DIR/demo_<size>.duckdb
+when a previous run left it there: a 2,000-branch demo takes minutes to build) and served by its own
+`streamlit run app.py`.
 Each page is opened once to warm the server's caches, then `--repeat` times in a fresh browser tab; a
 load is timed from navigation until the script has finished running and every plotly chart on the page
 has drawn its SVG. The table reports the medians and the ratio of the largest size to the smallest
@@ -61,8 +63,9 @@ def load_seconds(browser: object, url: str, path: str, outside: set[str]) -> flo
 
 def measure(size: int, work: Path, repeat: int, playwright: object, outside: set[str]) -> dict[str, float]:
     path = work / f"demo_{size}.duckdb"
-    with Database(path) as db:
-        portfolio.build_demo(db, branches=size, seed=7, today=date.today())
+    if not path.exists():
+        with Database(path) as db:
+            portfolio.build_demo(db, branches=size, seed=7, today=date.today())
     times: dict[str, float] = {}
     with streamlit_server(path, work / f"logs_{size}") as url:
         browser = launch_chromium(playwright)
@@ -81,6 +84,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs=2, default=[40, 2000], metavar=("SMALL", "LARGE"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "browser.md")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="folder for the demo files, kept between runs (default: a fresh temporary folder)")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -88,7 +93,8 @@ def main() -> None:
 
     small, large = sorted(args.sizes)
     outside: set[str] = set()
-    work = Path(tempfile.mkdtemp(prefix="rollout-browser-bench-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="rollout-browser-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         results = {size: measure(size, work, args.repeat, playwright, outside) for size in (small, large)}
     lines = [f"Measured {date.today()} in Chromium on 2 cores: median of {args.repeat} cold-tab loads after one "
