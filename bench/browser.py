@@ -22,7 +22,6 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
@@ -30,26 +29,24 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from rollout.demo import portfolio  # noqa: E402
 from rollout.store.db import Database  # noqa: E402
 
-from browser import launch_chromium, page_url, streamlit_server, wait_for_app  # noqa: E402
+from browser import (  # noqa: E402
+    charts_drawn,
+    launch_chromium,
+    page_url,
+    record_outside_requests,
+    streamlit_server,
+    wait_for_app,
+)
 
 PAGES = ["portfolio", "branch", "executives", "steering", "decisions", "staffing", "lessons", "planning", "data",
          "methodology", "settings"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
-
-
-def charts_drawn(tab: object, timeout: float = 120_000) -> None:
-    """Until every plotly chart element on the page holds its drawn SVG."""
-    tab.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                 .every(el => el.querySelector('.main-svg'))""", timeout=timeout)
 
 
 def load_seconds(browser: object, url: str, path: str, outside: set[str]) -> float:
     """One cold-tab load of a page: navigation until the script is done and the charts are drawn."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, base_url=url)
     tab = context.new_page()
-    tab.on("request", lambda request: outside.add(request.url)
-           if urlparse(request.url).hostname not in LOCAL_HOSTS and not request.url.startswith("data:") else None)
+    record_outside_requests(tab, outside)
     try:
         start = time.perf_counter()
         tab.goto(page_url(path))

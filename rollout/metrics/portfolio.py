@@ -70,17 +70,40 @@ def review_dates(as_of: date, weeks: int = 12) -> list[date]:
     return [as_of - timedelta(weeks=k) for k in range(weeks, -1, -1)]
 
 
+def status_history(db: Database, as_of: date, weeks: int = 12) -> pd.DataFrame:
+    """Branches per region and status on each weekly review date (METRICS.md replayed on that date),
+    oldest first: the trend of any choice of regions is read from it without replaying again.
+
+    Columns: week (date), region_code, status, branches."""
+    parts = []
+    for day in review_dates(as_of, weeks):
+        status = readiness.statuses(db, day)
+        counts = status.groupby(["region_code", "status"]).size().reset_index(name="branches")
+        parts.append(counts.assign(week=day))
+    if not parts:
+        return pd.DataFrame(columns=["week", "region_code", "status", "branches"])
+    return pd.concat(parts, ignore_index=True)[["week", "region_code", "status", "branches"]]
+
+
+def trend_of(history: pd.DataFrame, as_of: date, weeks: int = 12,
+             regions: Sequence[str] | None = None) -> pd.DataFrame:
+    """Branches per status on each weekly date, for these regions (all when empty), from status_history.
+
+    Columns: week (date), live, green, amber, red, no_plan; every week listed, oldest first."""
+    rows = in_regions(history, regions)
+    wide = rows.pivot_table(index="week", columns="status", values="branches", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(index=review_dates(as_of, weeks), columns=list(STATUSES), fill_value=0)
+    frame = wide.fillna(0).astype(int).reset_index(names="week")
+    frame.columns.name = None
+    return frame[["week", *STATUSES]]
+
+
 def status_trend(db: Database, as_of: date, weeks: int = 12,
                  regions: Sequence[str] | None = None) -> pd.DataFrame:
     """Branches per status on each weekly date (METRICS.md replayed on that date), oldest first.
 
     Columns: week (date), live, green, amber, red, no_plan."""
-    rows = []
-    for day in review_dates(as_of, weeks):
-        status = in_regions(readiness.branch_status(db, day), regions)
-        counts = status["status"].value_counts()
-        rows.append({"week": day, **{s: int(counts.get(s, 0)) for s in STATUSES}})
-    return pd.DataFrame(rows, columns=["week", *STATUSES])
+    return trend_of(status_history(db, as_of, weeks), as_of, weeks, regions)
 
 
 def go_lives_ahead(status: pd.DataFrame, as_of: date, weeks: int = 12) -> pd.DataFrame:

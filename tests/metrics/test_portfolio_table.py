@@ -45,3 +45,18 @@ def test_change_counts_count_each_table_and_the_branches_that_turned_red() -> No
     assert counts["new_failing_gates"] is None and counts["went_silent"] == 0
     assert counts["people_left"] is None  # not in the snapshots compared
     assert set(portfolio.change_counts(None).values()) == {None}  # no two reviews to compare
+
+
+def test_status_history_replays_branch_status_and_filters_without_replaying(sample_db) -> None:
+    as_of = SAMPLE_DATES[1]
+    history = portfolio.status_history(sample_db, as_of, weeks=2)
+    assert sorted(set(history["week"])) == portfolio.review_dates(as_of, 2)
+    for day in portfolio.review_dates(as_of, 2):
+        full = readiness.branch_status(sample_db, day)  # the same statuses as the full definition
+        week = history[history["week"] == day]
+        assert week["branches"].sum() == len(full) == 12
+        for region in ("EAST", "WEST"):
+            expected = full.loc[full["region_code"] == region, "status"].value_counts()
+            trend = portfolio.trend_of(history, as_of, 2, [region]).set_index("week")
+            assert {s: trend.loc[day, s] for s in portfolio.STATUSES} == \
+                {s: int(expected.get(s, 0)) for s in portfolio.STATUSES}, (day, region)

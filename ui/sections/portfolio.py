@@ -75,7 +75,8 @@ def trend(as_of: date, regions: tuple[str, ...], status: pd.DataFrame) -> None:
     """The portfolio's last 12 weekly reviews (METRICS.md replayed) and the go-lives planned ahead."""
     st.subheader(_("Trend"))
     left, right = st.columns(2)
-    left.plotly_chart(portfolio_trend_figure(cached(portfolio.status_trend, as_of, 12, regions)), width="stretch",
+    history = cached(portfolio.status_history, as_of, 12)  # every region: a region filter replays nothing
+    left.plotly_chart(portfolio_trend_figure(portfolio.trend_of(history, as_of, 12, regions)), width="stretch",
                       key="portfolio_trend")
     right.plotly_chart(go_lives_ahead_figure(portfolio.go_lives_ahead(status, as_of)), width="stretch",
                        key="portfolio_ahead")
