@@ -16,6 +16,8 @@ from ui.router import ensure_routed
 from ui.state import cached, filters, flash, get_db, show_flash
 from ui.widgets import plain, setting_input, show_error, table
 
+GANTT_ROWS = 40  # a Gantt of more rows is taller than a screen can read; the table holds every branch
+
 ensure_routed()
 current = filters()
 as_of = current.as_of
@@ -91,7 +93,15 @@ else:
                 prep = int(st.session_state.get("plan_params", {}).get("prep_months", stored.prep_months))
                 now = cached(readiness.branch_status, as_of)  # each bar coloured by the branch's status today
                 statuses = dict(zip(now["branch_code"], now["status"].astype(str), strict=True))
-                st.plotly_chart(gantt_figure(scenarios.plan_segments(result, prep), scenarios.plan_frame(result),
+                drawn = result
+                if len(result["branches"]) > GANTT_ROWS:
+                    rows = int(st.number_input(_("Branches in the Gantt (earliest go-live first)"), min_value=1,
+                                               max_value=len(result["branches"]), value=GANTT_ROWS, step=10,
+                                               key="plan_gantt_rows"))
+                    drawn = scenarios.first_go_lives(result, rows)
+                    st.caption(_("The Gantt shows {shown} of the plan's {total} branches; the table below holds "
+                                 "every branch.").format(shown=len(drawn["branches"]), total=len(result["branches"])))
+                st.plotly_chart(gantt_figure(scenarios.plan_segments(drawn, prep), scenarios.plan_frame(drawn),
                                              statuses), width="stretch", key="plan_gantt")
                 st.plotly_chart(load_figure(result), width="stretch", key="plan_load")
                 table(scenarios.plan_frame(result), key="plan_table", file_name="launch_plan")

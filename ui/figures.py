@@ -30,7 +30,8 @@ from ui.formats import percent, readiness_text, status_label
 
 P = ParamSpec("P")
 
-RED_TO_GREEN = [[0.0, "#d62728"], [0.5, "#ffdd57"], [1.0, "#2ca02c"]]  # 0 % red, 50 % yellow, 100 % green
+# 0 % red, 50 % yellow, 100 % green: the ends are the status palette's red and green
+RED_TO_GREEN = [[0.0, STATUS_COLOURS["red"]], [0.5, "#ffdd57"], [1.0, STATUS_COLOURS["green"]]]
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 HEATMAP_ROWS = 40  # branches drawn in a staffing heatmap; the tables beside it hold every branch
 MATRIX_CHART_BRANCHES = 60  # a lessons heatmap with more columns is unreadable (the table has every branch)
@@ -254,8 +255,8 @@ def master_data_figure(progress: pd.DataFrame) -> go.Figure:
 # --- staffing ------------------------------------------------------------------------------------------
 
 # 0 key users red, 1 amber, 2+ green (the coverage matrix's z is min(key users, 2)).
-COVERAGE_COLOURS = [[0.0, "#d62728"], [0.33, "#d62728"], [0.34, "#ff9f1c"], [0.66, "#ff9f1c"], [0.67, "#2ca02c"],
-                    [1.0, "#2ca02c"]]
+COVERAGE_COLOURS = [[0.0, STATUS_COLOURS["red"]], [0.33, STATUS_COLOURS["red"]], [0.34, STATUS_COLOURS["amber"]],
+                    [0.66, STATUS_COLOURS["amber"]], [0.67, STATUS_COLOURS["green"]], [1.0, STATUS_COLOURS["green"]]]
 
 
 @builder
