@@ -66,6 +66,8 @@ def test_every_page_at_2000_branches(browser: object, big_url: str) -> None:
                 # a page of the risk-first table, not 2,001 rows; the heatmap holds the 25 most at risk
                 assert tab.get_by_text(re.compile(r"Branches 1 to 50 of 2,?001, risk first")).count() == 1
                 assert tab.locator(".st-key-portfolio_top_n input").input_value() == "25"
+            tab.set_viewport_size({"width": 1440, "height": 4000})  # the whole page in the picture
+            wait_for_app(tab, timeout=180_000)
             shots.append(screenshot(tab, f"{target.url_path}_{BRANCHES}"))
     assert not outside, sorted(outside)
     assert all(p.exists() and p.stat().st_size > 10_000 for p in shots)

@@ -37,7 +37,7 @@ def tiles(status: pd.DataFrame, as_of: date) -> None:
     # Our own constant CSS (no user text): the tiles' left edge in the one status palette.
     st.html("<style>" + "".join(f".st-key-portfolio_tile_{s} {{border-left: 6px solid {c} !important;}}"
                                 for s, c in STATUS_COLOURS.items()) + "</style>")
-    columns = st.columns(len(TILE_STATUSES) + 1)
+    columns = st.columns([1] * len(TILE_STATUSES) + [1.6])  # the last label is the longest
     for column, code in zip(columns, TILE_STATUSES, strict=False):
         with column.container(border=True, key=f"portfolio_tile_{code}"):
             st.metric(status_name(code).capitalize(), counts[code])
