@@ -24,7 +24,7 @@ def test_readable_headers_blanks_dates_and_statuses() -> None:
     })
     shown, statuses = readable(frame)
     assert list(shown.columns) == ["Branch", "Status", "Planned go-live", "Readiness %", "Overdue items",
-                                   "Failing gates", "top reason", "opened on"]
+                                   "Failing gates", "Top reason", "opened on"]
     assert statuses == ["Status"]
     assert shown["Status"].tolist() == ["live", "red", ""]
     assert shown["Planned go-live"].tolist() == ["2026-03-02", "", "2027-01-01"]
@@ -32,7 +32,7 @@ def test_readable_headers_blanks_dates_and_statuses() -> None:
     assert shown["Readiness %"].tolist() == ["100.0", "", "63.6"]
     assert shown["Overdue items"].tolist() == ["0", "", "4"]
     assert shown["Failing gates"].tolist() == [0, 1, 2]  # complete numbers stay numbers (they sort)
-    assert shown["top reason"].tolist() == ["", "", "gate G2 fails"]
+    assert shown["Top reason"].tolist() == ["", "", "gate G2 fails"]
     text = shown.astype(str).to_numpy().ravel().tolist()
     assert not {"None", "nan", "NaT", "<NA>"} & set(text)
     with use_language("zh"):
@@ -50,3 +50,14 @@ def test_go_live_words_never_show_negative_days() -> None:
     assert go_live_text(0) == "today"
     assert go_live_text(-5) == "5 days overdue"
     assert go_live_text(None) == "" and go_live_text(np.nan) == ""
+
+
+def test_the_download_reads_like_the_screen() -> None:
+    from rollout.exchange.exporter import frame_to_csv
+
+    frame = pd.DataFrame({"branch_code": ["B01", "B02"], "branch_name": ["北京分公司", "=HYPERLINK(1)"],
+                          "slip_days": [None, 3.0]})
+    text = frame_to_csv(readable(frame)[0]).decode("utf-8")
+    assert text.startswith("\ufeffBranch,Branch name,Slip (days)\r\n")  # a BOM: Excel opens the Chinese right
+    assert "B01,北京分公司,\r\n" in text  # the empty slip blank, not None or nan
+    assert "'=HYPERLINK(1)" in text  # formula-safe
