@@ -157,3 +157,13 @@ def change_counts(tables: Mapping[str, pd.DataFrame | None] | None) -> dict[str,
     changes = tables.get("status_changes")
     counts["turned_red"] = None if changes is None else int((changes["status_after"] == "red").sum())
     return counts
+
+
+def biggest_moves(tables: Mapping[str, pd.DataFrame | None] | None) -> dict[str, tuple[str, float] | None]:
+    """The branch whose readiness rose most since the last review and the one that fell most, each as
+    (branch code, change in percentage points), from what_changed's tables; None where none moved."""
+    found: dict[str, tuple[str, float] | None] = {}
+    for name, table in (("rise", (tables or {}).get("readiness_up")), ("fall", (tables or {}).get("readiness_down"))):
+        found[name] = None if table is None or table.empty else (str(table["branch_code"].iloc[0]),
+                                                                 float(table["change_points"].iloc[0]))
+    return found

@@ -60,3 +60,12 @@ def test_status_history_replays_branch_status_and_filters_without_replaying(samp
             trend = portfolio.trend_of(history, as_of, 2, [region]).set_index("week")
             assert {s: trend.loc[day, s] for s in portfolio.STATUSES} == \
                 {s: int(expected.get(s, 0)) for s in portfolio.STATUSES}, (day, region)
+
+
+def test_biggest_moves_are_the_first_rows_of_the_readiness_tables() -> None:
+    up = pd.DataFrame({"branch_code": ["B07", "B02"], "change_points": [12.5, 3.0]})
+    down = pd.DataFrame({"branch_code": ["B09"], "change_points": [-8.0]})
+    assert portfolio.biggest_moves({"readiness_up": up, "readiness_down": down}) == \
+        {"rise": ("B07", 12.5), "fall": ("B09", -8.0)}
+    assert portfolio.biggest_moves({"readiness_up": up.head(0), "readiness_down": None}) == \
+        {"rise": None, "fall": None}

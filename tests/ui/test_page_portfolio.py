@@ -112,3 +112,24 @@ def test_portfolio_shows_the_chance_and_the_go_lives_at_risk(open_page) -> None:
     at.session_state["regions"] = ["EAST"]
     at.run()
     assert list(frame_with(at, "chance by go-live %", "P80 ready")["branch"]) == ["B04", "B07"]
+
+
+def test_portfolio_says_what_changed_since_the_last_review(open_page, sample_db_path) -> None:
+    from rollout.steering import snapshots
+
+    with Database(sample_db_path) as db:
+        snapshots.take_snapshot(db, date(2026, 9, 15), "first review")
+        snapshots.take_snapshot(db, date(2026, 11, 22), "second review")
+        tables = snapshots.changes_between(db)["tables"]
+    at = open_page("portfolio", as_of=date(2026, 11, 22))
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at.markdown)
+    assert "Between the reviews of 2026-09-15 and 2026-11-22:" in shown
+    lines = next(m for m in shown if "branches changed status" in m).split("\n")
+    changed = tables["status_changes"]
+    assert len(lines) == 3  # three lines, then the link to the detail
+    assert lines[0] == (f"- {len(changed)} branches changed status, "
+                        f"{int((changed['status_after'] == 'red').sum())} of them to red")
+    top = tables["readiness_up"].iloc[0]
+    assert f"Readiness rose most at {top['branch_code']} (+{top['change_points']:.1f} points)" in lines[1]
+    assert lines[2].startswith(f"- {len(tables['new_overdue'])} new overdue items")

@@ -24,7 +24,7 @@ from ui import navigation
 from ui.figures import dimension_heatmap, go_lives_ahead_figure, portfolio_trend_figure, region_status_figure
 from ui.formats import go_live_text
 from ui.state import cached
-from ui.widgets import table
+from ui.widgets import plain, table
 
 TILE_STATUSES = ("live", "green", "amber", "red", "no_plan")
 TABLE_PAGE_ROWS = 50  # the branch table shows a page at a time; the download holds every branch
@@ -95,12 +95,27 @@ def what_changed() -> None:
                                                                     new=changes["new_as_of"]))
     lines = [_("{changed} branches changed status, {red} of them to red").format(
                  changed=shown["status_changes"], red=shown["turned_red"]),
-             _("Readiness rose most at {up} branches and fell at {down}").format(
-                 up=shown["readiness_up"], down=shown["readiness_down"]),
+             _readiness_line(portfolio.biggest_moves(changes["tables"])),
              _("{overdue} new overdue items, {gates} new failing gates, {silent} executives went silent").format(
                  overdue=shown["new_overdue"], gates=shown["new_failing_gates"], silent=shown["went_silent"])]
-    st.markdown("\n".join(f"- {line}" for line in lines))
+    st.markdown("\n".join(f"- {plain(line)}" for line in lines))  # branch codes are data: inert
     navigation.link(navigation.STEERING, _("Every change, branch by branch"), icon=":material/compare_arrows:")
+
+
+def _readiness_line(moves: Mapping[str, tuple[str, float] | None]) -> str:
+    """The largest readiness rise and fall since the last review, in one sentence."""
+    rise, fall = moves["rise"], moves["fall"]
+    if rise and fall:
+        return _("Readiness rose most at {up} (+{up_points:.1f} points) and fell most at {down} "
+                 "({down_points:.1f} points)").format(up=rise[0], up_points=rise[1], down=fall[0],
+                                                       down_points=fall[1])
+    if rise:
+        return _("Readiness rose most at {up} (+{up_points:.1f} points); no branch fell").format(
+            up=rise[0], up_points=rise[1])
+    if fall:
+        return _("Readiness fell most at {down} ({down_points:.1f} points); no branch rose").format(
+            down=fall[0], down_points=fall[1])
+    return _("No branch's readiness moved")
 
 
 def branch_table(status: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, object]:
