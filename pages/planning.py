@@ -74,21 +74,25 @@ if run:
             show_error(exc)
 
 result = st.session_state.get("plan_result")
-if result is None:
-    st.info("Set the parameters and press **Optimise the plan**.")
-else:
+if result is None:  # nothing optimised or saved yet: the plan in force, drawn the same way
+    result = cached(scenarios.current_plan, as_of)
+    st.info(_("No plan has been optimised or saved yet: these are the current planned dates. Optimise a new plan "
+              "above to improve them."), icon=":material/event_note:")
+if result:
     plan_tab, diff_tab, scen_tab = st.tabs(["Plan", "Difference from the current plan", "Scenarios"])
     with plan_tab:
         if result["status"] == "infeasible":
             st.error("No plan satisfies every rule. The conflicting rules:")
             table(pd.DataFrame({"conflict": result["conflicts"]}), key="plan_conflicts", file_name="plan_conflicts")
         else:
-            cols = st.columns(4)
-            cols[0].metric("Status", result["status"])
-            cols[1].metric("Weighted lateness", result["objective"]["weighted_lateness"],
-                           help="Sum of headcount × months late against the requested month")
-            cols[2].metric("Finish month", result["objective"]["finish_month"] or "-")
-            cols[3].metric("Gap", f"{(result['gap'] or 0):.2%}", help="Relative gap to the best bound; 0 = optimal")
+            if result["status"] != "current":  # an optimised plan: its figures
+                cols = st.columns(4)
+                cols[0].metric("Status", result["status"])
+                cols[1].metric("Weighted lateness", result["objective"]["weighted_lateness"],
+                               help="Sum of headcount × months late against the requested month")
+                cols[2].metric("Finish month", result["objective"]["finish_month"] or "-")
+                cols[3].metric("Gap", f"{(result['gap'] or 0):.2%}",
+                               help="Relative gap to the best bound; 0 = optimal")
             if result["branches"]:
                 prep = int(st.session_state.get("plan_params", {}).get("prep_months", stored.prep_months))
                 now = cached(readiness.branch_status, as_of)  # each bar coloured by the branch's status today
@@ -103,7 +107,8 @@ else:
                                  "every branch.").format(shown=len(drawn["branches"]), total=len(result["branches"])))
                 st.plotly_chart(gantt_figure(scenarios.plan_segments(drawn, prep), scenarios.plan_frame(drawn),
                                              statuses), width="stretch", key="plan_gantt")
-                st.plotly_chart(load_figure(result), width="stretch", key="plan_load")
+                if result["load"]:
+                    st.plotly_chart(load_figure(result), width="stretch", key="plan_load")
                 table(scenarios.plan_frame(result), key="plan_table", file_name="launch_plan")
             else:
                 st.info("No branch to plan: every branch is live.")

@@ -89,3 +89,12 @@ def test_the_page_opens_on_the_newest_saved_scenario_with_its_gantt(open_page, s
     gantt = charts[0].proto.spec
     assert all(b["branch_code"] in gantt for b in plan["branches"])
     assert not any("press **Optimise the plan**" in i.value for i in at.info)
+
+
+def test_with_nothing_saved_the_page_opens_on_the_planned_dates_in_force(open_page):
+    at = open_page("planning", as_of=date(2026, 11, 22))
+    assert not at.exception, [e.value for e in at.exception]
+    assert "plan_result" not in at.session_state  # nothing optimised: the plan in force is drawn
+    assert any("these are the current planned dates" in i.value for i in at.info)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1 and "B03" in charts[0].proto.spec and "PIL" not in charts[0].proto.spec  # the Gantt
