@@ -274,15 +274,24 @@ def metrics(at: Any) -> dict[str, str]:
 
 
 def frame_with(at: Any, *columns: str) -> Any:
-    """An AppTest's first dataframe that has every one of these columns, named by the library (shown under
-    labels.column_label's header: renamed back) or by the header itself."""
-    from rollout.core.labels import column_label
+    """An AppTest's first dataframe that has every one of these columns, named by the library or by the header
+    shown (ui.formats.readable writes labels.column_label's header): the frame comes back with each column
+    under its header and, as a copy, under its library name too (a label's key, or the header with '_')."""
+    from rollout.core.labels import COLUMN_LABELS, column_label
 
-    headers = {column_label(c): c for c in columns if column_label(c) != c}
-    found = [d.value for d in at.dataframe
-             if all(c in d.value.columns or column_label(c) in d.value.columns for c in columns)]
+    def both(frame: Any) -> Any:
+        named = {column_label(key): key for key in COLUMN_LABELS}
+        extra = {}
+        for header in frame.columns:
+            for name in (named.get(header), str(header).replace(" ", "_")):
+                if name and name not in frame.columns and name not in extra:
+                    extra[name] = frame[header]
+        return frame.assign(**extra) if extra else frame
+
+    found = [both(d.value) for d in at.dataframe]
+    found = [f for f in found if set(columns) <= set(f.columns)]
     assert found, f"no table with {columns}"
-    return found[0].rename(columns={h: c for h, c in headers.items() if c not in found[0].columns})
+    return found[0]
 
 
 def texts(elements: Any) -> list[str]:
