@@ -16,9 +16,8 @@ from ui.router import ensure_routed
 from ui.state import cached, filters, flash, get_db, show_flash
 from ui.widgets import plain, setting_input, show_error, table
 
-GANTT_ROWS = 40  # a Gantt of more rows is taller than a screen can read; the table holds every branch
-
 ensure_routed()
+GANTT_ROWS = 40  # a Gantt of more rows is taller than a screen can read; the table holds every branch
 current = filters()
 as_of = current.as_of
 db = get_db()
