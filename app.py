@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from rollout.store.catalogue import region_names
-from ui import navigation, router, state
+from ui import auth, navigation, router, state
 
 ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"
 
@@ -21,9 +21,11 @@ ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"
 st.set_page_config(page_title="ERP rollout", page_icon=str(ICON), layout="wide")
 
 with router.routed():
-    page = navigation.navigation()
+    caller = auth.gate()  # sign-in on and no access: the run ends here on a page that says why
+    page = navigation.navigation(caller)
     demo = state.is_demo(state.get_db())  # one query per run, for the sidebar's note and the banner
     state.sidebar(state.cached(region_names), demo)
+    auth.sidebar_identity(caller)
     if demo:
         st.info("You are looking at a generated demo portfolio. Load your own rollout workbook on the **Data** "
                 "page (a template is there too).", icon=":material/science:")

@@ -10,10 +10,11 @@ from rollout.core.errors import RolloutError
 from rollout.exchange.spec import CHANNELS
 from rollout.metrics import engagement
 from rollout.store.settings import get_settings
+from ui.auth import may_edit
 from ui.figures import score_figure, status_figure, timeline_figure
 from ui.router import ensure_routed, guarded
 from ui.sections.engagement import HEADS_COLUMNS, headline, heads_display, label
-from ui.state import by_region, cached, filters, flash, get_db, show_flash
+from ui.state import by_region, cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import table
 
 ensure_routed()
@@ -29,7 +30,7 @@ def save_touchpoint() -> None:
            "topic": state.get("tp_topic"), "sentiment": state.get("tp_sentiment"),
            "commitment": state.get("tp_commitment"), "follow_up_due": state.get("tp_follow_up")}
     try:
-        saved = engagement.log_touchpoint(get_db(), row, actor="app", today=date.today())
+        saved = engagement.log_touchpoint(get_db(), row, caller=caller(), today=date.today())
     except RolloutError as exc:
         flash("touchpoint", exc)
     else:
@@ -96,6 +97,8 @@ st.caption("A commitment is open until the next touchpoint with the same executi
 table(by_region(cached(engagement.commitments, as_of), view.regions), key="commitment_table",
       file_name=f"commitments_{as_of.isoformat()}")
 
+if not may_edit("touchpoints"):  # the rest of the page is the touchpoint form: none for a viewer
+    st.stop()
 st.header("Log a touchpoint")
 show_flash("touchpoint")
 choices = dict(zip(all_heads["exec_code"], label(all_heads), strict=True))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError
+from rollout.core.i18n import _
 from rollout.store.audit import audit_trail
 from rollout.store.settings import SETTINGS, get_settings, save_settings
 from ui.router import ensure_routed
-from ui.state import cached, get_db
+from ui.state import cached, caller, get_db
 from ui.widgets import setting_input, show_error, table
 
 ensure_routed()
@@ -18,6 +20,11 @@ st.title("Settings")
 st.caption("Stored in the database and used by the app and the command line alike. Every change is audited.")
 db = get_db()
 current = cached(get_settings)
+if not caller().may("settings"):  # settings, the audit trail and backups are for administrators (ACCESS.md)
+    st.info(_("Only an administrator may change the settings."), icon=":material/lock:")
+    table(pd.DataFrame([{_("Setting"): setting.label, _("Value"): current[key], _("Default"): setting.default}
+                        for key, setting in SETTINGS.items()]), key="settings_read", file_name="settings")
+    st.stop()
 
 for group in dict.fromkeys(s.group for s in SETTINGS.values()):  # in the registry's order
     with st.form(f"settings_{group}"):
@@ -26,7 +33,7 @@ for group in dict.fromkeys(s.group for s in SETTINGS.values()):  # in the regist
                   for key, setting in SETTINGS.items() if setting.group == group}
         if st.form_submit_button("Save", key=f"settings_save_{group}"):
             try:
-                changed = save_settings(db, values)
+                changed = save_settings(db, values, caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:
@@ -42,7 +49,7 @@ if st.button("Prepare a backup", key="backup_prepare"):
     from rollout.store.backup import backup_bytes
 
     with st.spinner("Copying the database…"):
-        st.session_state["backup_file"] = backup_bytes(db)
+        st.session_state["backup_file"] = backup_bytes(db, caller())
 if "backup_file" in st.session_state:
     st.download_button("Download the backup (.duckdb)", st.session_state["backup_file"],
                        file_name=f"rollout-backup-{date.today().isoformat()}.duckdb", key="backup_download",

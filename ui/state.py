@@ -23,11 +23,12 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import pandas as pd
 import streamlit as st
 
-from rollout.core.access import LOCAL, Caller
+from rollout.core.access import LOCAL, Caller, regions_from_text
 from rollout.core.errors import RolloutError
 from rollout.core.limits import EARLIEST_DATE as EARLIEST
 from rollout.core.limits import LATEST_DATE as LATEST
 from rollout.store.db import Database, is_server_location, open_store
+from rollout.store.scope import scope_text
 from ui.widgets import plain, show_error
 
 P = ParamSpec("P")
@@ -65,8 +66,10 @@ def _open(location: str) -> Database:
 
 
 def get_db() -> Database:
-    """The process-wide database (created with the demo portfolio on first run)."""
-    return _open(str(database_path()))
+    """The process-wide database as this run's caller may read it: only the branches of its regions exist
+    (rollout.store.scope; an admin or a caller of every region gets the store itself). Writes through it
+    reach the store, checked by role and scope in the library."""
+    return _open(str(database_path())).scoped(caller())
 
 
 def caller() -> Caller:
@@ -80,17 +83,20 @@ def is_demo(db: Database) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(path: str, version: int, target: str, args: tuple, kwargs: tuple) -> Any:
+def _cached(path: str, version: int, scope: str, target: str, args: tuple, kwargs: tuple) -> Any:
     module_name, func_name = target.rsplit(".", 1)
     func = getattr(importlib.import_module(module_name), func_name)
-    return func(_open(path), *args, **dict(kwargs))
+    reader = Caller("cache", "viewer", regions_from_text(scope))  # reads only: the scope is all that matters
+    return func(_open(path).scoped(reader), *args, **dict(kwargs))
 
 
 def cached(func: Callable[Concatenate[Database, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """func(db, *args, **kwargs), cached until the next write. func must be a module-level rollout function
-    (it is found again by name) and its arguments hashable by Streamlit."""
+    """func(db, *args, **kwargs) on this run's scoped handle, cached until the next write. The scope is part
+    of the key: a caller never gets a frame computed for another scope. func must be a module-level rollout
+    function (it is found again by name) and its arguments hashable by Streamlit."""
     db = get_db()
-    return _cached(db.path, db.version, f"{func.__module__}.{func.__name__}", args, tuple(sorted(kwargs.items())))
+    return _cached(db.path, db.version, scope_text(db), f"{func.__module__}.{func.__name__}", args,
+                   tuple(sorted(kwargs.items())))
 
 
 # --- the sidebar filters ---------------------------------------------------------------------------------
