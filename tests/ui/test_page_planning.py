@@ -73,12 +73,13 @@ def test_plan_at_80_percent_confidence_is_recorded_in_the_scenario(open_page, sa
 
 
 def test_the_page_opens_on_the_newest_saved_scenario_with_its_gantt(open_page, sample_db_path):
+    from rollout.core.access import LOCAL
     from rollout.planning import planner, scenarios
 
     with Database(sample_db_path) as db:
         plan = planner.plan_json(db, date(2026, 11, 22), overrides={"solve_time_limit_s": 3.0})
-        scenarios.save_scenario(db, "older", {}, {**plan, "branches": plan["branches"][:1]})
-        scenarios.save_scenario(db, "current plan", {"prep_months": 3}, plan)
+        scenarios.save_scenario(db, "older", {}, {**plan, "branches": plan["branches"][:1]}, caller=LOCAL)
+        scenarios.save_scenario(db, "current plan", {"prep_months": 3}, plan, caller=LOCAL)
     at = open_page("planning", as_of=date(2026, 11, 22))
     assert not at.exception, [e.value for e in at.exception]
     # no button pressed: the newest saved scenario is on screen, Gantt first

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from rollout.core.access import LOCAL
 from rollout.metrics import portfolio, readiness
 from rollout.store.db import Database
 
@@ -118,8 +119,8 @@ def test_portfolio_says_what_changed_since_the_last_review(open_page, sample_db_
     from rollout.steering import snapshots
 
     with Database(sample_db_path) as db:
-        snapshots.take_snapshot(db, date(2026, 9, 15), "first review")
-        snapshots.take_snapshot(db, date(2026, 11, 22), "second review")
+        snapshots.take_snapshot(db, date(2026, 9, 15), "first review", caller=LOCAL)
+        snapshots.take_snapshot(db, date(2026, 11, 22), "second review", caller=LOCAL)
         tables = snapshots.changes_between(db)["tables"]
     at = open_page("portfolio", as_of=date(2026, 11, 22))
     assert not at.exception, [e.value for e in at.exception]
