@@ -29,6 +29,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from rollout.core.crashlog import write_crash_log
 from rollout.core.errors import RolloutError
+from rollout.core.i18n import _
 from ui.widgets import plain, show_error
 
 P = ParamSpec("P")
@@ -74,7 +75,7 @@ def failure_message(exc: BaseException, where: str) -> str:
     """What the user reads in place of an unexpected exception: one line naming the log file."""
     log = write_crash_log(exc, context=where)
     LOGGER.error("%s failed; details in %s", where, log, exc_info=exc)
-    return f"Something went wrong on this page. The details were logged to {log}."
+    return _("Something went wrong on this page. The details were logged to {log}.").format(log=log)
 
 
 def _show(exc: BaseException, where: str) -> None:
