@@ -57,7 +57,8 @@ if branch_count > MAN_DAYS_CHART_BRANCHES:
     st.caption(_("The chart shows the {shown} branches with the most man-days used, of {count}; the table below has "
                  "every branch.").format(shown=MAN_DAYS_CHART_BRANCHES, count=branch_count))
 st.plotly_chart(man_days_figure(chart_rows), width="stretch", key="steering_man_days_chart")
-table(days, key="steering_man_days", file_name=f"man_days_{stamp}")
+table(days, key="steering_man_days", file_name=f"man_days_{stamp}",
+      column_config={"used_pct": st.column_config.NumberColumn(_("Used %"), format="%.1f")})
 
 # --- snapshots -------------------------------------------------------------------------------------
 st.subheader(_("Snapshots"))

@@ -121,7 +121,7 @@ TABLE_LABELS = {
     "open": N_("Open"), "limit_days": N_("Limit (days)"), "due_by": N_("Due by"), "past_limit": N_("Past limit"),
     # after go-live and man-days
     "man_days_used": N_("Man-days used"), "budget_days": N_("Budget (man-days)"), "used_days": N_("Used (man-days)"),
-    "remaining_days": N_("Remaining (man-days)"), "used_pct": N_("Used %"), "next action": N_("Next action"),
+    "remaining_days": N_("Remaining (man-days)"), "next action": N_("Next action"),
     "days live": N_("Days live"), "same-day entry %": N_("Same-day entry %"),
     "problems past limit": N_("Problems past limit"), "ready for acceptance": N_("Ready for acceptance"),
     "acceptance overdue": N_("Acceptance overdue"), "accepted on": N_("Accepted on"), "payment due": N_("Payment due"),
