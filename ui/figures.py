@@ -272,7 +272,7 @@ def _executive(frame: pd.DataFrame) -> pd.Series:
 @builder
 def score_figure(history: pd.DataFrame, settings: Mapping[str, float]) -> go.Figure:
     """Weekly replay of the engagement score per executive, with the status thresholds."""
-    frame = history.assign(executive=_executive(history))
+    frame = history.assign(executive=_executive(history), status=history["status"].map(legend_word))
     fig = px.line(frame, x="as_of", y="engagement_score", color="executive", markers=True,
                   hover_data={"status": True, "engagement_score": ":.1f"},
                   labels={"as_of": _("as of (weekly)"), "engagement_score": _("engagement score"),
@@ -289,6 +289,7 @@ def score_figure(history: pd.DataFrame, settings: Mapping[str, float]) -> go.Fig
 def timeline_figure(points: pd.DataFrame) -> go.Figure:
     """Touchpoints per executive over time: symbol = channel, colour = sentiment (−2 red … +2 green)."""
     frame = points.assign(executive=_executive(points), sentiment_shown=points["sentiment"].fillna(0),
+                          channel=points["channel"].map(channel_word),
                           minutes=points["duration_min"].fillna(15).clip(lower=5))
     fig = px.scatter(frame, x="date", y="executive", symbol="channel", color="sentiment_shown", size="minutes",
                      size_max=16, color_continuous_scale=SENTIMENT_SCALE, range_color=(-2, 2),
