@@ -59,7 +59,7 @@ def test_switch_to_chinese_and_follow_a_link(page) -> None:
     open_app(page, "branch", branch="B03")
     assert page.get_by_role("heading", name="Branch", exact=True).is_visible()
     assert "lang=" not in page.url  # no choice made: the link does not name one
-    page.locator(".st-key-lang_picker").get_by_role("button", name="中文").click()
+    page.locator(".st-key-lang_picker").get_by_role("radio", name="中文").click()
     page.get_by_role("heading", name="分公司", exact=True).wait_for()
     wait_for_app(page)
     assert_no_exception(page)
