@@ -33,6 +33,8 @@ def test_a_deep_link_opened_first_on_a_fresh_server_has_its_filters(browser, sam
         wait_for_app(page)
         assert_no_exception(page)
         assert "/staffing" in page.url and "region=EAST" in page.url and "as_of=2026-11-22" in page.url
+        # the picker is drawn from the session's filters; on a busy machine its chip may follow the heading
+        page.locator(".st-key-regions_picker [data-tag]").first.wait_for(timeout=30_000)
         chosen = page.locator(".st-key-regions_picker [data-tag]").all_inner_texts()
         assert chosen == ["EAST · 华东区"], chosen
         assert page.locator(".st-key-as_of_picker input").input_value() == "2026-11-22"
