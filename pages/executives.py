@@ -37,7 +37,7 @@ def save_touchpoint() -> None:
         flash("touchpoint", exc)
     else:
         flash("touchpoint", _("Saved: {channel} with {executive} on {day}.").format(
-            channel=saved["channel"], executive=saved["exec_code"], day=saved["date"].isoformat()))
+            channel=channel_word(saved["channel"]), executive=saved["exec_code"], day=saved["date"].isoformat()))
 
 
 view = filters()

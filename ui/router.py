@@ -27,6 +27,7 @@ from typing import Any, ParamSpec, TypeVar
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from rollout.core import i18n
 from rollout.core.crashlog import write_crash_log
 from rollout.core.errors import RolloutError
 from rollout.core.i18n import _
@@ -37,6 +38,7 @@ R = TypeVar("R")
 
 LOGGER = logging.getLogger("rollout.ui")
 FAILURE = "_router_failure"  # a callback's failure, shown by the next routed run
+LANGUAGE = "_language"  # the language of the last run (ui.state.choose_language), for callbacks
 _run = threading.local()  # each session's script runs in its own thread
 
 
@@ -103,25 +105,31 @@ def routed(where: str = "app") -> Iterator[None]:
 
 def guarded(func: Callable[P, None]) -> Callable[P, None]:
     """For a widget callback (it runs before the script, outside `routed`): a failure is kept and shown
-    by the run that follows, like a failure of the page itself."""
+    by the run that follows, like a failure of the page itself. It speaks the language of the page it was
+    clicked on (the callback runs before app.py has chosen this run's language)."""
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            func(*args, **kwargs)
-        except Exception as exc:
-            st.session_state[FAILURE] = (exc, f"callback {func.__qualname__}")
+        with i18n.use_language(st.session_state.get(LANGUAGE)):
+            try:
+                func(*args, **kwargs)
+            except Exception as exc:
+                st.session_state[FAILURE] = (exc, f"callback {func.__qualname__}")
     return wrapper
 
 
 def deferred(func: Callable[[], R]) -> Callable[[], R]:
     """For a download written on click (Streamlit calls it outside any script run and shows the error's
-    text): a RolloutError keeps its words; anything else becomes one line naming the log file."""
+    text): a RolloutError keeps its words; anything else becomes one line naming the log file. The file is
+    written in the language of the page that offered it."""
+    language = i18n.current()
+
     @functools.wraps(func)
     def wrapper() -> R:
-        try:
-            return func()
-        except RolloutError:
-            raise
-        except Exception as exc:
-            raise RuntimeError(failure_message(exc, f"download {getattr(func, '__qualname__', func)}")) from None
+        with i18n.use_language(language):
+            try:
+                return func()
+            except RolloutError:
+                raise
+            except Exception as exc:
+                raise RuntimeError(failure_message(exc, f"download {getattr(func, '__qualname__', func)}")) from None
     return wrapper

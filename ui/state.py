@@ -32,6 +32,7 @@ from rollout.core.i18n import _
 from rollout.core.limits import EARLIEST_DATE as EARLIEST
 from rollout.core.limits import LATEST_DATE as LATEST
 from rollout.store.db import Database, is_server_location, open_store
+from ui.router import LANGUAGE
 from ui.widgets import plain, show_error
 
 P = ParamSpec("P")
@@ -123,6 +124,7 @@ def choose_language() -> str:
     language, explicit = language_wanted(st.session_state.get("lang"), st.query_params.get("lang"),
                                          _browser_locale())
     i18n.set_language(language)
+    st.session_state[LANGUAGE] = language  # for the callbacks of the next run (ui.router.guarded)
     if explicit:
         st.session_state["lang"] = language
         st.query_params["lang"] = language

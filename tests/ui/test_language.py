@@ -3,12 +3,16 @@ locale, and every page drawn in both languages through app.py."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from rollout.core import i18n
 from rollout.core.labels import COLUMN_LABELS
 from ui.navigation import ALL_PAGES
 from ui.state import language_wanted
+
+from support import texts
 
 PAGES = [p.url_path for p in ALL_PAGES]
 # The navigation's titles; the Portfolio and Launch planning pages' own text is marked by their redesign
@@ -80,3 +84,17 @@ def test_an_unknown_language_in_the_link_falls_back_quietly(open_page) -> None:
     assert not at.exception and not at.error and not at.warning
     assert at.title[0].value == "Settings"
     assert "lang" not in at.query_params and at.query_params["region"] == "EAST"  # the rest of the link stays
+
+
+@pytest.mark.slow
+def test_a_callback_answers_in_the_language_of_its_page(open_page, sample_db_path) -> None:
+    """The touchpoint form saves in a callback, which runs before app.py chooses the run's language."""
+    at = open_page("executives", query={"lang": "zh"})
+    when = min(date.today(), date(2026, 11, 20))
+    with i18n.use_language("zh"):  # AppTest formats the pickers' values here, outside the script run
+        at.selectbox(key="tp_exec").set_value("R2")
+        at.date_input(key="tp_date").set_value(when)
+        at.text_input(key="tp_topic").set_value("启动会准备")
+        at.button(key="tp_submit").click().run()
+    assert not at.exception and not at.error
+    assert texts(at.success) == [f"已保存：{when.isoformat()} 与 R2 的邮件。"]
