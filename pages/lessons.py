@@ -33,7 +33,8 @@ show_flash("lessons")
 
 overview = cached(lessons.lessons_overview, as_of, regions)
 c1, c2, c3 = st.columns(3)
-categories = c1.multiselect(_("Category"), CATEGORIES, key="lessons_category", placeholder=_("All categories"))
+categories = c1.multiselect(_("Category"), CATEGORIES, key="lessons_category", placeholder=_("All categories"),
+                            format_func=legend_word)
 impacts = c2.multiselect(_("Impact"), IMPACTS, key="lessons_impact", placeholder=_("All impacts"),
                          format_func=legend_word)
 modules = c3.multiselect(_("Module"), [*MODULES, NO_MODULE], key="lessons_module", placeholder=_("All modules"),
@@ -154,7 +155,7 @@ with tab_loop:
         source = b.selectbox(_("Learnt at"), branch_codes_all, key="lessons_new_source")
         recorded_on = c.date_input(_("Recorded on"), value=today, key="lessons_new_recorded_on")
         a, b, c, d = st.columns(4)
-        category = a.selectbox(_("Category"), CATEGORIES, key="lessons_new_category")
+        category = a.selectbox(_("Category"), CATEGORIES, key="lessons_new_category", format_func=legend_word)
         impact = b.selectbox(_("Impact"), IMPACTS, key="lessons_new_impact", format_func=legend_word)
         module = c.selectbox(_("Module"), ["", *MODULES], key="lessons_new_module",
                              format_func=lambda m: m or no_module_text())

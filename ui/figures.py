@@ -248,7 +248,9 @@ ENGAGEMENT_COLOURS = {"engaged": "#2e7d32", "cooling": "#f9a825", "silent": "#c6
 LEGEND_WORDS = {"engaged": N_("engaged"), "cooling": N_("cooling"), "silent": N_("silent"), "critical": N_("critical"),
                 "high": N_("high"), "medium": N_("medium"), "low": N_("low"), "missing": N_("missing"),
                 "planned": N_("planned"), "applied": N_("applied"), "verified": N_("verified"),
-                "not_applicable": N_("not applicable")}
+                "not_applicable": N_("not applicable"), "data": N_("data"), "training": N_("training"),
+                "process": N_("process"), "people": N_("people"), "technical": N_("technical"),
+                "executive": N_("executive")}
 
 
 CHANNEL_WORDS = {"visit": N_("visit"), "meeting": N_("meeting"), "phone": N_("phone"), "email": N_("email")}
@@ -331,7 +333,7 @@ def lessons_by_category_fig(per_category: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for impact in ("high", "medium", "low"):
         part = per_category[per_category["impact"] == impact]
-        fig.add_bar(x=part["category"].tolist(), y=part["lessons"].tolist(), name=legend_word(impact),
+        fig.add_bar(x=[legend_word(c) for c in part["category"]], y=part["lessons"].tolist(), name=legend_word(impact),
                     marker_color=IMPACT_COLOURS[impact])
     fig.update_layout(barmode="stack", height=320, margin={"t": 30, "b": 10}, yaxis_title=_("lessons"),
                       legend_title_text=_("impact"), title=_("Lessons by category and impact"))
