@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import duckdb  # noqa: E402
 from run import PAGES  # noqa: E402  (bench/run.py: the same pages)
 
+from rollout.core.access import LOCAL  # noqa: E402
 from rollout.demo import portfolio  # noqa: E402
 from rollout.exchange.edits import update_row  # noqa: E402
 from rollout.exchange.exporter import export  # noqa: E402
@@ -171,7 +172,7 @@ def main() -> None:
         shown = item.to_dict("records")[0]
         with Database(url) as other_replica:  # a write in another process's store object
             update_row(other_replica, "checklist", {"branch_code": code, "item_code": shown["item_code"]},
-                       {"owner": "bench"}, original=shown, today=today)
+                       {"owner": "bench"}, original=shown, today=today, caller=LOCAL)
         start = time.perf_counter()
         mirror_db.refresh()
         after_edit = time.perf_counter() - start

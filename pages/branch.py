@@ -18,7 +18,7 @@ from ui.router import ensure_routed
 from ui.sections import engagement as engagement_section
 from ui.sections import golive as golive_section
 from ui.sections import staffing as staffing_section
-from ui.state import cached, filters, flash, get_db, show_flash
+from ui.state import cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import code_and_name, header_config, plain, show_error, table
 
 ensure_routed()
@@ -146,7 +146,8 @@ edited = st.data_editor(
 save, reload = st.columns([1, 5])
 if save.button(_("Save changes"), key="checklist_save", type="primary"):
     try:
-        result = readiness.save_checklist_changes(get_db(), code, edited, shown_plan, today=date.today())
+        result = readiness.save_checklist_changes(get_db(), code, edited, shown_plan, today=date.today(),
+                                                  caller=caller())
     except RolloutError as exc:
         show_error(exc)
     else:
@@ -185,7 +186,8 @@ with st.expander(_("Create plan items from a template")):
                 if st.button(ngettext("Add this {count} item", "Add these {count} items", len(preview)).format(
                         count=len(preview)), key="template_write"):
                     try:
-                        added = readiness.plan_from_template(get_db(), code, source, write=True, today=date.today())
+                        added = readiness.plan_from_template(get_db(), code, source, write=True, today=date.today(),
+                                                             caller=caller())
                     except RolloutError as exc:
                         show_error(exc)
                     else:

@@ -11,7 +11,7 @@ from rollout.exchange.exporter import export_bytes, template_bytes
 from rollout.exchange.importer import import_history, load
 from rollout.exchange.sources import read_source
 from ui.router import deferred, ensure_routed
-from ui.state import cached, get_db
+from ui.state import cached, caller, get_db
 from ui.widgets import plain, show_error, table
 
 ensure_routed()
@@ -54,7 +54,7 @@ if upload is not None:
             try:
                 raw = read_source(data, upload.name)
                 progress.progress(0.4, text=_("Writing every table in one transaction…"))
-                result = load(db, raw)
+                result = load(db, raw, caller=caller())
             except Exception as exc:
                 progress.empty()
                 show_error(exc)

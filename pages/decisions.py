@@ -11,7 +11,7 @@ from rollout.core.i18n import _
 from rollout.core.labels import N_
 from rollout.steering import decisions, pack
 from ui.router import ensure_routed
-from ui.state import cached, filters, get_db
+from ui.state import cached, caller, filters, get_db
 from ui.widgets import code_and_name, plain, show_error, table
 
 ensure_routed()
@@ -52,7 +52,7 @@ with st.form("decision_form", clear_on_submit=False):
 if submitted:
     try:
         decision_id = decisions.record_decision(get_db(), branch_code, decision, decided_on, decided_by, conditions,
-                                             follow_up_on, as_of=as_of)
+                                             follow_up_on, as_of=as_of, caller=caller())
         st.success(plain(_("Decision {id} recorded for {branch} with its figures as of {day}.").format(
             id=decision_id, branch=branch_code, day=as_of.isoformat())))
     except RolloutError as exc:

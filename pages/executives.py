@@ -15,7 +15,7 @@ from rollout.store.settings import get_settings
 from ui.figures import channel_word, score_figure, status_figure, timeline_figure
 from ui.router import ensure_routed, guarded
 from ui.sections.engagement import headline, heads_columns, heads_display, label
-from ui.state import by_region, cached, filters, flash, get_db, show_flash
+from ui.state import by_region, cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import table
 
 ensure_routed()
@@ -32,7 +32,7 @@ def save_touchpoint() -> None:
            "topic": state.get("tp_topic"), "sentiment": state.get("tp_sentiment"),
            "commitment": state.get("tp_commitment"), "follow_up_due": state.get("tp_follow_up")}
     try:
-        saved = engagement.log_touchpoint(get_db(), row, actor="app", today=date.today())
+        saved = engagement.log_touchpoint(get_db(), row, caller=caller(), today=date.today())
     except RolloutError as exc:
         flash("touchpoint", exc)
     else:

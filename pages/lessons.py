@@ -17,7 +17,7 @@ from ui.figures import legend_word
 from ui.formats import NO_MODULE, no_module_text
 from ui.router import ensure_routed
 from ui.sections.lessons import critical_flags, filter_lessons
-from ui.state import by_region, cached, filters, flash, get_db, show_flash
+from ui.state import by_region, cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import plain, show_error, table
 
 ensure_routed()
@@ -122,7 +122,7 @@ with tab_loop:
         if st.form_submit_button(_("Save status"), key="lessons_status_submit"):
             try:
                 added, changed = lessons.set_application_status(db, lesson_code, branch_codes, status, note,
-                                                                today=today)
+                                                                today=today, caller=caller())
                 flash("lessons", _("{lesson}: {status} at {count} branch(es) ({added} added, {changed} changed)."
                                    ).format(lesson=lesson_code, status=legend_word(status), count=len(branch_codes),
                                             added=added, changed=changed))
@@ -138,7 +138,8 @@ with tab_loop:
         checklist_lesson = st.selectbox(_("Lesson"), all_lessons, key="lessons_checklist_lesson")
         if st.form_submit_button(_("Add to checklists"), key="lessons_checklist_submit"):
             try:
-                added = lessons.lesson_to_checklist(db, checklist_lesson, as_of, today=today)
+                added = lessons.lesson_to_checklist(db, checklist_lesson, as_of, today=today,
+                                                    caller=caller())
                 flash("lessons", _("{lesson}: checklist item added at {count} branch(es)").format(
                     lesson=checklist_lesson, count=added) if added
                     else _("{lesson}: every branch not yet live already has it; nothing added.").format(
@@ -160,7 +161,7 @@ with tab_loop:
         module = c.selectbox(_("Module"), ["", *MODULES], key="lessons_new_module",
                              format_func=lambda m: m or no_module_text())
         phase = d.text_input(_("Phase"), key="lessons_new_phase")
-        title = st.text_input(_("Title"), key="lessons_new_title")
+        title = st.text_input(_("Lesson title"), key="lessons_new_title")
         description = st.text_area(_("What happened"), key="lessons_new_description")
         recommendation = st.text_input(_("Recommendation"), key="lessons_new_recommendation")
         if st.form_submit_button(_("Record lesson"), key="lessons_new_submit"):
@@ -169,7 +170,7 @@ with tab_loop:
                                            "module": module, "category": category, "title": title,
                                            "description": description, "impact": impact,
                                            "recommendation": recommendation, "recorded_on": recorded_on},
-                                      today=today)
+                                      today=today, caller=caller())
                 flash("lessons", _("Lesson {code} recorded.").format(code=new_code))
                 st.rerun()
             except RolloutError as exc:
@@ -215,13 +216,14 @@ with tab_problems:
                                      format_func=lambda m: m or no_module_text())
         a, b, c = st.columns(3)
         opened_on = a.date_input(_("Opened on"), value=today, key="problems_new_opened_on")
-        problem_title = b.text_input(_("Title"), key="problems_new_title")
+        problem_title = b.text_input(_("Problem title"), key="problems_new_title")
         owner = c.text_input(_("Owner"), key="problems_new_owner")
         if st.form_submit_button(_("Log problem"), key="problems_new_submit"):
             try:
                 lessons.log_problem(db, {"problem_code": problem_code, "branch_code": problem_branch,
                                          "opened_on": opened_on, "severity": severity, "module": problem_module,
-                                         "title": problem_title, "owner": owner}, today=today)
+                                         "title": problem_title, "owner": owner}, today=today,
+                                    caller=caller())
                 flash("lessons", _("Problem {code} logged.").format(code=problem_code))
                 st.rerun()
             except RolloutError as exc:
@@ -243,7 +245,7 @@ with tab_problems:
                 try:
                     lessons.close_problem(db, close_code, closed_on,
                                           original={"closed_on": row["closed_on"], "opened_on": row["opened_on"]},
-                                          today=today)
+                                          today=today, caller=caller())
                     flash("lessons", _("Problem {code} closed on {day}.").format(code=close_code,
                                                                                  day=closed_on.isoformat()))
                     st.rerun()

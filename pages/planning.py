@@ -12,7 +12,7 @@ from rollout.planning import planner, scenarios
 from ui.figures import gantt_figure, load_figure
 from ui.forecast import confidence_choice
 from ui.router import ensure_routed
-from ui.state import cached, filters, flash, get_db, show_flash
+from ui.state import cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import plain, setting_input, show_error, table
 
 ensure_routed()
@@ -97,7 +97,8 @@ else:
         name = st.text_input("Scenario name", key="plan_scenario_name")
         if st.button("Save this plan as a scenario", key="plan_save"):
             try:
-                scenarios.save_scenario(db, name, st.session_state.get("plan_params", {}), result)
+                scenarios.save_scenario(db, name, st.session_state.get("plan_params", {}), result,
+                                        caller=caller())
                 flash("planning", f"Scenario {name.strip()} saved.")
                 st.rerun()
             except RolloutError as exc:
@@ -132,7 +133,7 @@ if len(saved):
             table(changes, key="plan_apply_changes", file_name="plan_apply_preview")
             if st.button("Apply these changes", type="primary", key="plan_apply_confirm"):
                 try:
-                    written = scenarios.apply_scenario(db, changes, actor="planning page", today=as_of)
+                    written = scenarios.apply_scenario(db, changes, caller=caller(), today=as_of)
                     del st.session_state["plan_preview"]
                     flash("planning", f"Scenario {chosen} applied: {written} planned dates changed.")
                     st.rerun()

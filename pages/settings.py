@@ -11,7 +11,7 @@ from rollout.core.i18n import _, ngettext
 from rollout.store.audit import audit_trail
 from rollout.store.settings import SETTINGS, get_settings, save_settings
 from ui.router import ensure_routed
-from ui.state import cached, get_db
+from ui.state import cached, caller, get_db
 from ui.widgets import setting_input, show_error, table
 
 ensure_routed()
@@ -28,7 +28,7 @@ for group in dict.fromkeys(s.group for s in SETTINGS.values()):  # in the regist
                   for key, setting in SETTINGS.items() if setting.group == group}
         if st.form_submit_button(_("Save"), key=f"settings_save_{group}"):
             try:
-                changed = save_settings(db, values)
+                changed = save_settings(db, values, caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:
@@ -45,7 +45,7 @@ if st.button(_("Prepare a backup"), key="backup_prepare"):
     from rollout.store.backup import backup_bytes
 
     with st.spinner(_("Copying the database…")):
-        st.session_state["backup_file"] = backup_bytes(db)
+        st.session_state["backup_file"] = backup_bytes(db, caller())
 if "backup_file" in st.session_state:
     st.download_button(_("Download the backup (.duckdb)"), st.session_state["backup_file"],
                        file_name=f"rollout-backup-{date.today().isoformat()}.duckdb", key="backup_download",

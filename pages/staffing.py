@@ -16,7 +16,7 @@ from ui.figures import HEATMAP_ROWS, coverage_heatmap, fill_heatmap
 from ui.formats import STAFFING_STATUS_TEXT, no_module_text, staffing_status_text
 from ui.router import ensure_routed
 from ui.sections.staffing import headline, norms_caption
-from ui.state import by_region, cached, filters, flash, get_db, show_flash
+from ui.state import by_region, cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import show_error, table
 
 ensure_routed()
@@ -133,7 +133,7 @@ with edit_tab:
         if st.form_submit_button(_("Assign"), key="assign_submit"):
             try:
                 staffing.assign_person(db, person, branch, role, module, fte, is_backup=backup, start_date=start,
-                                       end_date=end)
+                                       end_date=end, caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:
@@ -148,7 +148,7 @@ with edit_tab:
             shown = people[people["person_code"] == leaver]
             original = {"left_on": shown["left_on"].iloc[0]} if not shown.empty else None
             try:
-                staffing.record_departure(db, leaver, left_on, original=original)
+                staffing.record_departure(db, leaver, left_on, original=original, caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:
@@ -163,7 +163,7 @@ with edit_tab:
         if st.form_submit_button(_("Record result"), key="train_submit"):
             try:
                 what = staffing.record_training(db, trainee, train_module, course or f"{train_module} basics",
-                                                completed, score)
+                                                completed, score, caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:

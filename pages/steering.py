@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from rollout.core import i18n
 from rollout.core.errors import RolloutError
 from rollout.core.i18n import _, format_number
 from rollout.steering import pack, snapshots
 from ui.figures import MAN_DAYS_CHART_BRANCHES, man_days_figure
 from ui.router import deferred, ensure_routed
-from ui.state import cached, filters, get_db
+from ui.state import cached, caller, filters, get_db
 from ui.widgets import plain, show_error, table
 
 ensure_routed()
@@ -24,8 +25,9 @@ st.caption(plain(_("As of {day}. The weekly status report to the steering commit
 
 # --- the pack ---------------------------------------------------------------------------------------
 st.subheader(_("Download the pack"))
-st.caption(_("Portfolio status, red branches and why, next go-lives, staffing risks, executives to contact, lessons "
-             "coverage, what changed since the last review and consultant man-days, as of the sidebar date. "
+st.caption(_("Eleven slides at any portfolio size: executive summary, status by region, trend since the last reviews, "
+             "top 10 risks, next go-lives, staffing risks, regional heads to call, lessons, man-days by region and "
+             "decisions, as of the sidebar date. The full lists are in the Excel pack and the web page's appendix. "
              "PowerPoint charts and tables are native (editable)."))
 st.caption(_("Each file is assembled when you click its button (a large portfolio takes a little while), not on "
              "every visit to this page."))
@@ -33,7 +35,7 @@ st.caption(_("Each file is assembled when you click its button (a large portfoli
 
 def pack_file(kind: str) -> Callable[[], bytes]:
     """The pack in one format, written on click (deferred download); the assembled pack is cached."""
-    return deferred(lambda: pack.render(cached(pack.pack, as_of), kind))
+    return deferred(lambda: pack.render(cached(pack.pack, as_of, i18n.current()), kind))  # one pack per language
 
 
 mimes = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -70,7 +72,7 @@ label = left.text_input(_("Label (optional)"), key="snapshot_label",
 if right.button(_("Take snapshot as of {day}").format(day=stamp), key="snapshot_take", type="primary"):
     try:
         with st.spinner(_("Freezing the figures…")):
-            new_id = snapshots.take_snapshot(get_db(), as_of, label)
+            new_id = snapshots.take_snapshot(get_db(), as_of, label, caller=caller())
         st.success(plain(_("Snapshot {id} taken as of {day}.").format(id=new_id, day=stamp)))
     except RolloutError as exc:
         show_error(exc)

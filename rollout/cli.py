@@ -7,6 +7,9 @@ Every failure a user can cause (bad flag, missing file, refused workbook, locked
 in one clear line on stderr and a non-zero exit, never a traceback: exit 1 for a refused input or
 database problem, 2 for bad flags, 3 for an infeasible plan.
 
+Messages follow `--lang zh|en` (before or after the command), else LC_ALL / LC_MESSAGES / LANG, else
+English; --help stays English (argparse), JSON and CSV output is never translated.
+
 Commands that only read open the database read-only (a read-only file can be read, and several
 can read at once); commands that write or replace it refuse, naming the process, while another
 process (the running app) holds it.
@@ -20,15 +23,19 @@ import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from rollout.core import i18n
+from rollout.core.access import cli_caller
 from rollout.core.errors import DatabaseError, RolloutError, ValidationError
-from rollout.core.limits import DATE_RANGE_TEXT, date_in_range
+from rollout.core.i18n import _
+from rollout.core.labels import N_
+from rollout.core.limits import date_in_range, date_range_text
 from rollout.store import files
 from rollout.store.db import LATEST_VERSION, Database, is_server_location, open_store
 from rollout.store.locations import mask, scrub
@@ -49,9 +56,11 @@ def iso_date(text: str) -> date:
     try:
         value = date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(_("{value} is not a date (expected YYYY-MM-DD)").format(
+            value=repr(text))) from None
     if not date_in_range(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range (expected {DATE_RANGE_TEXT})")
+        raise argparse.ArgumentTypeError(_("{value} is out of range (expected {expected})").format(
+            value=repr(text), expected=date_range_text()))
     return value
 
 
@@ -59,19 +68,21 @@ def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(_("{value} is not a whole number").format(value=repr(text))) from None
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+        raise argparse.ArgumentTypeError(_("{value} must be greater than 0").format(value=repr(text)))
     return value
 
 
 MAX_DEMO_BRANCHES = 10_000
+AS_USER = ("summary", "report", "call-list", "export")  # the read commands that take --as EMAIL
 
 
 def branch_count(text: str) -> int:
     value = positive_int(text)
     if value > MAX_DEMO_BRANCHES:
-        raise argparse.ArgumentTypeError(f"{text!r} is too many (expected at most {MAX_DEMO_BRANCHES:,} branches)")
+        raise argparse.ArgumentTypeError(_("{value} is too many (expected at most {limit} branches)").format(
+            value=repr(text), limit=i18n.format_number(MAX_DEMO_BRANCHES)))
     return value
 
 
@@ -79,9 +90,9 @@ def non_negative_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(_("{value} is not a number").format(value=repr(text))) from None
     if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number >= 0")
+        raise argparse.ArgumentTypeError(_("{value} must be a number >= 0").format(value=repr(text)))
     return value
 
 
@@ -93,8 +104,8 @@ def open_db(args: argparse.Namespace, write: bool, must_exist: bool = True) -> D
     path = Path(args.db)
     files.check_database_path(path)
     if must_exist and not path.exists():
-        raise RolloutError(f"the database {path} does not exist (create it with `python -m rollout demo --db "
-                           f"{path}` or `import --db {path} FILE`)")
+        raise RolloutError(_("the database {path} does not exist (create it with `python -m rollout demo --db "
+                             "{path}` or `import --db {path} FILE`)").format(path=path))
     files.refuse_if_held(path, for_write=write)
     if write or not path.exists():
         return Database(path)
@@ -110,9 +121,25 @@ def open_db(args: argparse.Namespace, write: bool, must_exist: bool = True) -> D
     try:
         Database(path).close()  # an older file: migrated once, then read read-only like any other
     except DatabaseError as exc:
-        raise DatabaseError(f"the database {path} was written by an older version of the app (schema {version}) "
-                            f"and cannot be upgraded: {exc}") from None
+        raise DatabaseError(_("the database {path} was written by an older version of the app (schema {version}) "
+                              "and cannot be upgraded: {reason}").format(path=path, version=version,
+                                                                         reason=exc)) from None
     return Database(path, read_only=True)
+
+
+def reading(args: argparse.Namespace, db: Database) -> Database:
+    """The store as a read command sees it: everything (the CLI's operator is an administrator), or with
+    `--as EMAIL` only what that user's scope holds (ACCESS.md "Users": a regional pack from a script)."""
+    email = getattr(args, "as_email", None)
+    if email is None:
+        return db
+    from rollout.store import users
+
+    who = users.caller_for(db, email, users.bootstrap_admins(os.environ.get("ROLLOUT_ADMINS")))
+    if who is None:
+        raise RolloutError(_("--as {email}: not an active user of {database} (see `python -m rollout users list`)")
+                           .format(email=email, database=db.name))
+    return db.scoped(who)
 
 
 def emit(payload: Any, as_json: bool, text: str | None = None) -> None:
@@ -139,7 +166,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         with open_store(args.db) as db:
             if has_data(db) and not args.force:
-                raise RolloutError(f"{db.name} already holds data (use --force to replace it with a demo portfolio)")
+                raise RolloutError(_("{name} already holds data (use --force to replace it with a demo "
+                                     "portfolio)").format(name=db.name))
             clear_store(db)
             counts = portfolio.build_demo(db, branches=args.branches, seed=args.seed, today=args.today or date.today())
             shown = db.name
@@ -147,7 +175,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         path = Path(args.db)
         files.check_database_path(path)
         if path.exists() and not args.force:
-            raise RolloutError(f"{path} already exists (use --force to replace it with a demo portfolio)")
+            raise RolloutError(_("{path} already exists (use --force to replace it with a demo portfolio)").format(
+                path=path))
         files.refuse_if_held(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         staged = files.staging_path(path, ".replacing")  # built aside, then swapped in whole
@@ -159,7 +188,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         finally:
             files.remove_file(staged)
         shown = str(path)
-    print(f"demo portfolio written to {shown}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+    print(_("demo portfolio written to {path}: {counts}").format(
+        path=shown, counts=", ".join(f"{n} {t}" for t, n in counts.items())))
     return 0
 
 
@@ -169,19 +199,25 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     source = Path(args.file)
     if not source.exists():
-        raise RolloutError(f"{source} does not exist (expected an .xlsx file, a .zip of CSV files or a folder)")
+        raise RolloutError(_("{path} does not exist (expected an .xlsx file, a .zip of CSV files or a folder)").format(
+            path=source))
     if args.dry_run and not Path(args.db).exists():  # a dry run writes nothing, not even a new file
         files.check_database_path(Path(args.db))
         db = Database(":memory:")
     else:
         db = open_db(args, write=not args.dry_run, must_exist=False)
     with db:
-        result = import_workbook(db, source, dry_run=args.dry_run)
+        result = import_workbook(db, source, dry_run=args.dry_run, caller=cli_caller())
     for warning in result.warnings:
-        print(f"warning: {warning}")
-    print(("dry run, nothing written: " if args.dry_run else "") + f"{result.file_name}")
-    print(result.table().to_string(index=False))
+        print(_("warning: {warning}").format(warning=warning))
+    print(_("dry run, nothing written: {file}").format(file=result.file_name) if args.dry_run else result.file_name)
+    print(result.table().rename(columns=lambda name: _(IMPORT_COLUMNS[name])).to_string(index=False))
     return 0
+
+
+# The import table's headers as the CLI prints them (the frame keeps its names for pages and tests).
+IMPORT_COLUMNS = {"table": N_("table"), "inserted": N_("inserted"), "updated": N_("updated"),
+                  "unchanged": N_("unchanged"), "columns changed": N_("columns changed")}
 
 
 @command("export")
@@ -189,8 +225,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from rollout.exchange.exporter import export
 
     with open_db(args, write=False) as db:
-        written = export(db, args.out)
-    print(f"exported to {written}")
+        written = export(reading(args, db), args.out)
+    print(_("exported to {path}").format(path=written))
     return 0
 
 
@@ -199,13 +235,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from rollout.metrics.summary import summary
 
     with open_db(args, write=False) as db:
-        result = summary(db, args.as_of or date.today())
+        result = summary(reading(args, db), args.as_of or date.today())
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
-        print(f"as of {result['as_of']}")
-        for part in ("branches", "executives", "lessons"):
-            print(f"\n{part}:\n" + pd.DataFrame(result[part]).to_string(index=False))
+        print(_("as of {day}").format(day=result["as_of"]))
+        for part, title in (("branches", N_("branches")), ("executives", N_("executives")),
+                            ("lessons", N_("lessons"))):
+            print("\n" + _("{part}:").format(part=_(title)) + "\n" + pd.DataFrame(result[part]).to_string(index=False))
     return 0
 
 
@@ -226,7 +263,7 @@ def cmd_call_list(args: argparse.Namespace) -> int:
     from rollout.metrics import engagement
 
     with open_db(args, write=False) as db:
-        calls = engagement.call_list(db, args.as_of or date.today())
+        calls = engagement.call_list(reading(args, db), args.as_of or date.today())
     emit(frame_records(calls) if args.json else calls, args.json)
     return 0
 
@@ -236,8 +273,11 @@ def cmd_plan_from_template(args: argparse.Namespace) -> int:
     from rollout.metrics import readiness
 
     with open_db(args, write=not args.dry_run) as db:
-        items = readiness.plan_from_template(db, args.branch, args.source, write=not args.dry_run)
-    print(("would add" if args.dry_run else "added") + f" {len(items)} checklist items to {args.branch}")
+        items = readiness.plan_from_template(db, args.branch, args.source, write=not args.dry_run,
+                                             caller=cli_caller())
+    message = _("would add {count} checklist items to {branch}") if args.dry_run else \
+        _("added {count} checklist items to {branch}")
+    print(message.format(count=len(items), branch=args.branch))
     if len(items):
         print(items.to_string(index=False))
     return 0
@@ -265,8 +305,8 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from rollout.steering import snapshots
 
     with open_db(args, write=True) as db:
-        snapshot_id = snapshots.take_snapshot(db, args.as_of or date.today())
-    print(f"snapshot {snapshot_id} taken as of {(args.as_of or date.today()).isoformat()}")
+        snapshot_id = snapshots.take_snapshot(db, args.as_of or date.today(), caller=cli_caller())
+    print(_("snapshot {id} taken as of {day}").format(id=snapshot_id, day=(args.as_of or date.today()).isoformat()))
     return 0
 
 
@@ -275,8 +315,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from rollout.steering import pack
 
     with open_db(args, write=False) as db:
-        written = pack.write_report(db, args.as_of or date.today(), Path(args.out))
-    print(f"steering pack written to {written}")
+        written = pack.write_report(reading(args, db), args.as_of or date.today(), Path(args.out))
+    print(_("steering pack written to {path}").format(path=written))
     return 0
 
 
@@ -284,8 +324,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from rollout.store import backup
 
-    written = backup.backup(args.db if is_server_location(args.db) else Path(args.db), Path(args.out))
-    print(f"backup written to {written}")
+    written = backup.backup(args.db if is_server_location(args.db) else Path(args.db), Path(args.out), cli_caller())
+    print(_("backup written to {path}").format(path=written))
     return 0
 
 
@@ -293,8 +333,30 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from rollout.store import backup
 
-    backup.restore(Path(args.backup), args.db if is_server_location(args.db) else Path(args.db), force=args.force)
-    print(f"restored {args.backup} into {mask(args.db)}")
+    backup.restore(Path(args.backup), args.db if is_server_location(args.db) else Path(args.db), force=args.force,
+                   caller=cli_caller())
+    print(_("restored {backup} into {database}").format(backup=args.backup, database=mask(args.db)))
+    return 0
+
+
+@command("users")
+def cmd_users(args: argparse.Namespace) -> int:
+    """users list | add | remove (ACCESS.md "Users"), as the operating-system operator."""
+    from rollout.store import users
+
+    with open_db(args, write=args.users_command != "list") as db:
+        if args.users_command == "add":
+            users.add_user(db, cli_caller(), args.email, args.role, args.region or (), name=args.name)
+            email = users.normalise_email(args.email)
+            print(_("{email}: {role} of {regions}").format(email=email, role=args.role, regions=", ".join(args.region))
+                  if args.region else _("{email}: {role} of every region").format(email=email, role=args.role))
+        elif args.users_command == "remove":
+            users.remove_user(db, cli_caller(), args.email)
+            print(_("{email}: removed (no access from the next page run)").format(
+                email=users.normalise_email(args.email)))
+        else:
+            listed = users.list_users(db)
+            emit(frame_records(listed) if args.json else listed, args.json, None if len(listed) else _("no users yet"))
     return 0
 
 
@@ -303,23 +365,37 @@ def cmd_copy(args: argparse.Namespace) -> int:
     from rollout.store.transfer import copy_between
 
     counts = copy_between(args.source, args.target, force=args.force)
-    print(f"copied {mask(args.source)} to {mask(args.target)}: {sum(counts.values())} rows in {len(counts)} tables")
+    print(_("copied {source} to {target}: {rows} rows in {tables} tables").format(
+        source=mask(args.source), target=mask(args.target), rows=sum(counts.values()), tables=len(counts)))
+    return 0
+
+
+@command("template")
+def cmd_template(args: argparse.Namespace) -> int:
+    from rollout.exchange.exporter import write_template
+
+    print(_("template written to {path}").format(path=write_template(Path(args.out))))
+    return 0
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rollout", description="ERP rollout analytics: CLI")
+    parser.add_argument("--lang", help=LANG_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str, db: bool = True, as_of: bool = False,
             as_json: bool = False) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--lang", default=argparse.SUPPRESS, help=LANG_HELP)
         if db:
             p.add_argument("--db", required=True, help="the DuckDB file, or postgresql://user[:password]@host[:port]/db")
         if as_of:
             p.add_argument("--as-of", type=iso_date, help="as-of date YYYY-MM-DD (default today)")
         if as_json:
             p.add_argument("--json", action="store_true", help="print JSON")
+        if name in AS_USER:
+            p.add_argument("--as", dest="as_email", metavar="EMAIL", help="read with this user's region scope")
         return p
 
     p = add("demo", "write a seeded demo portfolio")
@@ -361,6 +437,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("restore", "replace the database with a backup (upgraded to the current schema)")
     p.add_argument("backup")
     p.add_argument("--force", action="store_true", help="replace an existing database")
+    p = add("template", "write the empty workbook template, its header comments in the chosen --lang", db=False)
+    p.add_argument("out", help="an .xlsx file name")
+    users_parser = add("users", "who may sign in, with which role and regions (ACCESS.md)", db=False)
+    users_sub = users_parser.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    for action, text in (("list", "every user, active or not"), ("add", "add a user, or change one's role and regions"),
+                         ("remove", "deactivate a user (never the last active administrator)")):
+        p = users_sub.add_parser(action, help=text, description=text)
+        p.add_argument("--db", required=True, help="the DuckDB file, or postgresql://user[:password]@host[:port]/db")
+        p.add_argument("--lang", default=argparse.SUPPRESS, help=LANG_HELP)
+        if action == "list":
+            p.add_argument("--json", action="store_true", help="print JSON")
+        else:
+            p.add_argument("email")
+        if action == "add":
+            p.add_argument("--role", required=True, help="viewer, editor or admin")
+            p.add_argument("--region", action="append", metavar="CODE", help="a region of the scope (repeat for "
+                           "several; none: every region)")
+            p.add_argument("--name", help="the person's name")
     p = add("copy", "copy a whole store between a file and a server (either way, or file to file)", db=False)
     p.add_argument("--from", dest="source", required=True, metavar="SOURCE", help="a DuckDB file or a server URL")
     p.add_argument("--to", dest="target", required=True, metavar="TARGET", help="a DuckDB file or a server URL")
@@ -368,7 +462,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LANG_HELP = "language of the messages: zh or en (default: LC_ALL, LC_MESSAGES or LANG, else en)"
+
+
+def chosen_language(argv: Sequence[str], environ: Mapping[str, str]) -> str | None:
+    """The language a command speaks: --lang (anywhere on the line), else the first of LC_ALL, LC_MESSAGES,
+    LANG that is set (C, POSIX or another language: English). None for a --lang value we do not know."""
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(argv):
+            return i18n.normalise(argv[index + 1])
+        if arg.startswith("--lang="):
+            return i18n.normalise(arg.partition("=")[2])
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return i18n.normalise(environ[name]) or i18n.DEFAULT
+    return i18n.DEFAULT
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    language = chosen_language(argv, os.environ)
+    if language is None:
+        print(f"error: --lang expects one of {', '.join(sorted(i18n.LANGUAGES))}", file=sys.stderr)
+        return 1
+    with i18n.use_language(language):
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -377,12 +500,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except ValidationError as exc:
         for warning in exc.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        for error in exc.errors or [f"{args.command}: invalid input"]:
-            print(f"error: {error}", file=sys.stderr)
+            print(_("warning: {warning}").format(warning=warning), file=sys.stderr)
+        for error in exc.errors or [_("{command}: invalid input").format(command=args.command)]:
+            print(_("error: {error}").format(error=error), file=sys.stderr)
         return 2 if args.command == "plan" else 1
     except RolloutError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {error}").format(error=exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -390,7 +513,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _closed_pipe()
     except Exception as exc:  # the last line of defence: a user never sees a traceback
         log = _log_traceback(exc, [getattr(args, name, None) for name in ("db", "source", "target")])
-        print(f"error: unexpected {type(exc).__name__} in '{args.command}' (details in {log})", file=sys.stderr)
+        print(_("error: unexpected {kind} in '{command}' (details in {log})").format(
+            kind=type(exc).__name__, command=args.command, log=log), file=sys.stderr)
         return 1
 
 

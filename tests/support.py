@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from openpyxl import Workbook
 
+from rollout.core.access import Caller
 from rollout.exchange.edits import insert_rows
 from rollout.exchange.spec import LOAD_ORDER
 from rollout.store.db import Database, is_server_location
@@ -41,7 +42,7 @@ def make_db(path: Path | str = ":memory:", today: date = date(2030, 1, 1), **tab
     db = Database(path)
     for name in LOAD_ORDER:
         if tables.get(name):
-            insert_rows(db, name, tables[name], actor="test", today=today)
+            insert_rows(db, name, tables[name], caller=Caller("test", "admin"), today=today)
     return db
 
 

@@ -26,12 +26,13 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core import i18n
-from rollout.core.access import LOCAL, Caller
+from rollout.core.access import LOCAL, Caller, regions_from_text
 from rollout.core.errors import RolloutError
 from rollout.core.i18n import _
 from rollout.core.limits import EARLIEST_DATE as EARLIEST
 from rollout.core.limits import LATEST_DATE as LATEST
 from rollout.store.db import Database, is_server_location, open_store
+from rollout.store.scope import scope_text
 from ui.router import LANGUAGE
 from ui.widgets import plain, show_error
 
@@ -70,8 +71,10 @@ def _open(location: str) -> Database:
 
 
 def get_db() -> Database:
-    """The process-wide database (created with the demo portfolio on first run)."""
-    return _open(str(database_path()))
+    """The process-wide database as this run's caller may read it: only the branches of its regions exist
+    (rollout.store.scope; an admin or a caller of every region gets the store itself). Writes through it
+    reach the store, checked by role and scope in the library."""
+    return _open(str(database_path())).scoped(caller())
 
 
 def caller() -> Caller:
@@ -85,17 +88,22 @@ def is_demo(db: Database) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(path: str, version: int, target: str, args: tuple, kwargs: tuple) -> Any:
+def _cached(path: str, version: int, scope: str, language: str, target: str, args: tuple, kwargs: tuple) -> Any:
     module_name, func_name = target.rsplit(".", 1)
     func = getattr(importlib.import_module(module_name), func_name)
-    return func(_open(path), *args, **dict(kwargs))
+    reader = Caller("cache", "viewer", regions_from_text(scope))  # reads only: the scope is all that matters
+    with i18n.use_language(language):  # the library's words in a frame (reasons, actions) are in this language
+        return func(_open(path).scoped(reader), *args, **dict(kwargs))
 
 
 def cached(func: Callable[Concatenate[Database, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """func(db, *args, **kwargs), cached until the next write. func must be a module-level rollout function
-    (it is found again by name) and its arguments hashable by Streamlit."""
+    """func(db, *args, **kwargs) on this run's scoped handle, cached until the next write. The scope and the
+    language are part of the key: a caller never gets a frame computed for another scope, nor words of another
+    language. func must be a module-level rollout
+    function (it is found again by name) and its arguments hashable by Streamlit."""
     db = get_db()
-    return _cached(db.path, db.version, f"{func.__module__}.{func.__name__}", args, tuple(sorted(kwargs.items())))
+    return _cached(db.path, db.version, scope_text(db), i18n.current(), f"{func.__module__}.{func.__name__}", args,
+                   tuple(sorted(kwargs.items())))
 
 
 # --- the language ------------------------------------------------------------------------------------

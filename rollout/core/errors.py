@@ -6,7 +6,9 @@ so pages and the CLI only ever show a RolloutError's text, never a traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from rollout.core.i18n import _, current, use_language
 
 
 class RolloutError(Exception):
@@ -37,17 +39,29 @@ class CellError:
     row: int | None
     column: str | None
     value: object
-    expected: str
+    expected: str  # in the language of the context that found the error
+    language: str = field(default_factory=current, compare=False, repr=False)
 
     def __str__(self) -> str:
-        where = self.sheet
-        if self.row is not None:
-            where += f" row {self.row}"
-        if self.column:
-            where += f", {self.column}"
+        """One line in the language `expected` is in (the one current when the error was found); sheet,
+        row, column and value stay as the workbook has them."""
+        if self.language == current():  # the usual case: no context switch per line of a long refusal
+            return self._line()
+        with use_language(self.language):
+            return self._line()
+
+    def _line(self) -> str:
+        if self.row is not None and self.column:
+            where = _("{sheet} row {row}, {column}").format(sheet=self.sheet, row=self.row, column=self.column)
+        elif self.row is not None:
+            where = _("{sheet} row {row}").format(sheet=self.sheet, row=self.row)
+        elif self.column:
+            where = _("{sheet}, {column}").format(sheet=self.sheet, column=self.column)
+        else:
+            where = self.sheet
         if self.value is None or self.value == "":
-            return f"{where}: {self.expected}"
-        return f"{where}: {shown(self.value)} {self.expected}"
+            return _("{where}: {expected}").format(where=where, expected=self.expected)
+        return _("{where}: {value} {expected}").format(where=where, value=shown(self.value), expected=self.expected)
 
 
 def shown(value: object) -> str:

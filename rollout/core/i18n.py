@@ -99,6 +99,11 @@ def format_number(value: float | int, digits: int = 0) -> str:
     return _babel_decimal(value, format=pattern, locale=Locale.parse(BABEL_LOCALES[current()]))
 
 
+def format_weekday(day: date) -> str:
+    """The day of the week in the current language (Saturday / 星期六)."""
+    return _babel_date(day, format="EEEE", locale=Locale.parse(BABEL_LOCALES[current()]))
+
+
 def format_day(day: date) -> str:
     """A date as people of the current language write it in a report (1 Jan 2027 / 2027年1月1日)."""
     return _babel_date(day, format="medium", locale=Locale.parse(BABEL_LOCALES[current()]))

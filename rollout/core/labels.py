@@ -77,7 +77,7 @@ COLUMN_LABELS = {
 # labels and on the pages' labels merges cleanly.
 TABLE_LABELS = {
     # readiness and the checklist
-    "item_code": N_("Item"), "title": N_("Title"), "dimension": N_("Dimension"), "owner": N_("Owner"),
+    "item_code": N_("Item"), "title": N_("Description"), "dimension": N_("Dimension"), "owner": N_("Owner"),
     "due_date": N_("Due date"), "days_late": N_("Days late"), "gate": N_("Gate"), "completed_on": N_("Completed on"),
     "weight": N_("Weight"), "done": N_("Done"), "module": N_("Module"), "phase": N_("Phase"), "object": N_("Object"),
     "records_expected": N_("Records expected"), "records_loaded": N_("Records loaded"),

@@ -15,12 +15,13 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.metrics import readiness
 from rollout.planning import planner, scenarios
 from rollout.steering import decisions, snapshots
 from rollout.store.db import Database
 
-ACTOR = "demo"
+DEMO = Caller("demo", "admin", None)  # who the demo history is written by, in the audit trail
 COMMITTEE = "Steering committee (demo)"
 PLAN_NAME = "Demo plan (optimised at build)"
 
@@ -34,7 +35,7 @@ def planner_overrides(branches: int, time_limit_s: float = 10.0) -> dict[str, An
 def take_weekly_snapshots(db: Database, today: date, weeks: int = 12) -> list[int]:
     """One snapshot per weekly review: today and each of the `weeks` weeks before, oldest first."""
     return [snapshots.take_snapshot(db, today - timedelta(weeks=k), f"Weekly review (demo), week -{k}"
-                                    if k else "Weekly review (demo), this week", actor=ACTOR)
+                                    if k else "Weekly review (demo), this week", caller=DEMO)
             for k in range(weeks, -1, -1)]
 
 
@@ -61,7 +62,7 @@ def record_decisions(db: Database, today: date) -> list[int]:
         branch = _soonest(status[decided_on], decided_on, wanted)
         if branch is not None:
             ids.append(decisions.record_decision(db, branch, decision, decided_on, COMMITTEE, conditions=conditions,
-                                                 follow_up_on=follow_up, actor=ACTOR))
+                                                 follow_up_on=follow_up, caller=DEMO))
     return ids
 
 
@@ -71,7 +72,8 @@ def save_plan(db: Database, today: date, branches: int) -> str | None:
     plan = planner.plan_json(db, today, overrides=overrides)
     if plan["status"] == "infeasible":
         return None
-    scenarios.save_scenario(db, PLAN_NAME, planner.params_from(db, overrides).as_dict(), plan, overwrite=True)
+    scenarios.save_scenario(db, PLAN_NAME, planner.params_from(db, overrides).as_dict(), plan, overwrite=True,
+                            caller=DEMO)
     return PLAN_NAME
 
 

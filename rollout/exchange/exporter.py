@@ -20,6 +20,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
 from rollout.core.errors import RolloutError
+from rollout.core.i18n import _, current, use_language
 from rollout.core.values import quote
 from rollout.exchange.cells import csv_value, write_cell
 from rollout.exchange.spec import SHEETS, Sheet
@@ -72,7 +73,8 @@ def export(db: Database, out: str | Path) -> Path:
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".zip", ""):
-        raise RolloutError(f"cannot export to {out.name} (expected a name ending in .xlsx or .zip, or a folder)")
+        raise RolloutError(_("cannot export to {name} (expected a name ending in .xlsx or .zip, or a folder)").format(
+            name=out.name))
     check_output_path(out, folder=suffix == "")
     frames = all_tables(db)
     try:
@@ -87,8 +89,12 @@ def export(db: Database, out: str | Path) -> Path:
             for name, frame in frames.items():
                 (out / f"{name}.csv").write_bytes(frame_to_csv(frame))
     except OSError as exc:
-        raise RolloutError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise cannot_write(out, exc) from None
     return out
+
+
+def cannot_write(out: Path, exc: OSError) -> RolloutError:
+    return RolloutError(_("cannot write {path}: {reason}").format(path=out, reason=exc.strerror or exc))
 
 
 def zip_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
@@ -109,8 +115,41 @@ def export_bytes(db: Database, kind: str) -> bytes:
     return buffer.getvalue()
 
 
-def template_bytes() -> bytes:
-    """An empty workbook: every sheet with its header, each header cell commented with what it expects."""
+def header_note(sheet: Sheet, name: str) -> str:
+    """A header cell's comment in the current language: required or not, what it expects, key, reference.
+    The sheet, column and enumeration words stay as WORKBOOK.md spells them (the format is not translated)."""
+    column = sheet.column(name)
+    expected = column.expected()
+    note = (_("required: {expected}") if column.required else _("optional: {expected}")).format(expected=expected)
+    if column.name in sheet.key:
+        note = _("{note}; part of the key").format(note=note)
+    if column.ref:
+        note = _("{note}; must exist on the {sheet} sheet or in the database").format(note=note, sheet=column.ref)
+    return note
+
+
+def template_bytes(language: str | None = None) -> bytes:
+    """An empty workbook: every sheet with its header, each header cell commented with what it expects, in
+    `language` (default: the current one; the committed data/rollout_template.xlsx is English)."""
+    with use_language(language or current()):
+        return _template_bytes()
+
+
+def write_template(out: Path, language: str | None = None) -> Path:
+    """`python -m rollout template OUT.xlsx [--lang zh]`: the template written to a file."""
+    out = Path(out)
+    check_output_path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise RolloutError(_("cannot write the template to {name} (expected a name ending in .xlsx)").format(
+            name=out.name))
+    try:
+        out.write_bytes(template_bytes(language))
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
+    return out
+
+
+def _template_bytes() -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet in SHEETS.values():
@@ -118,12 +157,7 @@ def template_bytes() -> bytes:
         for index, column in enumerate(sheet.columns, start=1):
             cell = ws.cell(row=1, column=index, value=column.name)
             cell.font = Font(bold=column.required)
-            note = ("required: " if column.required else "optional: ") + column.expected()
-            if column.name in sheet.key:
-                note += "; part of the key"
-            if column.ref:
-                note += f"; must exist on the {column.ref} sheet or in the database"
-            cell.comment = Comment(note, "rollout")
+            cell.comment = Comment(header_note(sheet, column.name), "rollout")
             ws.column_dimensions[cell.column_letter].width = max(12, len(column.name) + 2)
     buffer = io.BytesIO()
     workbook.save(buffer)

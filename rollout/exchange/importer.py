@@ -16,10 +16,13 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import CellError, ValidationError
+from rollout.core.i18n import _
 from rollout.core.values import quote
 from rollout.exchange.sources import RawWorkbook, read_source
 from rollout.exchange.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, StoredRows, validate_columns
+from rollout.store.audit import authorise, record
 from rollout.store.db import Cursor, Database
 
 
@@ -112,7 +115,8 @@ def _repeated_keys(rows: SheetRows) -> Iterable[CellError]:
         if first != number:
             shown_key = ", ".join(str(k) for k in key if k != "")
             yield CellError(rows.sheet.name, number, rows.sheet.key[-1] if len(key) > 1 else rows.sheet.key[0],
-                            None, f"the key ({shown_key}) repeats row {first} (expected each key once)")
+                            None, _("the key ({key}) repeats row {row} (expected each key once)").format(
+                                key=shown_key, row=first))
 
 
 def known_codes(db: Database, sheet: Sheet, cur: Cursor | None = None) -> set[str]:
@@ -145,7 +149,7 @@ def broken_references(db: Database, tables: dict[str, SheetRows],
             for number, value in zip(rows.all_numbers, values, strict=True):
                 if value in missing:
                     yield CellError(rows.sheet.name, number, column.name, value,
-                                    f"is not a known {SHEETS[column.ref].noun} ({expected_codes(codes, column.ref)})")
+                                    _(SHEETS[column.ref].unknown).format(expected=expected_codes(codes, column.ref)))
 
 
 def dates_before_references(db: Database, tables: dict[str, SheetRows],
@@ -189,10 +193,11 @@ def dates_before_references(db: Database, tables: dict[str, SheetRows],
 
 def expected_codes(codes: set[str], sheet_name: str) -> str:
     if not codes:
-        return f"none exist yet: add them on the {sheet_name} sheet first"
+        return _("none exist yet: add them on the {sheet} sheet first").format(sheet=sheet_name)
     listed = sorted(codes)
-    more = f", … {len(listed) - 10} more" if len(listed) > 10 else ""
-    return "expected one of " + ", ".join(listed[:10]) + more
+    if len(listed) > 10:
+        return _("expected one of {codes}, … {more} more").format(codes=", ".join(listed[:10]), more=len(listed) - 10)
+    return _("expected one of {codes}").format(codes=", ".join(listed))
 
 
 # Typed Arrow columns: DuckDB reads them without looking at each Python object.
@@ -245,8 +250,13 @@ def upsert(cur: Cursor, rows: SheetRows, write: bool = True) -> TableCounts:
     return TableCounts(inserted, total - inserted - unchanged, unchanged, changes)
 
 
-def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | None = None) -> ImportResult:
-    """Validate everything, then write everything in one transaction (or, dry run, count only)."""
+def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | None = None,
+         caller: Caller = LOCAL) -> ImportResult:
+    """Validate everything, then write everything in one transaction (or, dry run, count only). An import
+    replaces data of every branch: admins only (a refusal is recorded); caller defaults to the local
+    administrator for scripts and the demo, pages pass theirs."""
+    if not dry_run:
+        authorise(db, caller, "import")
     tables = validate_workbook(db, raw, today)
     result = ImportResult(raw.file_name, raw.sha256, warnings=list(raw.warnings), dry_run=dry_run)
     if dry_run:
@@ -262,6 +272,7 @@ def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | No
             result.counts[name] = upsert(cur, rows)
         import_id = cur.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
         now = datetime.now()
+        record(cur, caller.email, "import", "import_log", str(import_id), new=raw.file_name)
         for name, counts in result.counts.items():
             cur.execute("INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [import_id, now, raw.file_name, raw.sha256, name, counts.inserted, counts.updated,
@@ -270,9 +281,11 @@ def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | No
 
 
 def import_workbook(db: Database, source: str | Path | bytes, file_name: str | None = None,
-                    dry_run: bool = False, today: date | None = None) -> ImportResult:
+                    dry_run: bool = False, today: date | None = None, caller: Caller = LOCAL) -> ImportResult:
     """Read and load a workbook from a path or uploaded bytes; raises ValidationError if refused."""
-    return load(db, read_source(source, file_name), dry_run=dry_run, today=today)
+    if not dry_run:
+        authorise(db, caller, "import")  # before the file is read: a refused caller learns nothing of it
+    return load(db, read_source(source, file_name), dry_run=dry_run, today=today, caller=caller)
 
 
 def import_history(db: Database, limit: int = 500) -> pd.DataFrame:

@@ -33,7 +33,8 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from rollout.core.errors import CellError, ValidationError
-from rollout.core.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS
+from rollout.core.i18n import _, format_number
+from rollout.core.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, date_range_text
 from rollout.exchange.spec import SHEETS, Unreadable, is_blank, normalise_name
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # an upload or file larger than this is refused
@@ -84,43 +85,53 @@ def read_source(source: str | Path | bytes, file_name: str | None = None) -> Raw
     if path.is_dir():
         return _read_folder(path)
     if not path.exists():
-        raise refuse(str(path), "does not exist (expected an .xlsx file, a .zip of CSV files or a folder of them)")
+        raise refuse(str(path), _("does not exist (expected an .xlsx file, a .zip of CSV files or a folder of "
+                                  "them)"))
     if not path.is_file():
-        raise refuse(str(path), "is not a regular file (expected an .xlsx file, a .zip of CSV files or a folder)")
+        raise refuse(str(path), _("is not a regular file (expected an .xlsx file, a .zip of CSV files or a folder)"))
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise refuse(path.name, f"is larger than {MAX_FILE_BYTES // 2**20} MiB (expected a smaller workbook)")
+        raise _too_large(path.name)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise refuse(str(path), f"cannot be read ({exc.strerror or exc})") from None
+        raise _unreadable(str(path), exc) from None
     return _read_bytes(data, file_name or path.name)
+
+
+def _too_large(name: str) -> ValidationError:
+    return refuse(name, _("is larger than {size} MiB (expected a smaller workbook)").format(
+        size=MAX_FILE_BYTES // 2**20))
+
+
+def _unreadable(name: str, exc: OSError) -> ValidationError:
+    return refuse(name, _("cannot be read ({reason})").format(reason=exc.strerror or exc))
 
 
 def _read_bytes(data: bytes, name: str) -> RawWorkbook:
     if len(data) > MAX_FILE_BYTES:
-        raise refuse(name, f"is larger than {MAX_FILE_BYTES // 2**20} MiB (expected a smaller workbook)")
+        raise _too_large(name)
     book = RawWorkbook(name, hashlib.sha256(data).hexdigest())
     suffix = Path(name).suffix.lower()
     archive = _open_zip(data)
     if suffix in (".xlsx", ".xlsm") or (archive is not None and "xl/workbook.xml" in archive.namelist()):
         if archive is None:
-            raise refuse(name, "is not an Excel workbook (expected an .xlsx file saved by Excel or LibreOffice)")
+            raise refuse(name, _("is not an Excel workbook (expected an .xlsx file saved by Excel or LibreOffice)"))
         _read_xlsx(data, archive, book)
     elif suffix == ".zip" or archive is not None:
         if archive is None:
-            raise refuse(name, "is not a readable .zip file")
+            raise refuse(name, _("is not a readable .zip file"))
         _read_zip(archive, book)
     elif suffix == ".csv":
         _add_csv(book, Path(name).stem, name, data)
     elif suffix == ".xls":
-        raise refuse(name, "is an old .xls workbook (expected .xlsx: save it as 'Excel Workbook' first)")
+        raise refuse(name, _("is an old .xls workbook (expected .xlsx: save it as 'Excel Workbook' first)"))
     else:
-        raise refuse(name, "is not a workbook (expected an .xlsx file, a .zip of CSV files, a folder of CSV "
-                           "files or one .csv file named after its sheet)")
+        raise refuse(name, _("is not a workbook (expected an .xlsx file, a .zip of CSV files, a folder of CSV "
+                             "files or one .csv file named after its sheet)"))
     _summarise_skipped(book)
     if not book.sheets and not book.errors:
-        raise refuse(name, "holds no sheet of the rollout format (expected sheets named "
-                           + ", ".join(SHEETS) + ")")
+        raise refuse(name, _("holds no sheet of the rollout format (expected sheets named {sheets})").format(
+            sheets=", ".join(SHEETS)))
     return book
 
 
@@ -138,20 +149,25 @@ def _check_archive(archive: zipfile.ZipFile, name: str, allow_nested: bool) -> l
     """Refuse path traversal, nested archives and decompression bombs before unpacking anything."""
     entries = archive.infolist()
     if len(entries) > MAX_ENTRIES:
-        raise refuse(name, f"holds {len(entries)} files (expected at most {MAX_ENTRIES})")
+        raise refuse(name, _("holds {count} files (expected at most {limit})").format(count=len(entries),
+                                                                                     limit=MAX_ENTRIES))
     total = 0
     for entry in entries:
         path = PurePosixPath(entry.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or ":" in entry.filename:
-            raise refuse(name, f"holds an unsafe path {entry.filename!r} (expected plain file names)")
+            raise refuse(name, _("holds an unsafe path {path} (expected plain file names)").format(
+                path=repr(entry.filename)))
         if not allow_nested and not entry.is_dir() and entry.filename.lower().endswith(ARCHIVE_SUFFIXES):
-            raise refuse(name, f"holds another archive {entry.filename!r} (expected CSV files only)")
+            raise refuse(name, _("holds another archive {path} (expected CSV files only)").format(
+                path=repr(entry.filename)))
         total += entry.file_size
         if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO and entry.file_size > 2**20:
-            raise refuse(name, f"entry {entry.filename!r} expands {entry.file_size // entry.compress_size}-fold "
-                               "(a decompression bomb; expected ordinary CSV files)")
+            raise refuse(name, _("entry {path} expands {ratio}-fold (a decompression bomb; expected ordinary CSV "
+                                 "files)").format(path=repr(entry.filename),
+                                                  ratio=entry.file_size // entry.compress_size))
     if total > MAX_UNPACKED_BYTES:
-        raise refuse(name, f"unpacks to {total // 2**20} MiB (expected at most {MAX_UNPACKED_BYTES // 2**20} MiB)")
+        raise refuse(name, _("unpacks to {size} MiB (expected at most {limit} MiB)").format(
+            size=total // 2**20, limit=MAX_UNPACKED_BYTES // 2**20))
     return entries
 
 
@@ -163,15 +179,15 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError,
 
 def _damaged(name: str, member: str, exc: BaseException) -> ValidationError:
     if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
-        reason = "its checksum (CRC-32) does not match its content"
+        reason = _("its checksum (CRC-32) does not match its content")
     elif isinstance(exc, (zlib.error, lzma.LZMAError, OSError, EOFError, zipfile.BadZipFile)):
-        reason = "its compressed data is broken or cut short"
+        reason = _("its compressed data is broken or cut short")
     elif isinstance(exc, RuntimeError) and "encrypted" in str(exc):
-        reason = "it is encrypted"
+        reason = _("it is encrypted")
     else:
-        reason = "it uses a compression this app does not read"
-    return refuse(name, f"is damaged: {member} cannot be unpacked ({reason}; expected an archive written by "
-                        "Excel, LibreOffice or a zip tool, unchanged since)")
+        reason = _("it uses a compression this app does not read")
+    return refuse(name, _("is damaged: {member} cannot be unpacked ({reason}; expected an archive written by "
+                          "Excel, LibreOffice or a zip tool, unchanged since)").format(member=member, reason=reason))
 
 
 # openpyxl parses workbook parts with lxml (installed) and sheets with the standard library's expat,
@@ -198,9 +214,9 @@ def _unpack(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str, xml: bo
                     _check_xml_start(chunk, name, entry.filename)
                     first = False
                 if any(marker in tail + chunk for marker in XML_DOCTYPE):
-                    raise refuse(name, f"holds an XML document type declaration in {entry.filename} (entity "
-                                       "definitions are not allowed; expected a workbook saved by Excel or "
-                                       "LibreOffice)")
+                    raise refuse(name, _("holds an XML document type declaration in {member} (entity "
+                                         "definitions are not allowed; expected a workbook saved by Excel or "
+                                         "LibreOffice)").format(member=entry.filename))
                 tail = chunk[-16:]
     except ZIP_ERRORS as exc:
         raise _damaged(name, entry.filename, exc) from None
@@ -210,11 +226,12 @@ def _unpack(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str, xml: bo
 def _check_xml_start(chunk: bytes, name: str, member: str) -> None:
     if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) \
             or b"\0" in chunk[:4]:
-        raise refuse(name, f"holds {member} in UTF-16 or UTF-32 (expected UTF-8 XML, as Excel writes it)")
+        raise refuse(name, _("holds {member} in UTF-16 or UTF-32 (expected UTF-8 XML, as Excel writes it)").format(
+            member=member))
     declared = _XML_ENCODING.match(chunk.removeprefix(codecs.BOM_UTF8)[:300])
     if declared and declared[1].lower() not in (b"utf-8", b"utf8"):
-        raise refuse(name, f"holds {member} in the {declared[1].decode('ascii')} encoding (expected UTF-8 XML, as "
-                           "Excel writes it)")
+        raise refuse(name, _("holds {member} in the {encoding} encoding (expected UTF-8 XML, as Excel writes "
+                             "it)").format(member=member, encoding=declared[1].decode("ascii")))
 
 
 def _read_zip(archive: zipfile.ZipFile, book: RawWorkbook) -> None:
@@ -225,7 +242,7 @@ def _read_zip(archive: zipfile.ZipFile, book: RawWorkbook) -> None:
                 continue
             path = PurePosixPath(entry.filename)
             if path.suffix.lower() != ".csv":
-                book.skipped.append(f"{entry.filename} (not a CSV file)")
+                book.skipped.append(_not_csv(entry.filename))
                 continue
             if normalise_name(path.stem) not in SHEETS:
                 book.skipped.append(entry.filename)
@@ -240,35 +257,40 @@ def _read_folder(folder: Path) -> RawWorkbook:
     for path in files:
         if path.suffix.lower() != ".csv":
             if not path.name.startswith("."):
-                book.skipped.append(f"{path.name} (not a CSV file)")
+                book.skipped.append(_not_csv(path.name))
             continue
         if normalise_name(path.stem) not in SHEETS:
             book.skipped.append(path.name)
             continue
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise refuse(path.name, f"is larger than {MAX_FILE_BYTES // 2**20} MiB")
+            raise refuse(path.name, _("is larger than {size} MiB").format(size=MAX_FILE_BYTES // 2**20))
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise refuse(path.name, f"cannot be read ({exc.strerror or exc})") from None
+            raise _unreadable(path.name, exc) from None
         digest.update(path.name.encode() + b"\0" + data)
         _add_csv(book, path.stem, path.name, data)
     book.sha256 = digest.hexdigest()
     _summarise_skipped(book)
     if not book.sheets and not book.errors:
-        raise refuse(folder.name, "holds no CSV file of the rollout format (expected files named "
-                                  + ", ".join(f"{s}.csv" for s in SHEETS) + ")")
+        raise refuse(folder.name, _("holds no CSV file of the rollout format (expected files named {files})").format(
+            files=", ".join(f"{s}.csv" for s in SHEETS)))
     return book
+
+
+def _not_csv(name: str) -> str:
+    return _("{file} (not a CSV file)").format(file=name)
 
 
 def _summarise_skipped(book: RawWorkbook) -> None:
     """Sheets and files that are not of the format: a warning each, or one for many."""
     if len(book.skipped) <= 3:
-        book.warnings += [f"{book.file_name}: {item}: not a sheet of the rollout format; skipped"
-                          for item in book.skipped]
+        book.warnings += [_("{file}: {item}: not a sheet of the rollout format; skipped").format(
+            file=book.file_name, item=item) for item in book.skipped]
     else:
-        book.warnings.append(f"{book.file_name}: {len(book.skipped):,} sheets or files are not part of the rollout "
-                             f"format and were skipped: {_first(book.skipped)}")
+        book.warnings.append(_("{file}: {count} sheets or files are not part of the rollout format and were skipped: "
+                               "{names}").format(file=book.file_name, count=format_number(len(book.skipped)),
+                                                 names=_first(book.skipped)))
     book.skipped = []
 
 
@@ -296,22 +318,25 @@ def decode_csv(data: bytes, file_name: str) -> str:
     except UnicodeDecodeError as exc:
         bad_line = data.count(b"\n", 0, exc.start) + 1
         bad_byte = data[exc.start]
-    expected = "(expected UTF-8 text: in Excel use 'Save As' > 'CSV UTF-8'; or plain 'CSV' from a Chinese Windows)"
+    expected = _("(expected UTF-8 text: in Excel use 'Save As' > 'CSV UTF-8'; or plain 'CSV' from a Chinese "
+                 "Windows)")
+    byte = f"0x{bad_byte:02X}"
     utf8_line = _first_utf8_line(data)
     if data.startswith(codecs.BOM_UTF8) or utf8_line:
         first = utf8_line or 1
-        raise refuse(file_name, f"mixes two encodings: line {first} is UTF-8 but line {bad_line} is not "
-                                f"(byte 0x{bad_byte:02X}) {expected}")
+        raise refuse(file_name, _("mixes two encodings: line {first} is UTF-8 but line {line} is not (byte {byte}) "
+                                  "{expected}").format(first=first, line=bad_line, byte=byte, expected=expected))
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise refuse(file_name, f"is neither UTF-8 nor GB18030/GBK text (line {bad_line} holds byte "
-                                f"0x{bad_byte:02X}) {expected}") from None
+        raise refuse(file_name, _("is neither UTF-8 nor GB18030/GBK text (line {line} holds byte {byte}) "
+                                  "{expected}").format(line=bad_line, byte=byte, expected=expected)) from None
     if not plainly_chinese(data, text):
         line = text.splitlines()[bad_line - 1] if bad_line <= len(text.splitlines()) else ""
-        raise refuse(file_name, f"is not UTF-8 and not plainly Chinese GB18030/GBK text either (line {bad_line} "
-                                f"holds byte 0x{bad_byte:02X}; read as Chinese it would say {line[:40]!r}: "
-                                f"Latin-1 or another encoding) {expected}")
+        raise refuse(file_name, _("is not UTF-8 and not plainly Chinese GB18030/GBK text either (line {line} holds "
+                                  "byte {byte}; read as Chinese it would say {text}: Latin-1 or another encoding) "
+                                  "{expected}").format(line=bad_line, byte=byte, text=repr(line[:40]),
+                                                       expected=expected))
     return text
 
 
@@ -349,22 +374,23 @@ def _add_csv(book: RawWorkbook, stem: str, source: str, data: bytes) -> None:
         return
     text = decode_csv(data, source)
     if "\0" in text:
-        raise refuse(source, "is not a text file (expected a CSV file)")
+        raise refuse(source, _("is not a text file (expected a CSV file)"))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
         if header is None:
-            book.warnings.append(f"{source}: empty sheet; skipped")
+            book.warnings.append(_empty_sheet(source))
             return
         if not _header_fits(book, name, source, header):
             return
         body = list(reader)
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            problem = (f"holds a cell of more than {csv.field_size_limit():,} characters (expected at most "
-                       f"{MAX_CELL_CHARS:,} characters in a cell)")
+            problem = _("holds a cell of more than {size} characters (expected at most {limit} characters in a "
+                        "cell)").format(size=format_number(csv.field_size_limit()),
+                                        limit=format_number(MAX_CELL_CHARS))
         else:
-            problem = f"cannot be read as CSV ({exc})"
+            problem = _("cannot be read as CSV ({reason})").format(reason=exc)
         book.errors.append(CellError(source, reader.line_num, None, None, problem))
         return
     _add_sheet(book, name, source, header, body, text_cells=True)
@@ -385,8 +411,8 @@ def _read_xlsx(data: bytes, archive: zipfile.ZipFile, book: RawWorkbook) -> None
             warnings.simplefilter("ignore")
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise refuse(book.file_name, f"cannot be read as an Excel workbook ({type(exc).__name__}: "
-                                     f"{str(exc)[:80]})") from None
+        raise refuse(book.file_name, _("cannot be read as an Excel workbook ({kind}: {reason})").format(
+            kind=type(exc).__name__, reason=str(exc)[:80])) from None
     try:
         for worksheet in workbook.worksheets:
             name = normalise_name(worksheet.title)
@@ -400,9 +426,9 @@ def _read_xlsx(data: bytes, archive: zipfile.ZipFile, book: RawWorkbook) -> None
             except ValidationError:
                 raise
             except Exception as exc:  # a damaged sheet: its XML or its cell references
-                raise refuse(book.file_name, f"sheet {worksheet.title!r} cannot be read ({type(exc).__name__}: "
-                                             f"{str(exc)[:80]}; expected a workbook saved by Excel or "
-                                             "LibreOffice)") from None
+                raise refuse(book.file_name, _("sheet {sheet} cannot be read ({kind}: {reason}; expected a workbook "
+                                               "saved by Excel or LibreOffice)").format(
+                    sheet=repr(worksheet.title), kind=type(exc).__name__, reason=str(exc)[:80])) from None
     finally:
         workbook.close()
 
@@ -425,23 +451,23 @@ class _CellReader(WorkSheetParser):
                 row, column = self.row_counter, self.col_counter
             raw = (element.findtext(VALUE_TAG) or "")[:60]
             kind = element.get("t", "n")
-            expected = ("is not a finite number (expected a number)" if kind == "n"
-                        else "cannot be read (the cell is damaged; expected a value saved by Excel or LibreOffice)")
+            expected = (_("is not a finite number (expected {expected})").format(expected=_("a number")) if kind == "n"
+                        else _("cannot be read (the cell is damaged; expected a value saved by Excel or LibreOffice)"))
             return {"row": row, "column": column, "value": Unreadable(raw or "?", expected), "data_type": "e",
                     "style_id": 0}
         if cell["data_type"] == "e":
             raw = element.findtext(VALUE_TAG) or ""
             if element.get("t", "n") == "n":  # openpyxl's verdict on a date serial out of range
-                cell["value"] = Unreadable(raw, "is a date number out of range (expected a date from 1990-01-01 "
-                                                "to 2100-12-31)")
+                cell["value"] = Unreadable(raw, _("is a date number out of range (expected {expected})").format(
+                    expected=date_range_text()))
             else:
-                cell["value"] = Unreadable(str(cell["value"]), "is an error value of the spreadsheet (expected a "
-                                                               "value: fix the formula or type the value)")
+                cell["value"] = Unreadable(str(cell["value"]), _("is an error value of the spreadsheet (expected a "
+                                                                 "value: fix the formula or type the value)"))
         elif element.find(FORMULA_TAG) is not None and _no_saved_value(element):
             formula = "=" + (element.findtext(FORMULA_TAG) or "(shared formula)")
-            cell["value"] = Unreadable(formula, f"is a formula with no saved value in {self.file_name} (expected a "
-                                                "value: open the file in Excel or LibreOffice and save it, or paste "
-                                                "the values)")
+            cell["value"] = Unreadable(formula, _("is a formula with no saved value in {file} (expected a value: open "
+                                                  "the file in Excel or LibreOffice and save it, or paste the "
+                                                  "values)").format(file=self.file_name))
         return cell
 
 
@@ -471,7 +497,7 @@ def _add_worksheet(book: RawWorkbook, name: str, worksheet: Any) -> None:
     rows = _sheet_rows(worksheet, book.file_name)
     first = next(rows, None)
     if first is None:
-        book.warnings.append(f"{worksheet.title}: empty sheet; skipped")
+        book.warnings.append(_empty_sheet(worksheet.title))
         return
     if first[0] == 1:
         header_cells = first[1]
@@ -486,8 +512,9 @@ def _add_worksheet(book: RawWorkbook, name: str, worksheet: Any) -> None:
     numbers: list[int] = []
     for number, cells in rows:
         if len(body) >= MAX_ROWS:
-            book.errors.append(CellError(name, number, None, None, f"is beyond {MAX_ROWS:,} rows (expected at most "
-                                                                   f"{MAX_ROWS:,} rows in a sheet)"))
+            book.errors.append(CellError(name, number, None, None, _("is beyond {limit} rows (expected at most "
+                                                                     "{limit} rows in a sheet)").format(
+                limit=format_number(MAX_ROWS))))
             return
         body.append([cells.get(c) for c in range(1, width + 1)])
         numbers.append(number)
@@ -499,13 +526,15 @@ def _add_worksheet(book: RawWorkbook, name: str, worksheet: Any) -> None:
 def _header_fits(book: RawWorkbook, name: str, source: str, header: Sequence[Any]) -> bool:
     """A sheet of the format seen once, with at most MAX_COLUMNS columns; else an error (rows not read)."""
     if name in book.sheets:
-        book.errors.append(CellError(name, None, None, None,
-                                     f"appears twice ({book.sheets[name].source} and {source}); expected once"))
+        book.errors.append(CellError(name, None, None, None, _("appears twice ({first} and {second}); expected "
+                                                               "once").format(first=book.sheets[name].source,
+                                                                              second=source)))
         return False
     columns = sum(1 for v in header if not is_blank(v))
     if columns > MAX_COLUMNS:
-        book.errors.append(CellError(name, 1, None, None, f"has {columns:,} columns (expected at most {MAX_COLUMNS}: "
-                                                          "keep the columns of the format)"))
+        book.errors.append(CellError(name, 1, None, None, _("has {count} columns (expected at most {limit}: keep the "
+                                                            "columns of the format)").format(
+            count=format_number(columns), limit=MAX_COLUMNS)))
         return False
     return True
 
@@ -515,7 +544,7 @@ def _add_sheet(book: RawWorkbook, name: str, source: str, header_row: Sequence[A
     """One sheet (or CSV file): the header, then the body rows with their row numbers as the spreadsheet
     shows them (CSV: counted); empty rows are skipped; the known columns are kept, column by column."""
     if not body and not any(not is_blank(v) for v in header_row):
-        book.warnings.append(f"{source}: empty sheet; skipped")
+        book.warnings.append(_empty_sheet(source))
         return
     sheet = SHEETS[name]
     raw = RawSheet(name, source)
@@ -539,6 +568,10 @@ def _add_sheet(book: RawWorkbook, name: str, source: str, header_row: Sequence[A
             raw.columns[column] = list(map(itemgetter(position), kept))
 
 
+def _empty_sheet(source: str) -> str:
+    return _("{sheet}: empty sheet; skipped").format(sheet=source)
+
+
 def _has_content(values: Sequence[Any]) -> bool:
     """A spreadsheet row with at least one non-blank cell."""
     return any(not is_blank(v) for v in values)
@@ -555,19 +588,21 @@ def _check_header(book: RawWorkbook, name: str, source: str, header: list[str | 
         if column is None:
             continue
         if column in seen:
-            book.errors.append(CellError(name, 1, column, None, "appears twice in the header (expected once)"))
+            book.errors.append(CellError(name, 1, column, None, _("appears twice in the header (expected once)")))
             ok = False
         seen.add(column)
         if column not in known:
             unknown.append(column)
     if len(unknown) <= 3:
-        book.warnings += [f"{source}: column '{column}' is not part of the format; skipped" for column in unknown]
+        book.warnings += [_("{sheet}: column '{column}' is not part of the format; skipped").format(
+            sheet=source, column=column) for column in unknown]
     else:
-        book.warnings.append(f"{source}: {len(unknown):,} columns are not part of the format and were skipped: "
-                             f"{_first(unknown)}")
+        book.warnings.append(_("{sheet}: {count} columns are not part of the format and were skipped: {names}").format(
+            sheet=source, count=format_number(len(unknown)), names=_first(unknown)))
     for column in sheet.columns:
         if column.required and column.name not in seen:
-            book.errors.append(CellError(name, 1, column.name, None,
-                                         f"column is missing (expected a '{column.name}' column: it is required)"))
+            book.errors.append(CellError(name, 1, column.name, None, _("column is missing (expected a '{column}' "
+                                                                       "column: it is required)").format(
+                column=column.name)))
             ok = False
     return ok

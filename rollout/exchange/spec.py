@@ -22,7 +22,9 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
 from rollout.core.errors import CellError
-from rollout.core.limits import DATE_RANGE_TEXT, MAX_CELL_CHARS, date_in_range
+from rollout.core.i18n import _, format_number
+from rollout.core.labels import N_
+from rollout.core.limits import MAX_CELL_CHARS, date_in_range, date_range_text
 
 MODULES = ("finance", "supply_chain", "production", "hr")
 DIMENSIONS = ("governance", "people", "data", "process", "technical", "kickoff")
@@ -53,7 +55,12 @@ def is_blank(value: object) -> bool:
 # --- cell parsers: each returns the typed value or raises with the "expected" text -------------
 
 def _fail(expected: str) -> PydanticCustomError:
+    """A refused cell; `expected` is already in the current language (the sentence after the value)."""
     return PydanticCustomError("cell", "{expected}", {"expected": expected})
+
+
+def _not_a_code() -> PydanticCustomError:
+    return _fail(_("is not a code (expected text or a whole number)"))
 
 
 # Characters that show as nothing (or not at all): a code holding one looks like another code.
@@ -76,20 +83,20 @@ def parse_code(value: object) -> str:
     """Codes are trimmed text in NFKC form (full-width Ｂ００１ is B001); a whole number typed into a
     code cell is read as its digits; an invisible or control character inside is refused."""
     if isinstance(value, bool):
-        raise _fail("is not a code (expected text or a whole number)")
+        raise _not_a_code()
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        raise _fail("is not a code (expected text or a whole number)")
+        raise _not_a_code()
     if isinstance(value, int):
         return str(value)
     if isinstance(value, (date, datetime)):
-        raise _fail("is a date (expected a code)")
+        raise _fail(_("is a date (expected a code)"))
     text = unicodedata.normalize("NFKC", str(value)).strip()
     hidden = invisible_character(str(value).strip()) or invisible_character(text)  # named as typed
     if hidden:
-        raise _fail(f"holds an invisible or control character, {hidden} (expected a code of visible characters: "
-                    "retype it)")
+        raise _fail(_("holds an invisible or control character, {character} (expected a code of visible "
+                      "characters: retype it)").format(character=hidden))
     return text
 
 
@@ -125,7 +132,10 @@ class Unreadable(str):
 
 
 _DATE_TEXT = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?$")
-DATE_EXPECTED = "is not a date (expected a date cell or text like 2026-11-20, 2026/11/20 or 2026.11.20)"
+
+
+def _not_a_date() -> PydanticCustomError:
+    return _fail(_("is not a date (expected a date cell or text like 2026-11-20, 2026/11/20 or 2026.11.20)"))
 
 
 def parse_date(value: object) -> date:
@@ -133,20 +143,20 @@ def parse_date(value: object) -> date:
     1990-01-01 .. 2100-12-31."""
     if isinstance(value, datetime):
         if value.time() != datetime.min.time():
-            raise _fail("has a time of day (expected a date)")
+            raise _fail(_("has a time of day (expected a date)"))
         day = value.date()
     elif isinstance(value, date):
         day = value
     else:
         match = _DATE_TEXT.match(str(value).strip())
         if not match:
-            raise _fail(DATE_EXPECTED)
+            raise _not_a_date()
         try:
             day = date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
-            raise _fail("is not a real calendar date") from None
+            raise _fail(_("is not a real calendar date")) from None
     if not date_in_range(day):
-        raise _fail(f"is out of range (expected {DATE_RANGE_TEXT})")
+        raise _out_of_range(date_range_text())
     return day
 
 
@@ -164,36 +174,55 @@ def parse_bool(value: object) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise _fail("is not a yes/no value (expected true/false, yes/no, y/n or 1/0)")
+    raise _fail(_("is not a yes/no value (expected true/false, yes/no, y/n or 1/0)"))
 
 
-def parse_number(value: object, expected: str = "a number") -> float:
+def _out_of_range(expected: str) -> PydanticCustomError:
+    return _fail(_("is out of range (expected {expected})").format(expected=expected))
+
+
+# What a number cell expects: the text, or a function giving it in the current language (the cached
+# validators outlive a language switch, so the text is made when a cell fails, not when they are built).
+Expected = str | Callable[[], str] | None
+
+
+def _expected_text(expected: Expected, fallback: str) -> str:
+    if callable(expected):
+        return expected()
+    return expected or fallback
+
+
+def parse_number(value: object, expected: Expected = None) -> float:
     """A finite number (1,234.5 and full-width digits too); NaN, INF and overflowing values are refused."""
     if isinstance(value, bool):
-        raise _fail("is not a number")
+        raise _fail(_("is not a number"))
     try:
         if isinstance(value, (int, float)):
             number = float(value)
         else:
             number = float(unicodedata.normalize("NFKC", str(value)).strip().replace(",", ""))
     except ValueError:
-        raise _fail("is not a number") from None
+        raise _fail(_("is not a number")) from None
     except OverflowError:  # an integer too large for any float
-        raise _fail(f"is out of range (expected {expected})") from None
+        raise _out_of_range(_expected_text(expected, _("a number"))) from None
     if not math.isfinite(number):
-        raise _fail(f"is not a finite number (expected {expected})")
+        raise _fail(_("is not a finite number (expected {expected})").format(
+            expected=_expected_text(expected, _("a number"))))
     return number
 
 
-def parse_int(value: object, expected: str = "a whole number") -> int:
-    number = parse_number(value, expected)
+def parse_int(value: object, expected: Expected = None) -> int:
+    number = parse_number(value, expected or _("a whole number"))
     if not number.is_integer():
-        raise _fail("is not a whole number")
+        raise _fail(_("is not a whole number"))
     return int(number)
 
 
 _TIME_TEXT = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
-TIME_EXPECTED = "is not a time of day (expected a time cell or text like 09:30, 24-hour)"
+
+
+def _not_a_time() -> PydanticCustomError:
+    return _fail(_("is not a time of day (expected a time cell or text like 09:30, 24-hour)"))
 
 
 def parse_time(value: object) -> str:
@@ -202,15 +231,15 @@ def parse_time(value: object) -> str:
         # a time cell is a fraction of a day: read back it can miss the minute by a microsecond
         seconds = round(value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6)
         if seconds % 60:
-            raise _fail("has seconds (expected a time of day to the minute, like 09:30)")
+            raise _fail(_("has seconds (expected a time of day to the minute, like 09:30)"))
         if seconds >= 24 * 3600:
-            raise _fail(TIME_EXPECTED)
+            raise _not_a_time()
         return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}"
     if isinstance(value, (date, datetime, bool, int, float)):
-        raise _fail(TIME_EXPECTED)
+        raise _not_a_time()
     match = _TIME_TEXT.match(str(value).strip())
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise _fail(TIME_EXPECTED)
+        raise _not_a_time()
     return f"{int(match[1]):02d}:{match[2]}"
 
 
@@ -225,12 +254,15 @@ def parse_months(value: object) -> str:
         try:
             month = parse_int(part)
         except PydanticCustomError:
-            raise _fail("is not a list of months (expected month numbers 1-12 separated by commas, e.g. 11,12)") \
-                from None
+            raise _not_months() from None
         if not 1 <= month <= 12:
-            raise _fail("is not a list of months (expected month numbers 1-12 separated by commas, e.g. 11,12)")
+            raise _not_months()
         months.add(month)
     return ",".join(str(m) for m in sorted(months))
+
+
+def _not_months() -> PydanticCustomError:
+    return _fail(_("is not a list of months (expected month numbers 1-12 separated by commas, e.g. 11,12)"))
 
 
 def peak_month_set(peak_months: str | None) -> set[int]:
@@ -258,25 +290,36 @@ class Column:
         return {"date": "DATE", "bool": "BOOLEAN", "int": "INTEGER", "float": "DOUBLE"}.get(self.kind, "VARCHAR")
 
     def expected(self) -> str:
-        """What a valid value looks like, in user words (for the template and Methodology page)."""
-        if self.kind == "enum":
-            text = "one of " + ", ".join(self.enum)
-        else:
-            text = {"code": "a code", "text": "text", "date": "a date (YYYY-MM-DD)",
-                    "time": "a time of day (HH:MM, 24-hour)", "bool": "yes/no",
-                    "int": "a whole number", "float": "a number", "months": "months, e.g. 11,12"}[self.kind]
+        """What a valid value looks like, in user words of the current language (for the template, the
+        Methodology page and the importer's errors); enum values and bounds stay as the format has them."""
+        text = one_of(self.enum) if self.kind == "enum" else _(KIND_TEXT[self.kind])
         if self.minimum is not None:
             text += f", {'>' if self.exclusive_minimum else '>='} {_figure(self.minimum)}"
         if self.maximum is not None:
             text += f", <= {_figure(self.maximum)}"
         if self.default is not None:
-            text += f" (default {self.default})"
+            text = _("{expected} (default {default})").format(expected=text, default=self.default)
         return text
+
+
+KIND_TEXT = {"code": N_("a code"), "text": N_("text"), "date": N_("a date (YYYY-MM-DD)"),
+             "time": N_("a time of day (HH:MM, 24-hour)"), "bool": N_("yes/no"), "int": N_("a whole number"),
+             "float": N_("a number"), "months": N_("months, e.g. 11,12")}
+
+
+def one_of(values: Iterable[str]) -> str:
+    """'one of a, b, c' in the current language (the values as the format spells them)."""
+    return _("one of {values}").format(values=", ".join(values))
+
+
+def not_allowed(values: Iterable[str]) -> str:
+    """What an enumeration cell holding another word expects."""
+    return _("is not allowed (expected one of {values})").format(values=", ".join(values))
 
 
 def _figure(number: float) -> str:
     """A limit as people write it: 1,000,000 and 0.5, not 1e+06."""
-    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
+    return format_number(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
 @dataclass(frozen=True)
@@ -311,8 +354,8 @@ class NotBeforeReferenced:
                 day = values[column][index]
                 if day is not None and day < bound:
                     yield CellError(sheet, row_numbers[index], column, day,
-                                    f"is before {code}'s {self.target_column} {bound} (expected a date on or after "
-                                    "it)")
+                                    _("is before {code}'s {column} {day} (expected a date on or after it)").format(
+                                        code=code, column=self.target_column, day=bound))
 
     def check_bound(self, sheet: str, target: str, row_number: int | None, code: Any, bound: Any,
                     stored: Mapping[str, Any]) -> Iterable[CellError]:
@@ -323,8 +366,8 @@ class NotBeforeReferenced:
             day = stored.get(column)
             if day is not None and day < bound:
                 yield CellError(target, row_number, self.target_column, bound,
-                                f"is after {code}'s {column} {day} on the {sheet} sheet (expected a date on or "
-                                "before it)")
+                                _("is after {code}'s {column} {day} on the {sheet} sheet (expected a date on or "
+                                  "before it)").format(code=code, column=column, day=day, sheet=sheet))
 
 
 @dataclass(frozen=True)
@@ -333,7 +376,7 @@ class Sheet:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     rules: tuple[RowRule, ...] = ()
-    noun: str = ""  # "region", used in "is not a known region"
+    unknown: str = ""  # what a code pointing to no row of this sheet is, e.g. "is not a known region (...)"
     label_column: str | None = None
     ref_rules: tuple[NotBeforeReferenced, ...] = ()
 
@@ -354,7 +397,8 @@ def _range_rule(start: str, end: str) -> RowRule:
     def check(starts: list, ends: list, today: date) -> Iterable[tuple[int, str, Any, str]]:
         for index, (first, last) in enumerate(zip(starts, ends, strict=True)):
             if first is not None and last is not None and last < first:
-                yield index, end, last, f"is before {start} {first} (expected a date on or after it)"
+                yield index, end, last, _("is before {column} {day} (expected a date on or after it)").format(
+                    column=start, day=first)
     return RowRule((start, end), check)
 
 
@@ -362,23 +406,30 @@ def _done_needs_completed_on(statuses: list, completed: list, today: date) -> It
     for index, (status, done_on) in enumerate(zip(statuses, completed, strict=True)):
         if done_on is None:
             if status == "done":
-                yield index, "completed_on", None, "is empty (expected a date: an item that is done needs completed_on)"
+                yield index, "completed_on", None, _("is empty (expected a date: an item that is done needs "
+                                                     "completed_on)")
         elif done_on > today:
-            yield index, "completed_on", done_on, f"is in the future (expected a date on or before {today})"
+            yield index, "completed_on", done_on, in_the_future(today)
 
 
 def _key_user_needs_module(roles: list, modules: list, today: date) -> Iterable[tuple[int, str, Any, str]]:
     for index, (role, module) in enumerate(zip(roles, modules, strict=True)):
         if role == "key_user" and not module:
-            yield index, "module", None, "is empty (expected a module: a key_user requirement is per module)"
+            yield index, "module", None, _("is empty (expected a module: a key_user requirement is per module)")
 
 
 def _not_above(column: str, limit: str) -> RowRule:
     def check(values: list, limits: list, today: date) -> Iterable[tuple[int, str, Any, str]]:
         for index, (value, most) in enumerate(zip(values, limits, strict=True)):
             if value is not None and most is not None and value > most:
-                yield index, column, value, f"is more than {limit} {most:g} (expected at most {limit})"
+                yield index, column, value, _("is more than {limit} {most} (expected at most {limit})").format(
+                    limit=limit, most=f"{most:g}")
     return RowRule((column, limit), check)
+
+
+def in_the_future(today: date) -> str:
+    """What a date of something that has happened expects, when it lies after today."""
+    return _("is in the future (expected a date on or before {today})").format(today=today)
 
 
 DONE_NEEDS_COMPLETED_ON = RowRule(("status", "completed_on"), _done_needs_completed_on)
@@ -396,7 +447,7 @@ def _enum(name: str, values: tuple[str, ...], required: bool = False, **kw: Any)
 SHEETS: dict[str, Sheet] = {s.name: s for s in [
     Sheet("regions", (
         _col("region_code", "code", True), _col("region_name", "text", True),
-    ), ("region_code",), noun="region"),
+    ), ("region_code",), unknown=N_("is not a known region ({expected})")),
     Sheet("branches", (
         _col("branch_code", "code", True), _col("branch_name", "text", True),
         _col("region_code", "code", True, ref="regions"), _col("city", "text"),
@@ -405,7 +456,8 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _col("planned_kickoff", "date"), _col("planned_go_live", "date"), _col("actual_go_live", "date"),
         _col("peak_months", "months"), _col("consultant_days_budget", "float", minimum=0, maximum=1_000_000),
         _col("consultant_days_used", "float", minimum=0, maximum=1_000_000),
-    ), ("branch_code",), (_range_rule("planned_kickoff", "planned_go_live"),), noun="branch"),
+    ), ("branch_code",), (_range_rule("planned_kickoff", "planned_go_live"),),
+        unknown=N_("is not a known branch ({expected})")),
     Sheet("modules", (
         _col("branch_code", "code", True, ref="branches"), _enum("module", MODULES, True),
         _col("phase", "int", True, minimum=1, maximum=3), _col("planned_go_live", "date"),
@@ -422,7 +474,7 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _col("person_code", "code", True), _col("name", "text", True),
         _col("branch_code", "code", True, ref="branches"), _col("title", "text"), _col("department", "text"),
         _col("email", "text"), _col("joined_on", "date"), _col("left_on", "date"),
-    ), ("person_code",), (_range_rule("joined_on", "left_on"),), noun="person"),
+    ), ("person_code",), (_range_rule("joined_on", "left_on"),), unknown=N_("is not a known person ({expected})")),
     Sheet("role_requirements", (
         _col("branch_code", "code", True, ref="branches"), _enum("role", ROLES, True), _enum("module", MODULES),
         _col("required_fte", "float", True, minimum=0, exclusive_minimum=True, maximum=1_000),
@@ -442,7 +494,7 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _col("exec_code", "code", True), _col("name", "text", True), _col("title", "text"),
         _col("region_code", "code", True, ref="regions"), _col("branch_code", "code", ref="branches"),
         _col("email", "text"),
-    ), ("exec_code",), noun="executive"),
+    ), ("exec_code",), unknown=N_("is not a known executive ({expected})")),
     Sheet("touchpoints", (
         _col("exec_code", "code", True, ref="executives"), _col("date", "date", True),
         _enum("channel", CHANNELS, True), _col("duration_min", "int", minimum=0, maximum=10_080),
@@ -455,7 +507,7 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _col("phase", "text"), _enum("module", MODULES), _enum("category", CATEGORIES, True),
         _col("title", "text", True), _col("description", "text"), _enum("impact", IMPACTS, True),
         _col("recommendation", "text"), _col("checklist_item_code", "code"), _col("recorded_on", "date"),
-    ), ("lesson_code",), noun="lesson"),
+    ), ("lesson_code",), unknown=N_("is not a known lesson ({expected})")),
     Sheet("lesson_applications", (
         _col("lesson_code", "code", True, ref="lessons"), _col("branch_code", "code", True, ref="branches"),
         _enum("status", APPLICATION_STATUSES, True), _col("note", "text"), _col("updated_on", "date"),
@@ -509,15 +561,14 @@ def _parser(column: Column) -> Callable[[object], Any]:
         def parse_enum(value: object) -> str:
             text = normalise_name(value)
             if text not in allowed:
-                raise _fail(f"is not allowed (expected one of {', '.join(column.enum)})")
+                raise _fail(not_allowed(column.enum))
             return text
         return parse_enum
     if column.kind in ("int", "float"):
         parse_figure = parse_int if column.kind == "int" else parse_number
-        expected = column.expected()
 
         def base(value: object) -> Any:
-            return parse_figure(value, expected)
+            return parse_figure(value, column.expected)
     else:
         base = {"code": parse_code, "text": parse_text, "date": parse_date, "time": parse_time, "bool": parse_bool,
                 "months": parse_months}[column.kind]
@@ -530,7 +581,7 @@ def _parser(column: Column) -> Callable[[object], Any]:
             number <= column.minimum if column.exclusive_minimum else number < column.minimum)
         high_bad = column.maximum is not None and number > column.maximum
         if low_bad or high_bad:
-            raise _fail(f"is out of range (expected {column.expected()})")
+            raise _out_of_range(column.expected())
         return number
     return parse_in_range
 
@@ -543,12 +594,12 @@ def _cell_validator(column: Column) -> Callable[[object], Any]:
             raise _fail(value.expected)
         if isinstance(value, str):
             if len(value) > MAX_CELL_CHARS:
-                raise _fail(f"is {len(value):,} characters long (expected at most {MAX_CELL_CHARS:,} characters "
-                            "in a cell)")
+                raise _fail(_("is {length} characters long (expected at most {limit} characters in a cell)")
+                            .format(length=format_number(len(value)), limit=format_number(MAX_CELL_CHARS)))
             value = unquote(value)
         if is_blank(value):
             if column.required:
-                raise _fail("is empty (expected " + column.expected() + ")")
+                raise _fail(_("is empty (expected {expected})").format(expected=column.expected()))
             return column.default
         return parse(value)
     return validate
@@ -672,7 +723,8 @@ def validate_columns(sheet_name: str, columns: dict[str, list[Any]], row_numbers
             if index not in bad:  # a row whose cells failed is not judged on its rules
                 bad.add(index)
                 if column_name not in columns:
-                    expected += f" (the value stored in the database: the sheet has no {column_name} column)"
+                    expected = _("{expected} (the value stored in the database: the sheet has no {column} "
+                                 "column)").format(expected=expected, column=column_name)
                 errors.append(CellError(sheet_name, row_numbers[index], column_name, value, expected))
     names = sheet.column_names
     errors.sort(key=lambda e: (e.row or 0, names.index(e.column) if e.column in names else -1))

@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
+from rollout.core.i18n import _
 from rollout.core.values import as_date
 from rollout.exchange import edits
 from rollout.metrics.live import branches_live
@@ -182,22 +184,24 @@ def _action(row: Mapping[str, Any], target: float) -> tuple[int, str]:
     """What a live branch needs first, as (rank in ACTIONS, the words shown)."""
     rate = row["same_day_entry_rate"]
     if row["acceptance_overdue"]:
-        return 0, f"accept now: ready for acceptance {int(row['ready_days'])} days in a row"
+        return 0, _("accept now: ready for acceptance {days} days in a row").format(days=int(row["ready_days"]))
     if row["payment_overdue"]:
-        return 1, f"chase the payment: due {as_date(row['payment_due'])}, {int(row['payment_days_overdue'])} days ago"
+        return 1, _("chase the payment: due {day}, {days} days ago").format(
+            day=as_date(row["payment_due"]), days=int(row["payment_days_overdue"]))
     if row["blocking_past_limit"]:
-        return 2, f"fix {int(row['blocking_past_limit'])} critical/high problem(s) past their time limit"
+        return 2, _("fix {count} critical/high problem(s) past their time limit").format(
+            count=int(row["blocking_past_limit"]))
     if row["ready_for_acceptance"]:
-        return 3, "ready: schedule the acceptance"
+        return 3, _("ready: schedule the acceptance")
     if row["problems_past_limit"]:
-        return 4, f"fix {int(row['problems_past_limit'])} problem(s) past their time limit"
+        return 4, _("fix {count} problem(s) past their time limit").format(count=int(row["problems_past_limit"]))
     if row["accepted"]:
-        return 7, f"accepted on {as_date(row['accepted_on'])}"
+        return 7, _("accepted on {day}").format(day=as_date(row["accepted_on"]))
     if pd.isna(rate):
-        return 5, "log the daily entries: no same-day entry figure in the last 30 days"
+        return 5, _("log the daily entries: no same-day entry figure in the last 30 days")
     if rate < target:
-        return 5, f"raise same-day entry: {rate:.1f}% (target {target:g}%)"
-    return 6, f"stabilising: live {int(row['days_live'])} days (acceptance after 30)"
+        return 5, _("raise same-day entry: {rate}% (target {target}%)").format(rate=f"{rate:.1f}", target=f"{target:g}")
+    return 6, _("stabilising: live {days} days (acceptance after 30)").format(days=int(row["days_live"]))
 
 
 def live_branches(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
@@ -219,8 +223,8 @@ def live_branches(db: Database, as_of: date, settings: Mapping[str, float] | Non
              .merge(payment_overdue(db, as_of).drop(columns=["live"]), on="branch_code", how="left"))
     frame["open_problems"] = frame["open_problems"].fillna(0).astype(int)
     ranked = [_action(row, float(settings["same_day_entry_target"])) for row in frame.to_dict("records")]
-    frame["action_rank"] = [r for r, _ in ranked]
-    frame["action"] = [text for _, text in ranked]
+    frame["action_rank"] = [rank for rank, _text in ranked]
+    frame["action"] = [text for _rank, text in ranked]
     frame["rate_order"] = frame["same_day_entry_rate"].fillna(-1.0)
     frame = frame.sort_values(["action_rank", "problems_past_limit", "rate_order", "days_live", "branch_code"],
                               ascending=[True, False, True, False, True])
@@ -244,29 +248,29 @@ def live_counts(live: pd.DataFrame) -> dict[str, int]:
 # --- writes ----------------------------------------------------------------------------------------------
 
 def record_daily_entries(db: Database, branch_code: str, day: date, documents: int, entered_same_day: int,
-                         original: Mapping[str, Any] | None = None, actor: str = "app",
+                         original: Mapping[str, Any] | None = None, *, caller: Caller,
                          today: date | None = None) -> dict[str, Any]:
     """Log (or correct) one day's document counts of a branch: the importer's rules (entered the
     same day at most the documents), not a day after today, audited."""
     today = today or date.today()
-    label = f"entries of {branch_code} on {day}"
+    label = _("entries of {branch} on {day}").format(branch=branch_code, day=day)
     row = {"branch_code": branch_code, "date": day, "documents": documents, "entered_same_day": entered_same_day}
     edits.refuse_future(label, row, ["date"], today)
-    return edits.upsert_row(db, "daily_entries", row, original=original, actor=actor, today=today, label=label)
+    return edits.upsert_row(db, "daily_entries", row, original=original, caller=caller, today=today, label=label)
 
 
 def record_acceptance(db: Database, branch_code: str, accepted_on: date | None, payment_due: date | None,
                       payment_received_on: date | None, original: Mapping[str, Any] | None = None,
-                      actor: str = "app", today: date | None = None) -> dict[str, Any]:
+                      *, caller: Caller, today: date | None = None) -> dict[str, Any]:
     """Record (or correct) a branch's acceptance and payment: the importer's rules (not before the
     branch's go-live), accepted_on and payment_received_on not after today, audited. `original`:
     the row as shown."""
     today = today or date.today()
-    label = f"acceptance of {branch_code}"
+    label = _("acceptance of {branch}").format(branch=branch_code)
     row = {"branch_code": branch_code, "accepted_on": accepted_on, "payment_due": payment_due,
            "payment_received_on": payment_received_on}
     edits.refuse_future(label, row, ["accepted_on", "payment_received_on"], today)
-    return edits.upsert_row(db, "acceptance", row, original=original, actor=actor, today=today, label=label)
+    return edits.upsert_row(db, "acceptance", row, original=original, caller=caller, today=today, label=label)
 
 
 def acceptance_record(db: Database, branch_code: str) -> dict[str, Any]:

@@ -13,9 +13,12 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, ValidationError
+from rollout.core.i18n import _, ngettext
 from rollout.core.values import iso_text, round1
 from rollout.exchange.edits import insert_rows
+from rollout.exchange.spec import in_the_future
 from rollout.metrics.queries import load_sql
 from rollout.store.db import Database
 from rollout.store.settings import get_settings
@@ -122,20 +125,29 @@ def commitments(db: Database, as_of: date) -> pd.DataFrame:
 # --- this week's call list ----------------------------------------------------------------------------
 
 def _days_text(days: Any) -> str:
-    return "never contacted" if pd.isna(days) else f"last contact {int(days)} days ago"
+    return _("never contacted") if pd.isna(days) else _("last contact {days} days ago").format(days=int(days))
 
 
 def _go_live_text(row: dict[str, Any]) -> str:
     if pd.isna(row["next_go_live"]):
         if isinstance(row.get("branch_code"), str) and row["branch_code"]:
-            return f"{row['branch_code']} is already live"
-        return "no upcoming go-live in the region"
+            return _("{branch} is already live").format(branch=row["branch_code"])
+        return _("no upcoming go-live in the region")
     days = int(row["days_to_go_live"])
-    where = row["go_live_branch"] or "their branch"
+    where = row["go_live_branch"] or _("their branch")
     when = iso_text(row["next_go_live"])
     if days < 0:
-        return f"{where} planned go-live {when} passed {-days} days ago without going live"
-    return f"{where} goes live in {days} days ({when})"
+        return _("{branch} planned go-live {day} passed {days} days ago without going live").format(
+            branch=where, day=when, days=-days)
+    return _("{branch} goes live in {days} days ({day})").format(branch=where, days=days, day=when)
+
+
+def _with_overdue(reason: str, overdue: int) -> str:
+    """The reason, followed by the count of overdue follow-ups when there are any."""
+    if not overdue:
+        return reason
+    return ngettext("{reason}; {count} overdue follow-up", "{reason}; {count} overdue follow-ups", overdue).format(
+        reason=reason, count=overdue)
 
 
 def _soon(row: dict[str, Any]) -> bool:
@@ -148,23 +160,25 @@ def suggest(row: dict[str, Any]) -> tuple[int, str, str]:
     Tier 1: silent or cooling heads who were contacted before; tier 2: engaged heads with overdue
     follow-ups; tier 3: never contacted. The rule is written out in docs/methodology/engagement.md.
     """
-    score = f"score {row['engagement_score']:.1f}"
+    score = _("score {score}").format(score=f"{row['engagement_score']:.1f}")
     overdue = int(row["overdue_follow_ups"])
-    overdue_text = f"; {overdue} overdue follow-up{'s' if overdue != 1 else ''}" if overdue else ""
     if pd.isna(row["days_since_last_touchpoint"]):
         channel = "visit" if _soon(row) else "phone"
-        return 3, channel, f"never contacted; {_go_live_text(row)}"
+        return 3, channel, _("never contacted; {go_live}").format(go_live=_go_live_text(row))
+    last = _days_text(row["days_since_last_touchpoint"])
     if row["status"] == "silent":
         channel = "visit" if _soon(row) else "phone"
-        return 1, channel, f"silent ({score}, {_days_text(row['days_since_last_touchpoint'])}); " \
-                           f"{_go_live_text(row)}{overdue_text}"
+        return 1, channel, _with_overdue(_("silent ({score}, {last_contact}); {go_live}").format(
+            score=score, last_contact=last, go_live=_go_live_text(row)), overdue)
     if row["status"] == "cooling":
-        return 1, "phone", f"cooling ({score}, {_days_text(row['days_since_last_touchpoint'])}); " \
-                           f"{_go_live_text(row)}{overdue_text}"
+        return 1, "phone", _with_overdue(_("cooling ({score}, {last_contact}); {go_live}").format(
+            score=score, last_contact=last, go_live=_go_live_text(row)), overdue)
     if overdue:
         due = iso_text(row["oldest_overdue_due"])
-        return 2, "email", f"engaged ({score}) but {overdue} follow-up{'s' if overdue != 1 else ''} overdue " \
-                           f"(due {due}, no touchpoint since); {_go_live_text(row)}"
+        return 2, "email", ngettext(
+            "engaged ({score}) but {count} follow-up overdue (due {day}, no touchpoint since); {go_live}",
+            "engaged ({score}) but {count} follow-ups overdue (due {day}, no touchpoint since); {go_live}",
+            overdue).format(score=score, count=overdue, day=due, go_live=_go_live_text(row))
     return 0, "", ""
 
 
@@ -207,7 +221,7 @@ def call_list(db: Database, as_of: date) -> pd.DataFrame:
 
 # --- recording a touchpoint ---------------------------------------------------------------------------
 
-def log_touchpoint(db: Database, row: dict[str, Any], actor: str = "app", today: date | None = None) -> dict:
+def log_touchpoint(db: Database, row: dict[str, Any], *, caller: Caller, today: date | None = None) -> dict:
     """Record one touchpoint: the form's own rule (its date is not in the future), then the importer's
     rules through rollout.exchange.edits.insert_rows (one transaction, audited). Returns the row as saved."""
     today = today or date.today()
@@ -216,7 +230,6 @@ def log_touchpoint(db: Database, row: dict[str, Any], actor: str = "app", today:
     clean["topic"] = clean.get("topic") or ""
     when = clean.get("date")
     if isinstance(when, date) and when > today:
-        raise ValidationError([CellError("touchpoint", None, "date", when.isoformat(),
-                                         f"is in the future (expected a date on or before {today.isoformat()})")])
-    insert_rows(db, "touchpoints", [clean], actor=actor, today=today, label="touchpoint")
+        raise ValidationError([CellError(_("touchpoint"), None, "date", when.isoformat(), in_the_future(today))])
+    insert_rows(db, "touchpoints", [clean], caller=caller, today=today, label=_("touchpoint"))
     return clean

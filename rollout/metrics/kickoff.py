@@ -16,25 +16,35 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import NotFoundError
+from rollout.core.i18n import _
+from rollout.core.labels import N_
 from rollout.core.values import is_missing
 from rollout.exchange import edits
 from rollout.exchange.spec import SHEETS, parse_time, peak_month_set
 from rollout.metrics.queries import load_sql
+from rollout.metrics.readiness import branch_not_found
 from rollout.store.db import Database
 from rollout.store.settings import get_settings
 
-# (column of kickoff_findings.sql, the reason word of METRICS.md), in METRICS.md's order.
+# (column of kickoff_findings.sql, the reason word of METRICS.md), in METRICS.md's order. The words are
+# data (summary JSON, tests) and stay English there; a person reads them through finding_text().
 FINDINGS: list[tuple[str, str]] = [
-    ("not_held", "not held"),
-    ("weekend", "weekend"),
-    ("afternoon", "afternoon"),
-    ("peak_month", "peak month"),
-    ("longer_than_half_a_day", "longer than half a day"),
-    ("steering_committee_not_named", "steering committee not named"),
-    ("rewards_not_announced", "rewards and penalties not announced"),
-    ("minutes_not_signed", "minutes not signed"),
+    ("not_held", N_("not held")),
+    ("weekend", N_("weekend")),
+    ("afternoon", N_("afternoon")),
+    ("peak_month", N_("peak month")),
+    ("longer_than_half_a_day", N_("longer than half a day")),
+    ("steering_committee_not_named", N_("steering committee not named")),
+    ("rewards_not_announced", N_("rewards and penalties not announced")),
+    ("minutes_not_signed", N_("minutes not signed")),
 ]
+
+
+def finding_text(word: str) -> str:
+    """A kick-off finding word (FINDINGS, plan_findings) in the current language, for display."""
+    return _(word)
 NOON = "12:00"
 KICKOFF_COLUMNS = SHEETS["kickoffs"].column_names
 # What a kick-off needs, from the seeds (DOMAIN.md "Kick-off meeting"), for the planning checklist.
@@ -58,10 +68,10 @@ def kickoff_findings(db: Database, as_of: date, settings: Mapping[str, float] | 
     `findings`, the list of reason words in METRICS.md's order (empty when none)."""
     settings = settings if settings is not None else get_settings(db)
     frame = db.run(load_sql("kickoff_findings"), _params(as_of, settings))
-    columns = [c for c, _ in FINDINGS]
+    columns = [c for c, _word in FINDINGS]
     frame[columns] = frame[columns].astype(bool)
     flags = frame[columns].to_numpy()
-    frame["findings"] = [[word for (_, word), on in zip(FINDINGS, row, strict=True) if on] for row in flags]
+    frame["findings"] = [[word for (_column, word), on in zip(FINDINGS, row, strict=True) if on] for row in flags]
     return frame
 
 
@@ -83,7 +93,7 @@ def kickoff_plan(db: Database, branch_code: str) -> dict[str, Any]:
     """What planning a branch's kick-off starts from: its planned_kickoff (a date or None) and peak_months."""
     found = db.rows("SELECT planned_kickoff, peak_months FROM branches WHERE branch_code = ?", [branch_code])
     if not found:
-        raise NotFoundError(f"branch {branch_code!r} does not exist")
+        raise NotFoundError(branch_not_found(branch_code))
     return {"planned_kickoff": found[0][0], "peak_months": found[0][1]}
 
 
@@ -119,21 +129,21 @@ def kickoff_items(db: Database, branch_code: str, as_of: date) -> pd.DataFrame:
 
 
 def record_kickoff(db: Database, kickoff: Mapping[str, Any], original: Mapping[str, Any] | None = None,
-                   actor: str = "app", today: date | None = None) -> dict[str, Any]:
+                   *, caller: Caller, today: date | None = None) -> dict[str, Any]:
     """Record (or correct) a branch's kick-off: checked by the importer's rules, audited. A meeting
     cannot have been held, nor its minutes signed, after today. `original`: the record as shown."""
     today = today or date.today()
-    label = f"kick-off of {kickoff.get('branch_code')}"
+    label = _("kick-off of {branch}").format(branch=kickoff.get("branch_code"))
     row = {c: kickoff.get(c) for c in KICKOFF_COLUMNS}
     row = {c: (None if isinstance(v, str) and not v.strip() else v) for c, v in row.items()}
     edits.refuse_future(label, row, ["held_on", "minutes_signed_on"], today)
-    return edits.upsert_row(db, "kickoffs", row, original=original, actor=actor, today=today, label=label)
+    return edits.upsert_row(db, "kickoffs", row, original=original, caller=caller, today=today, label=label)
 
 
 def set_planned_kickoff(db: Database, branch_code: str, day: date, original: date | None = None,
-                        actor: str = "app", today: date | None = None) -> dict[str, Any]:
+                        *, caller: Caller, today: date | None = None) -> dict[str, Any]:
     """Set the branch's planned kick-off date (branches.planned_kickoff), audited. `original`: the
     planned date as shown, so someone else's change is not overwritten."""
     return edits.update_row(db, "branches", {"branch_code": branch_code}, {"planned_kickoff": day},
-                            original={"planned_kickoff": original}, actor=actor, today=today,
-                            label=f"planned kick-off of {branch_code}")
+                            original={"planned_kickoff": original}, caller=caller, today=today,
+                            label=_("planned kick-off of {branch}").format(branch=branch_code))

@@ -20,10 +20,12 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, NotFoundError, ValidationError
+from rollout.core.i18n import _
 from rollout.core.values import comparable, is_missing, quote
 from rollout.exchange import edits
-from rollout.exchange.spec import APPLICATION_STATUSES, SHEETS
+from rollout.exchange.spec import APPLICATION_STATUSES, SHEETS, in_the_future, not_allowed
 from rollout.metrics.live import branches_live_sql
 from rollout.metrics.queries import load_sql
 from rollout.store.db import Database
@@ -171,52 +173,55 @@ def _refuse(label: str, column: str | None, value: Any, expected: str) -> Valida
 def _lesson(db: Database, lesson_code: str) -> dict[str, Any]:
     found = db.df("SELECT * FROM lessons WHERE lesson_code = ?", [lesson_code])
     if found.empty:
-        raise NotFoundError(f"lesson {lesson_code!r} does not exist (reload the page)")
+        raise NotFoundError(_("lesson {code} does not exist (reload the page)").format(code=repr(lesson_code)))
     row = found.iloc[0].to_dict()
     return {k: (None if is_missing(v) else v) for k, v in row.items()}
 
 
-def record_lesson(db: Database, lesson: Mapping[str, Any], actor: str = "app", today: date | None = None) -> None:
+def record_lesson(db: Database, lesson: Mapping[str, Any], *, caller: Caller, today: date | None = None) -> None:
     """Add one lesson (validated like an imported row, audited). recorded_on defaults to today."""
     today = today or date.today()
     row = {k: v for k, v in lesson.items() if v not in (None, "")}
     row.setdefault("recorded_on", today)
     if row["recorded_on"] > today:
-        raise _refuse("new lesson", "recorded_on", row["recorded_on"],
-                      f"is in the future (expected a date on or before {today})")
-    edits.insert_rows(db, "lessons", [row], actor=actor, today=today, label="new lesson")
+        raise _refuse(_("new lesson"), "recorded_on", row["recorded_on"], in_the_future(today))
+    edits.insert_rows(db, "lessons", [row], caller=caller, today=today, label=_("new lesson"))
 
 
 def set_application_status(db: Database, lesson_code: str, branch_codes: Sequence[str], status: str,
-                           note: str | None = None, actor: str = "app", today: date | None = None) -> tuple[int, int]:
+                           note: str | None = None, *, caller: Caller, today: date | None = None) -> tuple[int, int]:
     """Set the lesson's status at every given branch at once: all or nothing, audited.
 
     A branch without a row gets one; an existing row changes status (and note when one is given);
     updated_on becomes today. Returns (rows added, rows changed)."""
     today = today or date.today()
     codes = list(dict.fromkeys(str(c) for c in branch_codes))
+    label = _("lesson status")
     if not codes:
-        raise _refuse("lesson status", "branch_code", None, "is empty (expected at least one branch)")
+        raise _refuse(label, "branch_code", None, _("is empty (expected at least one branch)"))
     if status not in APPLICATION_STATUSES:
-        raise _refuse("lesson status", "status", status, f"is not allowed (expected one of "
-                                                          f"{', '.join(APPLICATION_STATUSES)})")
+        raise _refuse(label, "status", status, not_allowed(APPLICATION_STATUSES))
     raw = [{"lesson_code": lesson_code, "branch_code": code, "status": status, "note": note or None,
             "updated_on": today} for code in codes]
     added = changed = 0
-    with edits.edit_batch(db, actor, today) as batch:  # all branches or none
-        batch.validate("lesson_applications", raw, "lesson status")  # every error at once, before writing
+    with edits.edit_batch(db, caller, today) as batch:  # all branches or none
+        batch.validate("lesson_applications", raw, label)  # every error at once, before writing
         for row in raw:
             key = {"lesson_code": lesson_code, "branch_code": row["branch_code"]}
             current = batch.current("lesson_applications", key)
             if current is None:
-                added += batch.insert("lesson_applications", [row], label=f"lesson status at {row['branch_code']}")
+                added += batch.insert("lesson_applications", [row], label=_at(row["branch_code"]))
                 continue
             changes = {"status": status, **({"note": note} if note else {})}
             if any(comparable(v) != comparable(current[c]) for c, v in changes.items()):
                 batch.update("lesson_applications", key, {**changes, "updated_on": today},
-                             label=f"lesson status at {row['branch_code']}")
+                             label=_at(row["branch_code"]))
                 changed += 1
     return added, changed
+
+
+def _at(branch_code: str) -> str:
+    return _("lesson status at {branch}").format(branch=branch_code)
 
 
 def checklist_item_for(lesson: Mapping[str, Any]) -> dict[str, Any]:
@@ -228,7 +233,7 @@ def checklist_item_for(lesson: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def lesson_to_checklist(db: Database, lesson_code: str, as_of: date, due_date: date | None = None,
-                        actor: str = "app", today: date | None = None) -> int:
+                        *, caller: Caller, today: date | None = None) -> int:
     """Add the lesson as a checklist item at every branch not the pilot and not live on as_of, and
     link it through lessons.checklist_item_code. Idempotent: a branch that already has the item is
     left alone, so doing it twice adds nothing. One transaction. Returns the items added."""
@@ -239,12 +244,12 @@ def lesson_to_checklist(db: Database, lesson_code: str, as_of: date, due_date: d
         item["due_date"] = due_date
     branches = branches_not_live(db, as_of)["branch_code"].tolist()
     raw = [{"branch_code": code, **item} for code in branches]
-    with edits.edit_batch(db, actor, today) as batch:  # the items and the link commit together
-        added = batch.insert("checklist", raw, label=f"lesson {lesson_code} as checklist item",
+    with edits.edit_batch(db, caller, today) as batch:  # the items and the link commit together
+        added = batch.insert("checklist", raw, label=_("lesson {code} as checklist item").format(code=lesson_code),
                              skip_existing=True) if raw else 0
         if lesson.get("checklist_item_code") != item["item_code"]:
             batch.update("lessons", {"lesson_code": lesson_code}, {"checklist_item_code": item["item_code"]},
-                         label=f"lesson {lesson_code}")
+                         label=_("lesson {code}").format(code=lesson_code))
     return added
 
 
@@ -252,24 +257,25 @@ def _check_not_future(label: str, column: str, value: date | None, today: date) 
     edits.refuse_future(label, {column: value}, [column], today)
 
 
-def log_problem(db: Database, problem: Mapping[str, Any], actor: str = "app", today: date | None = None) -> None:
+def log_problem(db: Database, problem: Mapping[str, Any], *, caller: Caller, today: date | None = None) -> None:
     """Log one problem (validated, audited). opened_on / closed_on may not be in the future."""
     today = today or date.today()
     row = {k: v for k, v in problem.items() if v not in (None, "")}
-    _check_not_future("new problem", "opened_on", row.get("opened_on"), today)
-    _check_not_future("new problem", "closed_on", row.get("closed_on"), today)
-    edits.insert_rows(db, "problems", [row], actor=actor, today=today, label="new problem")
+    label = _("new problem")
+    _check_not_future(label, "opened_on", row.get("opened_on"), today)
+    _check_not_future(label, "closed_on", row.get("closed_on"), today)
+    edits.insert_rows(db, "problems", [row], caller=caller, today=today, label=label)
 
 
 def close_problem(db: Database, problem_code: str, closed_on: date, original: Mapping[str, Any] | None = None,
-                  actor: str = "app", today: date | None = None) -> dict[str, Any]:
+                  *, caller: Caller, today: date | None = None) -> dict[str, Any]:
     """Close a problem on a date (not before it was opened, not in the future). `original` is the
     row as shown: if someone changed it since, the close is refused (ConflictError)."""
     today = today or date.today()
-    label = f"problem {problem_code}"
+    label = _("problem {code}").format(code=problem_code)
     if original is not None:  # as shown by a DataFrame: NaT / NaN mean empty
         original = {k: (None if is_missing(v) else v) for k, v in original.items()}
     _check_not_future(label, "closed_on", closed_on, today)
     return edits.update_row(db, "problems", {"problem_code": problem_code}, {"closed_on": closed_on},
-                            original=original, actor=actor, today=today, label=label)
+                            original=original, caller=caller, today=today, label=label)
 

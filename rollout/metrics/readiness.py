@@ -16,13 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, ConflictError, NotFoundError, RolloutError, ValidationError
+from rollout.core.i18n import _, format_number, format_weekday, ngettext
 from rollout.core.values import as_date, iso_text, plain
 from rollout.exchange import edits
 from rollout.exchange.importer import broken_references
 from rollout.exchange.spec import SHEETS, peak_month_set, validate_rows
 from rollout.metrics.queries import load_sql
 from rollout.store.db import Database
+from rollout.store.scope import whole
 from rollout.store.settings import get_settings
 
 SUMMARY_COLUMNS = ["branch_code", "checklist_readiness", "overdue_items", "failing_gates", "data_readiness",
@@ -186,10 +189,10 @@ def ready_weeks(remaining: Any, mean: Any, sd: Any, levels: Iterable[int] = (50,
             root = (c * sd + np.sqrt((c * sd) ** 2 + 4 * mean * remaining)) / (2 * mean)
         weeks = np.where(mean > 0, np.clip(np.ceil(np.nan_to_num(root * root, posinf=MAX_WEEKS + 1)), 1,
                                            MAX_WEEKS + 1), MAX_WEEKS + 1)
-        for _ in range(3):  # a week earlier still reaches the level: step back
+        for _step in range(3):  # a week earlier still reaches the level: step back
             back = (weeks > 1) & (weeks <= MAX_WEEKS + 1) & (_z(remaining, mean, sd, weeks - 1) <= limit)
             weeks = np.where(back, weeks - 1, weeks)
-        for _ in range(3):  # this week does not reach it yet: step on
+        for _step in range(3):  # this week does not reach it yet: step on
             on = (weeks <= MAX_WEEKS) & (_z(remaining, mean, sd, weeks) > limit)
             weeks = np.where(on, weeks + 1, weeks)
         reached = (weeks <= MAX_WEEKS) & (_z(remaining, mean, sd, np.minimum(weeks, MAX_WEEKS)) <= limit)
@@ -344,66 +347,85 @@ def _day(value: Any) -> str:
 def go_live_words(days: Any) -> str:
     """'go-live in 21 days', 'go-live today', 'go-live passed 5 days ago', 'no planned go-live'."""
     if days is None or pd.isna(days):
-        return "no planned go-live"
+        return _("no planned go-live")
     days = int(days)
     if days > 0:
-        return f"go-live in {days} day{'s' if days != 1 else ''}"
+        return ngettext("go-live in {count} day", "go-live in {count} days", days).format(count=days)
     if days == 0:
-        return "go-live today"
-    return f"planned go-live passed {-days} day{'s' if days != -1 else ''} ago"
+        return _("go-live today")
+    return ngettext("planned go-live passed {count} day ago", "planned go-live passed {count} days ago",
+                    -days).format(count=-days)
 
 
 def _pct(value: float) -> str:
-    return f"{value:.1f}%"
+    return format_number(value, 1) + "%"
 
 
-def _reasons(row: Mapping[str, Any], gates: pd.DataFrame, late: pd.DataFrame,
+def _gate_not_done(title: str, when: str) -> str:
+    return _("gate '{title}' not done, {when}").format(title=title, when=when)
+
+
+def _reasons(row: Mapping[str, Any], gates: list[dict[str, Any]], late: list[dict[str, Any]],
              settings: Mapping[str, float]) -> list[str]:
     """The status's reasons, the top reason first (red triggers, then amber ones)."""
     status = row["status"]
     if status == "live":
-        return [f"live since {_day(row['actual_go_live'])}"]
+        return [_("live since {day}").format(day=_day(row["actual_go_live"]))]
     if status == "no_plan":
         if row["items"]:
-            return ["every checklist item is waived (no plan)"]
-        return ["no checklist items (no plan): create the plan, e.g. from the pilot's template"]
+            return [_("every checklist item is waived (no plan)")]
+        return [_("no checklist items (no plan): create the plan, e.g. from the pilot's template")]
     reasons: list[str] = []
     when = go_live_words(row["days_to_go_live"])
     if row["red_gate"]:
-        for title in gates["title"]:
-            reasons.append(f"gate '{title}' not done, {when}")
+        for title in (gate["title"] for gate in gates):
+            reasons.append(_gate_not_done(title, when))
     if row["red_slip"]:
-        reasons.append(f"forecast ready {_day(row['forecast_ready_on'])}, {int(row['slip_days'])} days after the "
-                       f"planned go-live (more than {settings['red_slip_days']:g})")
+        reasons.append(_("forecast ready {day}, {count} days after the planned go-live (more than {limit})").format(
+            day=_day(row["forecast_ready_on"]), count=int(row["slip_days"]), limit=f"{settings['red_slip_days']:g}"))
     if row["red_readiness"]:
-        reasons.append(f"readiness {_pct(row['checklist_readiness'])} (below {settings['red_readiness_below']:g}%), "
-                       f"{when}")
+        reasons.append(_("readiness {readiness} (below {limit}%), {when}").format(
+            readiness=_pct(row["checklist_readiness"]), limit=f"{settings['red_readiness_below']:g}", when=when))
     if not pd.isna(row["slip_days"]) and row["slip_days"] > 0 and not row["red_slip"]:
-        reasons.append(f"forecast ready {_day(row['forecast_ready_on'])}, {int(row['slip_days'])} day"
-                       f"{'s' if row['slip_days'] != 1 else ''} after the planned go-live")
+        slip = int(row["slip_days"])
+        reasons.append(ngettext("forecast ready {day}, {count} day after the planned go-live",
+                                "forecast ready {day}, {count} days after the planned go-live",
+                                1 if row["slip_days"] == 1 else 2).format(day=_day(row["forecast_ready_on"]),
+                                                                          count=slip))
     if row["stalled"]:
-        reasons.append(f"stalled: nothing completed in the last {int(settings['forecast_window_days'])} days, "
-                       f"{row['remaining_weight']:g} weight still open (no forecast)")
+        reasons.append(_("stalled: nothing completed in the last {days} days, {weight} weight still open (no "
+                         "forecast)").format(days=int(settings["forecast_window_days"]),
+                                             weight=f"{row['remaining_weight']:g}"))
     if row["overdue_items"]:
-        worst = late.iloc[0] if len(late) else None
-        text = f"{int(row['overdue_items'])} overdue item{'s' if row['overdue_items'] != 1 else ''}"
-        if worst is not None:
-            owner = worst["owner"] if isinstance(worst["owner"], str) and worst["owner"] else "no owner"
-            text += f", most late '{worst['title']}' ({owner}, {int(worst['days_late'])} days late)"
+        worst = late[0] if late else None
+        count = int(row["overdue_items"])
+        if worst is None:
+            text = ngettext("{count} overdue item", "{count} overdue items", count).format(count=count)
+        else:
+            owner = worst["owner"] if isinstance(worst["owner"], str) and worst["owner"] else _("no owner")
+            text = ngettext("{count} overdue item, most late '{title}' ({owner}, {days} days late)",
+                            "{count} overdue items, most late '{title}' ({owner}, {days} days late)", count).format(
+                count=count, title=worst["title"], owner=owner, days=int(worst["days_late"]))
         reasons.append(text)
     if row["failing_gates"] and not row["red_gate"]:
-        for title in gates["title"]:
-            reasons.append(f"gate '{title}' not done, {when}")
+        for title in (gate["title"] for gate in gates):
+            reasons.append(_gate_not_done(title, when))
     if status == "green":
         ready = row["forecast_ready_on"]
-        reasons.insert(0, f"on track: readiness {_pct(row['checklist_readiness'])}"
-                       + (f", forecast ready {_day(ready)}" if not pd.isna(ready) else ""))
+        readiness = _pct(row["checklist_readiness"])
+        reasons.insert(0, _("on track: readiness {readiness}").format(readiness=readiness) if pd.isna(ready) else
+                       _("on track: readiness {readiness}, forecast ready {day}").format(readiness=readiness,
+                                                                                         day=_day(ready)))
     return reasons
 
 
-def _split(frame: pd.DataFrame) -> dict[Any, pd.DataFrame]:
-    """frame's rows per branch_code, each part in frame's order."""
-    return {code: part for code, part in frame.groupby("branch_code", sort=False, dropna=False)}
+def _split(frame: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
+    """frame's rows per branch_code as plain records, each part in frame's order (records, not frames:
+    slicing a frame per branch was most of branch_status's time at 2,000 branches)."""
+    parts: dict[Any, list[dict[str, Any]]] = {}
+    for record in frame.astype(object).to_dict("records"):
+        parts.setdefault(record["branch_code"], []).append(record)
+    return parts
 
 
 def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
@@ -417,9 +439,10 @@ def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | Non
                         on="branch_code", how="left")
     gates = failing_gates(db, as_of)
     late = overdue_items(db, as_of)
-    gates_by, late_by = _split(gates), _split(late)  # one pass each, not one filter per branch
-    reasons = [_reasons(row, gates_by.get(row["branch_code"], gates.iloc[0:0]),
-                        late_by.get(row["branch_code"], late.iloc[0:0]), settings)
+    # one pass each, not one filter per branch; a reason names only the most late overdue item
+    gates_by = _split(gates[["branch_code", "title"]])
+    late_by = _split(late.drop_duplicates("branch_code")[["branch_code", "title", "owner", "days_late"]])
+    reasons = [_reasons(row, gates_by.get(row["branch_code"], []), late_by.get(row["branch_code"], []), settings)
                for row in frame.to_dict("records")]
     frame["reasons"] = reasons
     frame["top_reason"] = [r[0] if r else "" for r in reasons]
@@ -501,7 +524,7 @@ def _next_codes(branch_code: str, taken: set[str], count: int) -> list[str]:
 
 def save_checklist_changes(db: Database, branch_code: str, edited_rows: pd.DataFrame | Iterable[Mapping[str, Any]],
                            original_rows: pd.DataFrame | Iterable[Mapping[str, Any]], today: date | None = None,
-                           actor: str = "app") -> dict[str, int]:
+                           *, caller: Caller) -> dict[str, int]:
     """Apply a branch's edited checklist: changed rows are updated (optimistically: refused when the
     row changed since it was shown), rows without an item_code (or with a new one) are added with the
     next free code. Every changed row is validated first by the importer's rules, so one bad row
@@ -517,7 +540,7 @@ def save_checklist_changes(db: Database, branch_code: str, edited_rows: pd.DataF
         if code in shown:
             changes = {c: row.get(c) for c in EDITABLE_COLUMNS if c in row and not _same(row.get(c), shown[code][c])}
             if changes:
-                updates.append((shown[code], changes, f"checklist item {code}"))
+                updates.append((shown[code], changes, _("checklist item {code}").format(code=code)))
         elif any(row.get(c) is not None for c in EDITABLE_COLUMNS):
             new_rows.append({**{c: row.get(c) for c in EDITABLE_COLUMNS}, "item_code": code,
                              "branch_code": branch_code, "_position": position})
@@ -531,30 +554,31 @@ def save_checklist_changes(db: Database, branch_code: str, edited_rows: pd.DataF
     for shown_row, changes, label in updates:
         now = current.get(shown_row["item_code"])
         if now is None:
-            raise NotFoundError(f"{label}: not found (it may have been deleted; reload the page)")
+            raise NotFoundError(edits.not_found(label))
         for column in CHECKLIST_COLUMNS:
             if not _same(shown_row.get(column), now.get(column)):
-                raise ConflictError(f"{label}: someone else changed {column} since you loaded it; reload the page "
-                                    "and make your change again")
+                raise ConflictError(_("{label}: someone else changed {column} since you loaded it; reload the page "
+                                      "and make your change again").format(label=label, column=column))
         merged = {**now, **changes}
         merged = {c: merged[c] for c in CHECKLIST_COLUMNS}
         errors += _check(db, [merged], today, label)
     for row in new_rows:
-        label = f"new checklist row {row.pop('_position')}"
+        label = _("new checklist row {position}").format(position=row.pop("_position"))
         if row["item_code"] in current:
-            errors.append(CellError(label, None, "item_code", row["item_code"], "already exists (expected a new code)"))
+            errors.append(CellError(label, None, "item_code", row["item_code"],
+                                    _("already exists (expected a new code)")))
             continue
         errors += _check(db, [{c: row.get(c) for c in CHECKLIST_COLUMNS}], today, label)
     if errors:
         raise ValidationError(errors)
-    with edits.edit_batch(db, actor, today) as batch:  # every change commits together or none does
+    with edits.edit_batch(db, caller, today) as batch:  # every change commits together or none does
         for shown_row, changes, label in updates:
             batch.update("checklist", {"branch_code": branch_code, "item_code": shown_row["item_code"]}, changes,
                          original={c: shown_row.get(c) for c in CHECKLIST_COLUMNS}, label=label)
         added = 0
         if new_rows:
             added = batch.insert("checklist", [{c: r.get(c) for c in CHECKLIST_COLUMNS} for r in new_rows],
-                                 label="new checklist row")
+                                 label=_("new checklist row"))
     return {"updated": len(updates), "added": added}
 
 
@@ -571,11 +595,24 @@ def pilot_code(db: Database) -> str | None:
     return db.scalar("SELECT branch_code FROM branches WHERE is_pilot ORDER BY branch_code LIMIT 1")
 
 
+def _template_store(db: Database, source_code: str | None) -> tuple[Database, str | None]:
+    """Where a template is read, and its code: the pilot's checklist is every region's template, so it is
+    read from the whole store (a regional editor plans from it though the pilot is not in its scope); a
+    source branch named by the caller is read through the caller's handle (outside its scope: not found)."""
+    if source_code is not None:
+        return db, source_code
+    return whole(db), pilot_code(whole(db))
+
+
 def _branch(db: Database, code: str) -> dict[str, Any]:
     frame = db.df("SELECT * FROM branches WHERE branch_code = ?", [code])
     if frame.empty:
-        raise NotFoundError(f"branch {code!r} does not exist")
+        raise NotFoundError(branch_not_found(code))
     return frame.iloc[0].to_dict()
+
+
+def branch_not_found(code: str) -> str:
+    return _("branch {code} does not exist").format(code=repr(code))
 
 
 def _new_code(item_code: str, source_code: str, branch_code: str) -> str:
@@ -585,23 +622,26 @@ def _new_code(item_code: str, source_code: str, branch_code: str) -> str:
 
 
 def plan_from_template(db: Database, branch_code: str, source_code: str | None = None, write: bool = True,
-                       today: date | None = None, actor: str = "app") -> pd.DataFrame:
+                       today: date | None = None, *, caller: Caller | None = None) -> pd.DataFrame:
     """Copy the pilot's (or source_code's) checklist to a branch: status open, no completion, no owner,
     each due date at the same distance before the branch's planned go-live as it was before the
     source's go-live (actual, else planned). Item codes keep their suffix (PIL-07 -> B11-07); items
     whose code the branch already has are skipped, never overwritten. write=False: preview only.
-    Returns the items added (or that would be added)."""
+    Returns the items added (or that would be added). Writing needs the caller (checked and audited)."""
+    if write and caller is None:
+        raise TypeError("plan_from_template(write=True) needs the caller who writes")
     target = _branch(db, branch_code)
+    templates, source_code = _template_store(db, source_code)
     if source_code is None:
-        source_code = pilot_code(db)
-        if source_code is None:
-            raise RolloutError("there is no pilot branch to copy the plan from (choose a source branch)")
-    source = _branch(db, source_code)
+        raise RolloutError(_("there is no pilot branch to copy the plan from (choose a source branch)"))
+    source = _branch(templates, source_code)
     if source_code == branch_code:
-        raise RolloutError(f"branch {branch_code} cannot be its own template (choose another source branch)")
-    items = db.df("SELECT * FROM checklist WHERE branch_code = ? ORDER BY item_code", [source_code])
+        raise RolloutError(_("branch {code} cannot be its own template (choose another source branch)").format(
+            code=branch_code))
+    items = templates.df("SELECT * FROM checklist WHERE branch_code = ? ORDER BY item_code", [source_code])
     if items.empty:
-        raise RolloutError(f"branch {source_code} has no checklist items to copy (choose another source branch)")
+        raise RolloutError(_("branch {code} has no checklist items to copy (choose another source branch)").format(
+            code=source_code))
     anchor = as_date(source["actual_go_live"]) or as_date(source["planned_go_live"])
     target_go_live = as_date(target["planned_go_live"])
     existing = {r[0] for r in db.rows("SELECT item_code FROM checklist WHERE branch_code = ?", [branch_code])}
@@ -616,8 +656,8 @@ def plan_from_template(db: Database, branch_code: str, source_code: str | None =
                      "title": item["title"], "owner": None, "due_date": new_due, "weight": float(item["weight"]),
                      "status": "open", "completed_on": None, "gate": bool(item["gate"])})
     if write and rows:
-        edits.insert_rows(db, "checklist", rows, actor=actor, today=today, label=f"plan from {source_code}",
-                          skip_existing=True)
+        edits.insert_rows(db, "checklist", rows, caller=caller, today=today,
+                          label=_("plan from {code}").format(code=source_code), skip_existing=True)
     return pd.DataFrame(rows, columns=CHECKLIST_COLUMNS)
 
 
@@ -636,15 +676,15 @@ def kickoff_flags(db: Database, branch_code: str, source_code: str | None = None
     kickoff = as_date(branch["planned_kickoff"])
     if kickoff is not None:
         if kickoff.weekday() >= 5:
-            found.append(("weekend", f"planned kick-off {kickoff.isoformat()} is a {kickoff.strftime('%A')} "
-                                     "(hold it on a working day, in the morning)"))
+            found.append(("weekend", _("planned kick-off {day} is a {weekday} (hold it on a working day, in the "
+                                       "morning)").format(day=kickoff.isoformat(), weekday=format_weekday(kickoff))))
         peaks = peak_month_set(branch["peak_months"] if isinstance(branch["peak_months"], str) else None)
         if kickoff.month in peaks:
-            found.append(("peak season", f"planned kick-off {kickoff.isoformat()} falls in the branch's peak months "
-                                         f"({', '.join(str(m) for m in sorted(peaks))})"))
-    template = source_code or pilot_code(db)
+            found.append(("peak season", _("planned kick-off {day} falls in the branch's peak months ({months})")
+                          .format(day=kickoff.isoformat(), months=", ".join(str(m) for m in sorted(peaks)))))
+    templates, template = _template_store(db, source_code)
     if template and template != branch_code:
-        wanted = db.df("SELECT item_code, title FROM checklist WHERE branch_code = ? AND dimension = 'kickoff' "
+        wanted = templates.df("SELECT item_code, title FROM checklist WHERE branch_code = ? AND dimension = 'kickoff' "
                        "ORDER BY item_code", [template])
         have = db.df("SELECT item_code, title FROM checklist WHERE branch_code = ?", [branch_code])
         suffixes = {_suffix(c, branch_code) for c in have["item_code"]}
@@ -652,7 +692,8 @@ def kickoff_flags(db: Database, branch_code: str, source_code: str | None = None
         for item in wanted.to_dict("records"):
             title = str(item["title"]).strip().lower()
             if _suffix(item["item_code"], template) not in suffixes and title not in titles:
-                found.append(("missing kick-off item", f"'{item['title']}' ({item['item_code']} in {template}'s "
-                                                       "checklist) is not in this branch's plan"))
+                found.append(("missing kick-off item", _("'{title}' ({code} in {template}'s checklist) is not in "
+                                                         "this branch's plan").format(
+                    title=item["title"], code=item["item_code"], template=template)))
     return pd.DataFrame(found, columns=["rule", "finding"])
 

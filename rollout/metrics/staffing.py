@@ -19,9 +19,13 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, NotFoundError, ValidationError
+from rollout.core.i18n import _
+from rollout.core.labels import N_
 from rollout.core.values import is_missing, json_ready
 from rollout.exchange import edits
+from rollout.exchange.spec import in_the_future
 from rollout.metrics.live import branches_live
 from rollout.metrics.queries import load_sql
 from rollout.store.db import Database
@@ -185,7 +189,7 @@ def coverage_matrix(db: Database, as_of: date) -> pd.DataFrame:
 
 def _coverage_label(key_users: int, trained: int) -> str:
     count = "2+" if key_users >= 2 else str(int(key_users))
-    return f"{count} ({int(trained)} trained)" if key_users else "0"
+    return _("{count} ({trained} trained)").format(count=count, trained=int(trained)) if key_users else "0"
 
 
 def departures(db: Database, as_of: date, days: int = DEPARTURE_WINDOW_DAYS) -> pd.DataFrame:
@@ -204,18 +208,19 @@ def departures(db: Database, as_of: date, days: int = DEPARTURE_WINDOW_DAYS) -> 
 
 def _leaves(row: dict[str, Any]) -> str:
     if row.get("branch_code") is None or pd.isna(row.get("branch_code")):
-        return "held no assignment"
+        return _("held no assignment")
     parts = []
     if row["role"] == "key_user" and row["module"] and not pd.isna(row.get("key_users_now")):
         count = int(row["key_users_now"])
-        parts.append(f"{row['module']} uncovered" if count == 0 else
-                     f"{row['module']} single point of failure" if count == 1 else
-                     f"{row['module']} still has {count} key users")
+        module = row["module"]
+        parts.append(_("{module} uncovered").format(module=module) if count == 0 else
+                     _("{module} single point of failure").format(module=module) if count == 1 else
+                     _("{module} still has {count} key users").format(module=module, count=count))
     gap = row.get("gap")
     if gap is not None and not pd.isna(gap):
-        parts.append(f"gap {gap:g} fte" if gap > 0 else "requirement still filled")
+        parts.append(_("gap {gap} fte").format(gap=f"{gap:g}") if gap > 0 else _("requirement still filled"))
     else:
-        parts.append("no requirement for this role")
+        parts.append(_("no requirement for this role"))
     return "; ".join(parts)
 
 
@@ -258,7 +263,8 @@ def what_if_leaves(db: Database, person_code: str, as_of: date) -> dict[str, Any
     found = db.df("SELECT person_code, name, branch_code, joined_on, left_on FROM people WHERE person_code = ?",
                   [person_code])
     if found.empty:
-        raise NotFoundError(f"person {person_code!r} does not exist (expected a person_code of the people sheet)")
+        raise NotFoundError(_("person {code} does not exist (expected a person_code of the people sheet)").format(
+            code=repr(person_code)))
     person = {k: json_ready(v) for k, v in found.iloc[0].to_dict().items()}
     active = not active_people(db, as_of).query("person_code == @person_code").empty
     person["active"] = active
@@ -303,39 +309,44 @@ def what_if_leaves(db: Database, person_code: str, as_of: date) -> dict[str, Any
         "branches_changed": _records(branch_changes),
         "status_changes": _records(status_changes[["branch_code", "branch_name", "staffing_status_before",
                                                     "staffing_status_after"]]),
-        "note": ("computed, not saved: the person is treated as leaving on the as-of date (left_on = as_of). "
-                 "Readiness status does not depend on staffing, so it does not change."
-                 if active else "this person is not active on the as-of date: their leaving changes nothing"),
+        "note": (_("computed, not saved: the person is treated as leaving on the as-of date (left_on = as_of). "
+                   "Readiness status does not depend on staffing, so it does not change.")
+                 if active else _("this person is not active on the as-of date: their leaving changes nothing")),
     }
 
 
 def what_if_text(result: dict[str, Any]) -> str:
     """The what-if as lines a person reads (the CLI's text output)."""
     person = result["person"]
-    lines = [f"What if {person['person_code']} ({person['name']}, {person['branch_code']}) leaves on "
-             f"{result['as_of']}? (computed, not saved)"]
+    lines = [_("What if {code} ({name}, {branch}) leaves on {day}? (computed, not saved)").format(
+        code=person["person_code"], name=person["name"], branch=person["branch_code"], day=result["as_of"])]
     if not person["active"]:
-        lines.append("Not active on that date: nothing changes.")
+        lines.append(_("Not active on that date: nothing changes."))
         return "\n".join(lines)
-    lines.append(f"Active assignments: {len(result['assignments'])}")
+    lines.append(_("Active assignments: {count}").format(count=len(result["assignments"])))
     for a in result["assignments"]:
         module = f"/{a['module']}" if a["module"] else ""
-        lines.append(f"  {a['branch_code']} {a['role']}{module} fte {a['fte']:g}" + (" (backup)" if a["is_backup"]
-                                                                                         else ""))
-    for title, key in (("Modules left uncovered", "modules_uncovered"),
-                       ("Modules becoming a single point of failure", "modules_single_point_of_failure")):
+        line = f"  {a['branch_code']} {a['role']}{module} fte {a['fte']:g}"
+        lines.append(_("{assignment} (backup)").format(assignment=line) if a["is_backup"] else line)
+    none = _("none")
+    for title, key in ((N_("Modules left uncovered: {modules}"), "modules_uncovered"),
+                       (N_("Modules becoming a single point of failure: {modules}"),
+                        "modules_single_point_of_failure")):
         rows = result[key]
-        lines.append(f"{title}: " + (", ".join(f"{r['branch_code']}/{r['module']}" for r in rows) if rows else "none"))
+        lines.append(_(title).format(modules=", ".join(f"{r['branch_code']}/{r['module']}" for r in rows) if rows
+                                     else none))
     changes = result["status_changes"]
-    lines.append("Branches changing staffing status: " + (", ".join(
+    lines.append(_("Branches changing staffing status: {changes}").format(changes=", ".join(
         f"{r['branch_code']} {r['staffing_status_before']} -> {r['staffing_status_after']}" for r in changes)
-        if changes else "none"))
+        if changes else none))
     for r in result["branches_changed"]:
-        fill_before = "n/a" if r["fill_rate_before"] is None else f"{r['fill_rate_before']:.1f}%"
-        fill_after = "n/a" if r["fill_rate_after"] is None else f"{r['fill_rate_after']:.1f}%"
-        lines.append(f"  {r['branch_code']}: fill rate {fill_before} -> {fill_after}, uncovered modules "
-                     f"{r['uncovered_modules_before']} -> {r['uncovered_modules_after']}, single points of failure "
-                     f"{r['spof_modules_before']} -> {r['spof_modules_after']}")
+        fill_before = _("n/a") if r["fill_rate_before"] is None else f"{r['fill_rate_before']:.1f}%"
+        fill_after = _("n/a") if r["fill_rate_after"] is None else f"{r['fill_rate_after']:.1f}%"
+        lines.append("  " + _("{branch}: fill rate {fill_before} -> {fill_after}, uncovered modules {uncovered_before} "
+                              "-> {uncovered_after}, single points of failure {spof_before} -> {spof_after}").format(
+            branch=r["branch_code"], fill_before=fill_before, fill_after=fill_after,
+            uncovered_before=r["uncovered_modules_before"], uncovered_after=r["uncovered_modules_after"],
+            spof_before=r["spof_modules_before"], spof_after=r["spof_modules_after"]))
     lines.append(result["note"])
     return "\n".join(lines)
 
@@ -344,55 +355,55 @@ def what_if_text(result: dict[str, Any]) -> str:
 
 def assign_person(db: Database, person_code: str, branch_code: str, role: str, module: str | None, fte: Any,
                   is_backup: bool = False, start_date: date | None = None, end_date: date | None = None,
-                  actor: str = "app", today: date | None = None) -> int:
+                  *, caller: Caller, today: date | None = None) -> int:
     """Add an assignment (importer rules: 0 < fte <= 1, known person/branch, end >= start), audited.
     Form rules: a key user is assigned to a module; no assignment starting after the person left."""
-    label = "new assignment"
+    label = _("new assignment")
     problems = []
     if role == "key_user" and not module:
         problems.append(CellError(label, None, "module", None,
-                                  "is empty (expected a module: a key user is assigned per module)"))
+                                  _("is empty (expected a module: a key user is assigned per module)")))
     left_on = db.scalar("SELECT left_on FROM people WHERE person_code = ?", [person_code])
     if left_on is not None and start_date is not None and start_date >= left_on:
         problems.append(CellError(label, None, "start_date", start_date.isoformat(),
-                                  f"is on or after the day the person left ({left_on}) (expected an earlier date)"))
+                                  _("is on or after the day the person left ({day}) (expected an earlier date)")
+                                  .format(day=left_on)))
     if problems:
         raise ValidationError(problems)
     row = {"person_code": person_code, "branch_code": branch_code, "role": role, "module": module or None,
            "fte": fte, "is_backup": bool(is_backup), "start_date": start_date, "end_date": end_date}
-    return edits.insert_rows(db, "assignments", [row], actor=actor, today=today, label=label)
+    return edits.insert_rows(db, "assignments", [row], caller=caller, today=today, label=label)
 
 
 def record_departure(db: Database, person_code: str, left_on: date | None, original: dict[str, Any] | None = None,
-                     actor: str = "app", today: date | None = None) -> dict[str, Any]:
+                     *, caller: Caller, today: date | None = None) -> dict[str, Any]:
     """Set (or clear, with None) a person's left_on; refused if the row changed since shown (original)."""
     return edits.update_row(db, "people", {"person_code": person_code}, {"left_on": left_on}, original=original,
-                            actor=actor, today=today, label=f"person {person_code}")
+                            caller=caller, today=today, label=_("person {code}").format(code=person_code))
 
 
 def record_training(db: Database, person_code: str, module: str, course: str, completed_on: date | None,
-                    score: Any, actor: str = "app", today: date | None = None) -> str:
+                    score: Any, *, caller: Caller, today: date | None = None) -> str:
     """Record a training result (insert, or update the score of the same person/module/course).
     Form rules: a result has a score and a completion date that is not in the future."""
     today = today or date.today()
-    label = "training result"
+    label = _("training result")
     problems = []
     if score is None or score == "":
-        problems.append(CellError(label, None, "score", None, "is empty (expected a score from 0 to 100)"))
+        problems.append(CellError(label, None, "score", None, _("is empty (expected a score from 0 to 100)")))
     if completed_on is None:
-        problems.append(CellError(label, None, "completed_on", None, "is empty (expected the assessment date)"))
+        problems.append(CellError(label, None, "completed_on", None, _("is empty (expected the assessment date)")))
     elif completed_on > today:
-        problems.append(CellError(label, None, "completed_on", completed_on.isoformat(),
-                                  f"is in the future (expected a date on or before {today})"))
+        problems.append(CellError(label, None, "completed_on", completed_on.isoformat(), in_the_future(today)))
     if problems:
         raise ValidationError(problems)
     key = {"person_code": person_code, "module": module, "course": str(course).strip()}
     exists = db.scalar("SELECT count(*) FROM training WHERE person_code = ? AND module = ? AND course = ?",
                        [person_code, module, key["course"]])
     if exists:
-        edits.update_row(db, "training", key, {"completed_on": completed_on, "score": score}, actor=actor,
+        edits.update_row(db, "training", key, {"completed_on": completed_on, "score": score}, caller=caller,
                          today=today, label=label)
         return "updated"
-    edits.insert_rows(db, "training", [{**key, "completed_on": completed_on, "score": score}], actor=actor,
+    edits.insert_rows(db, "training", [{**key, "completed_on": completed_on, "score": score}], caller=caller,
                       today=today, label=label)
     return "added"

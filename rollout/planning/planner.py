@@ -30,6 +30,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from rollout.core.errors import CellError, ValidationError
+from rollout.core.i18n import _, ngettext
+from rollout.core.labels import N_
 from rollout.core.values import as_date, is_missing, iso_text, plain
 from rollout.exchange.spec import peak_month_set
 from rollout.metrics.live import branches_live, branches_live_sql
@@ -92,8 +94,8 @@ def params_from(db: Database, overrides: dict[str, Any] | None = None) -> Params
     errors: list[CellError] = []
     for key, value in (overrides or {}).items():
         if key not in PARAMETERS:
-            errors.append(CellError("plan", None, key, None, f"is not a planner setting (expected one of "
-                                                          f"{', '.join(PARAMETERS)})"))
+            errors.append(CellError("plan", None, key, None, _("is not a planner setting (expected one of "
+                                                            "{settings})").format(settings=", ".join(PARAMETERS))))
             continue
         try:
             values[key] = check_setting(key, value)
@@ -139,8 +141,8 @@ def check_confidence(confidence: Any) -> int | None:
         return None
     if isinstance(confidence, bool) or confidence not in CONFIDENCES:
         raise ValidationError([CellError("plan", None, "confidence", confidence,
-                                         "is not 50 or 80 (the P50 or P80 ready date; leave it out for the "
-                                         "forecast ready date)")])
+                                         _("is not 50 or 80 (the P50 or P80 ready date; leave it out for the "
+                                           "forecast ready date)"))])
     return int(confidence)
 
 
@@ -181,25 +183,24 @@ def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bo
             ready_on, stalled, has_plan = forecast.get(rec.branch_code, (None, False, False))
             unplanned = m0 + params.unplanned_lead_months
             if not has_plan:
-                ready_month, ready_text = unplanned, f"has no checklist plan, so it goes live no earlier than " \
-                                                     f"{month_label(unplanned)}"
+                ready_month = unplanned
+                ready_text = _("has no checklist plan, so it goes live no earlier than {month}").format(
+                    month=month_label(unplanned))
             elif stalled:
-                ready_month, ready_text = unplanned, f"is stalled (no checklist progress in the forecast window), " \
-                                                     f"so it goes live no earlier than {month_label(unplanned)}"
+                ready_month = unplanned
+                ready_text = _("is stalled (no checklist progress in the forecast window), so it goes live no "
+                               "earlier than {month}").format(month=month_label(unplanned))
             elif ready_on is not None:
                 ready_month = month_index(ready_on) + (0 if ready_on.day == 1 else 1)
-                ready = "is forecast ready" if confidence is None else \
-                    f"reaches {'an' if confidence == 80 else 'a'} {confidence}% chance of being ready"
-                ready_text = f"{ready} on {ready_on.isoformat()}, so it goes live no earlier than " \
-                             f"{month_label(ready_month)}"
+                message = _("is forecast ready on {day}, so it goes live no earlier than {month}") \
+                    if confidence is None else CHANCE_READY[confidence]
+                ready_text = _(message).format(day=ready_on.isoformat(), month=month_label(ready_month))
             elif confidence is not None:  # no P50 / P80 date: not within 260 weeks at this confidence
                 from rollout.metrics.readiness import MAX_WEEKS as MAX_READY_WEEKS
 
                 beyond = as_of + timedelta(days=7 * (MAX_READY_WEEKS + 1))
                 ready_month = month_index(beyond) + (0 if beyond.day == 1 else 1)
-                ready_text = f"stays below {'an' if confidence == 80 else 'a'} {confidence}% chance of being ready " \
-                             f"for {MAX_READY_WEEKS} weeks, " \
-                             f"so it goes live no earlier than {month_label(ready_month)}"
+                ready_text = _(CHANCE_BELOW[confidence]).format(weeks=MAX_READY_WEEKS, month=month_label(ready_month))
         headcount = plain(rec.headcount)  # an empty cell (None, NaN or pd.NA) weighs like one person
         size = 1 if headcount is None or int(headcount) <= 0 else int(headcount)
         remaining = max(_exact(rec.consultant_days_budget) - _exact(rec.consultant_days_used), Fraction(0))
@@ -210,6 +211,15 @@ def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bo
             remaining=remaining, fixed_kickoff=kickoff if kickoff is not None and kickoff <= as_of else None,
             has_stage2=rec.branch_code in stage2, ready_month=ready_month, ready_text=ready_text))
     return branches
+
+
+# Rule 6 at a confidence (--confidence 50 / 80), one whole sentence each.
+CHANCE_READY = {50: N_("reaches a 50% chance of being ready on {day}, so it goes live no earlier than {month}"),
+                80: N_("reaches an 80% chance of being ready on {day}, so it goes live no earlier than {month}")}
+CHANCE_BELOW = {50: N_("stays below a 50% chance of being ready for {weeks} weeks, so it goes live no earlier than "
+                       "{month}"),
+                80: N_("stays below an 80% chance of being ready for {weeks} weeks, so it goes live no earlier than "
+                       "{month}")}
 
 
 def parse_pins(db: Database, as_of: date, params: Params, pins: Iterable[str]) -> dict[str, int]:
@@ -231,21 +241,23 @@ def parse_pins(db: Database, as_of: date, params: Params, pins: Iterable[str]) -
             if len(day_text) != 10:
                 raise ValueError
         except ValueError:
-            errors.append(CellError("pin", None, None, text, "is not CODE=YYYY-MM-01 (e.g. B03=2027-03-01)"))
+            errors.append(CellError("pin", None, None, text, _("is not CODE=YYYY-MM-01 (e.g. B03=2027-03-01)")))
             continue
         if code not in known:
-            errors.append(CellError("pin", None, None, text, f"names no branch ({code} is not a branch code)"))
+            errors.append(CellError("pin", None, None, text, _("names no branch ({code} is not a branch code)").format(
+                code=code)))
         elif known[code][0]:
-            errors.append(CellError("pin", None, None, text,
-                                    f"pins a live branch ({code} went live on {iso_text(known[code][1])})"))
+            errors.append(CellError("pin", None, None, text, _("pins a live branch ({code} went live on {day})").format(
+                code=code, day=iso_text(known[code][1]))))
         elif day.day != 1:
-            errors.append(CellError("pin", None, None, text, "is not on the 1st of a month (go-lives are on a 1st)"))
+            errors.append(CellError("pin", None, None, text, _("is not on the 1st of a month (go-lives are on a 1st)")))
         elif not m0 + 1 <= month_index(day) <= m0 + params.horizon_months:
-            errors.append(CellError("pin", None, None, text, f"is outside the horizon (expected a 1st from "
-                                    f"{month_first(m0 + 1).isoformat()} to "
-                                    f"{month_first(m0 + params.horizon_months).isoformat()})"))
+            errors.append(CellError("pin", None, None, text, _("is outside the horizon (expected a 1st from {first} to "
+                                                               "{last})").format(
+                first=month_first(m0 + 1).isoformat(), last=month_first(m0 + params.horizon_months).isoformat())))
         elif code in result and result[code] != month_index(day):
-            errors.append(CellError("pin", None, None, text, f"pins {code} a second time to another month"))
+            errors.append(CellError("pin", None, None, text, _("pins {code} a second time to another month").format(
+                code=code)))
         else:
             result[code] = month_index(day)
     if errors:
@@ -321,9 +333,9 @@ def _integer_rows(terms: list[tuple[Any, Fraction]], capacity: Fraction) -> tupl
     fraction times the least common denominator (exact). Falls back to a fine rounding only when the
     exact integers would not fit in 62 bits (never with the default settings)."""
     denominator = capacity.denominator
-    for _, coef in terms:
+    for _key, coef in terms:
         denominator = math.lcm(denominator, coef.denominator)
-    total = sum(coef for _, coef in terms) + capacity
+    total = sum(coef for _key, coef in terms) + capacity
     if total * denominator < 2 ** 62:
         return [(v, int(c * denominator)) for v, c in terms], int(capacity * denominator)
     scale = max(1, int(Fraction(2 ** 62) / max(total, Fraction(1))))
@@ -466,16 +478,17 @@ def _solver(seconds: float, workers: int = 4) -> cp_model.CpSolver:
 
 def _codes(codes: list[str], limit: int = 8) -> str:
     if len(codes) > limit:
-        return ", ".join(codes[:limit]) + f" and {len(codes) - limit} more"
-    return codes[0] if len(codes) == 1 else ", ".join(codes[:-1]) + " and " + codes[-1]
+        return _("{codes} and {count} more").format(codes=", ".join(codes[:limit]), count=len(codes) - limit)
+    return codes[0] if len(codes) == 1 else _("{codes} and {last}").format(codes=", ".join(codes[:-1]),
+                                                                         last=codes[-1])
 
 
 def _months(months: Iterable[int]) -> str:
     """Month indexes as "2027-01..2027-03, 2027-06"."""
     ordered = sorted(set(months))
     parts = []
-    for _, run in itertools.groupby(enumerate(ordered), key=lambda p: p[1] - p[0]):
-        block = [m for _, m in run]
+    for _step, run in itertools.groupby(enumerate(ordered), key=lambda p: p[1] - p[0]):
+        block = [m for _index, m in run]
         parts.append(month_label(block[0]) if len(block) == 1 else f"{month_label(block[0])}..{month_label(block[-1])}")
     return ", ".join(parts)
 
@@ -488,26 +501,31 @@ def _days(value: Fraction) -> str:
 def rule_text(b: Branch, rule: str, as_of: date, m0: int, params: Params) -> str:
     """One per-branch rule in words (what it demands of this branch)."""
     if rule == "pin":
-        return f"is pinned to {month_label(b.pinned)}" if b.pinned is not None else "is pinned"
+        return _("is pinned to {month}").format(month=month_label(b.pinned)) if b.pinned is not None else \
+            _("is pinned")
     if rule == "requested":
-        return f"cannot go live before its requested month {month_label(b.requested)}"
+        return _("cannot go live before its requested month {month}").format(month=month_label(b.requested))
     if rule == "ready":
         return b.ready_text
     if rule == "peak":
-        return f"cannot go live in its peak months ({b.peak_text})"
+        return _("cannot go live in its peak months ({months})").format(months=b.peak_text)
     if rule == "kickoff":
         allowed = [m for m in range(m0 + 1, m0 + params.horizon_months + 1) if m not in b.forbidden["kickoff"]]
-        first = f"no earlier than {month_label(allowed[0])}" if allowed else "in no month of the horizon"
+        first = _("no earlier than {month}").format(month=month_label(allowed[0])) if allowed else \
+            _("in no month of the horizon")
         if b.fixed_kickoff is not None:
-            return (f"kicked off on {b.fixed_kickoff.isoformat()} and needs {params.kickoff_lead_weeks} weeks "
-                    f"from kick-off to go-live, so it goes live {first}")
-        return (f"needs a kick-off on a weekday after {as_of.isoformat()}, outside its peak months, at least "
-                f"{params.kickoff_lead_weeks} weeks before go-live, so it goes live {first}")
+            return _("kicked off on {day} and needs {weeks} weeks from kick-off to go-live, so it goes live "
+                     "{when}").format(day=b.fixed_kickoff.isoformat(), weeks=params.kickoff_lead_weeks, when=first)
+        return _("needs a kick-off on a weekday after {day}, outside its peak months, at least {weeks} weeks before "
+                 "go-live, so it goes live {when}").format(day=as_of.isoformat(), weeks=params.kickoff_lead_weeks,
+                                                           when=first)
     if rule == "stage2":
         allowed = [m for m in range(m0 + 1, m0 + params.horizon_months + 1) if m not in b.forbidden["stage2"]]
-        last = f"no later than {month_label(allowed[-1])}" if allowed else "in no month of the horizon"
-        return (f"needs its stage 2 at least {params.stage2_gap_months} month(s) after stage 1, outside its peak "
-                f"months, by {month_label(m0 + params.horizon_months)}, so stage 1 goes live {last}")
+        last = _("no later than {month}").format(month=month_label(allowed[-1])) if allowed else \
+            _("in no month of the horizon")
+        return _("needs its stage 2 at least {months} month(s) after stage 1, outside its peak months, by {end}, so "
+                 "stage 1 goes live {when}").format(months=params.stage2_gap_months,
+                                                     end=month_label(m0 + params.horizon_months), when=last)
     return rule
 
 
@@ -519,11 +537,13 @@ def _lone_branch_conflict(b: Branch, as_of: date, m0: int, params: Params) -> st
         for subset in itertools.combinations(rules, size):
             if set().union(*(b.forbidden[r] for r in subset)) >= horizon:
                 texts = [rule_text(b, r, as_of, m0, params) for r in subset]
-                where = f"the horizon {_months([m0 + 1])}..{month_label(m0 + params.horizon_months)}"
+                first, last = _months([m0 + 1]), month_label(m0 + params.horizon_months)
                 if len(texts) == 1:
-                    return f"{b.code}: {texts[0]}, but {where} leaves no such month"
-                return f"{b.code}: {'; '.join(texts)}: no month in {where} satisfies all of these"
-    return f"{b.code}: no month in the horizon satisfies its rules"
+                    return _("{branch}: {rule}, but the horizon {first}..{last} leaves no such month").format(
+                        branch=b.code, rule=texts[0], first=first, last=last)
+                return _("{branch}: {rules}: no month in the horizon {first}..{last} satisfies all of these").format(
+                    branch=b.code, rules="; ".join(texts), first=first, last=last)
+    return _("{branch}: no month in the horizon satisfies its rules").format(branch=b.code)
 
 
 def _core(built: Model, keys: list[tuple[str, Any]], seconds: float) -> list[tuple[str, Any]] | None:
@@ -552,6 +572,11 @@ def _minimal_core(built: Model, deadline: float) -> list[tuple[str, Any]] | None
     return kept
 
 
+def no_plan_in_time(params: Params) -> str:
+    return _("no plan was found within the time limit of {seconds} s, and none was proven impossible either: raise "
+             "the time limit").format(seconds=f"{params.solve_time_limit_s:g}")
+
+
 def explain(branches: list[Branch], as_of: date, params: Params, seconds: float) -> list[str]:
     """The conflicting rules in words, from the solver's infeasible core."""
     m0 = month_index(as_of)
@@ -561,8 +586,7 @@ def explain(branches: list[Branch], as_of: date, params: Params, seconds: float)
     built = build(branches, m0, params, explain=True)
     core = _minimal_core(built, time.monotonic() + seconds)
     if core is None:
-        return [f"no plan was found within the time limit of {params.solve_time_limit_s:g} s, and none was proven "
-                "impossible either: raise the time limit"]
+        return [no_plan_in_time(params)]
     horizon = range(m0 + 1, m0 + params.horizon_months + 1)
     cap_months = sorted(d for kind, d in core if kind == "capacity")
     live_months = sorted(d for kind, d in core if kind == "go_lives")
@@ -587,12 +611,15 @@ def explain(branches: list[Branch], as_of: date, params: Params, seconds: float)
                                                                       for r in rules.get(i, []))))]
         codes = _codes([branches[i].code for i in members])
         k = params.max_go_lives_per_month
-        limit = f"at most {k} go-live{'s' if k != 1 else ''} per month"
-        where = "it" if len(live_months) == 1 else "these months"
+        limit = ngettext("at most {count} go-live per month", "at most {count} go-lives per month", k).format(count=k)
+        one = len(live_months) == 1
         if all_pinned:
-            lines.append(f"{_months(live_months)}: {limit}, but {codes} are pinned to {where}")
+            message = _("{months}: {limit}, but {codes} are pinned to it") if one else \
+                _("{months}: {limit}, but {codes} are pinned to these months")
         else:
-            lines.append(f"{_months(live_months)}: {limit}, but {codes} can only go live in {where}")
+            message = _("{months}: {limit}, but {codes} can only go live in it") if one else \
+                _("{months}: {limit}, but {codes} can only go live in these months")
+        lines.append(message.format(months=_months(live_months), limit=limit, codes=codes))
     if cap_months:
         need = Fraction(0)
         members = []
@@ -605,24 +632,29 @@ def explain(branches: list[Branch], as_of: date, params: Params, seconds: float)
                 members.append(b.code)
                 need += min(loads)
         capacity = params.capacity_days_per_month * len(cap_months)
-        per = " per month" if len(cap_months) > 1 else ""
-        head = (f"capacity in {_months(cap_months)} is {_days(params.capacity_days_per_month)} consultant days"
-                f"{per}")
-        if all_pinned:
-            who = f"the {len(members)} pinned branches ({_codes(members)})" if len(members) > 1 else members[0]
-            lines.append(f"{head}; {who} need{'s' if len(members) == 1 else ''} {_days(need)}")
+        head = (_("capacity in {months} is {days} consultant days per month") if len(cap_months) > 1 else
+                _("capacity in {months} is {days} consultant days")).format(
+            months=_months(cap_months), days=_days(params.capacity_days_per_month))
+        if all_pinned and len(members) > 1:
+            lines.append(_("{capacity}; the {count} pinned branches ({codes}) need {days}").format(
+                capacity=head, count=len(members), codes=_codes(members), days=_days(need)))
+        elif all_pinned:
+            lines.append(_("{capacity}; {code} needs {days}").format(capacity=head, code=members[0],
+                                                                    days=_days(need)))
         elif need > capacity:
-            lines.append(f"{head}; {_codes(members)} need at least {_days(need)} there")
+            lines.append(_("{capacity}; {codes} need at least {days} there").format(
+                capacity=head, codes=_codes(members), days=_days(need)))
         else:
-            lines.append(f"{head}; it cannot hold the preparation of {_codes(members)} in any order "
-                         f"(at least {_days(need)} consultant days fall in these months)")
+            lines.append(_("{capacity}; it cannot hold the preparation of {codes} in any order (at least {days} "
+                           "consultant days fall in these months)").format(capacity=head, codes=_codes(members),
+                                                                           days=_days(need)))
     for i in sorted(rules):
         for rule in rules[i]:
             if rule == "pin" and all_pinned:
                 continue
             lines.append(f"{branches[i].code} {rule_text(branches[i], rule, as_of, m0, params)}")
     if not lines:
-        lines.append("the horizon is too short for the branches to plan")
+        lines.append(_("the horizon is too short for the branches to plan"))
     return lines
 
 
@@ -657,8 +689,7 @@ def solve(db: Database, as_of: date, overrides: dict[str, Any] | None = None, pi
         result["status"] = "infeasible"
         left = max(2.0, params.solve_time_limit_s - (time.monotonic() - started))
         result["conflicts"] = explain(branches, as_of, params, left) if status == cp_model.INFEASIBLE else [
-            f"no plan was found within the time limit of {params.solve_time_limit_s:g} s, and none was proven "
-            "impossible either: raise the time limit"]
+            no_plan_in_time(params)]
         return result
     chosen = {i: m for (i, m), var in built.x.items() if solver.boolean_value(var)}
     lateness = 0
@@ -706,24 +737,37 @@ def plan_json(db: Database, as_of: date, overrides: dict[str, Any] | None = None
     return solve(db, as_of, overrides or {}, list(pins or []), ignore_forecast, confidence)
 
 
+# What plan_text prints for the JSON's words (the JSON itself keeps them as PLANNING.md defines them).
+PLAN_STATUS = {"optimal": N_("optimal"), "feasible": N_("feasible"), "infeasible": N_("infeasible")}
+LOAD_COLUMNS = {"month": N_("month"), "consultant_days": N_("consultant_days"), "capacity": N_("capacity"),
+                "go_lives": N_("go_lives")}
+
+
 def plan_text(result: dict[str, Any]) -> str:
     """The plan for a person reading a terminal."""
-    lines = [f"launch plan as of {result['as_of']}: {result['status']}"]
+    lines = [_("launch plan as of {day}: {status}").format(day=result["as_of"],
+                                                          status=_(PLAN_STATUS[result["status"]]))]
     if result["status"] == "infeasible":
-        lines.append("no plan satisfies every rule; the conflict:")
+        lines.append(_("no plan satisfies every rule; the conflict:"))
         lines += [f"  - {c}" for c in result["conflicts"]]
         return "\n".join(lines)
     objective = result["objective"]
-    lines.append(f"weighted lateness {objective['weighted_lateness']} (headcount × months late), finish month "
-                 f"{objective['finish_month'] or '-'}" + (f", gap {result['gap']:.2%}" if result["gap"] else ""))
+    figures = dict(lateness=objective["weighted_lateness"], finish=objective["finish_month"] or "-")
+    lines.append(_("weighted lateness {lateness} (headcount × months late), finish month {finish}, gap {gap}").format(
+        **figures, gap=f"{result['gap']:.2%}") if result["gap"] else
+        _("weighted lateness {lateness} (headcount × months late), finish month {finish}").format(**figures))
     if not result["branches"]:
-        lines.append("no branch to plan: every branch is live")
+        lines.append(_("no branch to plan: every branch is live"))
         return "\n".join(lines)
-    frame = pd.DataFrame(result["branches"]).rename(columns={"branch_code": "branch", "stage2_go_live": "stage 2",
-                                                             "go_live": "go-live", "months_late": "months late"})
-    frame["stage 2"] = frame["stage 2"].fillna("-")
-    frame["pinned"] = frame["pinned"].map({True: "pinned", False: ""})
-    lines += ["", frame.to_string(index=False), "", "consultant load per month:",
-              pd.DataFrame(result["load"]).to_string(index=False)]
+    stage2, pinned = _("stage 2"), _("pinned")
+    frame = pd.DataFrame(result["branches"]).rename(columns={
+        "branch_code": _("branch"), "stage2_go_live": stage2, "go_live": _("go-live"), "months_late": _("months late"),
+        "kickoff": _("kickoff"), "pinned": pinned})
+    frame[stage2] = frame[stage2].fillna("-")
+    frame[pinned] = frame[pinned].map({True: pinned, False: ""})
+    load = pd.DataFrame(result["load"])
+    lines += ["", frame.to_string(index=False), "", _("consultant load per month:"),
+              load.rename(columns={c: _(LOAD_COLUMNS[c]) for c in load.columns if c in LOAD_COLUMNS})
+              .to_string(index=False)]
     return "\n".join(lines)
 

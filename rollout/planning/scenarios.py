@@ -12,13 +12,20 @@ from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller, regions_to_text
 from rollout.core.errors import CellError, NotFoundError, ValidationError
+from rollout.core.i18n import _, ngettext
 from rollout.core.values import as_date
 from rollout.exchange.edits import edit_batch
 from rollout.exchange.spec import SHEETS
+from rollout.store.audit import authorise_own_scope, record_json
 from rollout.store.db import Database
+from rollout.store.scope import saved_in_scope, scope_text
 
 PREVIEW_COLUMNS = ["table", "branch_code", "module", "column", "current", "new"]
+
+
+_OF_SCOPE = saved_in_scope("plan_json")  # a scenario is seen by the scope it was saved by
 
 
 def _month_diff(old: date, new: date) -> int:
@@ -36,11 +43,12 @@ def plan_frame(plan: dict[str, Any]) -> pd.DataFrame:
 
 def moved_words(months: int | None) -> str:
     if months is None:
-        return "new date"
+        return _("new date")
     if months == 0:
-        return "unchanged"
-    unit = "month" if abs(months) == 1 else "months"
-    return f"{'later' if months > 0 else 'earlier'} by {abs(months)} {unit}"
+        return _("unchanged")
+    if months > 0:
+        return ngettext("later by {count} month", "later by {count} months", months).format(count=months)
+    return ngettext("earlier by {count} month", "earlier by {count} months", -months).format(count=-months)
 
 
 def diff_from_current(db: Database, plan: dict[str, Any]) -> pd.DataFrame:
@@ -80,7 +88,7 @@ def plan_segments(plan: dict[str, Any], prep_months: int) -> pd.DataFrame:
         go_live = date.fromisoformat(branch["go_live"])
         stage2 = date.fromisoformat(branch["stage2_go_live"]) if branch["stage2_go_live"] else None
         start = go_live
-        for _ in range(prep_months):
+        for _month in range(prep_months):
             start = (start - timedelta(days=1)).replace(day=1)
         start = max(start, as_of.replace(day=1))
         segments = [("preparation", start, go_live), ("stage 1", go_live, stage2 or _next_month(go_live))]
@@ -95,34 +103,44 @@ def plan_segments(plan: dict[str, Any], prep_months: int) -> pd.DataFrame:
 
 def confidence_words(confidence: Any) -> str:
     """The ready date a plan's rule 6 used: 'P50 ready date', 'P80 ready date' or 'forecast ready date'."""
-    return f"P{int(confidence)} ready date" if confidence in (50, 80) else "forecast ready date"
+    return _("P{confidence} ready date").format(confidence=int(confidence)) if confidence in (50, 80) else \
+        _("forecast ready date")
 
 
 def save_scenario(db: Database, name: str, params: dict[str, Any], plan: dict[str, Any],
-                  overwrite: bool = False) -> None:
+                  overwrite: bool = False, *, caller: Caller) -> None:
     """Store a plan under a name (refused when the name is taken, unless overwrite). The parameters
-    always record the confidence rule 6 used (`confidence`: 50, 80, or null for the forecast ready date)."""
+    always record the confidence rule 6 used (`confidence`: 50, 80, or null for the forecast ready date);
+    the plan records the caller's scope (only that scope sees it again). Audited."""
+    authorise_own_scope(db, caller, "scenarios")
+    scope = regions_to_text(caller.regions)
+    plan = {**plan, "scope": scope}
     params = {**params, "confidence": params.get("confidence")}
     if params["confidence"] not in (None, 50, 80):
-        raise ValidationError([CellError("scenario", None, "confidence", params["confidence"],
-                                         "is not 50 or 80 (or empty for the forecast ready date)")])
+        raise ValidationError([CellError(_("scenario"), None, "confidence", params["confidence"],
+                                         _("is not 50 or 80 (or empty for the forecast ready date)"))])
     name = (name or "").strip()
     if not name:
-        raise ValidationError([CellError("scenario", None, "name", None, "is empty (expected a name)")])
+        raise ValidationError([CellError(_("scenario"), None, "name", None, _("is empty (expected a name)"))])
     if len(name) > 100:
-        raise ValidationError([CellError("scenario", None, "name", name, "is too long (at most 100 characters)")])
+        raise ValidationError([CellError(_("scenario"), None, "name", name,
+                                         _("is too long (at most 100 characters)"))])
     with db.transaction() as cur:
-        taken = cur.execute("SELECT count(*) FROM plan_scenarios WHERE name = ?", [name]).fetchone()[0]
-        if taken and not overwrite:
-            raise ValidationError([CellError("scenario", None, "name", name, "is already saved (pick another name)")])
+        taken = cur.execute("SELECT plan_json FROM plan_scenarios WHERE name = ?", [name]).fetchone()
+        if taken and (not overwrite or json.loads(taken[0]).get("scope", "*") != scope):
+            raise ValidationError([CellError(_("scenario"), None, "name", name,
+                                             _("is already saved (pick another name)"))])
         cur.execute("DELETE FROM plan_scenarios WHERE name = ?", [name])
         cur.execute("INSERT INTO plan_scenarios (name, created_at, params_json, plan_json) VALUES (?, ?, ?, ?)",
                     [name, datetime.now(), json.dumps(params, default=str), json.dumps(plan, default=str)])
+        record_json(cur, caller.email, "update" if taken else "insert", "plan_scenarios", {"name": name},
+                    new={"params": params})
 
 
 def scenarios(db: Database) -> pd.DataFrame:
     """Saved scenarios, newest first, with their headline figures."""
-    rows = db.rows("SELECT name, created_at, params_json, plan_json FROM plan_scenarios ORDER BY created_at DESC")
+    rows = db.rows(f"SELECT name, created_at, params_json, plan_json FROM plan_scenarios WHERE {_OF_SCOPE} "
+                   "ORDER BY created_at DESC", [scope_text(db)])
     records = []
     for name, created_at, params_json, plan_json in rows:
         plan = json.loads(plan_json)
@@ -137,9 +155,11 @@ def scenarios(db: Database) -> pd.DataFrame:
 
 
 def load_scenario(db: Database, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    found = db.rows("SELECT params_json, plan_json FROM plan_scenarios WHERE name = ?", [name])
+    found = db.rows(f"SELECT params_json, plan_json FROM plan_scenarios WHERE name = ? AND {_OF_SCOPE}",
+                    [name, scope_text(db)])
     if not found:
-        raise NotFoundError(f"scenario {name!r}: not found (it may have been deleted; reload the page)")
+        raise NotFoundError(_("scenario {name}: not found (it may have been deleted; reload the page)").format(
+            name=repr(name)))
     return json.loads(found[0][0]), json.loads(found[0][1])
 
 
@@ -203,7 +223,7 @@ def apply_preview(db: Database, name: str, as_of: date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)
 
 
-def apply_scenario(db: Database, preview: pd.DataFrame, actor: str = "app", today: date | None = None) -> int:
+def apply_scenario(db: Database, preview: pd.DataFrame, *, caller: Caller, today: date | None = None) -> int:
     """Write a preview's new dates: validated by the importer's rules, one transaction, audited; refused
     (ConflictError) when any current value differs from what the preview showed. Returns values changed."""
     if preview.empty:
@@ -213,14 +233,15 @@ def apply_scenario(db: Database, preview: pd.DataFrame, actor: str = "app", toda
         key = (rec.branch_code,) if rec.table == "branches" else (rec.branch_code, rec.module)
         changes.setdefault((rec.table, key), {})[rec.column] = (as_date(rec.current), as_date(rec.new))
     written = 0
-    with edit_batch(db, actor, today) as batch:  # every date of the plan commits together, or none does
+    with edit_batch(db, caller, today) as batch:  # every date of the plan commits together, or none does
         for (table, key), columns in changes.items():
             sheet = SHEETS[table]
             key_values = dict(zip(sheet.key, key, strict=True))
-            label = f"plan for {table} {' '.join(key)}"
+            label = _("plan for {table} {key}").format(table=table, key=" ".join(key))
             if batch.current(table, key_values) is None:
-                raise NotFoundError(f"{label}: not found (it may have been deleted; preview again)")
-            batch.update(table, key_values, {c: new for c, (_, new) in columns.items()},
-                         original={c: shown for c, (shown, _) in columns.items()}, label=label)
+                raise NotFoundError(_("{label}: not found (it may have been deleted; preview again)").format(
+                    label=label))
+            batch.update(table, key_values, {c: new for c, (_shown, new) in columns.items()},
+                         original={c: shown for c, (shown, _new) in columns.items()}, label=label)
             written += len(columns)
     return written

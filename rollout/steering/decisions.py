@@ -8,15 +8,18 @@ branch's figures of a later date (see `decision_follow_up` and docs/methodology/
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, NotFoundError, ValidationError
 from rollout.core.values import as_date
 from rollout.store.audit import record as audit_record
 from rollout.store.db import Database
+from rollout.store.scope import authorise_branch
 
 DECISIONS = ("go", "no_go", "go_with_conditions")
 SHEET = "decision"
@@ -90,11 +93,14 @@ def branch_figures(db: Database, branch_code: str, as_of: date) -> dict[str, Any
 
 def record_decision(db: Database, branch_code: str, decision: str, decided_on: date | str, decided_by: str,
                     conditions: str | None = None, follow_up_on: date | str | None = None,
-                    as_of: date | None = None, actor: str | None = None) -> int:
+                    as_of: date | None = None, *, caller: Caller) -> int:
     """Store a go / no-go decision with the branch's figures as of as_of (default decided_on); returns its id.
 
-    One transaction: the decision row and its audit_log row are written together or not at all.
+    One transaction: the decision row and its audit_log row are written together or not at all. The caller
+    must be an editor of the branch's region (refusals are recorded); a branch outside its scope is not found.
     """
+    authorise_branch(db, caller, "decisions", branch_code)
+    db = db.scoped(caller)
     clean = check_decision(db, branch_code, decision, decided_on, decided_by, conditions, follow_up_on)
     figures = branch_figures(db, clean["branch_code"], as_of or clean["decided_on"])
     payload = json.dumps(figures, ensure_ascii=False, sort_keys=True, default=str)
@@ -106,7 +112,7 @@ def record_decision(db: Database, branch_code: str, decision: str, decided_on: d
             [clean["branch_code"], clean["decision"], clean["decided_on"], clean["decided_by"], clean["conditions"],
              clean["follow_up_on"], payload, now]).fetchone()[0]
         stored = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in clean.items()}
-        audit_record(cur, actor or clean["decided_by"], "insert", "decisions",
+        audit_record(cur, caller.email, "insert", "decisions",
                      json.dumps({"decision_id": int(decision_id)}), new=json.dumps(stored, ensure_ascii=False), at=now)
     return int(decision_id)
 
@@ -137,8 +143,12 @@ def decision_follow_up(decision: str, decided_on: date, follow_up_on: date | Non
     return "open"
 
 
-def list_decisions(db: Database, as_of: date) -> pd.DataFrame:
-    """Every decision, newest first, with the frozen figures beside today's and the follow-up verdict."""
+def list_decisions(db: Database, as_of: date,
+                   current: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """Every decision, newest first, with the frozen figures beside today's and the follow-up verdict.
+
+    `current`: branch_code -> today's status, checklist_readiness and failing_gates, when the caller
+    has them already (the steering pack); otherwise the summary is computed."""
     from rollout.metrics.summary import summary
 
     rows = db.df("SELECT d.decision_id, d.branch_code, b.branch_name, d.decision, d.decided_on, d.decided_by, "
@@ -149,7 +159,8 @@ def list_decisions(db: Database, as_of: date) -> pd.DataFrame:
                "failing_gates_now", "conditions_met", "figures_as_of", "recorded_at"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    current = {b["branch_code"]: b for b in summary(db, as_of)["branches"]}
+    if current is None:
+        current = {b["branch_code"]: b for b in summary(db, as_of)["branches"]}
     records = []
     for row in rows.to_dict("records"):
         then = json.loads(row["figures_json"])

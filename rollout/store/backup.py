@@ -31,10 +31,15 @@ from pathlib import Path
 
 import duckdb
 
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import DatabaseLockedError, RolloutError
+from rollout.core.i18n import _
+from rollout.core.labels import N_
 from rollout.core.values import quote, quote_text
 from rollout.store import files
+from rollout.store.audit import authorise
 from rollout.store.db import LATEST_VERSION, Database, FileDatabase, is_server_location, translate
+from rollout.store.scope import whole
 from rollout.store.transfer import copy_store, has_data
 
 # Tables every rollout database has had since schema version 1 (migration 001).
@@ -42,9 +47,9 @@ REQUIRED_TABLES = ("schema_version", "regions", "branches", "modules", "checklis
                    "assignments", "training", "executives", "touchpoints", "lessons", "lesson_applications",
                    "master_data", "problems", "import_log")
 
-IN_USE_MESSAGE = ("the database {path} is in use by the running app (DuckDB lets one process open a file): "
-                  "take the backup from inside the app (Settings page, 'Back up the database'), or stop the app "
-                  "and run this command again")
+IN_USE_MESSAGE = N_("the database {path} is in use by the running app (DuckDB lets one process open a file): take "
+                    "the backup from inside the app (Settings page, 'Back up the database'), or stop the app and run "
+                    "this command again")
 
 
 def _is_locked(exc: Exception) -> bool:
@@ -58,9 +63,9 @@ def _target(out: Path) -> Path:
     if out.is_dir():
         out = out / f"rollout-backup-{datetime.now():%Y%m%d-%H%M%S}.duckdb"
     if out.exists():
-        raise RolloutError(f"{out} already exists (choose a new file name for the backup)")
+        raise RolloutError(_("{path} already exists (choose a new file name for the backup)").format(path=out))
     if not out.parent.exists():
-        raise RolloutError(f"the folder {out.parent} does not exist (create it first)")
+        raise RolloutError(_("the folder {path} does not exist (create it first)").format(path=out.parent))
     return out
 
 
@@ -90,18 +95,20 @@ def _copy_into(con: duckdb.DuckDBPyConnection, source_catalog: str, out: Path) -
         cur.close()
 
 
-def backup(db_path: Path | str, out: Path) -> Path:
+def backup(db_path: Path | str, out: Path, caller: Caller = LOCAL) -> Path:
     """Copy the database file at db_path into a new backup file (out, or a new file inside folder out).
+    Admins only (the CLI runs as one; `caller` defaults to the local administrator).
 
     Refuses, with a message saying what to do, when another process (the running app) holds the file.
     db_path may be a server URL: the server's store is copied into the same kind of file.
     """
+    caller.check("backup")
     if is_server_location(str(db_path)):
         with Database(str(db_path)) as db:
             return backup_open_database(db, out)
     db_path = Path(db_path)
     if not db_path.exists():
-        raise RolloutError(f"the database {db_path} does not exist (nothing to back up)")
+        raise RolloutError(_("the database {path} does not exist (nothing to back up)").format(path=db_path))
     target = _target(out)
     partial = _temporary_next_to(target, ".partial")
     try:
@@ -111,9 +118,9 @@ def backup(db_path: Path | str, out: Path) -> Path:
                 con.execute(f"ATTACH {quote_text(str(db_path))} AS rollout_backup_source (READ_ONLY)")
             except duckdb.Error as exc:
                 if _is_locked(exc):
-                    raise DatabaseLockedError(IN_USE_MESSAGE.format(path=db_path)) from None
-                raise RolloutError(f"{db_path} cannot be read as a rollout database "
-                                   f"({str(exc).splitlines()[0]})") from None
+                    raise DatabaseLockedError(_(IN_USE_MESSAGE).format(path=db_path)) from None
+                raise RolloutError(_("{path} cannot be read as a rollout database ({reason})").format(
+                    path=db_path, reason=str(exc).splitlines()[0])) from None
             _check_rollout(con, "rollout_backup_source", db_path)
             con.execute("BEGIN TRANSACTION")
             con.execute(f"COPY FROM DATABASE rollout_backup_source TO {quote(_catalog(con))}")
@@ -134,9 +141,12 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("SELECT current_database()").fetchone()[0]
 
 
-def backup_open_database(db: Database, out: Path) -> Path:
+def backup_open_database(db: Database, out: Path, caller: Caller = LOCAL) -> Path:
     """Back up the database this process has open (the app's): a consistent snapshot taken while
-    writes are held back, so it is safe while other sessions use the app. Returns the file written."""
+    writes are held back, so it is safe while other sessions use the app. Returns the file written.
+    Admins only: a refusal is recorded."""
+    authorise(db, caller, "backup")
+    db = whole(db)
     target = _target(out)
     partial = _temporary_next_to(target, ".partial")
     if db.kind == "server":
@@ -159,10 +169,10 @@ def backup_open_database(db: Database, out: Path) -> Path:
     return target
 
 
-def backup_bytes(db: Database) -> bytes:
-    """The backup file's bytes (for a download button in the app)."""
+def backup_bytes(db: Database, caller: Caller = LOCAL) -> bytes:
+    """The backup file's bytes (for a download button in the app); admins only."""
     with tempfile.TemporaryDirectory(prefix="rollout-backup-") as folder:
-        written = backup_open_database(db, Path(folder) / "rollout-backup.duckdb")
+        written = backup_open_database(db, Path(folder) / "rollout-backup.duckdb", caller)
         return written.read_bytes()
 
 
@@ -172,14 +182,15 @@ def _check_rollout(con: duckdb.DuckDBPyConnection, catalog: str, shown: Path) ->
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?", [catalog]).fetchall()}
     missing = [t for t in REQUIRED_TABLES if t not in tables]
     if missing:
-        raise RolloutError(f"{shown} is not a rollout database (it has no table {', '.join(missing[:5])}"
-                           f"{'…' if len(missing) > 5 else ''})")
+        raise RolloutError(_("{path} is not a rollout database (it has no table {tables})").format(
+            path=shown, tables=", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")))
     version = con.execute(f"SELECT coalesce(max(version), 0) FROM {quote(catalog)}.schema_version").fetchone()[0]
     if version < 1:
-        raise RolloutError(f"{shown} is not a rollout database (its schema version is empty)")
+        raise RolloutError(_("{path} is not a rollout database (its schema version is empty)").format(path=shown))
     if version > LATEST_VERSION:
-        raise RolloutError(f"{shown} was written by a newer version of the app (schema {version}, this app knows "
-                           f"{LATEST_VERSION}); upgrade the app before restoring it")
+        raise RolloutError(_("{path} was written by a newer version of the app (schema {version}, this app knows "
+                             "{latest}); upgrade the app before restoring it").format(path=shown, version=version,
+                                                                                      latest=LATEST_VERSION))
     return version
 
 
@@ -187,25 +198,29 @@ def inspect_backup(backup_path: Path) -> int:
     """The schema version of a backup file; RolloutError if it is missing or not a rollout database."""
     backup_path = Path(backup_path)
     if not backup_path.exists():
-        raise RolloutError(f"the backup {backup_path} does not exist")
+        raise RolloutError(_("the backup {path} does not exist").format(path=backup_path))
     if not backup_path.is_file():
-        raise RolloutError(f"the backup {backup_path} is not a file (expected a .duckdb file written by backup)")
+        raise RolloutError(_("the backup {path} is not a file (expected a .duckdb file written by backup)").format(
+            path=backup_path))
     con = duckdb.connect(":memory:")
     try:
         try:
             con.execute(f"ATTACH {quote_text(str(backup_path))} AS rollout_restore_source (READ_ONLY)")
         except duckdb.Error as exc:
             if _is_locked(exc):
-                raise DatabaseLockedError(f"the backup {backup_path} is in use by another process") from None
-            raise RolloutError(f"{backup_path} is not a rollout backup (not a DuckDB database file: "
-                               f"{str(exc).splitlines()[0][:120]})") from None
+                raise DatabaseLockedError(_("the backup {path} is in use by another process").format(
+                    path=backup_path)) from None
+            raise RolloutError(_("{path} is not a rollout backup (not a DuckDB database file: {reason})").format(
+                path=backup_path, reason=str(exc).splitlines()[0][:120])) from None
         return _check_rollout(con, "rollout_restore_source", backup_path)
     finally:
         con.close()
 
 
-def restore(backup_path: Path, db_path: Path | str, force: bool = False) -> None:
-    """Replace (or create) the database at db_path with the backup, upgraded to the current schema."""
+def restore(backup_path: Path, db_path: Path | str, force: bool = False, caller: Caller = LOCAL) -> None:
+    """Replace (or create) the database at db_path with the backup, upgraded to the current schema.
+    Admins only (the CLI runs as one; `caller` defaults to the local administrator)."""
+    caller.check("restore")
     if is_server_location(str(db_path)):
         _restore_into_server(Path(backup_path), str(db_path), force)
         return
@@ -214,9 +229,11 @@ def restore(backup_path: Path, db_path: Path | str, force: bool = False) -> None
     inspect_backup(backup_path)
     if db_path.exists():
         if backup_path.resolve() == db_path.resolve():
-            raise RolloutError(f"{backup_path} is the database itself (choose another backup file)")
+            raise RolloutError(_("{path} is the database itself (choose another backup file)").format(
+                path=backup_path))
         if not force:
-            raise RolloutError(f"the database {db_path} already exists (use --force to replace it with the backup)")
+            raise RolloutError(_("the database {path} already exists (use --force to replace it with the backup)")
+                               .format(path=db_path))
         files.refuse_if_held(db_path)  # a damaged database may be replaced (that is what restoring is for)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     files.remove_leftovers(db_path)
@@ -245,8 +262,8 @@ def _restore_into_server(backup_path: Path, url: str, force: bool) -> None:
     inspect_backup(backup_path)
     with Database(url) as target:
         if not force and has_data(target):
-            raise RolloutError(f"the database {target.name} already holds data (use --force to replace it with "
-                               "the backup)")
+            raise RolloutError(_("the database {name} already holds data (use --force to replace it with the "
+                                 "backup)").format(name=target.name))
         with tempfile.TemporaryDirectory(prefix="rollout-restore-") as folder:
             staged = Path(folder) / "restore.duckdb"
             restore(backup_path, staged)  # validated and upgraded to the current schema

@@ -10,8 +10,9 @@ Every layer above sees the same interface, whichever engine is behind it: `df`, 
 (reads, always answered by DuckDB, so the metric SQL is one dialect), `cursor()` (a DuckDB cursor for
 reading), `transaction()` (one serialised write: a cursor taking `?` parameters, committed whole or
 rolled back whole), `version` (the cache key: changes with every committed write), `schema_version()`,
-`close()`. A process holds one `Database` (the UI caches it with st.cache_resource); every query runs
-on its own cursor and fetches fully, so Streamlit's script threads never share a cursor. Engine
+`close()`, `scoped(caller)` (the same reads, limited to the caller's regions: rollout.store.scope). A
+process holds one `Database` (the UI caches it with st.cache_resource); every query runs on its own
+cursor and fetches fully, so Streamlit's script threads never share a cursor. Engine
 exceptions become our own errors (`RolloutError` subclasses with a message a user can act on).
 """
 
@@ -29,10 +30,19 @@ from typing import Any, Protocol
 import duckdb
 import pandas as pd
 
+from rollout.core.access import Caller
 from rollout.core.errors import DatabaseError, DatabaseLockedError
+from rollout.core.i18n import _
 from rollout.store.files import remove_leftovers
 from rollout.store.locations import is_server_location
-from rollout.store.schema import LATEST_VERSION, MIGRATIONS_DIR, SCHEMA_VERSION_TABLE, migrations, newer_message
+from rollout.store.schema import (
+    LATEST_VERSION,
+    MIGRATIONS_DIR,
+    SCHEMA_VERSION_TABLE,
+    migrations,
+    newer_message,
+    read_only_message,
+)
 
 __all__ = ["LATEST_VERSION", "MIGRATIONS_DIR", "Cursor", "Database", "FileDatabase", "is_server_location",
            "migrations", "open_store", "translate"]
@@ -48,16 +58,23 @@ def translate(exc: Exception, path: str | Path = "") -> DatabaseError:
     """A DuckDB exception as a message a user can act on."""
     text = str(exc)
     if "lock" in text.lower() and ("conflicting" in text.lower() or "could not set lock" in text.lower()):
-        return DatabaseLockedError(
-            f"the database {path} is in use by another process (close the app or the other command, then retry)")
+        return DatabaseLockedError(_("the database {path} is in use by another process (close the app or the other "
+                                     "command, then retry)").format(path=path))
     if isinstance(exc, duckdb.IOException):
-        return DatabaseError(f"cannot open or write the database {path}: {text.splitlines()[0]}")
-    if isinstance(exc, duckdb.ConstraintException):
-        return DatabaseError(f"the change breaks a database rule: {text.splitlines()[0]}")
-    return DatabaseError(f"database error: {text.splitlines()[0]}")
+        return DatabaseError(_("cannot open or write the database {path}: {reason}").format(
+            path=path, reason=text.splitlines()[0]))
+    return query_error(text.splitlines()[0], isinstance(exc, duckdb.ConstraintException))
+
+
+def query_error(first_line: str, rule_broken: bool) -> DatabaseError:
+    """A failed statement (either engine): a broken rule (key, constraint) or another database error."""
+    if rule_broken:
+        return DatabaseError(_("the change breaks a database rule: {reason}").format(reason=first_line))
+    return DatabaseError(_("database error: {reason}").format(reason=first_line))
 
 
 SERVER_ENGINE = "rollout.store.server"
+SCOPE_MODULE = "rollout.store.scope"  # subclasses Database too: looked up by name, as the server engine is
 
 
 class Cursor(Protocol):
@@ -83,6 +100,8 @@ class Database:
     #: the location as shown to people: a server URL's password is masked
     name: str
     read_only: bool
+    #: the regions this handle reads (None: every region; see rollout.store.scope)
+    regions: frozenset[str] | None = None
 
     def __new__(cls, location: str | Path = ":memory:", read_only: bool = False) -> Database:
         if cls is Database:
@@ -142,6 +161,13 @@ class Database:
                                         "'main' AND table_type = 'BASE TABLE' AND table_catalog = current_database() "
                                         "ORDER BY 1")]
 
+    def scoped(self, caller: Caller) -> Database:
+        """This store as `caller` may read it: only the branches of its regions exist (rollout.store.scope)."""
+        return importlib.import_module(SCOPE_MODULE).scoped(self, caller)
+
+    def refresh(self) -> None:
+        """Bring what reads see up to the store (the server engine's mirror; nothing for a file)."""
+
     # --- the rest differs by engine ------------------------------------------------------------------
     @property
     def version(self) -> int:
@@ -183,7 +209,7 @@ def open_store(location: str | Path, read_only: bool = False) -> Database:
     if isinstance(location, str):
         location = location.strip()
     if not str(location):
-        raise DatabaseError("no database given (expected a file path or postgresql://user@host/dbname)")
+        raise DatabaseError(_("no database given (expected a file path or postgresql://user@host/dbname)"))
     return Database(location, read_only=read_only)
 
 
@@ -219,7 +245,7 @@ class FileDatabase(Database):
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self.read_only:
-            raise DatabaseError(f"the database {self.path} is open read-only")
+            raise DatabaseError(read_only_message(self.path))
         with self._lock:
             cur = self.cursor()
             try:

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from rollout.core.errors import DatabaseLockedError, RolloutError
+from rollout.core.i18n import _
 
 try:
     import fcntl
@@ -63,15 +64,16 @@ def refuse_if_held(path: Path, for_write: bool = True) -> None:
     """DatabaseLockedError, naming the process, when another process holds the database file."""
     pid = lock_holder(path, for_write)
     if pid is not None:
-        raise DatabaseLockedError(f"the database {path} is in use by another process (PID {pid}): close the app or "
-                                  "the other command, then retry")
+        raise DatabaseLockedError(_("the database {path} is in use by another process (PID {pid}): close the app or "
+                                    "the other command, then retry").format(path=path, pid=pid))
 
 
 def check_database_path(path: Path) -> None:
     """A path that can be a database file: not a folder, and no file where a folder should be."""
     path = Path(path)
     if path.is_dir():
-        raise RolloutError(f"{path} is a folder (expected a database file, e.g. {path / 'rollout.duckdb'})")
+        raise RolloutError(_("{path} is a folder (expected a database file, e.g. {example})").format(
+            path=path, example=path / "rollout.duckdb"))
     _check_parents(path)
 
 
@@ -80,10 +82,10 @@ def check_output_path(path: Path, folder: bool = False) -> None:
     a file is meant, a file where a folder is meant, and a file standing where a parent folder should."""
     path = Path(path)
     if folder and path.exists() and not path.is_dir():
-        raise RolloutError(f"cannot write to {path}: it is a file (expected a folder, or a name ending in .xlsx "
-                           "or .zip)")
+        raise RolloutError(_("cannot write to {path}: it is a file (expected a folder, or a name ending in .xlsx or "
+                             ".zip)").format(path=path))
     if not folder and path.is_dir():
-        raise RolloutError(f"cannot write to {path}: it is a folder (expected a file name)")
+        raise RolloutError(_("cannot write to {path}: it is a folder (expected a file name)").format(path=path))
     _check_parents(path)
 
 
@@ -91,7 +93,8 @@ def _check_parents(path: Path) -> None:
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
-                raise RolloutError(f"cannot use {path}: {parent} is a file, not a folder")
+                raise RolloutError(_("cannot use {path}: {parent} is a file, not a folder").format(path=path,
+                                                                                                 parent=parent))
             return
 
 

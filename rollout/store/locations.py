@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from rollout.core.errors import DatabaseError
+from rollout.core.i18n import _
 
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 
@@ -36,17 +37,19 @@ class Location:
     def parse(cls, url: str) -> Location:
         url = url.strip()
         if not is_server_location(url):
-            raise DatabaseError("expected a server URL postgresql://user[:password]@host[:port]/dbname")
+            raise DatabaseError(_("expected a server URL postgresql://user[:password]@host[:port]/dbname"))
         try:
             parts = urlsplit(url)
             port = parts.port or 5432
         except ValueError:
-            raise DatabaseError(f"{_masked(url)} is not a valid server URL (expected "
-                                "postgresql://user[:password]@host[:port]/dbname)") from None
+            raise DatabaseError(_("{url} is not a valid server URL (expected "
+                                  "postgresql://user[:password]@host[:port]/dbname)").format(
+                url=_masked(url))) from None
         dbname = unquote(parts.path.lstrip("/"))
         if not dbname or not parts.hostname:
-            raise DatabaseError(f"{_masked(url)} names no {'database' if parts.hostname else 'host'} (expected "
-                                "postgresql://user[:password]@host[:port]/dbname)")
+            message = _("{url} names no database (expected postgresql://user[:password]@host[:port]/dbname)") \
+                if parts.hostname else _("{url} names no host (expected postgresql://user[:password]@host[:port]/dbname)")
+            raise DatabaseError(message.format(url=_masked(url)))
         return cls(url, unquote(parts.username or ""), None if parts.password is None else unquote(parts.password),
                    parts.hostname, port, dbname)
 

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 from rollout.core.errors import DatabaseError
+from rollout.core.i18n import _
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _NUMBERED = re.compile(r"^(\d+)_[^.]+\.sql$")
@@ -89,5 +90,9 @@ SCHEMA_VERSION_TABLE = ("CREATE TABLE IF NOT EXISTS schema_version "
 
 
 def newer_message(shown: str, version: int) -> str:
-    return (f"the database {shown} was written by a newer version of the app (schema {version}, this app knows "
-            f"{LATEST_VERSION}); upgrade the app")
+    return _("the database {name} was written by a newer version of the app (schema {version}, this app knows "
+             "{latest}); upgrade the app").format(name=shown, version=version, latest=LATEST_VERSION)
+
+
+def read_only_message(shown: object) -> str:
+    return _("the database {name} is open read-only").format(name=shown)

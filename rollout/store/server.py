@@ -45,9 +45,17 @@ import pyarrow.csv as pacsv
 from psycopg import errors as pgerrors
 
 from rollout.core.errors import DatabaseError, DatabaseLockedError
-from rollout.store.db import Database, translate
+from rollout.core.i18n import _
+from rollout.store.db import Database, query_error, translate
 from rollout.store.locations import Location
-from rollout.store.schema import LATEST_VERSION, SCHEMA_VERSION_TABLE, migration_sql, migrations, newer_message
+from rollout.store.schema import (
+    LATEST_VERSION,
+    SCHEMA_VERSION_TABLE,
+    migration_sql,
+    migrations,
+    newer_message,
+    read_only_message,
+)
 
 # Advisory lock keys (64-bit, per database): one for migrations, one that every write transaction takes.
 MIGRATE_LOCK = 0x726F6C6C6F75_01  # "rollou" + 1
@@ -79,36 +87,37 @@ def connection_error(exc: Exception, where: Location) -> DatabaseError:
     first = text.splitlines()[0] if text else type(exc).__name__
     if "password authentication failed" in low or "no password supplied" in low or (
             "role" in low and "does not exist" in low) or "authentication failed" in low:
-        return DatabaseError(f"the PostgreSQL server {where.server} refused the login of user '{where.user}' "
-                             f"(authentication failed: check the user and password in the URL {where.shown})")
+        return DatabaseError(_("the PostgreSQL server {server} refused the login of user '{user}' (authentication "
+                               "failed: check the user and password in the URL {url})").format(
+            server=where.server, user=where.user, url=where.shown))
     if "database" in low and "does not exist" in low:
-        return DatabaseError(f"the database '{where.dbname}' does not exist on the PostgreSQL server "
-                             f"{where.server} (create it, e.g. `createdb -h {where.host} -p {where.port} -U "
-                             f"{where.user or 'postgres'} {where.dbname}`, or fix the URL {where.shown})")
+        return DatabaseError(_("the database '{name}' does not exist on the PostgreSQL server {server} (create it, "
+                               "e.g. `createdb -h {host} -p {port} -U {user} {name}`, or fix the URL {url})").format(
+            name=where.dbname, server=where.server, host=where.host, port=where.port, user=where.user or "postgres",
+            url=where.shown))
     if any(s in low for s in ("connection refused", "could not connect", "timeout expired", "translate host name",
                               "no route to host", "name or service not known", "network is unreachable",
                               "server closed the connection", "connection to server", "terminating connection",
                               "could not receive data", "connection timed out", "the connection is closed",
                               "consuming input failed", "sending query failed")):
-        return DatabaseError(f"cannot reach the PostgreSQL server {where.server} (is it running, and are host and "
-                             f"port right in {where.shown}?)")
-    return DatabaseError(f"cannot use the database {where.shown}: {first}")
+        return DatabaseError(_("cannot reach the PostgreSQL server {server} (is it running, and are host and port "
+                               "right in {url}?)").format(server=where.server, url=where.shown))
+    return DatabaseError(_("cannot use the database {url}: {reason}").format(url=where.shown, reason=first))
 
 
 def _pg_error(exc: Exception, where: Location) -> DatabaseError:
     """A PostgreSQL error from a query, as a message a user can act on."""
     if isinstance(exc, pgerrors.LockNotAvailable | pgerrors.QueryCanceled):
-        return DatabaseLockedError(f"the database {where.shown} is busy with another write (an import?) that has not "
-                                   f"finished within {WRITE_WAIT}; try again in a moment")
+        return DatabaseLockedError(_("the database {url} is busy with another write (an import?) that has not "
+                                     "finished within {wait}; try again in a moment").format(url=where.shown,
+                                                                                             wait=WRITE_WAIT))
     state = getattr(exc, "sqlstate", None)
     if isinstance(exc, psycopg.InterfaceError) or (isinstance(exc, psycopg.OperationalError) and (
             state is None or state.startswith("08") or state in ("57P01", "57P02", "57P03"))):
         return connection_error(exc, where)  # the connection failed, not the query
     first = where.scrub(str(exc)).strip().splitlines()
     first_line = first[0] if first else type(exc).__name__
-    if isinstance(exc, psycopg.IntegrityError):
-        return DatabaseError(f"the change breaks a database rule: {first_line}")
-    return DatabaseError(f"database error: {first_line}")
+    return query_error(first_line, isinstance(exc, psycopg.IntegrityError))
 
 
 # --- DuckDB's postgres extension, installed from its pip wheel (no download at run time) ------------
@@ -127,12 +136,13 @@ def load_postgres_extension(con: duckdb.DuckDBPyConnection) -> None:
         try:
             import duckdb_extension_postgres
         except ImportError:
-            raise DatabaseError("the server engine needs the duckdb-extension-postgres package "
-                                "(pip install -r requirements.txt)") from None
+            raise DatabaseError(_("the server engine needs the duckdb-extension-postgres package (pip install -r "
+                                  "requirements.txt)")) from None
         wheel = Path(duckdb_extension_postgres.__file__).parent
         found = sorted(wheel.rglob("*.duckdb_extension"))
         if not found:
-            raise DatabaseError(f"no DuckDB extension file inside {wheel} (reinstall duckdb-extension-postgres)")
+            raise DatabaseError(_("no DuckDB extension file inside {path} (reinstall duckdb-extension-postgres)")
+                                .format(path=wheel))
         try:
             con.execute(f"INSTALL '{found[0]}'")
         except duckdb.Error:  # the home folder is not writable: keep the extension in a temporary folder
@@ -270,8 +280,8 @@ class ServerDatabase(Database):
             if current > LATEST_VERSION:
                 raise DatabaseError(newer_message(self.name, current))
             if current == 0:
-                raise DatabaseError(f"the database {self.name} holds no rollout store yet (open it once without "
-                                    "read-only to create it)")
+                raise DatabaseError(_("the database {name} holds no rollout store yet (open it once without "
+                                      "read-only to create it)").format(name=self.name))
             self._mirror = self._open_mirror(current)
         except BaseException:
             self.close()
@@ -421,7 +431,7 @@ class ServerDatabase(Database):
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB cursor on the mirror, brought up to the store first."""
         if self._mirror is None:
-            raise DatabaseError(f"the database {self.name} is closed")
+            raise DatabaseError(_("the database {name} is closed").format(name=self.name))
         self.refresh()
         return self._mirror.cursor()
 
@@ -439,7 +449,7 @@ class ServerDatabase(Database):
     def transaction(self) -> Iterator[ServerCursor]:
         """One write, serialised with every other process's writes, committed whole or not at all."""
         if self.read_only:
-            raise DatabaseError(f"the database {self.name} is open read-only")
+            raise DatabaseError(read_only_message(self.name))
         with self._lock:
             conn = self._write_connection()
             cur = ServerCursor(conn, self.where)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rollout.core.errors import RolloutError
+from rollout.core.i18n import _
 from rollout.store.db import Database, is_server_location
 from rollout.store.schema import LATEST_VERSION
 
@@ -47,11 +48,11 @@ def clear_store(db: Database) -> None:
 def copy_store(source: Database, target: Database) -> dict[str, int]:
     """Replace everything in target with source's tables; returns the rows copied per table."""
     if source.schema_version() != LATEST_VERSION or target.schema_version() != LATEST_VERSION:
-        raise RolloutError("both stores must be at the current schema to copy (open each once read-write)")
+        raise RolloutError(_("both stores must be at the current schema to copy (open each once read-write)"))
     tables = data_tables(target)
     missing = sorted(set(tables) - set(data_tables(source)))
     if missing:
-        raise RolloutError(f"{source.name} has no table {', '.join(missing)}")
+        raise RolloutError(_("{name} has no table {tables}").format(name=source.name, tables=", ".join(missing)))
     counts: dict[str, int] = {}
     reader = source.cursor()
     try:
@@ -91,12 +92,13 @@ def copy_between(source_location: str | Path, target_location: str | Path, force
 
     Refuses a target that already holds data unless force (then its data is replaced)."""
     if same_location(source_location, target_location):
-        raise RolloutError("the source and the target are the same store")
+        raise RolloutError(_("the source and the target are the same store"))
     if not is_server_location(str(source_location)) and not Path(source_location).exists():
-        raise RolloutError(f"the database {source_location} does not exist (nothing to copy)")
+        raise RolloutError(_("the database {path} does not exist (nothing to copy)").format(path=source_location))
     with Database(source_location) as source, Database(target_location) as target:
         if not force and has_data(target):
-            raise RolloutError(f"{target.name} already holds data (use --force to replace it with {source.name})")
+            raise RolloutError(_("{target} already holds data (use --force to replace it with {source})").format(
+                target=target.name, source=source.name))
         return copy_store(source, target)
 
 

@@ -7,15 +7,15 @@ every region, so the first administrator can sign in before the table has rows.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 import pandas as pd
 
 from rollout.core.access import ROLES, Caller, regions_from_text, regions_to_text
-from rollout.core.errors import AccessDeniedError, NotFoundError, RolloutError
+from rollout.core.errors import NotFoundError, RolloutError
+from rollout.core.i18n import _
+from rollout.store.audit import authorise, record_json, utc_now
 from rollout.store.db import Database
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -52,29 +52,22 @@ def list_users(db: Database) -> pd.DataFrame:
 
 def _check_new(db: Database, email: str, role: str, regions: frozenset[str] | None) -> None:
     if not EMAIL.match(email):
-        raise RolloutError(f"{email!r} is not an email address")
+        raise RolloutError(_("{email} is not an email address").format(email=repr(email)))
     if role not in ROLES:
-        raise RolloutError(f"{role!r} is not a role (expected one of {', '.join(ROLES)})")
+        raise RolloutError(_("{role} is not a role (expected one of {roles})").format(role=repr(role),
+                                                                                    roles=", ".join(ROLES)))
     if regions is not None:
         known = {r[0] for r in db.rows("SELECT region_code FROM regions")}
         unknown = sorted(regions - known)
         if unknown:
-            raise RolloutError(f"unknown region {', '.join(unknown)} (expected one of {', '.join(sorted(known))})")
-
-
-def _audit(cur: object, actor: str, action: str, table: str, key: dict | None, old: object, new: object) -> None:
-    """One audit_log row (UTC timestamp; values as JSON text)."""
-    cur.execute("INSERT INTO audit_log (changed_at, actor, action, table_name, row_key, column_name, old_value, "
-                "new_value) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
-                [datetime.now(UTC).replace(tzinfo=None), actor, action, table, "" if key is None else json.dumps(key),
-                 None if old is None else json.dumps(old, default=str, ensure_ascii=False),
-                 None if new is None else json.dumps(new, default=str, ensure_ascii=False)])
+            raise RolloutError(_("unknown region {regions} (expected one of {known})").format(
+                regions=", ".join(unknown), known=", ".join(sorted(known))))
 
 
 def add_user(db: Database, by: Caller, email: str, role: str, regions: Iterable[str] = (),
              name: str | None = None) -> None:
     """Add a user or change one's role, scope and name (an upsert by email); admins only, audited."""
-    by.check("users")
+    authorise(db, by, "users")
     key = normalise_email(email)
     scope = frozenset(r.strip() for r in regions if r.strip()) or None
     _check_new(db, key, role, scope)
@@ -83,12 +76,12 @@ def add_user(db: Database, by: Caller, email: str, role: str, regions: Iterable[
         old = cur.execute("SELECT name, role, regions, active FROM users WHERE email = ?", [key]).fetchone()
         if old is None:
             cur.execute("INSERT INTO users VALUES (?, ?, ?, ?, TRUE, ?, ?)",
-                        [key, new["name"], role, new["regions"], datetime.now(UTC).replace(tzinfo=None), by.email])
+                        [key, new["name"], role, new["regions"], utc_now(), by.email])
         else:
             _refuse_losing_last_admin(cur, key, role)
             cur.execute("UPDATE users SET name = ?, role = ?, regions = ?, active = TRUE WHERE email = ?",
                         [new["name"], role, new["regions"], key])
-        _audit(cur, by.email, "insert" if old is None else "update", "users", {"email": key},
+        record_json(cur, by.email, "insert" if old is None else "update", "users", {"email": key},
                None if old is None else dict(zip(FIELDS, old, strict=True)), new)
 
 
@@ -101,25 +94,20 @@ def _refuse_losing_last_admin(cur: object, email: str, new_role: str | None) -> 
     was_admin = cur.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active AND email = ?",
                             [email]).fetchone()[0]
     if was_admin and not others:
-        raise RolloutError(f"{email} is the last active administrator (add another administrator first)")
+        raise RolloutError(_("{email} is the last active administrator (add another administrator first)").format(
+            email=email))
 
 
 def remove_user(db: Database, by: Caller, email: str) -> None:
     """Deactivate a user (the row stays for the audit trail); admins only; never the last admin."""
-    by.check("users")
+    authorise(db, by, "users")
     key = normalise_email(email)
     with db.transaction() as cur:
         old = cur.execute("SELECT name, role, regions, active FROM users WHERE email = ? AND active",
                           [key]).fetchone()
         if old is None:
-            raise NotFoundError(f"{key} is not an active user")
+            raise NotFoundError(_("{email} is not an active user").format(email=key))
         _refuse_losing_last_admin(cur, key, None)
         cur.execute("UPDATE users SET active = FALSE WHERE email = ?", [key])
-        _audit(cur, by.email, "deactivate", "users", {"email": key}, dict(zip(FIELDS, old, strict=True)),
+        record_json(cur, by.email, "deactivate", "users", {"email": key}, dict(zip(FIELDS, old, strict=True)),
                {"active": False})
-
-
-def record_refusal(db: Database, caller: Caller, operation: str, exc: AccessDeniedError) -> None:
-    """A refused write in the audit trail (ACCESS.md "Audit"): who tried what, and why not."""
-    with db.transaction() as cur:
-        _audit(cur, caller.email, "refused", operation, None, None, str(exc))

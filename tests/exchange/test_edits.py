@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import ConflictError, NotFoundError, ValidationError
 from rollout.exchange.edits import edit_batch, insert_rows, update_row
 from rollout.store.db import Database
@@ -41,7 +42,7 @@ def shown(db: Database, table: str, where: str) -> dict:
 
 
 def test_a_good_batch_commits_whole_and_every_change_is_audited(db: Database) -> None:
-    with edit_batch(db, actor="ann", today=TODAY) as batch:
+    with edit_batch(db, caller=Caller("ann", "admin"), today=TODAY) as batch:
         batch.insert("branches", [{"branch_code": "B3", "branch_name": "Three", "region_code": "E"}])
         batch.insert("people", [{"person_code": "P2", "name": "Bo", "branch_code": "B3"}])  # B3: same transaction
         batch.update("branches", {"branch_code": "B1"}, {"headcount": 45, "city": ""},
@@ -64,7 +65,7 @@ def test_a_good_batch_commits_whole_and_every_change_is_audited(db: Database) ->
 
 def test_one_bad_row_refuses_the_whole_batch_and_changes_nothing(db: Database) -> None:
     before = contents(db)
-    with pytest.raises(ValidationError) as refused, edit_batch(db, actor="ann", today=TODAY) as batch:
+    with pytest.raises(ValidationError) as refused, edit_batch(db, caller=Caller("ann", "admin"), today=TODAY) as batch:
         batch.insert("branches", [{"branch_code": "B3", "branch_name": "Three", "region_code": "E"}])
         batch.update("branches", {"branch_code": "B1"}, {"headcount": 50})
         batch.insert("people", [{"person_code": "P2", "name": "Bo", "branch_code": "B9"},
@@ -77,7 +78,7 @@ def test_one_bad_row_refuses_the_whole_batch_and_changes_nothing(db: Database) -
 
 def test_an_error_inside_a_batch_rolls_everything_back(db: Database) -> None:
     before = contents(db)
-    with pytest.raises(RuntimeError), edit_batch(db, actor="ann", today=TODAY) as batch:
+    with pytest.raises(RuntimeError), edit_batch(db, caller=Caller("ann", "admin"), today=TODAY) as batch:
         batch.update("branches", {"branch_code": "B2"}, {"city": "Hefei"})
         raise RuntimeError("the page failed half-way")
     assert contents(db) == before
@@ -86,24 +87,26 @@ def test_an_error_inside_a_batch_rolls_everything_back(db: Database) -> None:
 def test_the_importer_rules_apply_to_an_edit(db: Database) -> None:
     with pytest.raises(ValidationError) as refused:
         update_row(db, "branches", {"branch_code": "B1"}, {"headcount": -3, "planned_kickoff": "2027-05-01",
-                                                           "planned_go_live": "2027-04-01"}, today=TODAY)
+                                                           "planned_go_live": "2027-04-01"}, today=TODAY, caller=LOCAL)
     assert [(e.column, e.expected) for e in refused.value.errors] == [
         ("headcount", "is out of range (expected a whole number, >= 0, <= 1,000,000)")]
     with pytest.raises(ValidationError, match="is before planned_kickoff"):  # a row rule, once the cells parse
         update_row(db, "branches", {"branch_code": "B1"}, {"planned_kickoff": "2027-05-01",
-                                                           "planned_go_live": "2027-04-01"}, today=TODAY)
+                                                           "planned_go_live": "2027-04-01"}, today=TODAY, caller=LOCAL)
     with pytest.raises(ValidationError, match=r"fte: 1\.5 is out of range"):
         insert_rows(db, "assignments", [{"person_code": "P1", "branch_code": "B1", "role": "trainer", "fte": 1.5}],
-                    today=TODAY)
+                    today=TODAY, caller=LOCAL)
     assert audit(db) == []
 
 
 def test_a_stale_edit_is_refused_and_the_newer_value_kept(db: Database) -> None:
     bob_sees = shown(db, "branches", "branch_code = 'B1'")
-    update_row(db, "branches", {"branch_code": "B1"}, {"city": "Suzhou"}, original=bob_sees, actor="ann",
+    update_row(db, "branches", {"branch_code": "B1"}, {"city": "Suzhou"}, original=bob_sees,
+        caller=Caller("ann", "admin"),
                today=TODAY)
     with pytest.raises(ConflictError, match="someone else changed city to 'Suzhou'"):
-        update_row(db, "branches", {"branch_code": "B1"}, {"headcount": 41}, original=bob_sees, actor="bob",
+        update_row(db, "branches", {"branch_code": "B1"}, {"headcount": 41}, original=bob_sees,
+            caller=Caller("bob", "admin"),
                    today=TODAY)
     assert db.rows("SELECT city, headcount FROM branches WHERE branch_code = 'B1'") == [("Suzhou", 40)]
     assert [r[0] for r in audit(db)] == ["ann"]
@@ -111,36 +114,37 @@ def test_a_stale_edit_is_refused_and_the_newer_value_kept(db: Database) -> None:
 
 def test_a_row_read_through_a_dataframe_is_not_stale(db: Database) -> None:
     """NaN, NaT, numpy integers and Timestamps as a page shows them equal the stored NULLs, ints and dates."""
-    update_row(db, "branches", {"branch_code": "B2"}, {"planned_go_live": date(2027, 3, 1)}, today=TODAY)
+    update_row(db, "branches", {"branch_code": "B2"}, {"planned_go_live": date(2027, 3, 1)}, today=TODAY, caller=LOCAL)
     seen = shown(db, "branches", "branch_code = 'B2'")
     assert isinstance(seen["planned_go_live"], pd.Timestamp) and seen["actual_go_live"] is pd.NaT
-    update_row(db, "branches", {"branch_code": "B2"}, {"wave": 2}, original=seen, today=TODAY)
+    update_row(db, "branches", {"branch_code": "B2"}, {"wave": 2}, original=seen, today=TODAY, caller=LOCAL)
     assert db.scalar("SELECT wave FROM branches WHERE branch_code = 'B2'") == 2
 
 
 def test_an_update_names_an_existing_row_and_keeps_its_key(db: Database) -> None:
     with pytest.raises(NotFoundError, match="not found"):
-        update_row(db, "branches", {"branch_code": "B9"}, {"city": "X"}, today=TODAY)
+        update_row(db, "branches", {"branch_code": "B9"}, {"city": "X"}, today=TODAY, caller=LOCAL)
     with pytest.raises(ValidationError, match="cannot be changed"):
-        update_row(db, "branches", {"branch_code": "B1"}, {"branch_code": "B7"}, today=TODAY)
+        update_row(db, "branches", {"branch_code": "B1"}, {"branch_code": "B7"}, today=TODAY, caller=LOCAL)
     with pytest.raises(ValidationError, match="colour: is not a column of this table"):
-        update_row(db, "branches", {"branch_code": "B1"}, {"colour": "red"}, today=TODAY)
+        update_row(db, "branches", {"branch_code": "B1"}, {"colour": "red"}, today=TODAY, caller=LOCAL)
     assert audit(db) == []
 
 
 def test_an_update_that_changes_nothing_writes_no_audit_row(db: Database) -> None:
-    update_row(db, "branches", {"branch_code": "B1"}, {"city": "Wuxi", "headcount": 40.0}, today=TODAY)
+    update_row(db, "branches", {"branch_code": "B1"}, {"city": "Wuxi", "headcount": 40.0}, today=TODAY, caller=LOCAL)
     assert audit(db) == []
 
 
 def test_an_existing_key_is_refused_unless_skipped(db: Database) -> None:
     with pytest.raises(ValidationError, match="already exists"):
-        insert_rows(db, "people", [{"person_code": "P1", "name": "Another Ann", "branch_code": "B2"}], today=TODAY)
+        insert_rows(db, "people", [{"person_code": "P1", "name": "Another Ann", "branch_code": "B2"}], today=TODAY,
+            caller=LOCAL)
     with pytest.raises(ValidationError, match="is given twice"):
         insert_rows(db, "people", [{"person_code": "P5", "name": "Cy", "branch_code": "B1"},
-                                   {"person_code": "P5", "name": "Cy", "branch_code": "B2"}], today=TODAY)
+                                   {"person_code": "P5", "name": "Cy", "branch_code": "B2"}], today=TODAY, caller=LOCAL)
     added = insert_rows(db, "people", [{"person_code": "P1", "name": "Another Ann", "branch_code": "B2"},
                                        {"person_code": "P6", "name": "Di", "branch_code": "B2"}],
-                        today=TODAY, skip_existing=True)
+                        today=TODAY, skip_existing=True, caller=LOCAL)
     assert added == 1
     assert db.rows("SELECT person_code, name FROM people ORDER BY 1") == [("P1", "Ann"), ("P6", "Di")]

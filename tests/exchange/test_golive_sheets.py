@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from rollout.core.access import LOCAL
 from rollout.core.errors import ValidationError
 from rollout.exchange.edits import insert_rows, update_row
 from rollout.exchange.exporter import template_bytes
@@ -149,12 +150,13 @@ def test_repeated_keys_name_both_rows(db: Database) -> None:
 def test_edits_follow_the_same_rules(db: Database) -> None:
     with pytest.raises(ValidationError) as caught:
         insert_rows(db, "daily_entries", [{"branch_code": "B01", "date": date(2026, 11, 20), "documents": 5,
-                                           "entered_same_day": 6}], today=TODAY, label="entries")
+                                           "entered_same_day": 6}], today=TODAY, label="entries", caller=LOCAL)
     assert [str(e) for e in caught.value.errors] == [
         "entries, entered_same_day: 6 is more than documents 5 (expected at most documents)"]
-    insert_rows(db, "acceptance", [{"branch_code": "B01", "accepted_on": date(2026, 7, 1)}], today=TODAY)
+    insert_rows(db, "acceptance", [{"branch_code": "B01", "accepted_on": date(2026, 7, 1)}], today=TODAY, caller=LOCAL)
     with pytest.raises(ValidationError) as caught:  # the go-live moved after the acceptance, in the app
-        update_row(db, "branches", {"branch_code": "B01"}, {"actual_go_live": date(2026, 7, 2)}, today=TODAY)
+        update_row(db, "branches", {"branch_code": "B01"}, {"actual_go_live": date(2026, 7, 2)}, today=TODAY,
+            caller=LOCAL)
     assert caught.value.errors[0].column == "actual_go_live"
     assert db.scalar("SELECT actual_go_live FROM branches WHERE branch_code = 'B01'") == date(2026, 6, 1)
 

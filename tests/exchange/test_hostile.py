@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from rollout.core.access import LOCAL
 from rollout.core.errors import ValidationError
 from rollout.exchange import sources
 from rollout.exchange.edits import update_row
@@ -144,7 +145,7 @@ def hostile_db(sample_db: Database) -> Database:
     for code, text in zip(codes, HOSTILE, strict=False):
         shown = sample_db.df("SELECT * FROM branches WHERE branch_code = ?", [code]).to_dict("records")[0]
         update_row(sample_db, "branches", {"branch_code": code}, {"branch_name": text, "city": text},
-                   original=shown, today=TODAY)
+                   original=shown, today=TODAY, caller=LOCAL)
     with sample_db.transaction() as cur:
         cur.execute("UPDATE checklist SET title = '=cmd|''/C calc''!A0' WHERE item_code = (SELECT min(item_code) "
                     "FROM checklist)")
@@ -253,7 +254,7 @@ def test_user_text_never_renders_as_markdown_or_html(open_page, sample_db_path: 
                                    ("branches", {"branch_code": "B01"}, "city"),
                                    ("regions", {"region_code": "NORTH"}, "region_name"),
                                    ("executives", {"exec_code": "X01"}, "name")]:
-            update_row(db, table, key, {column: MARKUP}, today=TODAY)
+            update_row(db, table, key, {column: MARKUP}, today=TODAY, caller=LOCAL)
     at = open_page(page, query=query, regions=None)
     assert not at.exception, [e.value for e in at.exception]
     texts = rendered_texts(at)

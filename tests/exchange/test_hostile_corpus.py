@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from rollout.cli import main
+from rollout.core.access import LOCAL
 from rollout.core.errors import ValidationError
 from rollout.core.limits import EARLIEST_DATE, LATEST_DATE
 from rollout.exchange.edits import insert_rows
@@ -789,12 +790,12 @@ FORMULA_CODES = ["=B99", "+B98", "-B97", "@B96"]
 
 def test_formula_like_codes_survive_a_csv_round_trip(sample_db: Database, tmp_path: Path) -> None:
     insert_rows(sample_db, "branches", [{"branch_code": code, "branch_name": f"分公司{code}", "region_code": "EAST",
-                                         "headcount": 50} for code in FORMULA_CODES], today=TODAY)
+                                         "headcount": 50} for code in FORMULA_CODES], today=TODAY, caller=LOCAL)
     insert_rows(sample_db, "people", [{"person_code": f"-P{i}", "name": f"人{i}", "branch_code": code}
-                                      for i, code in enumerate(FORMULA_CODES)], today=TODAY)
+                                      for i, code in enumerate(FORMULA_CODES)], today=TODAY, caller=LOCAL)
     insert_rows(sample_db, "checklist", [{"branch_code": code, "item_code": "=I1", "dimension": "data",
                                           "title": "+check", "status": "open"} for code in FORMULA_CODES],
-                today=TODAY)
+                today=TODAY, caller=LOCAL)
     folder = export(sample_db, tmp_path / "csv")
     branches_csv = (folder / "branches.csv").read_text(encoding="utf-8-sig")
     assert all(f"'{code}," in branches_csv for code in FORMULA_CODES)  # neutralised on the way out

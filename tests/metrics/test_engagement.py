@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from rollout.cli import main
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import ValidationError
 from rollout.metrics import engagement
 from rollout.store.settings import get_settings
@@ -212,13 +213,13 @@ def test_log_touchpoint_refuses_future_and_bad_rows(fresh_db) -> None:
     today = date(2026, 6, 30)
     with pytest.raises(ValidationError, match="in the future"):
         engagement.log_touchpoint(fresh_db, {"exec_code": "NEVER", "date": today + timedelta(days=1),
-                                               "channel": "visit"}, actor="t", today=today)
+                                               "channel": "visit"}, caller=Caller("t", "admin"), today=today)
     with pytest.raises(ValidationError, match="sentiment"):
         engagement.log_touchpoint(fresh_db, {"exec_code": "NEVER", "date": today, "channel": "visit",
-                                               "sentiment": 3}, actor="t", today=today)
+                                               "sentiment": 3}, caller=Caller("t", "admin"), today=today)
     with pytest.raises(ValidationError, match="exec_code"):
         engagement.log_touchpoint(fresh_db, {"exec_code": "NOBODY", "date": today, "channel": "visit"},
-                                  actor="t", today=today)
+                                  caller=Caller("t", "admin"), today=today)
     assert fresh_db.scalar("SELECT count(*) FROM touchpoints") == before
     assert fresh_db.scalar("SELECT count(*) FROM audit_log WHERE actor = 't'") == 0
 
@@ -227,10 +228,12 @@ def test_log_touchpoint_saves_audits_and_changes_figures(fresh_db) -> None:
     version = fresh_db.version
     engagement.log_touchpoint(fresh_db, {"exec_code": "NEVER", "date": D, "channel": "visit", "topic": " ",
                                            "duration_min": 15, "sentiment": 1, "hq_contact": "CIO",
-                                           "commitment": "", "follow_up_due": None}, actor="t", today=D)
+                                           "commitment": "", "follow_up_due": None},
+                                               caller=Caller("t", "admin"), today=D)
     assert fresh_db.version > version
     assert fresh_db.scalar("SELECT count(*) FROM audit_log WHERE actor = 't' AND table_name = 'touchpoints'") == 1
     f = figures(fresh_db)["NEVER"]
     assert (f["engagement_score"], f["days_since_last_touchpoint"], f["status"]) == (pytest.approx(3.0), 0, "engaged")
     with pytest.raises(ValidationError, match="already exists"):  # same executive, date, channel, topic
-        engagement.log_touchpoint(fresh_db, {"exec_code": "NEVER", "date": D, "channel": "visit"}, today=D)
+        engagement.log_touchpoint(fresh_db, {"exec_code": "NEVER", "date": D, "channel": "visit"}, today=D,
+            caller=LOCAL)

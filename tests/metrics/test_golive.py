@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
+from rollout.core.access import LOCAL
 from rollout.core.errors import ConflictError, ValidationError
 from rollout.core.values import as_date
 from rollout.metrics import after_go_live, kickoff, man_days
@@ -112,22 +113,22 @@ def test_record_a_kickoff_then_correct_it_audited_and_checked(tmp_path) -> None:
     today = date(2026, 11, 23)
     row = {"branch_code": "A", "held_on": date(2026, 11, 21), "start_time": time(14, 0), "duration_min": 180,
            "steering_committee_named": True, "rewards_announced": True, "minutes_ref": "  "}
-    kickoff.record_kickoff(db, row, today=today)
+    kickoff.record_kickoff(db, row, today=today, caller=LOCAL)
     assert db.rows("SELECT held_on, start_time, minutes_ref FROM kickoffs") == [(date(2026, 11, 21), "14:00", None)]
     # Saturday 14:00 in a peak month
     assert kickoff.kickoff_findings(db, today, DEFAULTS)["findings"][0] == ["weekend", "afternoon", "peak month"]
     shown = kickoff.kickoff_record(db, "A")
-    kickoff.record_kickoff(db, {**row, "start_time": "9:30"}, original=shown, today=today)
+    kickoff.record_kickoff(db, {**row, "start_time": "9:30"}, original=shown, today=today, caller=LOCAL)
     assert db.scalar("SELECT start_time FROM kickoffs") == "09:30"
     assert db.rows("SELECT action, column_name, old_value, new_value FROM audit_log WHERE table_name = 'kickoffs' "
                    "ORDER BY audit_id")[1:] == [("update", "start_time", "14:00", "09:30")]
     with pytest.raises(ConflictError):  # someone changed it since `shown` was read
-        kickoff.record_kickoff(db, {**row, "chair": "王"}, original=shown, today=today)
+        kickoff.record_kickoff(db, {**row, "chair": "王"}, original=shown, today=today, caller=LOCAL)
     with pytest.raises(ValidationError) as refused:
-        kickoff.record_kickoff(db, {**row, "held_on": date(2026, 11, 24), "duration_min": 0}, today=today)
+        kickoff.record_kickoff(db, {**row, "held_on": date(2026, 11, 24), "duration_min": 0}, today=today, caller=LOCAL)
     assert [e.column for e in refused.value.errors] == ["held_on"]  # the future is refused before the rules
     with pytest.raises(ValidationError) as refused:
-        kickoff.record_kickoff(db, {**row, "duration_min": 0, "start_time": "25:00"}, today=today)
+        kickoff.record_kickoff(db, {**row, "duration_min": 0, "start_time": "25:00"}, today=today, caller=LOCAL)
     assert sorted(e.column for e in refused.value.errors) == ["duration_min", "start_time"]
     assert db.scalar("SELECT start_time FROM kickoffs") == "09:30"
 
@@ -135,10 +136,11 @@ def test_record_a_kickoff_then_correct_it_audited_and_checked(tmp_path) -> None:
 def test_set_the_planned_kickoff(tmp_path) -> None:
     db = make_db(tmp_path / "p.duckdb", regions=REGIONS,
                  branches=[branch("A", planned_kickoff="2026-12-01", planned_go_live="2027-03-01")])
-    kickoff.set_planned_kickoff(db, "A", date(2026, 12, 2), original=date(2026, 12, 1), today=date(2026, 11, 30))
+    kickoff.set_planned_kickoff(db, "A", date(2026, 12, 2), original=date(2026, 12, 1), today=date(2026, 11, 30),
+        caller=LOCAL)
     assert kickoff.kickoff_plan(db, "A") == {"planned_kickoff": date(2026, 12, 2), "peak_months": None}
     with pytest.raises(ValidationError):  # after the planned go-live: the branches sheet's own rule
-        kickoff.set_planned_kickoff(db, "A", date(2027, 4, 1), original=date(2026, 12, 2))
+        kickoff.set_planned_kickoff(db, "A", date(2027, 4, 1), original=date(2026, 12, 2), caller=LOCAL)
 
 
 # --- consultant man-days ----------------------------------------------------------------------------
@@ -400,20 +402,20 @@ def test_live_branches_sorted_by_what_needs_action(live) -> None:
 def test_record_entries_and_acceptance_by_the_importers_rules(tmp_path) -> None:
     db = make_db(tmp_path / "w.duckdb", regions=REGIONS, branches=[branch("A", actual_go_live="2026-03-01")])
     today = date(2026, 3, 31)
-    after_go_live.record_daily_entries(db, "A", date(2026, 3, 30), 100, 96, today=today)
-    after_go_live.record_daily_entries(db, "A", date(2026, 3, 30), 100, 98, today=today)  # a correction
+    after_go_live.record_daily_entries(db, "A", date(2026, 3, 30), 100, 96, today=today, caller=LOCAL)
+    after_go_live.record_daily_entries(db, "A", date(2026, 3, 30), 100, 98, today=today, caller=LOCAL)  # a correction
     assert db.rows("SELECT documents, entered_same_day FROM daily_entries") == [(100, 98)]
     with pytest.raises(ValidationError) as refused:
-        after_go_live.record_daily_entries(db, "A", date(2026, 3, 31), 10, 11, today=today)
+        after_go_live.record_daily_entries(db, "A", date(2026, 3, 31), 10, 11, today=today, caller=LOCAL)
     assert str(refused.value.errors[0]) == ("entries of A on 2026-03-31, entered_same_day: 11 is more than "
                                             "documents 10 (expected at most documents)")
     with pytest.raises(ValidationError):
-        after_go_live.record_daily_entries(db, "A", date(2026, 4, 1), 10, 10, today=today)  # tomorrow
+        after_go_live.record_daily_entries(db, "A", date(2026, 4, 1), 10, 10, today=today, caller=LOCAL)  # tomorrow
     with pytest.raises(ValidationError) as refused:
-        after_go_live.record_acceptance(db, "A", date(2026, 2, 28), None, None, today=today)
+        after_go_live.record_acceptance(db, "A", date(2026, 2, 28), None, None, today=today, caller=LOCAL)
     assert str(refused.value.errors[0]) == ("acceptance of A, accepted_on: 2026-02-28 is before A's actual_go_live "
                                             "2026-03-01 (expected a date on or after it)")
-    after_go_live.record_acceptance(db, "A", date(2026, 3, 31), date(2026, 4, 30), None, today=today)
+    after_go_live.record_acceptance(db, "A", date(2026, 3, 31), date(2026, 4, 30), None, today=today, caller=LOCAL)
     assert after_go_live.acceptance_record(db, "A") == {"accepted_on": date(2026, 3, 31),
                                                         "payment_due": date(2026, 4, 30), "payment_received_on": None}
     assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name IN ('daily_entries', 'acceptance')") == 3

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import ConflictError, NotFoundError, ValidationError
 from rollout.metrics import lessons
 from rollout.metrics.summary import summary
@@ -234,7 +235,7 @@ def test_problems_per_week(db) -> None:
 def test_bulk_status_one_transaction_audited(db) -> None:
     before = audit_count(db)
     added, changed = lessons.set_application_status(db, "K1", ["BC", "BD"], "applied", "done in May",
-                                                    actor="tester", today=TODAY)
+                                                    caller=Caller("tester", "admin"), today=TODAY)
     # BC planned -> applied (changed), BD had no row (added)
     assert (added, changed) == (1, 1)
     assert coverage_of(db)["K1"] == (4, 4, 100.0)
@@ -247,19 +248,19 @@ def test_bulk_status_one_transaction_audited(db) -> None:
     assert audit_count(db) == before + 4
     assert ("tester", "update", "status", "planned", "applied") in trail
     # doing it again changes nothing
-    assert lessons.set_application_status(db, "K1", ["BC", "BD"], "applied", today=TODAY) == (0, 0)
+    assert lessons.set_application_status(db, "K1", ["BC", "BD"], "applied", today=TODAY, caller=LOCAL) == (0, 0)
     assert audit_count(db) == before + 4
 
 
 def test_bulk_status_refused_saves_nothing(db) -> None:
     before = audit_count(db)
     with pytest.raises(ValidationError) as refused:
-        lessons.set_application_status(db, "K1", ["BC", "NOPE"], "applied", today=TODAY)
+        lessons.set_application_status(db, "K1", ["BC", "NOPE"], "applied", today=TODAY, caller=LOCAL)
     assert "NOPE" in str(refused.value)
     with pytest.raises(ValidationError):
-        lessons.set_application_status(db, "K1", ["BC"], "done", today=TODAY)
+        lessons.set_application_status(db, "K1", ["BC"], "done", today=TODAY, caller=LOCAL)
     with pytest.raises(ValidationError):
-        lessons.set_application_status(db, "K1", [], "applied", today=TODAY)
+        lessons.set_application_status(db, "K1", [], "applied", today=TODAY, caller=LOCAL)
     # BC is still planned, nothing audited
     assert db.scalar("SELECT status FROM lesson_applications WHERE lesson_code='K1' AND branch_code='BC'") == "planned"
     assert audit_count(db) == before
@@ -268,14 +269,14 @@ def test_bulk_status_refused_saves_nothing(db) -> None:
 def test_lesson_to_checklist_idempotent(db) -> None:
     before = audit_count(db)
     # not pilot, not live on D: BA, BB, BC, BD -> 4 items
-    assert lessons.lesson_to_checklist(db, "K1", D, actor="tester", today=TODAY) == 4
+    assert lessons.lesson_to_checklist(db, "K1", D, caller=Caller("tester", "admin"), today=TODAY) == 4
     items = db.rows("SELECT branch_code, item_code, dimension, status, title FROM checklist ORDER BY branch_code")
     assert [r[:4] for r in items] == [(b, "LL-K1", "data", "open") for b in ("BA", "BB", "BC", "BD")]
     assert items[0][4] == "Lesson K1: Close first"
     assert db.scalar("SELECT checklist_item_code FROM lessons WHERE lesson_code = 'K1'") == "LL-K1"
     assert audit_count(db) == before + 5  # 4 inserts + the lesson's link
     # twice: nothing added, nothing audited
-    assert lessons.lesson_to_checklist(db, "K1", D, today=TODAY) == 0
+    assert lessons.lesson_to_checklist(db, "K1", D, today=TODAY, caller=LOCAL) == 0
     assert db.scalar("SELECT count(*) FROM checklist") == 4
     assert audit_count(db) == before + 5
 
@@ -286,24 +287,24 @@ def test_lesson_to_checklist_uses_existing_code_and_skips_existing_items(db) -> 
         cur.execute("INSERT INTO checklist (branch_code, item_code, dimension, title, status) "
                     "VALUES ('BB', 'CK-9', 'people', 'already there', 'done')")
     # BA, BC, BD get it; BB already has CK-9 and is left alone; on 06-02 BC is live -> BA, BD only
-    assert lessons.lesson_to_checklist(db, "K3", date(2026, 6, 2), today=TODAY) == 2
+    assert lessons.lesson_to_checklist(db, "K3", date(2026, 6, 2), today=TODAY, caller=LOCAL) == 2
     assert db.rows("SELECT branch_code, dimension FROM checklist WHERE item_code = 'CK-9' ORDER BY branch_code") == [
         ("BA", "people"), ("BB", "people"), ("BD", "people")]
     assert db.scalar("SELECT title FROM checklist WHERE branch_code = 'BB'") == "already there"
     with pytest.raises(NotFoundError):
-        lessons.lesson_to_checklist(db, "NOPE", D, today=TODAY)
+        lessons.lesson_to_checklist(db, "NOPE", D, today=TODAY, caller=LOCAL)
 
 
 def test_record_lesson(db) -> None:
     assert lessons.next_code(db, "lessons", "K") == "K4"
     lessons.record_lesson(db, {"lesson_code": "K4", "source_branch_code": "PIL", "category": "process",
-                               "title": "BOMs late", "impact": "high", "module": ""}, today=TODAY)
+                               "title": "BOMs late", "impact": "high", "module": ""}, today=TODAY, caller=LOCAL)
     assert db.rows("SELECT module, recorded_on FROM lessons WHERE lesson_code = 'K4'") == [(None, TODAY)]
     before = audit_count(db)
     for bad in ({"category": "luck"}, {"title": ""}, {"recorded_on": date(2026, 7, 1)}, {"lesson_code": "K1"}):
         with pytest.raises(ValidationError):
             lessons.record_lesson(db, {"lesson_code": "K5", "source_branch_code": "PIL", "category": "data",
-                                       "title": "t", "impact": "low", **bad}, today=TODAY)
+                                       "title": "t", "impact": "low", **bad}, today=TODAY, caller=LOCAL)
     assert db.scalar("SELECT count(*) FROM lessons") == 4
     assert audit_count(db) == before
 
@@ -311,21 +312,23 @@ def test_record_lesson(db) -> None:
 def test_log_and_close_problem(db) -> None:
     assert lessons.next_code(db, "problems", "P", 2) == "P09"
     lessons.log_problem(db, {"problem_code": "P09", "branch_code": "LIV", "opened_on": date(2026, 6, 5),
-                             "severity": "critical", "module": "hr", "title": "payroll"}, today=TODAY)
+                             "severity": "critical", "module": "hr", "title": "payroll"}, today=TODAY, caller=LOCAL)
     before = audit_count(db)
     with pytest.raises(ValidationError):  # closed before opened
-        lessons.close_problem(db, "P09", date(2026, 6, 4), today=TODAY)
+        lessons.close_problem(db, "P09", date(2026, 6, 4), today=TODAY, caller=LOCAL)
     with pytest.raises(ValidationError):  # in the future
-        lessons.close_problem(db, "P09", date(2026, 6, 11), today=TODAY)
+        lessons.close_problem(db, "P09", date(2026, 6, 11), today=TODAY, caller=LOCAL)
     with pytest.raises(ValidationError):  # logging with closed_on before opened_on
         lessons.log_problem(db, {"problem_code": "P10", "branch_code": "LIV", "opened_on": date(2026, 6, 5),
-                                 "closed_on": date(2026, 6, 1), "severity": "low", "title": "x"}, today=TODAY)
+                                 "closed_on": date(2026, 6, 1), "severity": "low", "title": "x"}, today=TODAY,
+                                     caller=LOCAL)
     with pytest.raises(ValidationError):  # opened in the future
         lessons.log_problem(db, {"problem_code": "P10", "branch_code": "LIV", "opened_on": date(2026, 6, 20),
-                                 "severity": "low", "title": "x"}, today=TODAY)
+                                 "severity": "low", "title": "x"}, today=TODAY, caller=LOCAL)
     assert audit_count(db) == before and db.scalar("SELECT count(*) FROM problems WHERE problem_code='P10'") == 0
     with pytest.raises(ConflictError):  # someone closed it since it was shown
-        lessons.close_problem(db, "P09", date(2026, 6, 6), original={"closed_on": date(2026, 6, 5)}, today=TODAY)
-    lessons.close_problem(db, "P09", date(2026, 6, 6), original={"closed_on": None}, today=TODAY)
+        lessons.close_problem(db, "P09", date(2026, 6, 6), original={"closed_on": date(2026, 6, 5)}, today=TODAY,
+            caller=LOCAL)
+    lessons.close_problem(db, "P09", date(2026, 6, 6), original={"closed_on": None}, today=TODAY, caller=LOCAL)
     assert db.scalar("SELECT closed_on FROM problems WHERE problem_code = 'P09'") == date(2026, 6, 6)
     assert audit_count(db) == before + 1

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from rollout.cli import main
+from rollout.core.access import LOCAL
 from rollout.core.errors import ConflictError, RolloutError, ValidationError
 from rollout.metrics import readiness
 from rollout.store.settings import SETTINGS
@@ -295,7 +296,7 @@ def test_refused_edit_saves_nothing(editable) -> None:
     edited.loc[edited["item_code"] == "A-5", "status"] = "done"  # ... and a bad one: done without completed_on
     before = _snapshot(editable)
     with pytest.raises(ValidationError) as refused:
-        readiness.save_checklist_changes(editable, "A", edited, shown, today=D)
+        readiness.save_checklist_changes(editable, "A", edited, shown, today=D, caller=LOCAL)
     assert "completed_on" in str(refused.value) and "A-5" in str(refused.value)
     assert _snapshot(editable) == before  # nothing saved, not even the good row
 
@@ -307,7 +308,7 @@ def test_refused_new_row_saves_nothing(editable) -> None:
     edited.loc[0, "owner"] = "Wang"
     before = _snapshot(editable)
     with pytest.raises(ValidationError, match="weight"):
-        readiness.save_checklist_changes(editable, "A", edited, shown, today=D)
+        readiness.save_checklist_changes(editable, "A", edited, shown, today=D, caller=LOCAL)
     assert _snapshot(editable) == before
 
 
@@ -318,7 +319,7 @@ def test_good_edit_and_new_item_are_saved_and_audited(editable) -> None:
     edited = pd.concat([edited, pd.DataFrame([{"dimension": "kickoff", "title": "Signed minutes", "status": "open",
                                                "weight": 1.0, "gate": True}])], ignore_index=True)
     audit_before = editable.scalar("SELECT count(*) FROM audit_log")
-    result = readiness.save_checklist_changes(editable, "A", edited, shown, today=D)
+    result = readiness.save_checklist_changes(editable, "A", edited, shown, today=D, caller=LOCAL)
     assert result == {"updated": 1, "added": 1}
     assert editable.rows("SELECT status, completed_on FROM checklist WHERE item_code = 'A-5'") == [("done", D)]
     # the new item gets the next free code A-01 (A-1 .. A-5 are taken, A-01 is not)
@@ -330,11 +331,12 @@ def test_good_edit_and_new_item_are_saved_and_audited(editable) -> None:
 
 def test_edit_on_a_changed_row_is_a_conflict(editable) -> None:
     shown = readiness.checklist(editable, "A")
-    readiness.save_checklist_changes(editable, "A", shown.assign(owner="Zhao"), shown, today=days(30))  # other user
+    readiness.save_checklist_changes(editable, "A", shown.assign(owner="Zhao"), shown, today=days(30),
+        caller=LOCAL)  # other user
     edited = shown.copy()
     edited.loc[0, "weight"] = 5.0
     with pytest.raises(ConflictError):
-        readiness.save_checklist_changes(editable, "A", edited, shown, today=D)
+        readiness.save_checklist_changes(editable, "A", edited, shown, today=D, caller=LOCAL)
     assert editable.scalar("SELECT weight FROM checklist WHERE item_code = 'A-1'") == 2.0
 
 
@@ -369,7 +371,7 @@ def test_plan_from_template_preview_then_write(templated) -> None:
     assert pd.isna(preview.iloc[1]["due_date"])  # no due date in the template: none
     assert set(preview["status"]) == {"open"} and preview["completed_on"].isna().all()
     assert preview["owner"].isna().all() and bool(preview.iloc[0]["gate"])
-    written = readiness.plan_from_template(templated, "T")
+    written = readiness.plan_from_template(templated, "T", caller=LOCAL)
     assert len(written) == 2
     assert templated.rows("SELECT title FROM checklist WHERE item_code = 'T-01'") == [("Already planned",)]
     assert readiness.plan_from_template(templated, "T", write=False).empty  # idempotent
@@ -377,11 +379,11 @@ def test_plan_from_template_preview_then_write(templated) -> None:
 
 def test_plan_from_template_refusals(templated) -> None:
     with pytest.raises(RolloutError, match="no checklist items"):
-        readiness.plan_from_template(templated, "T", source_code="U")
+        readiness.plan_from_template(templated, "T", source_code="U", caller=LOCAL)
     with pytest.raises(RolloutError, match="does not exist"):
-        readiness.plan_from_template(templated, "NOPE")
+        readiness.plan_from_template(templated, "NOPE", caller=LOCAL)
     with pytest.raises(RolloutError, match="own template"):
-        readiness.plan_from_template(templated, "P")
+        readiness.plan_from_template(templated, "P", caller=LOCAL)
 
 
 def test_cli_plan_from_template(tmp_path, capsys) -> None:
@@ -408,7 +410,7 @@ def test_kickoff_flags(templated) -> None:
     assert list(flags["rule"]) == ["weekend", "peak season", "missing kick-off item", "missing kick-off item"]
     assert "Sunday" in flags.iloc[0]["finding"]
     # once the plan has them (by code suffix or by title) they are no longer missing
-    readiness.plan_from_template(templated, "T")
+    readiness.plan_from_template(templated, "T", caller=LOCAL)
     assert list(readiness.kickoff_flags(templated, "T")["rule"]) == ["weekend", "peak season"]
     u = readiness.kickoff_flags(templated, "U")  # Monday, no peak months; matched by nothing
     assert list(u["rule"]) == ["missing kick-off item", "missing kick-off item"]

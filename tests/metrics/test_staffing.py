@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from rollout.cli import main
+from rollout.core.access import LOCAL
 from rollout.core.errors import ConflictError, NotFoundError, ValidationError
 from rollout.metrics import staffing
 from rollout.store.settings import get_settings
@@ -298,15 +299,15 @@ def audit_count(db) -> int:
 def test_assign_person_refused_and_saved(db) -> None:
     before_rows, before_audit = db.scalar("SELECT count(*) FROM assignments"), audit_count(db)
     with pytest.raises(ValidationError, match="fte"):
-        staffing.assign_person(db, "P6", "B1", "trainer", "", 1.5)
+        staffing.assign_person(db, "P6", "B1", "trainer", "", 1.5, caller=LOCAL)
     with pytest.raises(ValidationError, match="key user is assigned per module"):
-        staffing.assign_person(db, "P6", "B1", "key_user", "", 0.5)
+        staffing.assign_person(db, "P6", "B1", "key_user", "", 0.5, caller=LOCAL)
     with pytest.raises(ValidationError, match="person left"):
-        staffing.assign_person(db, "P4", "B2", "trainer", "", 0.5, start_date=date(2030, 2, 1))
+        staffing.assign_person(db, "P4", "B2", "trainer", "", 0.5, start_date=date(2030, 2, 1), caller=LOCAL)
     with pytest.raises(ValidationError):  # same key as an existing assignment
-        staffing.assign_person(db, "P1", "B1", "project_manager", None, 0.2)
+        staffing.assign_person(db, "P1", "B1", "project_manager", None, 0.2, caller=LOCAL)
     assert (db.scalar("SELECT count(*) FROM assignments"), audit_count(db)) == (before_rows, before_audit)
-    assert staffing.assign_person(db, "P6", "B1", "key_user", "supply_chain", 0.5, start_date=D) == 1
+    assert staffing.assign_person(db, "P6", "B1", "key_user", "supply_chain", 0.5, start_date=D, caller=LOCAL) == 1
     assert audit_count(db) == before_audit + 1
     # B1 supply_chain now has P6: covered once (SPOF), no longer uncovered
     cov = by_key(staffing.key_user_coverage(db, D), "branch_code", "module")
@@ -314,28 +315,28 @@ def test_assign_person_refused_and_saved(db) -> None:
 
 
 def test_record_departure(db) -> None:
-    staffing.record_departure(db, "P1", D, original={"left_on": None})
+    staffing.record_departure(db, "P1", D, original={"left_on": None}, caller=LOCAL)
     assert "P1" not in set(staffing.active_people(db, D)["person_code"])  # left on D: not active on D
     assert db.scalar("SELECT new_value FROM audit_log WHERE table_name = 'people' AND column_name = 'left_on'") \
         == "2030-01-15"
     with pytest.raises(ConflictError):  # shown before the change above
-        staffing.record_departure(db, "P1", date(2030, 1, 20), original={"left_on": None})
+        staffing.record_departure(db, "P1", date(2030, 1, 20), original={"left_on": None}, caller=LOCAL)
     with pytest.raises(ValidationError, match="joined_on"):  # before joining
-        staffing.record_departure(db, "P1", date(2028, 1, 1))
+        staffing.record_departure(db, "P1", date(2028, 1, 1), caller=LOCAL)
     assert db.scalar("SELECT left_on FROM people WHERE person_code = 'P1'") == D
 
 
 def test_record_training(db) -> None:
     before = audit_count(db)
     with pytest.raises(ValidationError, match="future"):
-        staffing.record_training(db, "P4", "hr", "hr basics", date(2030, 2, 1), 90, today=D)
+        staffing.record_training(db, "P4", "hr", "hr basics", date(2030, 2, 1), 90, today=D, caller=LOCAL)
     with pytest.raises(ValidationError, match="score"):
-        staffing.record_training(db, "P4", "hr", "hr basics", D, None, today=D)
+        staffing.record_training(db, "P4", "hr", "hr basics", D, None, today=D, caller=LOCAL)
     with pytest.raises(ValidationError, match="out of range"):
-        staffing.record_training(db, "P4", "hr", "hr basics", D, 120, today=D)
+        staffing.record_training(db, "P4", "hr", "hr basics", D, 120, today=D, caller=LOCAL)
     assert audit_count(db) == before
-    assert staffing.record_training(db, "P4", "hr", "hr basics", D, 90, today=D) == "added"
-    assert staffing.record_training(db, "P4", "finance", "basics", D, 85, today=D) == "updated"
+    assert staffing.record_training(db, "P4", "hr", "hr basics", D, 90, today=D, caller=LOCAL) == "added"
+    assert staffing.record_training(db, "P4", "finance", "basics", D, 85, today=D, caller=LOCAL) == "updated"
     status = by_key(staffing.key_user_assessment(db, D), "branch_code", "module", "person_code")
     assert status[("B1", "hr", "P4")]["assessment"] == "passed"
     assert status[("B1", "finance", "P4")]["assessment"] == "passed"  # 79.9 -> 85

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from rollout.cli import main
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import ConflictError, ValidationError
 from rollout.metrics import readiness
 from rollout.planning import planner, scenarios
@@ -552,10 +553,10 @@ def test_scenarios_save_compare_diff_and_apply(db_factory):
                        {"branch_code": "A02", "module": "production", "phase": 2}])
     free = run(db)
     tight = run(db, {"max_go_lives_per_month": 1})
-    scenarios.save_scenario(db, "free", {"max_go_lives_per_month": 3}, free)
-    scenarios.save_scenario(db, "tight", {"max_go_lives_per_month": 1}, tight)
+    scenarios.save_scenario(db, "free", {"max_go_lives_per_month": 3}, free, caller=LOCAL)
+    scenarios.save_scenario(db, "tight", {"max_go_lives_per_month": 1}, tight, caller=LOCAL)
     with pytest.raises(ValidationError):
-        scenarios.save_scenario(db, "free", {}, free)
+        scenarios.save_scenario(db, "free", {}, free, caller=LOCAL)
     assert list(scenarios.scenarios(db)["name"]) == ["tight", "free"]
     assert scenarios.load_scenario(db, "free")[0]["confidence"] is None  # recorded: the forecast ready date
     assert list(scenarios.scenarios(db)["ready_date"]) == ["forecast ready date"] * 2
@@ -570,7 +571,7 @@ def test_scenarios_save_compare_diff_and_apply(db_factory):
         ("A01", "", "planned_kickoff"), ("A02", "", "planned_kickoff"), ("A02", "", "planned_go_live"),
         ("A02", "finance", "planned_go_live"), ("A02", "production", "planned_go_live")}
     before = db.scalar("SELECT count(*) FROM audit_log")
-    assert scenarios.apply_scenario(db, preview, actor="test", today=D) == 5
+    assert scenarios.apply_scenario(db, preview, caller=Caller("test", "admin"), today=D) == 5
     assert db.scalar("SELECT planned_go_live FROM branches WHERE branch_code = 'A02'") == date(2027, 7, 1)
     assert db.scalar("SELECT planned_go_live FROM modules WHERE module = 'production'") == date(2027, 8, 1)
     assert db.scalar("SELECT count(*) FROM audit_log") == before + 5
@@ -579,7 +580,7 @@ def test_scenarios_save_compare_diff_and_apply(db_factory):
         cur.execute("UPDATE branches SET planned_go_live = DATE '2027-12-01' WHERE branch_code = 'A01'")
     stale = preview.assign(new=preview["new"])
     with pytest.raises(ConflictError):
-        scenarios.apply_scenario(db, stale, actor="test", today=D)
+        scenarios.apply_scenario(db, stale, caller=Caller("test", "admin"), today=D)
     assert db.scalar("SELECT count(*) FROM audit_log") == before + 5
 
 
@@ -587,8 +588,8 @@ def test_scenarios_record_the_confidence_used(db_factory):
     db = make(db_factory, [branch("A01", requested="2027-02-01", planned_kickoff="2026-10-01")],
               checklist=lumpy_plan("A01", D - timedelta(days=24), 8, 10.5))
     sure = run(db, ignore_forecast=False, confidence=80)
-    scenarios.save_scenario(db, "sure", {"max_go_lives_per_month": 3, "confidence": 80}, sure)
-    scenarios.save_scenario(db, "likely", {"max_go_lives_per_month": 3}, run(db, ignore_forecast=False))
+    scenarios.save_scenario(db, "sure", {"max_go_lives_per_month": 3, "confidence": 80}, sure, caller=LOCAL)
+    scenarios.save_scenario(db, "likely", {"max_go_lives_per_month": 3}, run(db, ignore_forecast=False), caller=LOCAL)
     assert scenarios.load_scenario(db, "sure")[0]["confidence"] == 80
     assert json.loads(db.scalar("SELECT params_json FROM plan_scenarios WHERE name = 'likely'"))["confidence"] is None
     assert dict(zip(scenarios.scenarios(db)["name"], scenarios.scenarios(db)["ready_date"], strict=True)) == {
@@ -596,4 +597,4 @@ def test_scenarios_record_the_confidence_used(db_factory):
     headline = scenarios.compare_headline(db, "sure", "likely").set_index("figure")
     assert headline.loc["rule 6 ready date"].tolist() == ["P80 ready date", "forecast ready date"]
     with pytest.raises(ValidationError):
-        scenarios.save_scenario(db, "odd", {"confidence": 70}, sure)
+        scenarios.save_scenario(db, "odd", {"confidence": 70}, sure, caller=LOCAL)

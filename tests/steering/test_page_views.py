@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from rollout.core.access import LOCAL
 from rollout.steering import decisions, pack
 
 AS_OF = date(2026, 11, 22)
@@ -31,8 +32,9 @@ def test_man_days_totals_and_chart_rows() -> None:
 
 def test_decisions_by_region_and_verdicts(sample_db) -> None:
     first = decisions.record_decision(sample_db, "B03", "go_with_conditions", date(2026, 11, 20), "CIO",
-                                      "close overdue items", date(2026, 12, 1), as_of=AS_OF)
-    second = decisions.record_decision(sample_db, "B04", "go", date(2026, 11, 21), "CIO", "", None, as_of=AS_OF)
+                                      "close overdue items", date(2026, 12, 1), as_of=AS_OF, caller=LOCAL)
+    second = decisions.record_decision(sample_db, "B04", "go", date(2026, 11, 21), "CIO", "", None, as_of=AS_OF,
+        caller=LOCAL)
     # B03 is in NORTH, B04 in EAST
     assert list(decisions.decisions_in_regions(sample_db, AS_OF, ("NORTH",))["decision_id"]) == [first]
     both = decisions.decisions_in_regions(sample_db, AS_OF)

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import ConflictError
 from rollout.exchange.edits import insert_rows, update_row
 from rollout.store.db import Database
@@ -23,16 +24,16 @@ def test_second_edit_made_on_stale_data_is_refused_and_the_first_kept(sample_db:
     alice_sees = shown_row(sample_db, "B01")  # two people open the same branch
     bob_sees = shown_row(sample_db, "B01")
     update_row(sample_db, "branches", {"branch_code": "B01"}, {"branch_name": "Alice's name"}, original=alice_sees,
-               actor="alice", today=TODAY)
+               caller=Caller("alice", "admin"), today=TODAY)
     with pytest.raises(ConflictError, match="someone else changed branch_name"):
         update_row(sample_db, "branches", {"branch_code": "B01"}, {"branch_name": "Bob's name"},
-                   original=bob_sees, actor="bob", today=TODAY)
+                   original=bob_sees, caller=Caller("bob", "admin"), today=TODAY)
     assert sample_db.scalar("SELECT branch_name FROM branches WHERE branch_code = 'B01'") == "Alice's name"
     assert sample_db.rows("SELECT actor, old_value, new_value FROM audit_log WHERE table_name = 'branches'") == [
         ("alice", alice_sees["branch_name"], "Alice's name")]
     # Bob reloads and edits again: now it goes through
     update_row(sample_db, "branches", {"branch_code": "B01"}, {"city": "Bob's city"},
-               original=shown_row(sample_db, "B01"), actor="bob", today=TODAY)
+               original=shown_row(sample_db, "B01"), caller=Caller("bob", "admin"), today=TODAY)
     assert sample_db.rows("SELECT branch_name, city FROM branches WHERE branch_code = 'B01'") == [
         ("Alice's name", "Bob's city")]
 
@@ -42,7 +43,8 @@ def test_a_row_with_empty_dates_shown_from_a_dataframe_is_not_stale(sample_db: D
     (edits._comparable once read NaT as the text 'NaT' and refused every such edit as a conflict)."""
     seen = shown_row(sample_db, "B05")
     assert seen["actual_go_live"] is not None and seen["actual_go_live"] != seen["actual_go_live"]  # NaT
-    update_row(sample_db, "branches", {"branch_code": "B05"}, {"city": "Ningbo"}, original=seen, today=TODAY)
+    update_row(sample_db, "branches", {"branch_code": "B05"}, {"city": "Ningbo"}, original=seen, today=TODAY,
+        caller=LOCAL)
     assert sample_db.scalar("SELECT city FROM branches WHERE branch_code = 'B05'") == "Ningbo"
 
 
@@ -50,10 +52,10 @@ def test_a_stale_edit_of_another_column_is_refused_too(sample_db: Database) -> N
     """Bob saw the row before Alice changed the name; his city change would be made on stale data."""
     bob_sees = shown_row(sample_db, "B02")
     update_row(sample_db, "branches", {"branch_code": "B02"}, {"headcount": 999},
-               original=shown_row(sample_db, "B02"), actor="alice", today=TODAY)
+               original=shown_row(sample_db, "B02"), caller=Caller("alice", "admin"), today=TODAY)
     with pytest.raises(ConflictError):
         update_row(sample_db, "branches", {"branch_code": "B02"}, {"city": "Elsewhere"}, original=bob_sees,
-                   actor="bob", today=TODAY)
+                   caller=Caller("bob", "admin"), today=TODAY)
     assert sample_db.rows("SELECT headcount, city FROM branches WHERE branch_code = 'B02'") == [
         (999, bob_sees["city"])]
 
@@ -72,10 +74,10 @@ def test_threads_read_and_write_through_one_database(sample_db: Database) -> Non
             start.wait()
             for n in range(rounds):
                 insert_rows(sample_db, "regions", [{"region_code": f"T{worker}-{n}", "region_name": f"thread {n}"}],
-                            actor=f"t{worker}", today=TODAY)
+                            caller=Caller(f"t{worker}", "admin"), today=TODAY)
                 code = f"B{worker + 1:02d}"
                 update_row(sample_db, "branches", {"branch_code": code}, {"branch_name": f"{code} round {n}"},
-                           original=shown_row(sample_db, code), actor=f"t{worker}", today=TODAY)
+                           original=shown_row(sample_db, code), caller=Caller(f"t{worker}", "admin"), today=TODAY)
                 # the region and its audit row were committed together: a reader sees both or neither
                 [(regions, audited)] = sample_db.rows(
                     "SELECT (SELECT count(*) FROM regions WHERE region_code LIKE 'T%'), "
@@ -114,7 +116,7 @@ def test_concurrent_edits_of_one_row_lose_no_update(sample_db: Database) -> None
                     seen = shown_row(sample_db, "B03")
                     try:
                         update_row(sample_db, "branches", {"branch_code": "B03"},
-                                   {"headcount": int(seen["headcount"]) + 1}, original=seen, today=TODAY)
+                                   {"headcount": int(seen["headcount"]) + 1}, original=seen, today=TODAY, caller=LOCAL)
                         break
                     except ConflictError:
                         conflicts.append(1)
@@ -162,7 +164,7 @@ def test_exclusive_access_holds_every_write_back_until_it_ends(sample_db: Databa
     written = threading.Event()
 
     def write() -> None:
-        update_row(sample_db, "branches", {"branch_code": "B01"}, {"city": "Elsewhere"}, today=TODAY)
+        update_row(sample_db, "branches", {"branch_code": "B01"}, {"city": "Elsewhere"}, today=TODAY, caller=LOCAL)
         written.set()
 
     with sample_db.exclusive() as con:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from rollout.cli import main
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import ConflictError, DatabaseError
 from rollout.exchange.edits import update_row
 from rollout.exchange.importer import import_workbook
@@ -107,7 +108,7 @@ def test_a_write_in_one_process_shows_in_the_others_next_read(sample_url: str) -
         before = two.scalar("SELECT branch_name FROM branches WHERE branch_code = 'B01'")
         update_row(one, "branches", {"branch_code": "B01"}, {"branch_name": "renamed in replica 1"},
                    original=one.df("SELECT * FROM branches WHERE branch_code = 'B01'").to_dict("records")[0],
-                   today=TODAY)
+                   today=TODAY, caller=LOCAL)
         assert two.version > seen  # replica 2's caches are now stale
         assert two.scalar("SELECT branch_name FROM branches WHERE branch_code = 'B01'") == "renamed in replica 1"
         assert before != "renamed in replica 1"
@@ -119,9 +120,11 @@ def test_a_stale_edit_from_another_process_is_refused(sample_url: str) -> None:
         bob_sees = bob.df("SELECT * FROM checklist WHERE branch_code = 'B03' ORDER BY item_code").iloc[0].to_dict()
         alice_sees = alice.df("SELECT * FROM checklist WHERE branch_code = 'B03' ORDER BY item_code").iloc[0].to_dict()
         key = {"branch_code": "B03", "item_code": alice_sees["item_code"]}
-        update_row(alice, "checklist", key, {"owner": "alice"}, original=alice_sees, actor="alice", today=TODAY)
+        update_row(alice, "checklist", key, {"owner": "alice"}, original=alice_sees,
+            caller=Caller("alice", "admin"), today=TODAY)
         with pytest.raises(ConflictError, match="someone else changed owner to 'alice' since you loaded it"):
-            update_row(bob, "checklist", key, {"owner": "bob"}, original=bob_sees, actor="bob", today=TODAY)
+            update_row(bob, "checklist", key, {"owner": "bob"}, original=bob_sees,
+                caller=Caller("bob", "admin"), today=TODAY)
         assert bob.scalar("SELECT owner FROM checklist WHERE branch_code = 'B03' AND item_code = ?",
                           [key["item_code"]]) == "alice"
 
@@ -220,12 +223,12 @@ def test_sequences_follow_a_copy(sample_db_file: Path, pg_server, tmp_path: Path
     file_copy = tmp_path / "audited.duckdb"
     copy_between(sample_db_file, file_copy)
     with Database(file_copy) as db:
-        update_row(db, "branches", {"branch_code": "B01"}, {"city": "Suzhou"}, today=TODAY)
-        update_row(db, "branches", {"branch_code": "B02"}, {"city": "Wuxi"}, today=TODAY)
+        update_row(db, "branches", {"branch_code": "B01"}, {"city": "Suzhou"}, today=TODAY, caller=LOCAL)
+        update_row(db, "branches", {"branch_code": "B02"}, {"city": "Wuxi"}, today=TODAY, caller=LOCAL)
     url = pg_server.create_database()
     copy_between(file_copy, url)
     with Database(url) as server:
-        update_row(server, "branches", {"branch_code": "B03"}, {"city": "Nanjing"}, today=TODAY)
+        update_row(server, "branches", {"branch_code": "B03"}, {"city": "Nanjing"}, today=TODAY, caller=LOCAL)
         assert server.rows("SELECT audit_id, row_key FROM audit_log ORDER BY audit_id") == [
             (1, '{"branch_code": "B01"}'), (2, '{"branch_code": "B02"}'), (3, '{"branch_code": "B03"}')]
     pg_server.drop_database(url)
@@ -234,7 +237,7 @@ def test_sequences_follow_a_copy(sample_db_file: Path, pg_server, tmp_path: Path
 def test_backup_of_a_server_restores_into_a_file_and_into_a_server(sample_url: str, pg_server,
                                                                    tmp_path: Path) -> None:
     with Database(sample_url) as db:
-        update_row(db, "branches", {"branch_code": "B01"}, {"city": "after the copy"}, today=TODAY)
+        update_row(db, "branches", {"branch_code": "B01"}, {"city": "after the copy"}, today=TODAY, caller=LOCAL)
         expected, figures = contents(db), summary(db, TODAY)
     assert main(["backup", "--db", sample_url, str(tmp_path / "server.duckdb")]) == 0
     written = tmp_path / "server.duckdb"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from rollout.core.access import LOCAL
 from rollout.core.errors import ValidationError
 from rollout.store.db import Database
 from rollout.store.settings import SETTINGS, get_settings, save_settings
@@ -14,7 +15,8 @@ from rollout.store.settings import SETTINGS, get_settings, save_settings
 def test_defaults_until_changed_then_stored_and_audited(tmp_path: Path) -> None:
     with Database(tmp_path / "s.duckdb") as db:
         assert get_settings(db)["half_life_days"] == 30 == SETTINGS["half_life_days"].default
-        assert save_settings(db, {"half_life_days": 20, "weight_visit": 3}) == ["half_life_days"]  # visit unchanged
+        assert save_settings(db, {"half_life_days": 20, "weight_visit": 3},
+            caller=LOCAL) == ["half_life_days"]  # visit unchanged
         assert get_settings(db)["half_life_days"] == 20
         assert db.rows("SELECT row_key, old_value, new_value FROM audit_log") == [("half_life_days", "30", "20")]
 
@@ -28,7 +30,7 @@ def test_defaults_until_changed_then_stored_and_audited(tmp_path: Path) -> None:
 def test_bad_values_are_refused_whole(tmp_path: Path, key: str, value: object, message: str) -> None:
     with Database(tmp_path / "s.duckdb") as db:
         with pytest.raises(ValidationError) as caught:
-            save_settings(db, {"half_life_days": 25, key: value})
+            save_settings(db, {"half_life_days": 25, key: value}, caller=LOCAL)
         assert message in str(caught.value)
         assert get_settings(db)["half_life_days"] == 30  # the good value in the same save is not kept either
 

@@ -86,7 +86,7 @@ def test_only_admins_administer_users_and_refusals_are_audited(db) -> None:
     editor = Caller("e@acme.cn", "editor", None)
     with pytest.raises(AccessDeniedError) as refused:
         users.add_user(db, editor, "x@acme.cn", "admin")
-    users.record_refusal(db, editor, "users", refused.value)
     assert users.list_users(db).empty
-    rows = db.rows("SELECT actor, action, new_value FROM audit_log WHERE action = 'refused'")
-    assert rows[0][:2] == ("e@acme.cn", "refused") and "administrator" in rows[0][2]
+    rows = db.rows("SELECT actor, action, table_name, new_value FROM audit_log WHERE action = 'refused'")
+    assert rows == [("e@acme.cn", "refused", "users", str(refused.value))]
+    assert "administrator" in rows[0][3]

@@ -22,7 +22,7 @@ from rollout.metrics import after_go_live, kickoff, lessons, man_days
 from rollout.store.settings import get_settings
 from ui.figures import man_days_forecast_figure, same_day_entry_figure
 from ui.formats import day_text, percent, weekday
-from ui.state import by_region, cached, flash, get_db, show_flash
+from ui.state import by_region, cached, caller, flash, get_db, show_flash
 from ui.widgets import plain, show_error, table
 
 LIVE_COLUMNS = {"branch_code": "branch", "branch_name": "name", "region_code": "region", "action": "next action",
@@ -128,7 +128,8 @@ def _plan_kickoff(branch_code: str, as_of: date, expanded: bool) -> None:
         if st.button(_("Set as the planned kick-off"), key=f"golive_plan_save_{branch_code}",
                      disabled=day == planned):
             try:
-                kickoff.set_planned_kickoff(get_db(), branch_code, day, original=planned, today=date.today())
+                kickoff.set_planned_kickoff(get_db(), branch_code, day, original=planned, today=date.today(),
+                                            caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:
@@ -179,7 +180,7 @@ def _kickoff_form(branch_code: str, record: dict[str, Any] | None) -> None:
                     "branch_code": branch_code, "held_on": held_on, "start_time": start, "duration_min": minutes,
                     "chair": chair, "attendees": attendees, "steering_committee_named": committee,
                     "rewards_announced": rewards, "qa_held": qa, "minutes_signed_on": signed, "minutes_ref": ref},
-                    original=record, today=date.today())
+                    original=record, today=date.today(), caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:
@@ -302,7 +303,7 @@ def _entries_form(branch_code: str, as_of: date) -> None:
         if st.form_submit_button(_("Save the entries"), key=key("submit")):
             try:
                 after_go_live.record_daily_entries(get_db(), branch_code, day, int(documents), int(same_day),
-                                                   today=date.today())
+                                                   today=date.today(), caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:
@@ -324,7 +325,7 @@ def _close_form(branch_code: str, problems: pd.DataFrame) -> None:
             try:
                 lessons.close_problem(get_db(), code, closed_on, original={"opened_on": shown["opened_on"],
                                                                            "closed_on": shown["closed_on"]},
-                                      today=date.today())
+                                      today=date.today(), caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:
@@ -344,7 +345,7 @@ def _acceptance_form(branch_code: str) -> None:
         if st.form_submit_button(_("Save the acceptance"), key=key("submit")):
             try:
                 after_go_live.record_acceptance(get_db(), branch_code, accepted_on, due, received, original=record,
-                                                today=date.today())
+                                                today=date.today(), caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:
