@@ -159,7 +159,7 @@ def dimension_bars(by_dimension: pd.DataFrame) -> go.Figure:
     if by_dimension.empty:
         return empty_figure(_("No checklist items"))
     frame = by_dimension.sort_values("dimension", ascending=False)
-    fig = go.Figure(go.Bar(x=frame["checklist_readiness"], y=frame["dimension"], orientation="h",
+    fig = go.Figure(go.Bar(x=frame["checklist_readiness"], y=frame["dimension"].map(legend_word), orientation="h",
                            text=frame["checklist_readiness"].map(readiness_text), textposition="auto",
                            marker_color="#1f77b4"))
     fig.update_layout(title=_("Readiness by dimension"), xaxis={"range": [0, 100], "title": "%"}, height=300,
@@ -250,7 +250,7 @@ LEGEND_WORDS = {"engaged": N_("engaged"), "cooling": N_("cooling"), "silent": N_
                 "planned": N_("planned"), "applied": N_("applied"), "verified": N_("verified"),
                 "not_applicable": N_("not applicable"), "data": N_("data"), "training": N_("training"),
                 "process": N_("process"), "people": N_("people"), "technical": N_("technical"),
-                "executive": N_("executive")}
+                "executive": N_("executive"), "governance": N_("governance"), "kickoff": N_("kick-off")}
 
 
 CHANNEL_WORDS = {"visit": N_("visit"), "meeting": N_("meeting"), "phone": N_("phone"), "email": N_("email")}
