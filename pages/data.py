@@ -22,17 +22,17 @@ def show_warnings(warnings: list[str]) -> None:
     for warning in warnings[:WARNINGS_SHOWN]:
         st.warning(plain(warning))
     if len(warnings) > WARNINGS_SHOWN:
-        st.warning(f"… and {len(warnings) - WARNINGS_SHOWN} more warnings.")
+        st.warning(_("… and {count} more warnings.").format(count=len(warnings) - WARNINGS_SHOWN))
 
 
-st.title("Data")
+st.title(_("Data"))
 db = get_db()
 
-st.subheader("Load a workbook")
-st.caption("An .xlsx workbook (one sheet per table), a .zip of CSV files, or one CSV named after its sheet. "
-           "Nothing is written until you confirm, and a workbook with any error loads nothing.")
+st.subheader(_("Load a workbook"))
+st.caption(_("An .xlsx workbook (one sheet per table), a .zip of CSV files, or one CSV named after its sheet. "
+             "Nothing is written until you confirm, and a workbook with any error loads nothing."))
 if caller().may("import"):
-    upload = st.file_uploader("Workbook", type=["xlsx", "zip", "csv"], key="upload")
+    upload = st.file_uploader(_("Workbook"), type=["xlsx", "zip", "csv"], key="upload")
 else:  # a workbook replaces data for every branch: administrators only (ACCESS.md)
     upload = None
     st.info(_("Only an administrator may load a workbook."), icon=":material/lock:")
@@ -43,41 +43,43 @@ if upload is not None:
         raw = read_source(data, upload.name)
         preview = load(db, raw, dry_run=True)
     except ValidationError as exc:
-        st.error(f"Refused: {len(exc.errors)} problem(s) in {plain(upload.name)}; nothing will be loaded. "
-                 "Fix them in the workbook and upload it again.")
+        st.error(_("Refused: {count} problem(s) in {file}; nothing will be loaded. Fix them in the workbook and "
+                   "upload it again.").format(count=len(exc.errors), file=plain(upload.name)))
         table(pd.DataFrame({"problem": [str(e) for e in exc.errors]}), key="import_errors",
               file_name="import_errors")
         show_warnings(exc.warnings)
     else:
-        st.success(f"Dry run of {plain(upload.name)}: {preview.rows} rows checked, no errors. Nothing is written yet.")
+        st.success(_("Dry run of {file}: {rows} rows checked, no errors. Nothing is written yet.").format(
+            file=plain(upload.name), rows=preview.rows))
         table(preview.table(), key="import_preview", file_name="import_preview")
         show_warnings(preview.warnings)
-        if st.button("Confirm and load", key="import_confirm", type="primary"):
-            progress = st.progress(0.0, text="Checking again against the current database…")
+        if st.button(_("Confirm and load"), key="import_confirm", type="primary"):
+            progress = st.progress(0.0, text=_("Checking again against the current database…"))
             try:
                 raw = read_source(data, upload.name)
-                progress.progress(0.4, text="Writing every table in one transaction…")
+                progress.progress(0.4, text=_("Writing every table in one transaction…"))
                 result = load(db, raw, caller=caller())
             except Exception as exc:
                 progress.empty()
                 show_error(exc)
             else:
-                progress.progress(1.0, text="Loaded.")
-                st.success(plain(f"Loaded {result.file_name}: "
-                                 + ", ".join(f"{t} +{c.inserted} ~{c.updated}" for t, c in result.counts.items())))
+                progress.progress(1.0, text=_("Loaded."))
+                st.success(plain(_("Loaded {file}: {counts}").format(
+                    file=result.file_name,
+                    counts=", ".join(f"{t} +{c.inserted} ~{c.updated}" for t, c in result.counts.items()))))
 
-st.subheader("Download")
-st.caption("The exports are written when you click (every table, as of now): a large portfolio takes a moment.")
+st.subheader(_("Download"))
+st.caption(_("The exports are written when you click (every table, as of now): a large portfolio takes a moment."))
 left, middle, right = st.columns(3)
 # Deferred data: Streamlit calls these on click, not on every rerun of the page.
-left.download_button("Export (.xlsx)", deferred(lambda: export_bytes(db, "xlsx")), file_name="rollout_export.xlsx",
+left.download_button(_("Export (.xlsx)"), deferred(lambda: export_bytes(db, "xlsx")), file_name="rollout_export.xlsx",
                      key="export_xlsx", on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-middle.download_button("Export (.zip of CSV)", deferred(lambda: export_bytes(db, "zip")),
+middle.download_button(_("Export (.zip of CSV)"), deferred(lambda: export_bytes(db, "zip")),
                        file_name="rollout_export.zip", key="export_zip", mime="application/zip", on_click="ignore")
-right.download_button("Empty template (.xlsx)", template_bytes(), file_name="rollout_template.xlsx",
+right.download_button(_("Empty template (.xlsx)"), template_bytes(), file_name="rollout_template.xlsx",
                       key="template_xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-st.subheader("Load history")
+st.subheader(_("Load history"))
 table(cached(import_history), key="import_history", file_name="import_history")

@@ -7,18 +7,21 @@ from datetime import date
 import streamlit as st
 
 from rollout.core.errors import RolloutError
+from rollout.core.i18n import _
+from rollout.core.labels import N_
 from rollout.exchange.spec import CHANNELS
 from rollout.metrics import engagement
 from rollout.store.settings import get_settings
 from ui.auth import may_edit
-from ui.figures import score_figure, status_figure, timeline_figure
+from ui.figures import channel_word, score_figure, status_figure, timeline_figure
 from ui.router import ensure_routed, guarded
-from ui.sections.engagement import HEADS_COLUMNS, headline, heads_display, label
+from ui.sections.engagement import headline, heads_columns, heads_display, label
 from ui.state import by_region, cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import table
 
 ensure_routed()
-SENTIMENTS = {-2: "−2 very negative", -1: "−1 negative", 0: "0 neutral", 1: "+1 positive", 2: "+2 very positive"}
+SENTIMENTS = {-2: N_("−2 very negative"), -1: N_("−1 negative"), 0: N_("0 neutral"), 1: N_("+1 positive"),
+              2: N_("+2 very positive")}
 
 
 @guarded
@@ -34,14 +37,15 @@ def save_touchpoint() -> None:
     except RolloutError as exc:
         flash("touchpoint", exc)
     else:
-        flash("touchpoint", f"Saved: {saved['channel']} with {saved['exec_code']} on {saved['date'].isoformat()}.")
+        flash("touchpoint", _("Saved: {channel} with {executive} on {day}.").format(
+            channel=channel_word(saved["channel"]), executive=saved["exec_code"], day=saved["date"].isoformat()))
 
 
 view = filters()
 as_of = view.as_of
-st.title("Executives")
-st.caption(f"Regional heads' engagement as of {as_of.isoformat()}. Touchpoints dated later do not count yet. "
-           "How the figures are computed: Methodology, Executive engagement.")
+st.title(_("Executives"))
+st.caption(_("Regional heads' engagement as of {day}. Touchpoints dated later do not count yet. How the figures are "
+             "computed: Methodology, Executive engagement.").format(day=as_of.isoformat()))
 
 all_heads = cached(engagement.executive_table, as_of)  # every head: the form logs a touchpoint with any of them
 heads = by_region(all_heads, view.regions)
@@ -50,68 +54,69 @@ settings = cached(get_settings)
 counts = engagement.headline(heads)
 headline(counts)
 
-st.header("This week's call list")
-st.caption("Silent or cooling heads whose branches go live soonest first, then overdue follow-ups, then heads "
-           "never contacted; the suggested channel follows the rule on the Methodology page.")
+st.header(_("This week's call list"))
+st.caption(_("Silent or cooling heads whose branches go live soonest first, then overdue follow-ups, then heads "
+             "never contacted; the suggested channel follows the rule on the Methodology page."))
 calls = by_region(cached(engagement.call_list, as_of), view.regions)
 if calls.empty:
-    st.success("Nobody needs a call this week: every head is engaged and no follow-up is overdue.")
+    st.success(_("Nobody needs a call this week: every head is engaged and no follow-up is overdue."))
 table(calls, key="call_list", file_name=f"call_list_{as_of.isoformat()}",
-      column_config={"score": st.column_config.NumberColumn("score", format="%.1f")})
+      column_config={"score": st.column_config.NumberColumn(format="%.1f")})
 
-st.header("Regional heads")
+st.header(_("Regional heads"))
 left, right = st.columns([3, 1])
 with left:
     table(heads_display(heads), key="exec_table", file_name=f"executives_{as_of.isoformat()}",
-          column_config=HEADS_COLUMNS)
+          column_config=heads_columns())
 with right:
     st.plotly_chart(status_figure(counts), width="stretch", key="exec_status_chart")
 
-st.header("Score over time")
+st.header(_("Score over time"))
 codes = list(heads["exec_code"])
 names = dict(zip(heads["exec_code"], label(heads), strict=True))
 default = [c for c in calls["exec_code"] if c in names][:6] or codes[:6]
-picked = st.multiselect("Executives", codes, default=default, key="exec_pick", format_func=lambda c: names[c],
-                        placeholder="Choose executives")
-weeks = st.slider("Weeks replayed", 4, 52, 26, step=1, key="exec_weeks")
+picked = st.multiselect(_("Executives"), codes, default=default, key="exec_pick", format_func=lambda c: names[c],
+                        placeholder=_("Choose executives"))
+weeks = st.slider(_("Weeks replayed"), 4, 52, 26, step=1, key="exec_weeks")
 history = cached(engagement.score_history, as_of, weeks)
 history = history[history["exec_code"].isin(picked)]
 if history.empty:
-    st.info("Choose executives to replay their score week by week.")
+    st.info(_("Choose executives to replay their score week by week."))
 else:
     st.plotly_chart(score_figure(history, settings), width="stretch", key="exec_score_chart")
 
-st.header("Touchpoint timeline")
+st.header(_("Touchpoint timeline"))
 points = by_region(cached(engagement.touchpoints, as_of), view.regions)
 shown = points[points["exec_code"].isin(picked)] if picked else points
 if shown.empty:
-    st.info("No touchpoint on or before this date for the chosen executives.")
+    st.info(_("No touchpoint on or before this date for the chosen executives."))
 else:
     st.plotly_chart(timeline_figure(shown), width="stretch", key="exec_timeline_chart")
 table(shown.drop(columns=["is_open", "is_overdue"]), key="touchpoint_table",
       file_name=f"touchpoints_{as_of.isoformat()}")
 
-st.header("Commitments and follow-ups")
-st.caption("A commitment is open until the next touchpoint with the same executive; overdue when its follow-up "
-           "date has passed first.")
+st.header(_("Commitments and follow-ups"))
+st.caption(_("A commitment is open until the next touchpoint with the same executive; overdue when its follow-up "
+             "date has passed first."))
 table(by_region(cached(engagement.commitments, as_of), view.regions), key="commitment_table",
       file_name=f"commitments_{as_of.isoformat()}")
 
 if not may_edit("touchpoints"):  # the rest of the page is the touchpoint form: none for a viewer
     st.stop()
-st.header("Log a touchpoint")
+st.header(_("Log a touchpoint"))
 show_flash("touchpoint")
 choices = dict(zip(all_heads["exec_code"], label(all_heads), strict=True))
 with st.form(key="touchpoint_form"):
     first, second, third = st.columns(3)
-    first.selectbox("Executive", list(choices), key="tp_exec", format_func=lambda c: choices[c])
-    second.date_input("Date", value=date.today(), key="tp_date", help="Today or earlier (not in the future).")
-    third.selectbox("Channel", list(CHANNELS), key="tp_channel")
-    first.number_input("Duration (minutes)", min_value=0, value=15, step=5, key="tp_duration")
-    second.text_input("HQ contact", key="tp_hq_contact")
-    third.text_input("Topic", key="tp_topic")
-    st.select_slider("Sentiment", options=list(SENTIMENTS), value=0, format_func=SENTIMENTS.get, key="tp_sentiment")
+    first.selectbox(_("Executive"), list(choices), key="tp_exec", format_func=lambda c: choices[c])
+    second.date_input(_("Date"), value=date.today(), key="tp_date", help=_("Today or earlier (not in the future)."))
+    third.selectbox(_("Channel"), list(CHANNELS), key="tp_channel", format_func=channel_word)
+    first.number_input(_("Duration (minutes)"), min_value=0, value=15, step=5, key="tp_duration")
+    second.text_input(_("HQ contact"), key="tp_hq_contact")
+    third.text_input(_("Topic"), key="tp_topic")
+    st.select_slider(_("Sentiment"), options=list(SENTIMENTS), value=0, format_func=lambda s: _(SENTIMENTS[s]),
+                     key="tp_sentiment")
     commit, due = st.columns([3, 1])
-    commit.text_input("Commitment (what the executive promised)", key="tp_commitment")
-    due.date_input("Follow-up due", value=None, key="tp_follow_up")
-    st.form_submit_button("Save touchpoint", key="tp_submit", type="primary", on_click=save_touchpoint)
+    commit.text_input(_("Commitment (what the executive promised)"), key="tp_commitment")
+    due.date_input(_("Follow-up due"), value=None, key="tp_follow_up")
+    st.form_submit_button(_("Save touchpoint"), key="tp_submit", type="primary", on_click=save_touchpoint)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError
-from rollout.core.i18n import _
+from rollout.core.i18n import _, ngettext
 from rollout.store.audit import audit_trail
 from rollout.store.settings import SETTINGS, get_settings, save_settings
 from ui.router import ensure_routed
@@ -16,8 +16,8 @@ from ui.state import cached, caller, get_db
 from ui.widgets import setting_input, show_error, table
 
 ensure_routed()
-st.title("Settings")
-st.caption("Stored in the database and used by the app and the command line alike. Every change is audited.")
+st.title(_("Settings"))
+st.caption(_("Stored in the database and used by the app and the command line alike. Every change is audited."))
 db = get_db()
 current = cached(get_settings)
 if not caller().may("settings"):  # settings, the audit trail and backups are for administrators (ACCESS.md)
@@ -28,29 +28,31 @@ if not caller().may("settings"):  # settings, the audit trail and backups are fo
 
 for group in dict.fromkeys(s.group for s in SETTINGS.values()):  # in the registry's order
     with st.form(f"settings_{group}"):
-        st.subheader(group)
-        values = {key: setting_input(key, current[key], f"setting_{key}", help=f"default {setting.default:g}")
+        st.subheader(_(group))
+        values = {key: setting_input(key, current[key], f"setting_{key}",
+                                     help=_("default {value}").format(value=f"{setting.default:g}"))
                   for key, setting in SETTINGS.items() if setting.group == group}
-        if st.form_submit_button("Save", key=f"settings_save_{group}"):
+        if st.form_submit_button(_("Save"), key=f"settings_save_{group}"):
             try:
                 changed = save_settings(db, values, caller=caller())
             except RolloutError as exc:
                 show_error(exc)
             else:
-                st.success(f"Saved {len(changed)} change(s)." if changed else "Nothing changed.")
+                st.success(ngettext("Saved {count} change.", "Saved {count} changes.", len(changed)).format(
+                    count=len(changed)) if changed else _("Nothing changed."))
 
-st.subheader("Recent changes")
+st.subheader(_("Recent changes"))
 table(cached(audit_trail), key="audit", file_name="audit_log")
 
-st.subheader("Back up the database")
-st.caption("A consistent copy of everything, taken while the app runs (the command-line backup cannot open the "
-           "file while the app holds it). Restore it with `python -m rollout restore --db PATH BACKUP`.")
-if st.button("Prepare a backup", key="backup_prepare"):
+st.subheader(_("Back up the database"))
+st.caption(_("A consistent copy of everything, taken while the app runs (the command-line backup cannot open the "
+             "file while the app holds it). Restore it with `python -m rollout restore --db PATH BACKUP`."))
+if st.button(_("Prepare a backup"), key="backup_prepare"):
     from rollout.store.backup import backup_bytes
 
-    with st.spinner("Copying the database…"):
+    with st.spinner(_("Copying the database…")):
         st.session_state["backup_file"] = backup_bytes(db, caller())
 if "backup_file" in st.session_state:
-    st.download_button("Download the backup (.duckdb)", st.session_state["backup_file"],
+    st.download_button(_("Download the backup (.duckdb)"), st.session_state["backup_file"],
                        file_name=f"rollout-backup-{date.today().isoformat()}.duckdb", key="backup_download",
                        mime="application/octet-stream")

@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError
+from rollout.core.i18n import _
 from rollout.exchange.spec import MODULES, ROLES
 from rollout.metrics import staffing
 from ui.auth import may_edit
 from ui.figures import HEATMAP_ROWS, coverage_heatmap, fill_heatmap
-from ui.formats import STAFFING_STATUS_TEXT
+from ui.formats import STAFFING_STATUS_TEXT, no_module_text, staffing_status_text
 from ui.router import ensure_routed
 from ui.sections.staffing import headline, norms_caption
 from ui.state import by_region, cached, caller, filters, flash, get_db, show_flash
@@ -23,7 +24,7 @@ ensure_routed()
 current = filters()
 as_of, regions = current.as_of, current.regions
 
-st.title("Staffing")
+st.title(_("Staffing"))
 st.caption(current.caption() + " · " + norms_caption())
 show_flash("staffing")
 
@@ -33,49 +34,52 @@ headline(branches)
 
 editing = may_edit("staffing")  # a viewer gets no Edit tab (the library refuses their writes anyway)
 fill_tab, keys_tab, people_tab, whatif_tab, *edit_tabs = st.tabs(
-    ["Fill & gaps", "Key users", "Stretched & departed", "What if someone leaves", *(["Edit"] if editing else [])])
+    [_("Fill & gaps"), _("Key users"), _("Stretched & departed"), _("What if someone leaves"),
+     *([_("Edit")] if editing else [])])
 
 with fill_tab:
     lowest = staffing.lowest_fill_first(branches)
     if len(lowest) > HEATMAP_ROWS:
-        st.caption(f"The heatmap shows the {HEATMAP_ROWS} branches with the lowest fill rate of {len(lowest)}; "
-                   "the tables hold every branch (or choose regions in the sidebar).")
+        st.caption(_("The heatmap shows the {shown} branches with the lowest fill rate of {count}; the tables hold "
+                     "every branch (or choose regions in the sidebar).").format(shown=HEATMAP_ROWS, count=len(lowest)))
     st.plotly_chart(fill_heatmap(by_region(cached(staffing.fill_matrix, as_of), regions), lowest[:HEATMAP_ROWS]),
                     width="stretch", key="staff_fill_heatmap")
-    st.markdown("**Gaps** (required minus active assigned fte, where positive; click a header to sort)")
+    st.markdown(_("**Gaps** (required minus active assigned fte, where positive; click a header to sort)"))
     table(by_region(cached(staffing.gaps, as_of), regions), key="staff_gaps", file_name=f"staffing_gaps_{as_of}")
-    st.markdown("**Branches**")
+    st.markdown("**" + _("Branches") + "**")
     table(branches[["branch_code", "branch_name", "region_code", "fill_rate", "required_fte", "gap_fte",
                     "over_allocated_people", "modules", "uncovered_modules", "spof_modules", "staffing_status"]],
           key="staff_branches", file_name=f"staffing_branches_{as_of}",
-          column_config={"fill_rate": st.column_config.NumberColumn("fill rate %", format="%.1f")})
+          column_config={"fill_rate": st.column_config.NumberColumn(format="%.1f")})
 
 with keys_tab:
     matrix = by_region(cached(staffing.coverage_matrix, as_of), regions)
     chart, norms = st.columns([3, 2])
     with chart:
         if len(set(matrix["branch_code"])) > HEATMAP_ROWS:
-            st.caption(f"The matrix shows the {HEATMAP_ROWS} branches going live soonest; the table below holds all.")
+            st.caption(_("The matrix shows the {shown} branches going live soonest; the table below holds all.").format(
+                shown=HEATMAP_ROWS))
         st.plotly_chart(coverage_heatmap(matrix), width="stretch", key="staff_coverage_heatmap")
     with norms:
-        st.markdown("**Reference norms**")
+        st.markdown("**" + _("Reference norms") + "**")
         st.caption(norms_caption())
         table(by_region(cached(staffing.key_user_norms, as_of), regions), key="staff_norms",
               file_name=f"key_user_norms_{as_of}")
-    st.markdown("**Coverage per branch and module** (branches going live soonest first)")
+    st.markdown(_("**Coverage per branch and module** (branches going live soonest first)"))
     table(matrix, key="staff_coverage", file_name=f"key_user_coverage_{as_of}")
-    st.markdown("**Assessment status per key user**")
+    st.markdown("**" + _("Assessment status per key user") + "**")
     table(by_region(cached(staffing.key_user_assessment, as_of), regions), key="staff_assessment",
           file_name=f"key_user_assessment_{as_of}")
 
 with people_tab:
     over_people = by_region(cached(staffing.over_allocated, as_of), regions)
     over_rows = cached(staffing.over_allocated_assignments, as_of)
-    st.markdown(f"**Over-allocated people** ({len(over_people)}): more than 1.0 fte in total, with every "
-                "active assignment")
+    st.markdown(_("**Over-allocated people** ({count}): more than 1.0 fte in total, with every active "
+                  "assignment").format(count=len(over_people)))
     table(over_rows[over_rows["person_code"].isin(over_people["person_code"])], key="staff_over",
           file_name=f"over_allocated_{as_of}")
-    st.markdown(f"**Departures in the last {staffing.DEPARTURE_WINDOW_DAYS} days** and what they leave")
+    st.markdown(_("**Departures in the last {days} days** and what they leave").format(
+        days=staffing.DEPARTURE_WINDOW_DAYS))
     table(by_region(cached(staffing.departures, as_of), regions), key="staff_departures",
           file_name=f"departures_{as_of}")
 
@@ -85,9 +89,9 @@ labels = dict(zip(people["person_code"],  # name and branch_code are NOT NULL: p
                   people["person_code"] + " · " + people["name"] + " (" + people["branch_code"] + ")", strict=True))
 
 with whatif_tab:
-    st.caption("Choose a person: the figures are recomputed as if they left on the as-of date. Nothing is saved.")
-    choice = st.selectbox("Person", list(active["person_code"]), index=None, key="whatif_person",
-                          format_func=lambda c: labels.get(c, c), placeholder="Choose an active person")
+    st.caption(_("Choose a person: the figures are recomputed as if they left on the as-of date. Nothing is saved."))
+    choice = st.selectbox(_("Person"), list(active["person_code"]), index=None, key="whatif_person",
+                          format_func=lambda c: labels.get(c, c), placeholder=_("Choose an active person"))
     if choice:
         try:
             result = cached(staffing.what_if_leaves, choice, as_of)
@@ -97,14 +101,14 @@ with whatif_tab:
             st.text(staffing.what_if_text(result))
             left, right = st.columns(2)
             with left:
-                st.markdown("**Modules left uncovered**")
+                st.markdown("**" + _("Modules left uncovered") + "**")
                 table(pd.DataFrame(result["modules_uncovered"]), key="whatif_uncovered", file_name="whatif_uncovered")
             with right:
-                st.markdown("**Modules becoming a single point of failure**")
+                st.markdown("**" + _("Modules becoming a single point of failure") + "**")
                 table(pd.DataFrame(result["modules_single_point_of_failure"]), key="whatif_spof",
                       file_name="whatif_spof")
-            st.markdown("**Branches whose figures change** (staffing status: " +
-                        "; ".join(f"{k} = {v.lower()}" for k, v in STAFFING_STATUS_TEXT.items()) + ")")
+            st.markdown(_("**Branches whose figures change** (staffing status: {legend})").format(
+                legend="; ".join(f"{k} = {staffing_status_text(k).lower()}" for k in STAFFING_STATUS_TEXT)))
             table(pd.DataFrame(result["branches_changed"]), key="whatif_branches", file_name="whatif_branches")
 
 
@@ -120,29 +124,34 @@ if editing:
         person_codes = list(people["person_code"])
         assign, depart, train = st.columns(3)
         with assign, st.form("assign_form", clear_on_submit=False):
-            st.markdown("**Assign a person**")
-            person = st.selectbox("Person", person_codes, key="assign_person", format_func=lambda c: labels.get(c, c))
-            branch = st.selectbox("Branch", branch_codes, key="assign_branch")
-            role = st.selectbox("Role", ROLES, key="assign_role")
-            module = st.selectbox("Module", ["", *MODULES], key="assign_module",
-                                  format_func=lambda m: m or "(no module)")
-            fte = st.number_input("FTE (0 < fte ≤ 1)", value=0.5, step=0.1, key="assign_fte")
-            backup = st.checkbox("Backup", key="assign_backup")
-            start = st.date_input("Start", value=None, key="assign_start")
-            end = st.date_input("End (empty: open)", value=None, key="assign_end")
-            if st.form_submit_button("Assign", key="assign_submit"):
+            st.markdown("**" + _("Assign a person") + "**")
+            person = st.selectbox(_("Person"), person_codes, key="assign_person",
+                                  format_func=lambda c: labels.get(c, c))
+            branch = st.selectbox(_("Branch"), branch_codes, key="assign_branch")
+            role = st.selectbox(_("Role"), ROLES, key="assign_role")
+            module = st.selectbox(_("Module"), ["", *MODULES], key="assign_module",
+                                  format_func=lambda m: m or no_module_text())
+            fte = st.number_input(_("FTE (0 < fte ≤ 1)"), value=0.5, step=0.1, key="assign_fte")
+            backup = st.checkbox(_("Backup"), key="assign_backup")
+            start = st.date_input(_("Start"), value=None, key="assign_start")
+            end = st.date_input(_("End (empty: open)"), value=None, key="assign_end")
+            if st.form_submit_button(_("Assign"), key="assign_submit"):
                 try:
                     staffing.assign_person(db, person, branch, role, module, fte, is_backup=backup, start_date=start,
                                            end_date=end, caller=caller())
                 except RolloutError as exc:
                     show_error(exc)
                 else:
-                    saved(f"Assigned {person} to {branch} as {role}" + (f" ({module})" if module else "") + ".")
+                    saved(_("Assigned {person} to {branch} as {role} ({module}).").format(
+                        person=person, branch=branch, role=role, module=module) if module
+                        else _("Assigned {person} to {branch} as {role}.").format(person=person, branch=branch,
+                                                                                  role=role))
         with depart, st.form("depart_form"):
-            st.markdown("**Record a departure**")
-            leaver = st.selectbox("Person", person_codes, key="depart_person", format_func=lambda c: labels.get(c, c))
-            left_on = st.date_input("Left on (not active from this day)", value=as_of, key="depart_left_on")
-            if st.form_submit_button("Record departure", key="depart_submit"):
+            st.markdown("**" + _("Record a departure") + "**")
+            leaver = st.selectbox(_("Person"), person_codes, key="depart_person",
+                                  format_func=lambda c: labels.get(c, c))
+            left_on = st.date_input(_("Left on (not active from this day)"), value=as_of, key="depart_left_on")
+            if st.form_submit_button(_("Record departure"), key="depart_submit"):
                 shown = people[people["person_code"] == leaver]
                 original = {"left_on": shown["left_on"].iloc[0]} if not shown.empty else None
                 try:
@@ -150,19 +159,21 @@ if editing:
                 except RolloutError as exc:
                     show_error(exc)
                 else:
-                    saved(f"Recorded that {leaver} left on {left_on}.")
+                    saved(_("Recorded that {person} left on {day}.").format(person=leaver, day=left_on))
         with train, st.form("train_form"):
-            st.markdown("**Record a training result**")
-            trainee = st.selectbox("Person", person_codes, key="train_person", format_func=lambda c: labels.get(c, c))
-            train_module = st.selectbox("Module", MODULES, key="train_module")
-            course = st.text_input("Course", value="", key="train_course", placeholder="e.g. finance basics")
-            completed = st.date_input("Assessed on", value=min(as_of, date.today()), key="train_completed_on")
-            score = st.number_input("Score (0–100)", value=None, step=1.0, key="train_score")
-            if st.form_submit_button("Record result", key="train_submit"):
+            st.markdown("**" + _("Record a training result") + "**")
+            trainee = st.selectbox(_("Person"), person_codes, key="train_person",
+                                   format_func=lambda c: labels.get(c, c))
+            train_module = st.selectbox(_("Module"), MODULES, key="train_module")
+            course = st.text_input(_("Course"), value="", key="train_course", placeholder=_("e.g. finance basics"))
+            completed = st.date_input(_("Assessed on"), value=min(as_of, date.today()), key="train_completed_on")
+            score = st.number_input(_("Score (0–100)"), value=None, step=1.0, key="train_score")
+            if st.form_submit_button(_("Record result"), key="train_submit"):
                 try:
                     what = staffing.record_training(db, trainee, train_module, course or f"{train_module} basics",
                                                     completed, score, caller=caller())
                 except RolloutError as exc:
                     show_error(exc)
                 else:
-                    saved(f"Training result {what} for {trainee} ({train_module}).")
+                    saved(_("Training result {result} for {person} ({module}).").format(result=what, person=trainee,
+                                                                                        module=train_module))

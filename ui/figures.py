@@ -24,7 +24,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from rollout.core.i18n import _
-from rollout.core.labels import STATUS_COLOURS, STATUS_ORDER
+from rollout.core.labels import N_, STATUS_COLOURS, STATUS_ORDER
 from rollout.metrics import engagement, lessons
 from ui.formats import percent, readiness_text, status_label
 
@@ -122,25 +122,26 @@ STATUS_ORDER = list(STATUS_ORDER)
 
 @builder
 def dimension_heatmap(by_dimension: pd.DataFrame, branches: list[str], dimensions: list[str],
-                      keep_order: bool = False, title: str = "Readiness by branch and dimension") -> go.Figure:
+                      keep_order: bool = False, title: str | None = None) -> go.Figure:
     """Branch × dimension heatmap of checklist readiness (%); blank: the branch has no item there.
     keep_order: the branches top to bottom as given (risk first), else by code."""
     frame = by_dimension[by_dimension["branch_code"].isin(branches)]
     if frame.empty:
-        return empty_figure("No checklist items for these branches")
+        return empty_figure(_("No checklist items for these branches"))
     pivot = frame.pivot_table(index="branch_code", columns="dimension", values="checklist_readiness",
                               aggfunc="first").reindex(columns=dimensions)
     rows = [b for b in reversed(branches) if b in pivot.index] if keep_order else sorted(pivot.index, reverse=True)
-    return _percent_heatmap(pivot.reindex(rows), title, "Ready %",
-                            "branch %{y}<br>%{x}<br>readiness %{z:.1f}%<extra></extra>")
+    return _percent_heatmap(pivot.reindex(rows), title or _("Readiness by branch and dimension"), _("Ready %"),
+                            _("branch %{y}<br>%{x}<br>readiness %{z:.1f}%<extra></extra>"))
 
 
 @builder
 def status_counts_figure(counts: pd.DataFrame, by: str) -> go.Figure:
     """Stacked bars: branches per wave (or region) and status (rows of readiness.count_by)."""
     if counts.empty:
-        return empty_figure("No branches")
-    axis = counts[by].map(lambda v: "no wave" if pd.isna(v) else (f"wave {int(v)}" if by == "wave" else str(v)))
+        return empty_figure(_("No branches"))
+    axis = counts[by].map(lambda v: _("no wave") if pd.isna(v) else (_("wave {number}").format(number=int(v))
+                                                                     if by == "wave" else str(v)))
     order = sorted(axis.unique(), key=lambda t: (len(t), t))
     fig = go.Figure()
     for status in STATUS_ORDER:
@@ -149,8 +150,9 @@ def status_counts_figure(counts: pd.DataFrame, by: str) -> go.Figure:
             continue
         fig.add_bar(x=axis[part.index], y=part["branches"], name=status_label(status),
                     marker_color=STATUS_COLOURS[status])
-    fig.update_layout(barmode="stack", title=f"Branch status per {'wave' if by == 'wave' else 'region'}",
-                      xaxis={"categoryorder": "array", "categoryarray": order}, yaxis={"title": "branches"},
+    fig.update_layout(barmode="stack", title=_("Branch status per wave") if by == "wave" else
+                      _("Branch status per region"),
+                      xaxis={"categoryorder": "array", "categoryarray": order}, yaxis={"title": _("branches")},
                       height=320, margin=MARGIN)
     return fig
 
@@ -207,12 +209,12 @@ def go_lives_ahead_figure(ahead: pd.DataFrame) -> go.Figure:
 def dimension_bars(by_dimension: pd.DataFrame) -> go.Figure:
     """One branch's readiness per dimension (horizontal bars)."""
     if by_dimension.empty:
-        return empty_figure("No checklist items")
+        return empty_figure(_("No checklist items"))
     frame = by_dimension.sort_values("dimension", ascending=False)
-    fig = go.Figure(go.Bar(x=frame["checklist_readiness"], y=frame["dimension"], orientation="h",
+    fig = go.Figure(go.Bar(x=frame["checklist_readiness"], y=frame["dimension"].map(legend_word), orientation="h",
                            text=frame["checklist_readiness"].map(readiness_text), textposition="auto",
                            marker_color="#1f77b4"))
-    fig.update_layout(title="Readiness by dimension", xaxis={"range": [0, 100], "title": "%"}, height=300,
+    fig.update_layout(title=_("Readiness by dimension"), xaxis={"range": [0, 100], "title": "%"}, height=300,
                       margin=MARGIN)
     return fig
 
@@ -223,18 +225,18 @@ def trend_figure(trend: pd.DataFrame, as_of: date, readiness: Any, forecast_read
     """The weekly readiness line, the forecast (dashed, to 100% on the forecast date) and the
     planned go-live (vertical line)."""
     if trend.empty:
-        return empty_figure("No plan: no readiness trend")
+        return empty_figure(_("No plan: no readiness trend"))
     fig = go.Figure(go.Scatter(x=trend["week_of"], y=trend["checklist_readiness"], mode="lines+markers",
-                               name="readiness", line={"color": "#1f77b4"}))
+                               name=_("readiness"), line={"color": "#1f77b4"}))
     if forecast_ready_on is not None and not pd.isna(forecast_ready_on) and readiness is not None \
             and not pd.isna(readiness):
         fig.add_scatter(x=[pd.Timestamp(as_of), pd.Timestamp(forecast_ready_on)], y=[readiness, 100],
-                        mode="lines+markers", name="forecast", line={"dash": "dash", "color": "#7f7f7f"})
+                        mode="lines+markers", name=_("forecast"), line={"dash": "dash", "color": "#7f7f7f"})
     if planned_go_live is not None and not pd.isna(planned_go_live):
         x = pd.Timestamp(planned_go_live)
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"color": "#d62728", "dash": "dot"})
-        fig.add_annotation(x=x, y=1, yref="paper", text="planned go-live", showarrow=False, yanchor="bottom")
-    fig.update_layout(title="Readiness trend (weekly) and forecast", yaxis={"range": [0, 105], "title": "%"},
+        fig.add_annotation(x=x, y=1, yref="paper", text=_("planned go-live"), showarrow=False, yanchor="bottom")
+    fig.update_layout(title=_("Readiness trend (weekly) and forecast"), yaxis={"range": [0, 105], "title": "%"},
                       height=340, margin=MARGIN, legend={"orientation": "h", "y": -0.15})
     return fig
 
@@ -243,11 +245,11 @@ def trend_figure(trend: pd.DataFrame, as_of: date, readiness: Any, forecast_read
 def master_data_figure(progress: pd.DataFrame) -> go.Figure:
     """Per master-data object: loaded and validated as % of expected."""
     if progress.empty:
-        return empty_figure("No master data objects")
+        return empty_figure(_("No master data objects"))
     fig = go.Figure()
-    fig.add_bar(x=progress["object"], y=progress["loaded_pct"], name="loaded %", marker_color="#aec7e8")
-    fig.add_bar(x=progress["object"], y=progress["validated_pct"], name="validated %", marker_color="#1f77b4")
-    fig.update_layout(barmode="group", title="Master data: loaded and validated (% of expected)",
+    fig.add_bar(x=progress["object"], y=progress["loaded_pct"], name=_("loaded %"), marker_color="#aec7e8")
+    fig.add_bar(x=progress["object"], y=progress["validated_pct"], name=_("validated %"), marker_color="#1f77b4")
+    fig.update_layout(barmode="group", title=_("Master data: loaded and validated (% of expected)"),
                       yaxis={"range": [0, 105]}, height=300, margin=MARGIN)
     return fig
 
@@ -264,11 +266,11 @@ def fill_heatmap(matrix: pd.DataFrame, branch_order: list[str] | None = None) ->
     """Branch × role heatmap of fill rate (%); empty cells: the branch has no requirement for the role.
     branch_order: the branches to draw, top first (default: all, by code)."""
     if matrix.empty:
-        return empty_figure("No role requirements")
+        return empty_figure(_("No role requirements"))
     pivot = matrix.pivot_table(index="branch_code", columns="role", values="fill_rate", aggfunc="first")
     order = [b for b in (branch_order if branch_order is not None else sorted(pivot.index)) if b in pivot.index]
-    return _percent_heatmap(pivot.reindex(order[::-1]), "Fill rate by branch and role", "Fill %",
-                            "branch %{y}<br>role %{x}<br>fill %{z:.1f}%<extra></extra>")
+    return _percent_heatmap(pivot.reindex(order[::-1]), _("Fill rate by branch and role"), _("Fill %"),
+                            _("branch %{y}<br>role %{x}<br>fill %{z:.1f}%<extra></extra>"))
 
 
 @builder
@@ -276,7 +278,7 @@ def coverage_heatmap(matrix: pd.DataFrame) -> go.Figure:
     """Branch × module key-user coverage (0 red, 1 amber, 2+ green; text says how many are trained).
     Rows keep the matrix order (branches going live soonest at the top), the first HEATMAP_ROWS branches."""
     if matrix.empty:
-        return empty_figure("No modules")
+        return empty_figure(_("No modules"))
     order = list(dict.fromkeys(matrix["branch_code"]))[:HEATMAP_ROWS]
     z = matrix.assign(level=matrix["key_users"].clip(upper=2)).pivot_table(
         index="branch_code", columns="module", values="level", aggfunc="first").reindex(order[::-1])
@@ -285,15 +287,35 @@ def coverage_heatmap(matrix: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=z.values, x=list(z.columns), y=list(z.index), text=text.values, texttemplate="%{text}",
         colorscale=COVERAGE_COLOURS, zmin=0, zmax=2, showscale=False,
-        hovertemplate="branch %{y}<br>module %{x}<br>key users %{text}<extra></extra>"))
+        hovertemplate=_("branch %{y}<br>module %{x}<br>key users %{text}<extra></extra>")))
     fig.update_layout(height=max(260, 28 * len(z) + 120), margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      title="Key users per module (soonest go-live at the top)")
+                      title=_("Key users per module (soonest go-live at the top)"))
     return fig
 
 
 # --- executive engagement ------------------------------------------------------------------------------
 
 ENGAGEMENT_COLOURS = {"engaged": "#2e7d32", "cooling": "#f9a825", "silent": "#c62828"}
+# Words for the codes a legend shows (the codes themselves stay as WORKBOOK.md defines them).
+LEGEND_WORDS = {"engaged": N_("engaged"), "cooling": N_("cooling"), "silent": N_("silent"), "critical": N_("critical"),
+                "high": N_("high"), "medium": N_("medium"), "low": N_("low"), "missing": N_("missing"),
+                "planned": N_("planned"), "applied": N_("applied"), "verified": N_("verified"),
+                "not_applicable": N_("not applicable"), "data": N_("data"), "training": N_("training"),
+                "process": N_("process"), "people": N_("people"), "technical": N_("technical"),
+                "executive": N_("executive"), "governance": N_("governance"), "kickoff": N_("kick-off")}
+
+
+CHANNEL_WORDS = {"visit": N_("visit"), "meeting": N_("meeting"), "phone": N_("phone"), "email": N_("email")}
+
+
+def channel_word(channel: str) -> str:
+    """A touchpoint channel (visit, meeting, phone, email) in words."""
+    return _(CHANNEL_WORDS[channel]) if channel in CHANNEL_WORDS else channel
+
+
+def legend_word(code: str) -> str:
+    """A code a chart shows (engagement status, severity, impact, application status) in words."""
+    return _(LEGEND_WORDS[code]) if code in LEGEND_WORDS else code
 SENTIMENT_SCALE = [(0.0, "#c62828"), (0.5, "#bdbdbd"), (1.0, "#2e7d32")]
 
 
@@ -304,14 +326,15 @@ def _executive(frame: pd.DataFrame) -> pd.Series:
 @builder
 def score_figure(history: pd.DataFrame, settings: Mapping[str, float]) -> go.Figure:
     """Weekly replay of the engagement score per executive, with the status thresholds."""
-    frame = history.assign(executive=_executive(history))
+    frame = history.assign(executive=_executive(history), status=history["status"].map(legend_word))
     fig = px.line(frame, x="as_of", y="engagement_score", color="executive", markers=True,
                   hover_data={"status": True, "engagement_score": ":.1f"},
-                  labels={"as_of": "as of (weekly)", "engagement_score": "engagement score"})
+                  labels={"as_of": _("as of (weekly)"), "engagement_score": _("engagement score"),
+                          "executive": _("executive"), "status": _("status")})
     fig.add_hline(y=settings["engaged_score_at_least"], line_dash="dot", line_color=ENGAGEMENT_COLOURS["engaged"],
-                  annotation_text="engaged", annotation_position="top left")
+                  annotation_text=_("engaged"), annotation_position="top left")
     fig.add_hline(y=settings["silent_score_below"], line_dash="dot", line_color=ENGAGEMENT_COLOURS["silent"],
-                  annotation_text="silent below", annotation_position="bottom left")
+                  annotation_text=_("silent below"), annotation_position="bottom left")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="")
     return fig
 
@@ -320,14 +343,17 @@ def score_figure(history: pd.DataFrame, settings: Mapping[str, float]) -> go.Fig
 def timeline_figure(points: pd.DataFrame) -> go.Figure:
     """Touchpoints per executive over time: symbol = channel, colour = sentiment (−2 red … +2 green)."""
     frame = points.assign(executive=_executive(points), sentiment_shown=points["sentiment"].fillna(0),
+                          channel=points["channel"].map(channel_word),
                           minutes=points["duration_min"].fillna(15).clip(lower=5))
     fig = px.scatter(frame, x="date", y="executive", symbol="channel", color="sentiment_shown", size="minutes",
                      size_max=16, color_continuous_scale=SENTIMENT_SCALE, range_color=(-2, 2),
                      hover_data={"channel": True, "sentiment": True, "duration_min": True, "minutes": False,
                                  "sentiment_shown": False},
-                     labels={"sentiment_shown": "sentiment", "date": "touchpoint date"})
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="channel",
-                      coloraxis_colorbar={"title": "sentiment", "x": 1.12})
+                     labels={"sentiment_shown": _("sentiment"), "date": _("touchpoint date"), "channel": _("channel"),
+                             "sentiment": _("sentiment"), "duration_min": _("duration (minutes)"),
+                             "executive": _("executive"), "minutes": _("duration (minutes)")})
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text=_("channel"),
+                      coloraxis_colorbar={"title": _("sentiment"), "x": 1.12})
     fig.update_yaxes(title="", categoryorder="category descending")
     return fig
 
@@ -337,8 +363,10 @@ def status_figure(headline: Mapping[str, int]) -> go.Figure:
     """How many heads are engaged, cooling, silent (bar; counts of engagement.headline)."""
     statuses = list(engagement.STATUSES)
     counts = [headline[s] for s in statuses]
-    fig = px.bar(x=statuses, y=counts, color=statuses, color_discrete_map=ENGAGEMENT_COLOURS,
-                 labels={"x": "status", "y": "executives"})
+    words = [legend_word(s) for s in statuses]
+    fig = px.bar(x=words, y=counts, color=words,
+                 color_discrete_map={legend_word(s): ENGAGEMENT_COLOURS[s] for s in statuses},
+                 labels={"x": _("status"), "y": _("executives")})
     fig.update_layout(showlegend=False, margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=220)
     return fig
 
@@ -357,10 +385,10 @@ def lessons_by_category_fig(per_category: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for impact in ("high", "medium", "low"):
         part = per_category[per_category["impact"] == impact]
-        fig.add_bar(x=part["category"].tolist(), y=part["lessons"].tolist(), name=impact,
+        fig.add_bar(x=[legend_word(c) for c in part["category"]], y=part["lessons"].tolist(), name=legend_word(impact),
                     marker_color=IMPACT_COLOURS[impact])
-    fig.update_layout(barmode="stack", height=320, margin={"t": 30, "b": 10}, yaxis_title="lessons",
-                      legend_title_text="impact", title="Lessons by category and impact")
+    fig.update_layout(barmode="stack", height=320, margin={"t": 30, "b": 10}, yaxis_title=_("lessons"),
+                      legend_title_text=_("impact"), title=_("Lessons by category and impact"))
     return fig
 
 
@@ -370,11 +398,11 @@ def coverage_fig(overview: pd.DataFrame) -> go.Figure:
     shown = overview.sort_values("lesson_code", ascending=False)
     fig = go.Figure(go.Bar(
         x=shown["application_coverage"], y=shown["lesson_code"], orientation="h",
-        text=[percent(v, "n/a") for v in shown["application_coverage"]],
+        text=[percent(v, _("n/a")) for v in shown["application_coverage"]],
         customdata=shown[["title", "covered_branches", "eligible_branches"]].to_numpy(),
-        hovertemplate="%{y}: %{customdata[0]}<br>%{customdata[1]} of %{customdata[2]} branches<extra></extra>"))
+        hovertemplate=_("%{y}: %{customdata[0]}<br>%{customdata[1]} of %{customdata[2]} branches<extra></extra>")))
     fig.update_layout(height=120 + 28 * len(shown), margin={"t": 30, "b": 10}, xaxis={"range": [0, 100],
-                      "title": "coverage (%)"}, title="Application coverage per lesson")
+                      "title": _("coverage (%)")}, title=_("Application coverage per lesson"))
     return fig
 
 
@@ -392,7 +420,9 @@ def matrix_fig(matrix: pd.DataFrame, limit: int = MATRIX_CHART_BRANCHES) -> go.F
     scale = []
     for i, status in enumerate(statuses):
         scale += [[i / n, APPLICATION_COLOURS[status]], [(i + 1) / n, APPLICATION_COLOURS[status]]]
-    fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=branches, y=codes, text=grid.to_numpy(), texttemplate="%{text}",
+    fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=branches, y=codes, text=grid.map(
+                                   lambda s: legend_word(s) if isinstance(s, str) else s).to_numpy(),
+                               texttemplate="%{text}",
                                colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False, xgap=2, ygap=2,
                                hovertemplate="%{y} at %{x}: %{text}<extra></extra>"))
     fig.update_layout(height=140 + 40 * len(codes), margin={"t": 30, "b": 10}, xaxis={"side": "top", "type":
@@ -406,10 +436,10 @@ def backlog_fig(per_branch: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for severity in ("critical", "high", "medium", "low"):
         part = per_branch[per_branch["severity"] == severity]
-        fig.add_bar(x=part["branch_code"].tolist(), y=part["open_problems"].tolist(), name=severity,
+        fig.add_bar(x=part["branch_code"].tolist(), y=part["open_problems"].tolist(), name=legend_word(severity),
                     marker_color=SEVERITY_COLOURS[severity])
-    fig.update_layout(barmode="stack", height=320, margin={"t": 30, "b": 10}, yaxis_title="open problems",
-                      xaxis={"type": "category"}, title="Open problem backlog by severity")
+    fig.update_layout(barmode="stack", height=320, margin={"t": 30, "b": 10}, yaxis_title=_("open problems"),
+                      xaxis={"type": "category"}, title=_("Open problem backlog by severity"))
     return fig
 
 
@@ -417,10 +447,10 @@ def backlog_fig(per_branch: pd.DataFrame) -> go.Figure:
 def weekly_fig(per_week: pd.DataFrame) -> go.Figure:
     """Problems opened and closed per week after go-live, one branch."""
     fig = go.Figure()
-    fig.add_bar(x=per_week["week"], y=per_week["opened"], name="opened", marker_color="#d62728")
-    fig.add_bar(x=per_week["week"], y=per_week["closed"], name="closed", marker_color="#2ca02c")
-    fig.update_layout(barmode="group", height=300, margin={"t": 30, "b": 10}, xaxis_title="week after go-live",
-                      yaxis_title="problems", title="Problems opened and closed per week")
+    fig.add_bar(x=per_week["week"], y=per_week["opened"], name=_("opened"), marker_color="#d62728")
+    fig.add_bar(x=per_week["week"], y=per_week["closed"], name=_("closed"), marker_color="#2ca02c")
+    fig.update_layout(barmode="group", height=300, margin={"t": 30, "b": 10}, xaxis_title=_("week after go-live"),
+                      yaxis_title=_("problems"), title=_("Problems opened and closed per week"))
     return fig
 
 
@@ -444,14 +474,14 @@ def gantt_figure(segments: pd.DataFrame, plan: pd.DataFrame, statuses: Mapping[s
                     customdata=rows[["begin", "end"]].astype(str).to_numpy(),
                     hovertemplate=f"%{{y}} {name}: %{{customdata[0]}} → %{{customdata[1]}}<extra>{status}</extra>")
     if not plan.empty:
-        fig.add_scatter(y=plan["branch_code"], x=pd.to_datetime(plan["kickoff"]), mode="markers", name="kick-off",
+        fig.add_scatter(y=plan["branch_code"], x=pd.to_datetime(plan["kickoff"]), mode="markers", name=_("kick-off"),
                         marker={"symbol": "diamond", "size": 9, "color": "black"},
-                        hovertemplate="%{y} kick-off %{x|%Y-%m-%d}<extra></extra>")
+                        hovertemplate=_("%{y} kick-off %{x|%Y-%m-%d}<extra></extra>"))
     codes = list(plan["branch_code"])
     fig.update_layout(barmode="overlay", height=max(260, 22 * len(codes) + 120), xaxis={"type": "date"},
                       yaxis={"categoryorder": "array", "categoryarray": list(reversed(codes)), "title": None},
                       legend={"orientation": "h", "y": -0.15}, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      title="Launch plan per branch")
+                      title=_("Launch plan per branch"))
     return fig
 
 
@@ -460,11 +490,13 @@ def load_figure(plan: Mapping[str, Any]) -> go.Figure:
     """Consultant days per month (bars) against capacity (line), go-lives per month on hover."""
     frame = pd.DataFrame(plan.get("load") or [], columns=["month", "consultant_days", "capacity", "go_lives"])
     fig = go.Figure()
-    fig.add_bar(x=frame["month"], y=frame["consultant_days"], name="consultant days", marker_color="#1f77b4",
-                customdata=frame["go_lives"], hovertemplate="%{x}: %{y} days, %{customdata} go-live(s)<extra></extra>")
-    fig.add_scatter(x=frame["month"], y=frame["capacity"], mode="lines", name="capacity",
+    fig.add_bar(x=frame["month"], y=frame["consultant_days"], name=_("consultant days"), marker_color="#1f77b4",
+                customdata=frame["go_lives"],
+                hovertemplate=_("%{x}: %{y} days, %{customdata} go-live(s)<extra></extra>"))
+    fig.add_scatter(x=frame["month"], y=frame["capacity"], mode="lines", name=_("capacity"),
                     line={"color": "#d62728", "dash": "dash"})
-    fig.update_layout(title="Consultant load per month", yaxis_title="consultant days", xaxis={"type": "category"},
+    fig.update_layout(title=_("Consultant load per month"), yaxis_title=_("consultant days"),
+                      xaxis={"type": "category"},
                       legend={"orientation": "h", "y": -0.2}, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
 
@@ -475,9 +507,9 @@ def load_figure(plan: Mapping[str, Any]) -> go.Figure:
 @builder
 def man_days_figure(per_branch: pd.DataFrame) -> go.Figure:
     """Consultant man-days per branch: budget and used side by side (rows of pack.man_days_chart_rows)."""
-    fig = go.Figure([go.Bar(name="budget", x=per_branch["branch_code"], y=per_branch["budget_days"]),
-                     go.Bar(name="used", x=per_branch["branch_code"], y=per_branch["used_days"])])
-    fig.update_layout(barmode="group", height=320, margin={"t": 10, "b": 10}, yaxis_title="man-days",
+    fig = go.Figure([go.Bar(name=_("budget"), x=per_branch["branch_code"], y=per_branch["budget_days"]),
+                     go.Bar(name=_("used"), x=per_branch["branch_code"], y=per_branch["used_days"])])
+    fig.update_layout(barmode="group", height=320, margin={"t": 10, "b": 10}, yaxis_title=_("man-days"),
                       legend={"orientation": "h"})
     return fig
 
@@ -489,16 +521,16 @@ def man_days_figure(per_branch: pd.DataFrame) -> go.Figure:
 def man_days_forecast_figure(over_time: pd.DataFrame, row: Mapping[str, Any], as_of: date) -> go.Figure:
     """Man-days used so far (running total), the forecast to the planned go-live and the budget."""
     if over_time.empty:
-        return empty_figure("No consultant days logged up to this date")
-    fig = go.Figure(go.Scatter(x=over_time["work_date"], y=over_time["used"], mode="lines", name="used",
+        return empty_figure(_("No consultant days logged up to this date"))
+    fig = go.Figure(go.Scatter(x=over_time["work_date"], y=over_time["used"], mode="lines", name=_("used"),
                                line={"color": "#1f77b4"}))
     if pd.notna(row["forecast_at_go_live"]):
         end = max(pd.Timestamp(row["planned_go_live"]), pd.Timestamp(as_of))
         fig.add_scatter(x=[pd.Timestamp(as_of), end], y=[row["man_days_used"], row["forecast_at_go_live"]],
-                        mode="lines+markers", name="forecast at go-live", line={"dash": "dash", "color": "#7f7f7f"})
+                        mode="lines+markers", name=_("forecast at go-live"), line={"dash": "dash", "color": "#7f7f7f"})
     if pd.notna(row["budget"]):
-        fig.add_hline(y=float(row["budget"]), line={"color": "#d62728", "dash": "dot"}, annotation_text="budget")
-    fig.update_layout(title="Man-days used and forecast at go-live", yaxis={"title": "man-days"}, height=320,
+        fig.add_hline(y=float(row["budget"]), line={"color": "#d62728", "dash": "dot"}, annotation_text=_("budget"))
+    fig.update_layout(title=_("Man-days used and forecast at go-live"), yaxis={"title": _("man-days")}, height=320,
                       margin=MARGIN, legend={"orientation": "h", "y": -0.2})
     return fig
 
@@ -507,13 +539,14 @@ def man_days_forecast_figure(over_time: pd.DataFrame, row: Mapping[str, Any], as
 def same_day_entry_figure(trend: pd.DataFrame, target: float) -> go.Figure:
     """The 30-day same-day entry rate per day, each day's own share as dots, and the target."""
     if trend.empty:
-        return empty_figure("No daily entries logged")
+        return empty_figure(_("No daily entries logged"))
     fig = go.Figure(go.Scatter(x=trend["day"], y=trend["same_day_entry_rate"], mode="lines",
-                               name="same-day entry (30 days)", line={"color": "#1f77b4"}))
+                               name=_("same-day entry (30 days)"), line={"color": "#1f77b4"}))
     own = trend[trend["day_documents"] > 0]
     fig.add_scatter(x=own["day"], y=100.0 * own["day_entered_same_day"] / own["day_documents"], mode="markers",
-                    name="that day", marker={"size": 4, "color": "#aec7e8"})
-    fig.add_hline(y=target, line={"color": "#d62728", "dash": "dot"}, annotation_text=f"target {target:g}%")
-    fig.update_layout(title="Documents entered the same day (%)", yaxis={"title": "%"}, height=320, margin=MARGIN,
+                    name=_("that day"), marker={"size": 4, "color": "#aec7e8"})
+    fig.add_hline(y=target, line={"color": "#d62728", "dash": "dot"},
+                  annotation_text=_("target {target}%").format(target=f"{target:g}"))
+    fig.update_layout(title=_("Documents entered the same day (%)"), yaxis={"title": "%"}, height=320, margin=MARGIN,
                       legend={"orientation": "h", "y": -0.2})
     return fig

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from rollout.core.i18n import _, format_day
 from rollout.metrics import readiness
 from ui.figures import percent
 from ui.state import by_region, cached
@@ -25,9 +26,8 @@ CHANCE = "chance by go-live %"
 
 
 def long_date(value: Any) -> str:
-    """'1 Jan 2027' (a date as the sentence writes it)."""
-    day = pd.Timestamp(value)
-    return f"{day.day} {day:%b %Y}"
+    """'1 Jan 2027' / '2027年1月1日' (a date as the sentence writes it, in the current language)."""
+    return format_day(pd.Timestamp(value).date())
 
 
 def _missing(value: Any) -> bool:
@@ -39,22 +39,22 @@ def add_fan(fig: go.Figure, fan: pd.DataFrame) -> go.Figure:
     P80 line, the P50 line filled down to it, a marker where each reaches 100 %."""
     if fan is None or fan.empty:
         return fig
-    fig.add_scatter(x=fan["week_of"], y=fan["readiness_p80"], mode="lines", name="80% chance",
+    fig.add_scatter(x=fan["week_of"], y=fan["readiness_p80"], mode="lines", name=_("80% chance"),
                     line={"color": "#1f77b4", "width": 1, "dash": "dot"},
-                    hovertemplate="%{x|%Y-%m-%d}: 80%% chance of %{y:.1f}%%<extra></extra>")
-    fig.add_scatter(x=fan["week_of"], y=fan["readiness_p50"], mode="lines", name="50% chance", fill="tonexty",
+                    hovertemplate=_("%{x|%Y-%m-%d}: 80%% chance of %{y:.1f}%%<extra></extra>"))
+    fig.add_scatter(x=fan["week_of"], y=fan["readiness_p50"], mode="lines", name=_("50% chance"), fill="tonexty",
                     fillcolor=FAN_COLOUR, line={"color": "#1f77b4", "width": 1},
-                    hovertemplate="%{x|%Y-%m-%d}: 50%% chance of %{y:.1f}%%<extra></extra>")
+                    hovertemplate=_("%{x|%Y-%m-%d}: 50%% chance of %{y:.1f}%%<extra></extra>"))
     ends = []
     for column, label in (("readiness_p50", "P50"), ("readiness_p80", "P80")):
         reached = fan[fan[column] >= 100]
         if len(reached):
             ends.append((reached["week_of"].iloc[0], label))
     if ends:
-        fig.add_scatter(x=[x for x, _ in ends], y=[100] * len(ends), mode="markers+text", name="P50 / P80 ready",
+        fig.add_scatter(x=[x for x, _ in ends], y=[100] * len(ends), mode="markers+text", name=_("P50 / P80 ready"),
                         text=[label for _, label in ends], textposition="bottom center", showlegend=False,
                         marker={"color": "#1f77b4", "size": 8, "symbol": "diamond"},
-                        hovertemplate="%{text} ready %{x|%Y-%m-%d}<extra></extra>")
+                        hovertemplate=_("%{text} ready %{x|%Y-%m-%d}<extra></extra>"))
     return fig
 
 
@@ -64,25 +64,30 @@ def forecast_sentence(row: dict[str, Any] | pd.Series) -> str:
     if bool(row.get("is_live")) or row.get("status") == "live":
         return ""
     if row.get("status") == "no_plan" or not bool(row.get("has_plan", True)):
-        return "No checklist plan: no chance of being ready can be computed."
+        return _("No checklist plan: no chance of being ready can be computed.")
     planned, chance = row.get("planned_go_live"), row.get("p_ready_by_go_live")
     p50, p80 = row.get("ready_p50_on"), row.get("ready_p80_on")
     weeks = readiness.PACE_WEEKS
-    by_date = "" if _missing(planned) else f" by the planned go-live ({long_date(planned)})"
     if bool(row.get("stalled")):
-        return (f"Nothing was completed in the last {weeks} weeks: the chance of being ready{by_date} is "
-                f"{percent(0.0)}, and no ready date can be forecast.")
+        if _missing(planned):
+            return _("Nothing was completed in the last {weeks} weeks: the chance of being ready is {chance}, and no "
+                     "ready date can be forecast.").format(weeks=weeks, chance=percent(0.0))
+        return _("Nothing was completed in the last {weeks} weeks: the chance of being ready by the planned go-live "
+                 "({day}) is {chance}, and no ready date can be forecast.").format(
+            weeks=weeks, day=long_date(planned), chance=percent(0.0))
     if row.get("remaining_weight") == 0 and not _missing(p50):
-        return f"Every checklist item is done (the last on {long_date(p50)}): ready."
-    start = f"At the pace of the last {weeks} weeks"
+        return _("Every checklist item is done (the last on {day}): ready.").format(day=long_date(p50))
     if _missing(planned):
-        head = f"{start} (no planned go-live to compare with)"
+        head = _("At the pace of the last {weeks} weeks (no planned go-live to compare with)").format(weeks=weeks)
     else:
-        head = f"{start}, the chance of being ready{by_date} is {percent(chance)}"
+        head = _("At the pace of the last {weeks} weeks, the chance of being ready by the planned go-live ({day}) is "
+                 "{chance}").format(weeks=weeks, day=long_date(planned), chance=percent(chance))
     years = readiness.MAX_WEEKS // 52
-    p50_text = f"50% by {long_date(p50)}" if not _missing(p50) else f"50% not within {years} years"
-    p80_text = f"80% by {long_date(p80)}" if not _missing(p80) else f"80% not within {years} years"
-    return f"{head}; {p50_text}, {p80_text}."
+    p50_text = (_("50% by {day}").format(day=long_date(p50)) if not _missing(p50)
+                else _("50% not within {years} years").format(years=years))
+    p80_text = (_("80% by {day}").format(day=long_date(p80)) if not _missing(p80)
+                else _("80% not within {years} years").format(years=years))
+    return _("{head}; {p50}, {p80}.").format(head=head, p50=p50_text, p80=p80_text)
 
 
 def trust_warning(row: dict[str, Any] | pd.Series) -> str:
@@ -92,8 +97,8 @@ def trust_warning(row: dict[str, Any] | pd.Series) -> str:
             or bool(row.get("trusted", True)):
         return ""
     n, weeks = int(row["weeks_with_progress"]), readiness.PACE_WEEKS
-    return (f"Only {n} of the last {weeks} weeks had any progress (fewer than {readiness.TRUSTED_WEEKS}): "
-            "these figures are not to be trusted.")
+    return _("Only {count} of the last {weeks} weeks had any progress (fewer than {trusted}): these figures are not "
+             "to be trusted.").format(count=n, weeks=weeks, trusted=readiness.TRUSTED_WEEKS)
 
 
 def branch_forecast(row: pd.Series) -> None:

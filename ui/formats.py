@@ -10,15 +10,31 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+from babel.dates import format_date
 
+from rollout.core import i18n, labels
 from rollout.core.i18n import _, ngettext
-from rollout.core.labels import STATUS_COLOURS, column_label
+from rollout.core.labels import N_, STATUS_COLOURS, column_label
 from rollout.core.labels import status_label as status_name
 
-STATUS_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "live": "Live", "no_plan": "No plan"}
-STAFFING_STATUS_TEXT = {"uncovered": "Uncovered module", "single_point_of_failure": "Single point of failure",
-                        "covered": "Covered", "no_modules": "No modules"}
-NO_MODULE = "(no module)"
+STAFFING_STATUS_TEXT = {"uncovered": N_("Uncovered module"), "single_point_of_failure": N_("Single point of failure"),
+                        "covered": N_("Covered"), "no_modules": N_("No modules")}
+NO_MODULE = "(no module)"  # a filter value (Lessons page): shown through module_label / no_module_text
+
+
+def no_module_text() -> str:
+    """'(no module)' in the current language."""
+    return _("(no module)")
+
+
+def staffing_status_text(status: object) -> str:
+    """A branch's staffing status code in words (unknown codes unchanged)."""
+    return _(STAFFING_STATUS_TEXT[status]) if status in STAFFING_STATUS_TEXT else str(status)
+
+
+def weekday(day: date) -> str:
+    """The day of the week in the current language (Monday, 星期一)."""
+    return format_date(day, "EEEE", locale=i18n.BABEL_LOCALES[i18n.current()])
 
 
 def percent(value: Any, missing: str = "—") -> str:
@@ -28,7 +44,7 @@ def percent(value: Any, missing: str = "—") -> str:
 
 def readiness_text(value: Any) -> str:
     """'63.6%', or 'no plan' for an undefined readiness (a branch with no checklist item)."""
-    return percent(value, "no plan")
+    return percent(value, _("no plan"))
 
 
 def day_text(value: Any) -> str:
@@ -42,20 +58,21 @@ def count_text(value: Any) -> str | int:
 
 
 def status_label(status: object) -> str:
-    """A readiness status as the user reads it ('no_plan' is 'No plan')."""
-    return STATUS_LABELS.get(str(status), str(status))
+    """A readiness status as the user reads it, as a heading writes it ('no_plan' is 'No plan', 无计划)."""
+    text = labels.status_label(str(status))
+    return text[:1].upper() + text[1:]
 
 
 def last_contact_text(days: object) -> str:
     """Days since the last touchpoint in words ("never contacted" when there is none)."""
     if days is None or pd.isna(days):
-        return "never contacted"
+        return _("never contacted")
     days = int(days)
-    return "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+    return _("today") if days == 0 else ngettext("{days} day ago", "{days} days ago", days).format(days=days)
 
 
 def module_label(module: object) -> str:
-    """A module, or '(no module)' for a lesson or problem that has none."""
+    """A module, or '(no module)' for a lesson or problem that has none (the filter's value, not translated)."""
     return NO_MODULE if module is None or pd.isna(module) or module == "" else str(module)
 
 
@@ -77,7 +94,7 @@ def go_live_text(days: Any, actual_go_live: Any = None) -> str:
     return ngettext("{count} day overdue", "{count} days overdue", -days).format(count=-days)
 
 
-def _is_date_only(series: pd.Series) -> bool:
+def is_date_only(series: pd.Series) -> bool:
     """Datetimes holding only midnights (DuckDB DATEs), or Python dates in an object column."""
     values = series.dropna()
     if pd.api.types.is_datetime64_any_dtype(series):
@@ -103,7 +120,7 @@ def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     statuses: list[str] = []
     for position, name in enumerate(frame.columns):
         series = frame.iloc[:, position]
-        if _is_date_only(series):
+        if is_date_only(series):
             shown.isetitem(position, series.map(lambda v: "" if pd.isna(v) else day_text(v)).astype(object))
         elif pd.api.types.is_bool_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
             continue

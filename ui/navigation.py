@@ -16,6 +16,8 @@ from streamlit.errors import StreamlitAPIException
 from streamlit.navigation.page import StreamlitPage
 
 from rollout.core.access import LOCAL, Caller
+from rollout.core.i18n import _
+from rollout.core.labels import N_
 
 
 @dataclass(frozen=True)
@@ -29,26 +31,30 @@ class PageDef:
 
     def page(self) -> StreamlitPage:
         """This page as an st.Page (a new object each call; see the module docstring)."""
-        return st.Page(self.file, title=self.title, icon=self.icon, url_path=self.url_path, default=self.default)
+        return st.Page(self.file, title=self.name(), icon=self.icon, url_path=self.url_path, default=self.default)
+
+    def name(self) -> str:
+        """The page's title in the current language (title is the English message)."""
+        return _(self.title)
 
 
-PORTFOLIO = PageDef("pages/portfolio.py", "Portfolio", ":material/dashboard:", "portfolio", default=True)
-BRANCH = PageDef("pages/branch.py", "Branch", ":material/store:", "branch")
-EXECUTIVES = PageDef("pages/executives.py", "Executives", ":material/handshake:", "executives")
-STEERING = PageDef("pages/steering.py", "Steering pack", ":material/slideshow:", "steering")
-DECISIONS = PageDef("pages/decisions.py", "Go / no-go", ":material/gavel:", "decisions")
-STAFFING = PageDef("pages/staffing.py", "Staffing", ":material/groups:", "staffing")
-LESSONS = PageDef("pages/lessons.py", "Lessons", ":material/school:", "lessons")
-PLANNING = PageDef("pages/planning.py", "Launch planning", ":material/calendar_month:", "planning")
-DATA = PageDef("pages/data.py", "Data", ":material/upload_file:", "data")
-METHODOLOGY = PageDef("pages/methodology.py", "Methodology", ":material/menu_book:", "methodology")
-SETTINGS = PageDef("pages/settings.py", "Settings", ":material/tune:", "settings")
-ACCESS = PageDef("pages/access.py", "Access", ":material/admin_panel_settings:", "access", needs="users")
+PORTFOLIO = PageDef("pages/portfolio.py", N_("Portfolio"), ":material/dashboard:", "portfolio", default=True)
+BRANCH = PageDef("pages/branch.py", N_("Branch"), ":material/store:", "branch")
+EXECUTIVES = PageDef("pages/executives.py", N_("Executives"), ":material/handshake:", "executives")
+STEERING = PageDef("pages/steering.py", N_("Steering pack"), ":material/slideshow:", "steering")
+DECISIONS = PageDef("pages/decisions.py", N_("Go / no-go"), ":material/gavel:", "decisions")
+STAFFING = PageDef("pages/staffing.py", N_("Staffing"), ":material/groups:", "staffing")
+LESSONS = PageDef("pages/lessons.py", N_("Lessons"), ":material/school:", "lessons")
+PLANNING = PageDef("pages/planning.py", N_("Launch planning"), ":material/calendar_month:", "planning")
+DATA = PageDef("pages/data.py", N_("Data"), ":material/upload_file:", "data")
+METHODOLOGY = PageDef("pages/methodology.py", N_("Methodology"), ":material/menu_book:", "methodology")
+SETTINGS = PageDef("pages/settings.py", N_("Settings"), ":material/tune:", "settings")
+ACCESS = PageDef("pages/access.py", N_("Access"), ":material/admin_panel_settings:", "access", needs="users")
 
 PAGES: dict[str, tuple[PageDef, ...]] = {
-    "CIO": (PORTFOLIO, BRANCH, EXECUTIVES, STEERING, DECISIONS),
-    "Rollout team": (STAFFING, LESSONS, PLANNING, DATA),
-    "Reference": (METHODOLOGY, SETTINGS, ACCESS),
+    N_("CIO"): (PORTFOLIO, BRANCH, EXECUTIVES, STEERING, DECISIONS),
+    N_("Rollout team"): (STAFFING, LESSONS, PLANNING, DATA),
+    N_("Reference"): (METHODOLOGY, SETTINGS, ACCESS),
 }
 ALL_PAGES = tuple(p for section in PAGES.values() for p in section)
 
@@ -60,7 +66,7 @@ def by_url_path(url_path: str) -> PageDef:
 
 def navigation(caller: Caller = LOCAL) -> StreamlitPage:
     """app.py's st.navigation over the caller's pages, grouped by who uses them; the page to run."""
-    return st.navigation({section: [p.page() for p in pages if p.needs is None or caller.may(p.needs)]
+    return st.navigation({_(section): [p.page() for p in pages if p.needs is None or caller.may(p.needs)]
                           for section, pages in PAGES.items()})
 
 
@@ -76,4 +82,4 @@ def link(target: PageDef, label: str, icon: str | None = None) -> None:
     try:
         st.page_link(target.page(), label=label, icon=icon or target.icon)
     except StreamlitAPIException:
-        st.caption(f"{label}: the {target.title} page.")
+        st.caption(_("{label}: the {page} page.").format(label=label, page=target.name()))

@@ -27,8 +27,10 @@ from typing import Any, ParamSpec, TypeVar
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from rollout.core import i18n
 from rollout.core.crashlog import write_crash_log
 from rollout.core.errors import RolloutError
+from rollout.core.i18n import _
 from ui.widgets import plain, show_error
 
 P = ParamSpec("P")
@@ -36,6 +38,7 @@ R = TypeVar("R")
 
 LOGGER = logging.getLogger("rollout.ui")
 FAILURE = "_router_failure"  # a callback's failure, shown by the next routed run
+LANGUAGE = "_language"  # the language of the last run (ui.state.choose_language), for callbacks
 _run = threading.local()  # each session's script runs in its own thread
 
 
@@ -74,7 +77,7 @@ def failure_message(exc: BaseException, where: str) -> str:
     """What the user reads in place of an unexpected exception: one line naming the log file."""
     log = write_crash_log(exc, context=where)
     LOGGER.error("%s failed; details in %s", where, log, exc_info=exc)
-    return f"Something went wrong on this page. The details were logged to {log}."
+    return _("Something went wrong on this page. The details were logged to {log}.").format(log=log)
 
 
 def _show(exc: BaseException, where: str) -> None:
@@ -102,25 +105,31 @@ def routed(where: str = "app") -> Iterator[None]:
 
 def guarded(func: Callable[P, None]) -> Callable[P, None]:
     """For a widget callback (it runs before the script, outside `routed`): a failure is kept and shown
-    by the run that follows, like a failure of the page itself."""
+    by the run that follows, like a failure of the page itself. It speaks the language of the page it was
+    clicked on (the callback runs before app.py has chosen this run's language)."""
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            func(*args, **kwargs)
-        except Exception as exc:
-            st.session_state[FAILURE] = (exc, f"callback {func.__qualname__}")
+        with i18n.use_language(st.session_state.get(LANGUAGE)):
+            try:
+                func(*args, **kwargs)
+            except Exception as exc:
+                st.session_state[FAILURE] = (exc, f"callback {func.__qualname__}")
     return wrapper
 
 
 def deferred(func: Callable[[], R]) -> Callable[[], R]:
     """For a download written on click (Streamlit calls it outside any script run and shows the error's
-    text): a RolloutError keeps its words; anything else becomes one line naming the log file."""
+    text): a RolloutError keeps its words; anything else becomes one line naming the log file. The file is
+    written in the language of the page that offered it."""
+    language = i18n.current()
+
     @functools.wraps(func)
     def wrapper() -> R:
-        try:
-            return func()
-        except RolloutError:
-            raise
-        except Exception as exc:
-            raise RuntimeError(failure_message(exc, f"download {getattr(func, '__qualname__', func)}")) from None
+        with i18n.use_language(language):
+            try:
+                return func()
+            except RolloutError:
+                raise
+            except Exception as exc:
+                raise RuntimeError(failure_message(exc, f"download {getattr(func, '__qualname__', func)}")) from None
     return wrapper

@@ -8,6 +8,8 @@
   1990-01-01..2100-12-31, a date that does not parse and an unknown region are replaced (today, all
   regions) with a notice.
 - Flash messages: a page that saves something and reruns shows the result on the run that follows.
+- The language (English / 中文): the sidebar's choice, kept in the URL (?lang=zh); with none made, the
+  browser's (st.context.locale); else English. Set once per run, before anything is drawn.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import pandas as pd
 import streamlit as st
 
+from rollout.core import i18n
 from rollout.core.access import LOCAL, Caller, regions_from_text
 from rollout.core.errors import RolloutError
+from rollout.core.i18n import _
 from rollout.core.limits import EARLIEST_DATE as EARLIEST
 from rollout.core.limits import LATEST_DATE as LATEST
 from rollout.store.db import Database, is_server_location, open_store
 from rollout.store.scope import scope_text
+from ui.router import LANGUAGE
 from ui.widgets import plain, show_error
 
 P = ParamSpec("P")
@@ -83,20 +88,64 @@ def is_demo(db: Database) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(path: str, version: int, scope: str, target: str, args: tuple, kwargs: tuple) -> Any:
+def _cached(path: str, version: int, scope: str, language: str, target: str, args: tuple, kwargs: tuple) -> Any:
     module_name, func_name = target.rsplit(".", 1)
     func = getattr(importlib.import_module(module_name), func_name)
     reader = Caller("cache", "viewer", regions_from_text(scope))  # reads only: the scope is all that matters
-    return func(_open(path).scoped(reader), *args, **dict(kwargs))
+    with i18n.use_language(language):  # the library's words in a frame (reasons, actions) are in this language
+        return func(_open(path).scoped(reader), *args, **dict(kwargs))
 
 
 def cached(func: Callable[Concatenate[Database, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """func(db, *args, **kwargs) on this run's scoped handle, cached until the next write. The scope is part
-    of the key: a caller never gets a frame computed for another scope. func must be a module-level rollout
+    """func(db, *args, **kwargs) on this run's scoped handle, cached until the next write. The scope and the
+    language are part of the key: a caller never gets a frame computed for another scope, nor words of another
+    language. func must be a module-level rollout
     function (it is found again by name) and its arguments hashable by Streamlit."""
     db = get_db()
-    return _cached(db.path, db.version, scope_text(db), f"{func.__module__}.{func.__name__}", args,
+    return _cached(db.path, db.version, scope_text(db), i18n.current(), f"{func.__module__}.{func.__name__}", args,
                    tuple(sorted(kwargs.items())))
+
+
+# --- the language ------------------------------------------------------------------------------------
+
+
+def language_wanted(chosen: str | None, url: str | None, browser: str | None) -> tuple[str, bool]:
+    """The language of a run and whether a person chose it: the sidebar's choice, else the link's ?lang=,
+    else the browser's locale, else English (an unknown value is skipped, with no error)."""
+    for tag, explicit in ((chosen, True), (url, True), (browser, False)):
+        language = i18n.normalise(tag)
+        if language:
+            return language, explicit
+    return i18n.DEFAULT, False
+
+
+def _browser_locale() -> str | None:
+    try:
+        return st.context.locale
+    except Exception:  # no browser behind this run (a test, a bare script run)
+        return None
+
+
+def choose_language() -> str:
+    """Set this run's language (app.py's first step, so every message, the library's too, follows it) and
+    keep a person's choice in the URL: a shared link opens in the same language."""
+    language, explicit = language_wanted(st.session_state.get("lang"), st.query_params.get("lang"),
+                                         _browser_locale())
+    i18n.set_language(language)
+    st.session_state[LANGUAGE] = language  # for the callbacks of the next run (ui.router.guarded)
+    if explicit:
+        st.session_state["lang"] = language
+        st.query_params["lang"] = language
+    elif "lang" in st.query_params:  # an unknown ?lang= value: dropped from the link
+        del st.query_params["lang"]
+    return language
+
+
+def language_picker() -> None:
+    """The sidebar's English / 中文 switch (its change reruns the page in that language)."""
+    st.session_state.lang_picker = i18n.current()
+    st.sidebar.segmented_control(_("Language"), list(i18n.LANGUAGES), key="lang_picker", on_change=_keep,
+                                 args=("lang",), format_func=i18n.LANGUAGES.get, selection_mode="single")
 
 
 # --- the sidebar filters ---------------------------------------------------------------------------------
@@ -109,8 +158,10 @@ class Filters:
 
     def caption(self) -> str:
         """'As of 2026-11-22 · regions EAST, WEST' (made plain: region codes come from the data)."""
-        return plain(f"As of {self.as_of.isoformat()}" + (f" · regions {', '.join(self.regions)}"
-                                                           if self.regions else ""))
+        if not self.regions:
+            return plain(_("As of {day}").format(day=self.as_of.isoformat()))
+        return plain(_("As of {day} · regions {regions}").format(day=self.as_of.isoformat(),
+                                                                 regions=", ".join(self.regions)))
 
 
 def filters() -> Filters:
@@ -132,11 +183,12 @@ def as_of_from_url(text: str | None, today: date) -> tuple[date, str | None]:
     try:
         asked = date.fromisoformat(text.strip())
     except ValueError:
-        return today, (f"The link's as-of date {text[:40]!r} is not a date (YYYY-MM-DD): showing today, "
-                       f"{today.isoformat()}.")
+        return today, _("The link's as-of date {text} is not a date (YYYY-MM-DD): showing today, {today}.").format(
+            text=repr(text[:40]), today=today.isoformat())
     if not EARLIEST <= asked <= LATEST:
-        return today, (f"The link's as-of date {asked.isoformat()} is outside {EARLIEST.isoformat()} to "
-                       f"{LATEST.isoformat()}: showing today, {today.isoformat()}.")
+        return today, _("The link's as-of date {day} is outside {earliest} to {latest}: showing today, "
+                        "{today}.").format(day=asked.isoformat(), earliest=EARLIEST.isoformat(),
+                                           latest=LATEST.isoformat(), today=today.isoformat())
     return asked, None
 
 
@@ -147,8 +199,10 @@ def regions_from_url(wanted: list[str], known: set[str]) -> tuple[list[str], str
     if not unknown:
         return kept, None
     names = ", ".join(r[:40] for r in unknown[:5]) + (" …" if len(unknown) > 5 else "")
-    shown = "every region" if not kept else "the others"
-    return kept, f"The link names region(s) that do not exist ({names}): showing {shown}."
+    if not kept:
+        return kept, _("The link names region(s) that do not exist ({names}): showing every region.").format(
+            names=names)
+    return kept, _("The link names region(s) that do not exist ({names}): showing the others.").format(names=names)
 
 
 def _seed_from_url(known: set[str]) -> list[str]:
@@ -191,12 +245,12 @@ def sidebar(region_names: dict[str, str], demo: bool) -> None:
     st.session_state.as_of_picker = st.session_state.as_of
     st.session_state.regions_picker = list(st.session_state.regions)
     with st.sidebar:
-        st.date_input("As of", key="as_of_picker", on_change=_keep, args=("as_of",), min_value=EARLIEST,
-                      max_value=LATEST, help="Every figure is computed as of this date (replay the past).")
-        st.multiselect("Regions", list(region_names), key="regions_picker", on_change=_keep, args=("regions",),
-                       format_func=lambda c: f"{c} · {region_names[c]}", placeholder="All regions")
+        st.date_input(_("As of"), key="as_of_picker", on_change=_keep, args=("as_of",), min_value=EARLIEST,
+                      max_value=LATEST, help=_("Every figure is computed as of this date (replay the past)."))
+        st.multiselect(_("Regions"), list(region_names), key="regions_picker", on_change=_keep, args=("regions",),
+                       format_func=lambda c: f"{c} · {region_names[c]}", placeholder=_("All regions"))
         if demo:
-            st.caption("Demo data. Load your own workbook on the Data page.")
+            st.caption(_("Demo data. Load your own workbook on the Data page."))
     for notice in notices:
         st.warning(plain(notice), icon=":material/link_off:")
     _to_url()

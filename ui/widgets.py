@@ -17,12 +17,12 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError, ValidationError
-from rollout.core.i18n import _
-from rollout.core.labels import STATUS_COLOURS, column_label
+from rollout.core.i18n import _, ngettext
+from rollout.core.labels import STATUS_COLOURS, column_label, labelled
 from rollout.core.labels import status_label as status_name
 from rollout.exchange.exporter import frame_to_csv
 from rollout.store.settings import SETTINGS
-from ui.formats import readable
+from ui.formats import is_date_only, readable
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # GFM turns bare URLs and e-mail addresses into links after escapes are read ("https://x", "www.x",
@@ -42,11 +42,14 @@ def show_error(exc: Exception, refused: bool = True) -> None:
     refused: it stopped a write ("nothing was saved"); otherwise a read failed. Anything else is raised
     again, for ui.router to report."""
     if isinstance(exc, ValidationError) and len(exc.errors) > 1:
-        st.error(f"Refused: {len(exc.errors)} problems, nothing was saved." if refused
-                 else f"{len(exc.errors)} problems:")
-        st.dataframe(pd.DataFrame({"problem": [str(e) for e in exc.errors]}), hide_index=True, width="stretch")
+        count = len(exc.errors)
+        st.error(ngettext("Refused: {count} problem, nothing was saved.", "Refused: {count} problems, nothing was "
+                          "saved.", count).format(count=count) if refused
+                 else ngettext("{count} problem:", "{count} problems:", count).format(count=count))
+        st.dataframe(labelled(pd.DataFrame({"problem": [str(e) for e in exc.errors]})), hide_index=True,
+                     width="stretch")
     elif isinstance(exc, RolloutError):
-        st.error(plain(f"Refused, nothing was saved: {exc}" if refused else str(exc)))
+        st.error(plain(_("Refused, nothing was saved: {problem}").format(problem=exc) if refused else str(exc)))
     else:
         raise exc
 
@@ -67,6 +70,23 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
         return frame_to_csv(frame)
     digest = hashlib.sha256(rows + repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode()).hexdigest()
     return _csv_bytes(digest, frame)
+
+
+def header_config(frame: pd.DataFrame, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """st.dataframe's column_config with every header in words (labels.column_label), dates as dates and the
+    settings given (a setting without a label gets the column's). The frame keeps its own column names, so
+    code and tests read a table by the library's names whatever the language."""
+    config: dict[str, Any] = {column: st.column_config.DateColumn(format="YYYY-MM-DD")
+                              for column in frame.columns
+                              if pd.api.types.is_datetime64_any_dtype(frame[column]) and is_date_only(frame[column])}
+    config.update(given or {})
+    for column in frame.columns:
+        setting = config.get(column)
+        if setting is None:
+            config[column] = st.column_config.Column(label=column_label(str(column)))
+        elif isinstance(setting, dict) and not setting.get("label"):
+            config[column] = {**setting, "label": column_label(str(column))}
+    return config
 
 
 _UNSAFE_IN_FILE_NAMES = re.compile(r"[^\w.-]+")
@@ -112,4 +132,4 @@ def setting_input(key: str, value: Any, widget_key: str, bounded: bool = False, 
     extra: dict[str, Any] = {"step": 1} if setting.integer else {}
     if bounded:
         extra.update(min_value=kind(setting.minimum), max_value=kind(setting.maximum))
-    return st.number_input(setting.label, value=kind(value), key=widget_key, **extra, **kwargs)
+    return st.number_input(_(setting.label), value=kind(value), key=widget_key, **extra, **kwargs)

@@ -24,11 +24,11 @@ def test_readable_headers_blanks_dates_and_statuses() -> None:
     })
     shown, statuses = readable(frame)
     assert list(shown.columns) == ["Branch", "Status", "Planned go-live", "Readiness %", "Overdue items",
-                                   "Failing gates", "Top reason", "opened on"]
+                                   "Failing gates", "Top reason", "Opened on"]
     assert statuses == ["Status"]
     assert shown["Status"].tolist() == ["live", "red", ""]
     assert shown["Planned go-live"].tolist() == ["2026-03-02", "", "2027-01-01"]
-    assert shown["opened on"].tolist() == ["2026-01-05", "", "2026-02-01"]
+    assert shown["Opened on"].tolist() == ["2026-01-05", "", "2026-02-01"]
     assert shown["Readiness %"].tolist() == ["100.0", "", "63.6"]
     assert shown["Overdue items"].tolist() == ["0", "", "4"]
     assert shown["Failing gates"].tolist() == [0, 1, 2]  # complete numbers stay numbers (they sort)

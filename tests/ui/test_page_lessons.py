@@ -32,7 +32,7 @@ def test_page_renders_with_sample_figures(open_page) -> None:
         order = matrix[matrix.lesson_code == "L1"].branch_code.tolist()
         assert order.index("B03") < order.index("B05") and order.index("B04") < order.index("B05")
     # 11-22: critical problems open more than 3 days: B09 (PR002), B11 (PR001); PR006 closed on 11-22
-    assert any("2 branch(es) with critical problems" in t for t in texts(at.warning)), texts(at.warning)
+    assert any("2 branches with critical problems" in t for t in texts(at.warning)), texts(at.warning)
     assert sorted(frame_with(at, "critical open past limit").branch_code) == ["B09", "B11"]
 
 

@@ -7,18 +7,26 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from rollout.core.i18n import _
 from rollout.metrics import engagement
 from rollout.store.settings import get_settings
 from ui import navigation
-from ui.figures import score_figure
+from ui.figures import legend_word, score_figure
 from ui.formats import last_contact_text
 from ui.state import cached
 
-HEADS_COLUMNS = {
-    "score": st.column_config.NumberColumn("score", format="%.1f",
-                                           help="Decayed engagement score (Methodology: Executive engagement)"),
-    "next go-live": st.column_config.DateColumn("next go-live", format="YYYY-MM-DD"),
-}
+
+def heads_columns() -> dict:
+    """The regional-heads table's column settings (headers come from labels.column_label)."""
+    return {"score": st.column_config.NumberColumn(format="%.1f", help=_(
+                "Decayed engagement score (Methodology: Executive engagement)")),
+            "next go-live": st.column_config.DateColumn(format="YYYY-MM-DD")}
+
+
+def status_word(status: str) -> str:
+    """'Engaged' / 积极: an engagement status as a tile's heading."""
+    word = legend_word(status)
+    return word[:1].upper() + word[1:]
 
 
 def label(frame: pd.DataFrame) -> pd.Series:
@@ -50,17 +58,17 @@ def headline(counts: dict[str, int]) -> None:
     """Four numbers (engagement.headline): heads engaged, cooling, silent, and overdue follow-ups."""
     columns = st.columns(4)
     for column, status in zip(columns, engagement.STATUSES, strict=False):
-        column.metric(status.capitalize(), counts[status])
-    columns[3].metric("Overdue follow-ups", counts["overdue_follow_ups"])
+        column.metric(status_word(status), counts[status])
+    columns[3].metric(_("Overdue follow-ups"), counts["overdue_follow_ups"])
 
 
 def branch_section(branch_code: str, as_of: date) -> None:
     """The branch head's engagement at a glance (for the Branch page)."""
     table = cached(engagement.executive_table, as_of)
     heads = table[table["branch_code"] == branch_code]
-    st.subheader("Branch head engagement")
+    st.subheader(_("Branch head engagement"))
     if heads.empty:
-        st.info("No executive is recorded as this branch's head (executives sheet, branch_code).")
+        st.info(_("No executive is recorded as this branch's head (executives sheet, branch_code)."))
         return
     history = cached(engagement.score_history, as_of, 12)
     settings = cached(get_settings)
@@ -68,12 +76,12 @@ def branch_section(branch_code: str, as_of: date) -> None:
         title = row["title"] if isinstance(row["title"], str) and row["title"] else ""
         st.text(f"{row['exec_code']} · {row['name']}" + (f" ({title})" if title else ""))
         score, status, contact, overdue = st.columns(4)
-        status.metric("Status", row["status"])
-        score.metric("Engagement score", f"{row['engagement_score']:.1f}")
-        contact.metric("Last contact", last_contact_text(row["days_since_last_touchpoint"]))
-        overdue.metric("Overdue follow-ups", int(row["overdue_follow_ups"]),
-                       help=f"Open commitments: {int(row['open_commitments'])}")
+        status.metric(_("Status"), legend_word(row["status"]))
+        score.metric(_("Engagement score"), f"{row['engagement_score']:.1f}")
+        contact.metric(_("Last contact"), last_contact_text(row["days_since_last_touchpoint"]))
+        overdue.metric(_("Overdue follow-ups"), int(row["overdue_follow_ups"]),
+                       help=_("Open commitments: {count}").format(count=int(row["open_commitments"])))
         fig = score_figure(history[history["exec_code"] == row["exec_code"]], settings)
         fig.update_layout(height=220, showlegend=False)
         st.plotly_chart(fig, width="stretch", key=f"branch_head_score_{row['exec_code']}")
-    navigation.link(navigation.EXECUTIVES, "All executives and this week's call list")
+    navigation.link(navigation.EXECUTIVES, _("All executives and this week's call list"))

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from rollout.core.i18n import _, ngettext
 from rollout.metrics import lessons
 from rollout.store.settings import get_settings
 from ui.formats import module_label
@@ -33,9 +34,11 @@ def critical_flags(as_of: date, regions: tuple[str, ...]) -> None:
     limit = int(cached(get_settings)["critical_problem_days"])
     flags = by_region(cached(lessons.critical_problem_flags, as_of), regions)
     if flags.empty:
-        st.caption(f"No branch has a critical problem open more than {limit} days on {as_of.isoformat()}.")
+        st.caption(_("No branch has a critical problem open more than {limit} days on {day}.").format(
+            limit=limit, day=as_of.isoformat()))
         return
-    st.warning(f"{len(flags)} branch(es) with critical problems open more than {limit} days.",
-               icon=":material/report:")
+    st.warning(ngettext("{count} branch with critical problems open more than {limit} days.",
+                        "{count} branches with critical problems open more than {limit} days.",
+                        len(flags)).format(count=len(flags), limit=limit), icon=":material/report:")
     table(flags.rename(columns={"critical_open_past_limit": "critical open past limit"}),
           key="portfolio_critical_flags", file_name=f"critical_problems_{as_of.isoformat()}")
