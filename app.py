@@ -10,14 +10,16 @@ from __future__ import annotations
 import streamlit as st
 
 from rollout.store.catalogue import region_names
-from ui import navigation, router, state
+from ui import auth, navigation, router, state
 
 st.set_page_config(page_title="ERP rollout", page_icon=":material/hub:", layout="wide")
 
 with router.routed():
-    page = navigation.navigation()
+    caller = auth.gate()  # sign-in on and no access: the run ends here on a page that says why
+    page = navigation.navigation(caller)
     demo = state.is_demo(state.get_db())  # one query per run, for the sidebar's note and the banner
     state.sidebar(state.cached(region_names), demo)
+    auth.sidebar_identity(caller)
     if demo:
         st.info("You are looking at a generated demo portfolio. Load your own rollout workbook on the **Data** "
                 "page (a template is there too).", icon=":material/science:")

@@ -11,6 +11,7 @@ from rollout.core.errors import RolloutError
 from rollout.exchange.spec import CHECKLIST_STATUSES, DIMENSIONS
 from rollout.metrics import readiness
 from ui import forecast as forecast_ui
+from ui.auth import may_edit
 from ui.figures import dimension_bars, master_data_figure, trend_figure
 from ui.formats import count_text, day_text, percent, readiness_text, status_label
 from ui.router import ensure_routed
@@ -117,77 +118,78 @@ else:
     table(flags, key="branch_kickoff_flags", file_name=f"kickoff_flags_{code}")
 
 # --- the plan: edit -------------------------------------------------------------------------------
-st.subheader("Checklist (edit the plan)")
-st.caption("Change status, owner, dates, weight or gate, or add rows at the bottom (a new item gets the next "
-           "free code). Every change is checked like an imported row; one bad row refuses the whole save.")
-snapshot = st.session_state.get("checklist_shown")
-if not snapshot or snapshot.get("branch") != code:
-    # the plan as shown: saved edits are checked against it (someone else's change is not overwritten)
-    snapshot = {"branch": code, "frame": cached(readiness.checklist, code)}
-    st.session_state["checklist_shown"] = snapshot
-    st.session_state.pop("checklist_editor", None)
-shown_plan: pd.DataFrame = snapshot["frame"]
-edited = st.data_editor(
-    shown_plan.drop(columns=["branch_code"]), key="checklist_editor", num_rows="add", hide_index=True,
-    disabled=["item_code"], width="stretch",
-    column_config={
-        "item_code": st.column_config.TextColumn("item"),
-        "dimension": st.column_config.SelectboxColumn(options=list(DIMENSIONS), required=True),
-        "title": st.column_config.TextColumn(required=True),
-        "status": st.column_config.SelectboxColumn(options=list(CHECKLIST_STATUSES), required=True),
-        "due_date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-        "completed_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
-        "weight": st.column_config.NumberColumn(min_value=0.0, step=0.5),
-        "gate": st.column_config.CheckboxColumn(),
-    })
-save, reload = st.columns([1, 5])
-if save.button("Save changes", key="checklist_save", type="primary"):
-    try:
-        result = readiness.save_checklist_changes(get_db(), code, edited, shown_plan, today=date.today(),
-                                                  caller=caller())
-    except RolloutError as exc:
-        show_error(exc)
-    else:
-        flash("branch", f"Saved: {result['updated']} item(s) changed, {result['added']} added.")
+if may_edit("checklist", row["region_code"]):  # editors of this branch's region and admins
+    st.subheader("Checklist (edit the plan)")
+    st.caption("Change status, owner, dates, weight or gate, or add rows at the bottom (a new item gets the next "
+               "free code). Every change is checked like an imported row; one bad row refuses the whole save.")
+    snapshot = st.session_state.get("checklist_shown")
+    if not snapshot or snapshot.get("branch") != code:
+        # the plan as shown: saved edits are checked against it (someone else's change is not overwritten)
+        snapshot = {"branch": code, "frame": cached(readiness.checklist, code)}
+        st.session_state["checklist_shown"] = snapshot
+        st.session_state.pop("checklist_editor", None)
+    shown_plan: pd.DataFrame = snapshot["frame"]
+    edited = st.data_editor(
+        shown_plan.drop(columns=["branch_code"]), key="checklist_editor", num_rows="add", hide_index=True,
+        disabled=["item_code"], width="stretch",
+        column_config={
+            "item_code": st.column_config.TextColumn("item"),
+            "dimension": st.column_config.SelectboxColumn(options=list(DIMENSIONS), required=True),
+            "title": st.column_config.TextColumn(required=True),
+            "status": st.column_config.SelectboxColumn(options=list(CHECKLIST_STATUSES), required=True),
+            "due_date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "completed_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "weight": st.column_config.NumberColumn(min_value=0.0, step=0.5),
+            "gate": st.column_config.CheckboxColumn(),
+        })
+    save, reload = st.columns([1, 5])
+    if save.button("Save changes", key="checklist_save", type="primary"):
+        try:
+            result = readiness.save_checklist_changes(get_db(), code, edited, shown_plan, today=date.today(),
+                                                      caller=caller())
+        except RolloutError as exc:
+            show_error(exc)
+        else:
+            flash("branch", f"Saved: {result['updated']} item(s) changed, {result['added']} added.")
+            st.session_state.pop("checklist_shown", None)
+            st.rerun()
+    if reload.button("Reload the plan", key="checklist_reload"):
         st.session_state.pop("checklist_shown", None)
         st.rerun()
-if reload.button("Reload the plan", key="checklist_reload"):
-    st.session_state.pop("checklist_shown", None)
-    st.rerun()
 
-# --- the plan: from a template --------------------------------------------------------------------
-with st.expander("Create plan items from a template"):
-    pilot = cached(readiness.pilot_code)
-    sources = [c for c in codes if c != code]
-    if not sources:
-        st.caption("No other branch to copy from.")
-    else:
-        default = sources.index(pilot) if pilot in sources else 0
-        source = st.selectbox("Copy the checklist of", sources, index=default, key="template_source",
-                              format_func=lambda c: named(c) + (" (pilot)" if c == pilot else ""))
-        st.caption("Due dates keep their distance before go-live; status open, no owner; item codes this branch "
-                   "already has are skipped (nothing is overwritten).")
-        try:
-            preview = cached(readiness.plan_from_template, code, source, write=False)
-        except RolloutError as exc:
-            st.info(plain(str(exc)))
-            preview = None
-        if preview is not None:
-            if preview.empty:
-                st.caption("Nothing to add: this branch already has every item of the template.")
-            else:
-                table(preview.drop(columns=["branch_code"]), key="template_preview",
-                      file_name=f"plan_preview_{code}_from_{source}")
-                if st.button(f"Add these {len(preview)} items", key="template_write"):
-                    try:
-                        added = readiness.plan_from_template(get_db(), code, source, write=True, today=date.today(),
-                                                             caller=caller())
-                    except RolloutError as exc:
-                        show_error(exc)
-                    else:
-                        flash("branch", f"Added {len(added)} items from {source}'s checklist.")
-                        st.session_state.pop("checklist_shown", None)
-                        st.rerun()
+    # --- the plan: from a template --------------------------------------------------------------------
+    with st.expander("Create plan items from a template"):
+        pilot = cached(readiness.pilot_code)
+        sources = [c for c in codes if c != code]
+        if not sources:
+            st.caption("No other branch to copy from.")
+        else:
+            default = sources.index(pilot) if pilot in sources else 0
+            source = st.selectbox("Copy the checklist of", sources, index=default, key="template_source",
+                                  format_func=lambda c: named(c) + (" (pilot)" if c == pilot else ""))
+            st.caption("Due dates keep their distance before go-live; status open, no owner; item codes this branch "
+                       "already has are skipped (nothing is overwritten).")
+            try:
+                preview = cached(readiness.plan_from_template, code, source, write=False)
+            except RolloutError as exc:
+                st.info(plain(str(exc)))
+                preview = None
+            if preview is not None:
+                if preview.empty:
+                    st.caption("Nothing to add: this branch already has every item of the template.")
+                else:
+                    table(preview.drop(columns=["branch_code"]), key="template_preview",
+                          file_name=f"plan_preview_{code}_from_{source}")
+                    if st.button(f"Add these {len(preview)} items", key="template_write"):
+                        try:
+                            added = readiness.plan_from_template(get_db(), code, source, write=True, today=date.today(),
+                                                                 caller=caller())
+                        except RolloutError as exc:
+                            show_error(exc)
+                        else:
+                            flash("branch", f"Added {len(added)} items from {source}'s checklist.")
+                            st.session_state.pop("checklist_shown", None)
+                            st.rerun()
 
 # --- the branch's staffing and its head's engagement ----------------------------------------------
 staffing_section.branch_section(code, as_of)

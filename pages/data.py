@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import ValidationError
+from rollout.core.i18n import _
 from rollout.exchange.exporter import export_bytes, template_bytes
 from rollout.exchange.importer import import_history, load
 from rollout.exchange.sources import read_source
@@ -30,7 +31,11 @@ db = get_db()
 st.subheader("Load a workbook")
 st.caption("An .xlsx workbook (one sheet per table), a .zip of CSV files, or one CSV named after its sheet. "
            "Nothing is written until you confirm, and a workbook with any error loads nothing.")
-upload = st.file_uploader("Workbook", type=["xlsx", "zip", "csv"], key="upload")
+if caller().may("import"):
+    upload = st.file_uploader("Workbook", type=["xlsx", "zip", "csv"], key="upload")
+else:  # a workbook replaces data for every branch: administrators only (ACCESS.md)
+    upload = None
+    st.info(_("Only an administrator may load a workbook."), icon=":material/lock:")
 
 if upload is not None:
     data = upload.getvalue()

@@ -8,6 +8,7 @@ import streamlit as st
 
 from rollout.core.errors import RolloutError
 from rollout.steering import decisions, pack
+from ui.auth import may_edit
 from ui.router import ensure_routed
 from ui.state import cached, caller, filters, get_db
 from ui.widgets import code_and_name, plain, show_error, table
@@ -24,19 +25,21 @@ branches = cached(pack.branch_choices)
 names = dict(zip(branches["branch_code"], branches["branch_name"], strict=True))
 labels = {"go": "Go", "no_go": "No-go", "go_with_conditions": "Go with conditions"}
 
-with st.form("decision_form", clear_on_submit=False):
-    st.markdown("**Record a decision**")
-    first, second = st.columns(2)
-    branch_code = first.selectbox("Branch", list(names), index=None, key="decision_branch",
-                                  format_func=code_and_name(names), placeholder="Choose a branch")
-    decision = second.radio("Decision", list(labels), key="decision_kind", format_func=labels.get, horizontal=True)
-    decided_on = first.date_input("Decided on", value=date.today(), key="decision_date")
-    decided_by = second.text_input("Decided by", key="decision_by", max_chars=200,
-                                   placeholder="e.g. steering committee (CIO)")
-    conditions = st.text_area("Conditions (required for a go with conditions)", key="decision_conditions",
-                              max_chars=2000)
-    follow_up_on = first.date_input("Follow-up on (optional)", value=None, key="decision_follow_up")
-    submitted = st.form_submit_button("Record decision", type="primary", key="decision_submit")
+submitted = False
+if may_edit("decisions"):  # viewers see no form (the library refuses their writes)
+    with st.form("decision_form", clear_on_submit=False):
+        st.markdown("**Record a decision**")
+        first, second = st.columns(2)
+        branch_code = first.selectbox("Branch", list(names), index=None, key="decision_branch",
+                                      format_func=code_and_name(names), placeholder="Choose a branch")
+        decision = second.radio("Decision", list(labels), key="decision_kind", format_func=labels.get, horizontal=True)
+        decided_on = first.date_input("Decided on", value=date.today(), key="decision_date")
+        decided_by = second.text_input("Decided by", key="decision_by", max_chars=200,
+                                       placeholder="e.g. steering committee (CIO)")
+        conditions = st.text_area("Conditions (required for a go with conditions)", key="decision_conditions",
+                                  max_chars=2000)
+        follow_up_on = first.date_input("Follow-up on (optional)", value=None, key="decision_follow_up")
+        submitted = st.form_submit_button("Record decision", type="primary", key="decision_submit")
 
 if submitted:
     try:

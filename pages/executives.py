@@ -10,6 +10,7 @@ from rollout.core.errors import RolloutError
 from rollout.exchange.spec import CHANNELS
 from rollout.metrics import engagement
 from rollout.store.settings import get_settings
+from ui.auth import may_edit
 from ui.figures import score_figure, status_figure, timeline_figure
 from ui.router import ensure_routed, guarded
 from ui.sections.engagement import HEADS_COLUMNS, headline, heads_display, label
@@ -96,6 +97,8 @@ st.caption("A commitment is open until the next touchpoint with the same executi
 table(by_region(cached(engagement.commitments, as_of), view.regions), key="commitment_table",
       file_name=f"commitments_{as_of.isoformat()}")
 
+if not may_edit("touchpoints"):  # the rest of the page is the touchpoint form: none for a viewer
+    st.stop()
 st.header("Log a touchpoint")
 show_flash("touchpoint")
 choices = dict(zip(all_heads["exec_code"], label(all_heads), strict=True))

@@ -12,6 +12,7 @@ from rollout.core.errors import RolloutError
 from rollout.exchange.spec import APPLICATION_STATUSES, CATEGORIES, IMPACTS, MODULES, SEVERITIES
 from rollout.metrics import lessons
 from ui import figures
+from ui.auth import may_edit
 from ui.formats import NO_MODULE
 from ui.router import ensure_routed
 from ui.sections.lessons import critical_flags, filter_lessons
@@ -101,64 +102,67 @@ with tab_loop:
     matrix_all = by_region(cached(lessons.application_matrix, as_of), regions)
     branch_choices = lessons.matrix_branch_order(matrix_all)
 
-    st.subheader("Set a lesson's status at branches")
-    with st.form("lessons_status_form"):
-        lesson_code = st.selectbox("Lesson", all_lessons, key="lessons_status_lesson")
-        branch_codes = st.multiselect("Branches (soonest go-live first)", branch_choices,
-                                      key="lessons_status_branches")
-        status = st.selectbox("Status", APPLICATION_STATUSES, key="lessons_status_value")
-        note = st.text_input("Note (optional; kept as is when empty)", key="lessons_status_note")
-        if st.form_submit_button("Save status", key="lessons_status_submit"):
-            try:
-                added, changed = lessons.set_application_status(db, lesson_code, branch_codes, status, note,
-                                                                today=today, caller=caller())
-                flash("lessons", f"{lesson_code}: {status} at {len(branch_codes)} branch(es) "
-                                 f"({added} added, {changed} changed).")
-                st.rerun()
-            except RolloutError as exc:
-                show_error(exc)
+    if may_edit("lessons"):  # the lesson loop's forms: editors and administrators
+        st.subheader("Set a lesson's status at branches")
+        with st.form("lessons_status_form"):
+            lesson_code = st.selectbox("Lesson", all_lessons, key="lessons_status_lesson")
+            branch_codes = st.multiselect("Branches (soonest go-live first)", branch_choices,
+                                          key="lessons_status_branches")
+            status = st.selectbox("Status", APPLICATION_STATUSES, key="lessons_status_value")
+            note = st.text_input("Note (optional; kept as is when empty)", key="lessons_status_note")
+            if st.form_submit_button("Save status", key="lessons_status_submit"):
+                try:
+                    added, changed = lessons.set_application_status(db, lesson_code, branch_codes, status, note,
+                                                                    today=today, caller=caller())
+                    flash("lessons", f"{lesson_code}: {status} at {len(branch_codes)} branch(es) "
+                                     f"({added} added, {changed} changed).")
+                    st.rerun()
+                except RolloutError as exc:
+                    show_error(exc)
 
-    st.subheader("Turn a lesson into a checklist item")
-    st.caption(f"Adds the lesson as an open checklist item at each of the {len(not_live)} branches not live on "
-               f"{as_of.isoformat()} that do not have it yet, and links it to the lesson. Doing it twice adds nothing.")
-    with st.form("lessons_checklist_form"):
-        checklist_lesson = st.selectbox("Lesson", all_lessons, key="lessons_checklist_lesson")
-        if st.form_submit_button("Add to checklists", key="lessons_checklist_submit"):
-            try:
-                added = lessons.lesson_to_checklist(db, checklist_lesson, as_of, today=today,
-                                                    caller=caller())
-                flash("lessons", f"{checklist_lesson}: checklist item added at {added} branch(es)" if added
-                      else f"{checklist_lesson}: every branch not yet live already has it; nothing added.")
-                st.rerun()
-            except RolloutError as exc:
-                show_error(exc)
+        st.subheader("Turn a lesson into a checklist item")
+        st.caption(f"Adds the lesson as an open checklist item at each of the {len(not_live)} branches not live on "
+                   f"{as_of.isoformat()} that do not have it yet, and links it to the lesson. Doing it twice adds "
+                   "nothing.")
+        with st.form("lessons_checklist_form"):
+            checklist_lesson = st.selectbox("Lesson", all_lessons, key="lessons_checklist_lesson")
+            if st.form_submit_button("Add to checklists", key="lessons_checklist_submit"):
+                try:
+                    added = lessons.lesson_to_checklist(db, checklist_lesson, as_of, today=today,
+                                                        caller=caller())
+                    flash("lessons", f"{checklist_lesson}: checklist item added at {added} branch(es)" if added
+                          else f"{checklist_lesson}: every branch not yet live already has it; nothing added.")
+                    st.rerun()
+                except RolloutError as exc:
+                    show_error(exc)
 
-    st.subheader("Record a new lesson")
-    with st.form("lessons_new_form"):
-        a, b, c = st.columns(3)
-        new_code = a.text_input("Lesson code", value=cached(lessons.next_code, "lessons", "L"), key="lessons_new_code")
-        source = b.selectbox("Learnt at", branch_codes_all, key="lessons_new_source")
-        recorded_on = c.date_input("Recorded on", value=today, key="lessons_new_recorded_on")
-        a, b, c, d = st.columns(4)
-        category = a.selectbox("Category", CATEGORIES, key="lessons_new_category")
-        impact = b.selectbox("Impact", IMPACTS, key="lessons_new_impact")
-        module = c.selectbox("Module", ["", *MODULES], key="lessons_new_module",
-                             format_func=lambda m: m or NO_MODULE)
-        phase = d.text_input("Phase", key="lessons_new_phase")
-        title = st.text_input("Title", key="lessons_new_title")
-        description = st.text_area("What happened", key="lessons_new_description")
-        recommendation = st.text_input("Recommendation", key="lessons_new_recommendation")
-        if st.form_submit_button("Record lesson", key="lessons_new_submit"):
-            try:
-                lessons.record_lesson(db, {"lesson_code": new_code, "source_branch_code": source, "phase": phase,
-                                           "module": module, "category": category, "title": title,
-                                           "description": description, "impact": impact,
-                                           "recommendation": recommendation, "recorded_on": recorded_on},
-                                      today=today, caller=caller())
-                flash("lessons", f"Lesson {new_code} recorded.")
-                st.rerun()
-            except RolloutError as exc:
-                show_error(exc)
+        st.subheader("Record a new lesson")
+        with st.form("lessons_new_form"):
+            a, b, c = st.columns(3)
+            new_code = a.text_input("Lesson code", value=cached(lessons.next_code, "lessons", "L"),
+                                    key="lessons_new_code")
+            source = b.selectbox("Learnt at", branch_codes_all, key="lessons_new_source")
+            recorded_on = c.date_input("Recorded on", value=today, key="lessons_new_recorded_on")
+            a, b, c, d = st.columns(4)
+            category = a.selectbox("Category", CATEGORIES, key="lessons_new_category")
+            impact = b.selectbox("Impact", IMPACTS, key="lessons_new_impact")
+            module = c.selectbox("Module", ["", *MODULES], key="lessons_new_module",
+                                 format_func=lambda m: m or NO_MODULE)
+            phase = d.text_input("Phase", key="lessons_new_phase")
+            title = st.text_input("Title", key="lessons_new_title")
+            description = st.text_area("What happened", key="lessons_new_description")
+            recommendation = st.text_input("Recommendation", key="lessons_new_recommendation")
+            if st.form_submit_button("Record lesson", key="lessons_new_submit"):
+                try:
+                    lessons.record_lesson(db, {"lesson_code": new_code, "source_branch_code": source, "phase": phase,
+                                               "module": module, "category": category, "title": title,
+                                               "description": description, "impact": impact,
+                                               "recommendation": recommendation, "recorded_on": recorded_on},
+                                          today=today, caller=caller())
+                    flash("lessons", f"Lesson {new_code} recorded.")
+                    st.rerun()
+                except RolloutError as exc:
+                    show_error(exc)
 
 with tab_problems:
     st.subheader("Critical problems open too long")
@@ -189,48 +193,49 @@ with tab_problems:
     else:
         st.info(f"No branch is live on {as_of.isoformat()}.")
 
-    st.subheader("Log a problem")
-    with st.form("problems_new_form"):
-        a, b, c, d = st.columns(4)
-        problem_code = a.text_input("Problem code", value=cached(lessons.next_code, "problems", "PR", 3),
-                                    key="problems_new_code")
-        problem_branch = b.selectbox("Branch", sorted(branch_codes_all), key="problems_new_branch")
-        severity = c.selectbox("Severity", SEVERITIES, index=2, key="problems_new_severity")
-        problem_module = d.selectbox("Module", ["", *MODULES], key="problems_new_module",
-                                     format_func=lambda m: m or NO_MODULE)
-        a, b, c = st.columns(3)
-        opened_on = a.date_input("Opened on", value=today, key="problems_new_opened_on")
-        problem_title = b.text_input("Title", key="problems_new_title")
-        owner = c.text_input("Owner", key="problems_new_owner")
-        if st.form_submit_button("Log problem", key="problems_new_submit"):
-            try:
-                lessons.log_problem(db, {"problem_code": problem_code, "branch_code": problem_branch,
-                                         "opened_on": opened_on, "severity": severity, "module": problem_module,
-                                         "title": problem_title, "owner": owner}, today=today,
-                                    caller=caller())
-                flash("lessons", f"Problem {problem_code} logged.")
-                st.rerun()
-            except RolloutError as exc:
-                show_error(exc)
-
-    st.subheader("Close a problem")
-    every_problem = cached(lessons.problems_list, today)
-    still_open = every_problem[every_problem["open"]]
-    if still_open.empty:
-        st.caption("No open problem.")
-    else:
-        with st.form("problems_close_form"):
-            labels = {r.problem_code: f"{r.problem_code} · {r.branch_code} · {r.severity} · {r.title}"
-                      for r in still_open.itertuples()}
-            close_code = st.selectbox("Problem", list(labels), format_func=labels.get, key="problems_close_code")
-            closed_on = st.date_input("Closed on", value=today, key="problems_close_on")
-            if st.form_submit_button("Close problem", key="problems_close_submit"):
-                row = still_open[still_open["problem_code"] == close_code].iloc[0]
+    if may_edit("problems"):  # logging and closing problems: editors and administrators
+        st.subheader("Log a problem")
+        with st.form("problems_new_form"):
+            a, b, c, d = st.columns(4)
+            problem_code = a.text_input("Problem code", value=cached(lessons.next_code, "problems", "PR", 3),
+                                        key="problems_new_code")
+            problem_branch = b.selectbox("Branch", sorted(branch_codes_all), key="problems_new_branch")
+            severity = c.selectbox("Severity", SEVERITIES, index=2, key="problems_new_severity")
+            problem_module = d.selectbox("Module", ["", *MODULES], key="problems_new_module",
+                                         format_func=lambda m: m or NO_MODULE)
+            a, b, c = st.columns(3)
+            opened_on = a.date_input("Opened on", value=today, key="problems_new_opened_on")
+            problem_title = b.text_input("Title", key="problems_new_title")
+            owner = c.text_input("Owner", key="problems_new_owner")
+            if st.form_submit_button("Log problem", key="problems_new_submit"):
                 try:
-                    lessons.close_problem(db, close_code, closed_on,
-                                          original={"closed_on": row["closed_on"], "opened_on": row["opened_on"]},
-                                          today=today, caller=caller())
-                    flash("lessons", f"Problem {close_code} closed on {closed_on.isoformat()}.")
+                    lessons.log_problem(db, {"problem_code": problem_code, "branch_code": problem_branch,
+                                             "opened_on": opened_on, "severity": severity, "module": problem_module,
+                                             "title": problem_title, "owner": owner}, today=today,
+                                        caller=caller())
+                    flash("lessons", f"Problem {problem_code} logged.")
                     st.rerun()
                 except RolloutError as exc:
                     show_error(exc)
+
+        st.subheader("Close a problem")
+        every_problem = cached(lessons.problems_list, today)
+        still_open = every_problem[every_problem["open"]]
+        if still_open.empty:
+            st.caption("No open problem.")
+        else:
+            with st.form("problems_close_form"):
+                labels = {r.problem_code: f"{r.problem_code} · {r.branch_code} · {r.severity} · {r.title}"
+                          for r in still_open.itertuples()}
+                close_code = st.selectbox("Problem", list(labels), format_func=labels.get, key="problems_close_code")
+                closed_on = st.date_input("Closed on", value=today, key="problems_close_on")
+                if st.form_submit_button("Close problem", key="problems_close_submit"):
+                    row = still_open[still_open["problem_code"] == close_code].iloc[0]
+                    try:
+                        lessons.close_problem(db, close_code, closed_on,
+                                              original={"closed_on": row["closed_on"], "opened_on": row["opened_on"]},
+                                              today=today, caller=caller())
+                        flash("lessons", f"Problem {close_code} closed on {closed_on.isoformat()}.")
+                        st.rerun()
+                    except RolloutError as exc:
+                        show_error(exc)

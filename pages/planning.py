@@ -9,6 +9,7 @@ import streamlit as st
 from rollout.core.errors import RolloutError
 from rollout.metrics import readiness
 from rollout.planning import planner, scenarios
+from ui.auth import may_edit
 from ui.figures import gantt_figure, load_figure
 from ui.forecast import confidence_choice
 from ui.router import ensure_routed
@@ -94,15 +95,16 @@ else:
         else:
             st.info("No plan to compare.")
     with scen_tab:
-        name = st.text_input("Scenario name", key="plan_scenario_name")
-        if st.button("Save this plan as a scenario", key="plan_save"):
-            try:
-                scenarios.save_scenario(db, name, st.session_state.get("plan_params", {}), result,
-                                        caller=caller())
-                flash("planning", f"Scenario {name.strip()} saved.")
-                st.rerun()
-            except RolloutError as exc:
-                show_error(exc)
+        if may_edit("scenarios"):  # editors (a scenario of their scope) and administrators
+            name = st.text_input("Scenario name", key="plan_scenario_name")
+            if st.button("Save this plan as a scenario", key="plan_save"):
+                try:
+                    scenarios.save_scenario(db, name, st.session_state.get("plan_params", {}), result,
+                                            caller=caller())
+                    flash("planning", f"Scenario {name.strip()} saved.")
+                    st.rerun()
+                except RolloutError as exc:
+                    show_error(exc)
 
 saved = cached(scenarios.scenarios)
 if len(saved):
@@ -116,26 +118,28 @@ if len(saved):
         st.dataframe(cached(scenarios.compare_headline, first, second), hide_index=True, width="stretch")
         table(cached(scenarios.compare_scenarios, first, second), key="plan_compare",
               file_name="scenario_comparison")
-    st.subheader("Apply a scenario to the planned dates")
-    chosen = st.selectbox("Scenario to apply", names, key="plan_apply_name")
-    if st.button("Preview the changes", key="plan_apply_preview"):
-        try:
-            st.session_state.plan_preview = (chosen, scenarios.apply_preview(db, chosen, as_of))
-        except RolloutError as exc:
-            show_error(exc)
-    preview = st.session_state.get("plan_preview")
-    if preview and preview[0] == chosen:
-        changes = preview[1]
-        if changes.empty:
-            st.info("This scenario changes no planned date.")
-        else:
-            st.markdown(plain(f"{len(changes)} planned dates would change (one transaction, every change audited):"))
-            table(changes, key="plan_apply_changes", file_name="plan_apply_preview")
-            if st.button("Apply these changes", type="primary", key="plan_apply_confirm"):
-                try:
-                    written = scenarios.apply_scenario(db, changes, caller=caller(), today=as_of)
-                    del st.session_state["plan_preview"]
-                    flash("planning", f"Scenario {chosen} applied: {written} planned dates changed.")
-                    st.rerun()
-                except RolloutError as exc:
-                    show_error(exc)
+    if may_edit("plans"):  # editors (the dates of their scope) and administrators
+        st.subheader("Apply a scenario to the planned dates")
+        chosen = st.selectbox("Scenario to apply", names, key="plan_apply_name")
+        if st.button("Preview the changes", key="plan_apply_preview"):
+            try:
+                st.session_state.plan_preview = (chosen, scenarios.apply_preview(db, chosen, as_of))
+            except RolloutError as exc:
+                show_error(exc)
+        preview = st.session_state.get("plan_preview")
+        if preview and preview[0] == chosen:
+            changes = preview[1]
+            if changes.empty:
+                st.info("This scenario changes no planned date.")
+            else:
+                st.markdown(plain(f"{len(changes)} planned dates would change (one transaction, every change "
+                                  "audited):"))
+                table(changes, key="plan_apply_changes", file_name="plan_apply_preview")
+                if st.button("Apply these changes", type="primary", key="plan_apply_confirm"):
+                    try:
+                        written = scenarios.apply_scenario(db, changes, caller=caller(), today=as_of)
+                        del st.session_state["plan_preview"]
+                        flash("planning", f"Scenario {chosen} applied: {written} planned dates changed.")
+                        st.rerun()
+                    except RolloutError as exc:
+                        show_error(exc)

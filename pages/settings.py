@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError
+from rollout.core.i18n import _
 from rollout.store.audit import audit_trail
 from rollout.store.settings import SETTINGS, get_settings, save_settings
 from ui.router import ensure_routed
@@ -18,6 +20,11 @@ st.title("Settings")
 st.caption("Stored in the database and used by the app and the command line alike. Every change is audited.")
 db = get_db()
 current = cached(get_settings)
+if not caller().may("settings"):  # settings, the audit trail and backups are for administrators (ACCESS.md)
+    st.info(_("Only an administrator may change the settings."), icon=":material/lock:")
+    table(pd.DataFrame([{_("Setting"): setting.label, _("Value"): current[key], _("Default"): setting.default}
+                        for key, setting in SETTINGS.items()]), key="settings_read", file_name="settings")
+    st.stop()
 
 for group in dict.fromkeys(s.group for s in SETTINGS.values()):  # in the registry's order
     with st.form(f"settings_{group}"):

@@ -11,6 +11,7 @@ import streamlit as st
 from rollout.core.errors import RolloutError
 from rollout.exchange.spec import MODULES, ROLES
 from rollout.metrics import staffing
+from ui.auth import may_edit
 from ui.figures import HEATMAP_ROWS, coverage_heatmap, fill_heatmap
 from ui.formats import STAFFING_STATUS_TEXT
 from ui.router import ensure_routed
@@ -30,8 +31,9 @@ all_branches = cached(staffing.branch_staffing, as_of)  # every branch: the edit
 branches = by_region(all_branches, regions)
 headline(branches)
 
-fill_tab, keys_tab, people_tab, whatif_tab, edit_tab = st.tabs(
-    ["Fill & gaps", "Key users", "Stretched & departed", "What if someone leaves", "Edit"])
+editing = may_edit("staffing")  # a viewer gets no Edit tab (the library refuses their writes anyway)
+fill_tab, keys_tab, people_tab, whatif_tab, *edit_tabs = st.tabs(
+    ["Fill & gaps", "Key users", "Stretched & departed", "What if someone leaves", *(["Edit"] if editing else [])])
 
 with fill_tab:
     lowest = staffing.lowest_fill_first(branches)
@@ -111,55 +113,56 @@ def saved(message: str) -> None:
     st.rerun()
 
 
-with edit_tab:
-    db = get_db()
-    branch_codes = list(all_branches["branch_code"])
-    person_codes = list(people["person_code"])
-    assign, depart, train = st.columns(3)
-    with assign, st.form("assign_form", clear_on_submit=False):
-        st.markdown("**Assign a person**")
-        person = st.selectbox("Person", person_codes, key="assign_person", format_func=lambda c: labels.get(c, c))
-        branch = st.selectbox("Branch", branch_codes, key="assign_branch")
-        role = st.selectbox("Role", ROLES, key="assign_role")
-        module = st.selectbox("Module", ["", *MODULES], key="assign_module",
-                              format_func=lambda m: m or "(no module)")
-        fte = st.number_input("FTE (0 < fte ≤ 1)", value=0.5, step=0.1, key="assign_fte")
-        backup = st.checkbox("Backup", key="assign_backup")
-        start = st.date_input("Start", value=None, key="assign_start")
-        end = st.date_input("End (empty: open)", value=None, key="assign_end")
-        if st.form_submit_button("Assign", key="assign_submit"):
-            try:
-                staffing.assign_person(db, person, branch, role, module, fte, is_backup=backup, start_date=start,
-                                       end_date=end, caller=caller())
-            except RolloutError as exc:
-                show_error(exc)
-            else:
-                saved(f"Assigned {person} to {branch} as {role}" + (f" ({module})" if module else "") + ".")
-    with depart, st.form("depart_form"):
-        st.markdown("**Record a departure**")
-        leaver = st.selectbox("Person", person_codes, key="depart_person", format_func=lambda c: labels.get(c, c))
-        left_on = st.date_input("Left on (not active from this day)", value=as_of, key="depart_left_on")
-        if st.form_submit_button("Record departure", key="depart_submit"):
-            shown = people[people["person_code"] == leaver]
-            original = {"left_on": shown["left_on"].iloc[0]} if not shown.empty else None
-            try:
-                staffing.record_departure(db, leaver, left_on, original=original, caller=caller())
-            except RolloutError as exc:
-                show_error(exc)
-            else:
-                saved(f"Recorded that {leaver} left on {left_on}.")
-    with train, st.form("train_form"):
-        st.markdown("**Record a training result**")
-        trainee = st.selectbox("Person", person_codes, key="train_person", format_func=lambda c: labels.get(c, c))
-        train_module = st.selectbox("Module", MODULES, key="train_module")
-        course = st.text_input("Course", value="", key="train_course", placeholder="e.g. finance basics")
-        completed = st.date_input("Assessed on", value=min(as_of, date.today()), key="train_completed_on")
-        score = st.number_input("Score (0–100)", value=None, step=1.0, key="train_score")
-        if st.form_submit_button("Record result", key="train_submit"):
-            try:
-                what = staffing.record_training(db, trainee, train_module, course or f"{train_module} basics",
-                                                completed, score, caller=caller())
-            except RolloutError as exc:
-                show_error(exc)
-            else:
-                saved(f"Training result {what} for {trainee} ({train_module}).")
+if editing:
+    with edit_tabs[0]:
+        db = get_db()
+        branch_codes = list(all_branches["branch_code"])
+        person_codes = list(people["person_code"])
+        assign, depart, train = st.columns(3)
+        with assign, st.form("assign_form", clear_on_submit=False):
+            st.markdown("**Assign a person**")
+            person = st.selectbox("Person", person_codes, key="assign_person", format_func=lambda c: labels.get(c, c))
+            branch = st.selectbox("Branch", branch_codes, key="assign_branch")
+            role = st.selectbox("Role", ROLES, key="assign_role")
+            module = st.selectbox("Module", ["", *MODULES], key="assign_module",
+                                  format_func=lambda m: m or "(no module)")
+            fte = st.number_input("FTE (0 < fte ≤ 1)", value=0.5, step=0.1, key="assign_fte")
+            backup = st.checkbox("Backup", key="assign_backup")
+            start = st.date_input("Start", value=None, key="assign_start")
+            end = st.date_input("End (empty: open)", value=None, key="assign_end")
+            if st.form_submit_button("Assign", key="assign_submit"):
+                try:
+                    staffing.assign_person(db, person, branch, role, module, fte, is_backup=backup, start_date=start,
+                                           end_date=end, caller=caller())
+                except RolloutError as exc:
+                    show_error(exc)
+                else:
+                    saved(f"Assigned {person} to {branch} as {role}" + (f" ({module})" if module else "") + ".")
+        with depart, st.form("depart_form"):
+            st.markdown("**Record a departure**")
+            leaver = st.selectbox("Person", person_codes, key="depart_person", format_func=lambda c: labels.get(c, c))
+            left_on = st.date_input("Left on (not active from this day)", value=as_of, key="depart_left_on")
+            if st.form_submit_button("Record departure", key="depart_submit"):
+                shown = people[people["person_code"] == leaver]
+                original = {"left_on": shown["left_on"].iloc[0]} if not shown.empty else None
+                try:
+                    staffing.record_departure(db, leaver, left_on, original=original, caller=caller())
+                except RolloutError as exc:
+                    show_error(exc)
+                else:
+                    saved(f"Recorded that {leaver} left on {left_on}.")
+        with train, st.form("train_form"):
+            st.markdown("**Record a training result**")
+            trainee = st.selectbox("Person", person_codes, key="train_person", format_func=lambda c: labels.get(c, c))
+            train_module = st.selectbox("Module", MODULES, key="train_module")
+            course = st.text_input("Course", value="", key="train_course", placeholder="e.g. finance basics")
+            completed = st.date_input("Assessed on", value=min(as_of, date.today()), key="train_completed_on")
+            score = st.number_input("Score (0–100)", value=None, step=1.0, key="train_score")
+            if st.form_submit_button("Record result", key="train_submit"):
+                try:
+                    what = staffing.record_training(db, trainee, train_module, course or f"{train_module} basics",
+                                                    completed, score, caller=caller())
+                except RolloutError as exc:
+                    show_error(exc)
+                else:
+                    saved(f"Training result {what} for {trainee} ({train_module}).")

@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from rollout.core import i18n
 from rollout.core.errors import RolloutError
 from rollout.steering import pack, snapshots
 from rollout.steering.model import NOT_YET
+from ui.auth import may_edit
 from ui.figures import MAN_DAYS_CHART_BRANCHES, man_days_figure
 from ui.router import deferred, ensure_routed
 from ui.state import cached, caller, filters, get_db
@@ -24,8 +26,9 @@ st.caption(plain(f"As of {stamp}. The weekly status report to the steering commi
 
 # --- the pack ---------------------------------------------------------------------------------------
 st.subheader("Download the pack")
-st.caption("Portfolio status, red branches and why, next go-lives, staffing risks, executives to contact, lessons "
-           "coverage, what changed since the last review and consultant man-days, as of the sidebar date. "
+st.caption("Eleven slides at any portfolio size: executive summary, status by region, trend since the last reviews, "
+           "top 10 risks, next go-lives, staffing risks, regional heads to call, lessons, man-days by region and "
+           "decisions, as of the sidebar date. The full lists are in the Excel pack and the web page's appendix. "
            "PowerPoint charts and tables are native (editable).")
 st.caption("Each file is assembled when you click its button (a large portfolio takes a little while), not on "
            "every visit to this page.")
@@ -33,7 +36,7 @@ st.caption("Each file is assembled when you click its button (a large portfolio 
 
 def pack_file(kind: str) -> Callable[[], bytes]:
     """The pack in one format, written on click (deferred download); the assembled pack is cached."""
-    return deferred(lambda: pack.render(cached(pack.pack, as_of), kind))
+    return deferred(lambda: pack.render(cached(pack.pack, as_of, i18n.current()), kind))  # one pack per language
 
 
 mimes = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -63,16 +66,17 @@ table(days, key="steering_man_days", file_name=f"man_days_{stamp}")
 st.subheader("Snapshots")
 st.caption("A snapshot freezes the figures of the sidebar date (and the facts the change list needs). It is never "
            "changed afterwards, even when the data is corrected later.")
-left, right = st.columns([3, 1], vertical_alignment="bottom")
-label = left.text_input("Label (optional)", key="snapshot_label", placeholder=f"e.g. steering review {stamp}",
-                        max_chars=120)
-if right.button(f"Take snapshot as of {stamp}", key="snapshot_take", type="primary"):
-    try:
-        with st.spinner("Freezing the figures…"):
-            new_id = snapshots.take_snapshot(get_db(), as_of, label, caller=caller())
-        st.success(plain(f"Snapshot {new_id} taken as of {stamp}."))
-    except RolloutError as exc:
-        show_error(exc)
+if may_edit("snapshots"):  # editors (a snapshot of their scope) and administrators
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    label = left.text_input("Label (optional)", key="snapshot_label", placeholder=f"e.g. steering review {stamp}",
+                            max_chars=120)
+    if right.button(f"Take snapshot as of {stamp}", key="snapshot_take", type="primary"):
+        try:
+            with st.spinner("Freezing the figures…"):
+                new_id = snapshots.take_snapshot(get_db(), as_of, label, caller=caller())
+            st.success(plain(f"Snapshot {new_id} taken as of {stamp}."))
+        except RolloutError as exc:
+            show_error(exc)
 taken = cached(snapshots.list_snapshots)
 if taken.empty:
     st.info("No snapshot yet: take one at each steering review.")

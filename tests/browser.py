@@ -50,18 +50,20 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 
 @contextmanager
-def streamlit_server(db: Path | str, log_folder: Path) -> Iterator[str]:
-    """A new `streamlit run app.py` process on a free loopback port, on this store (a file or a
-    postgresql:// URL); its URL. Every
+def streamlit_server(db: Path | str, log_folder: Path, port: int | None = None, secrets: Path | None = None,
+                     env: dict[str, str] | None = None) -> Iterator[str]:
+    """A new `streamlit run app.py` process on a loopback port (free unless told), on this store (a file or a
+    postgresql:// URL), with this secrets file (sign-in) and extra environment; its URL. Every
     server is a fresh process: its first visit is the first since a server start."""
-    port = free_port()
+    port = port or free_port()
     log_folder.mkdir(parents=True, exist_ok=True)
     log = open(log_folder / "streamlit.log", "w+", encoding="utf-8")  # noqa: SIM115
     env = {**os.environ, "ROLLOUT_DB": str(db), "ROLLOUT_LOG_DIR": str(log_folder),
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+                             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+                             *(["--secrets.files", str(secrets)] if secrets else [])],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -15,6 +15,8 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.navigation.page import StreamlitPage
 
+from rollout.core.access import LOCAL, Caller
+
 
 @dataclass(frozen=True)
 class PageDef:
@@ -23,6 +25,7 @@ class PageDef:
     icon: str
     url_path: str
     default: bool = False
+    needs: str | None = None  # an operation of rollout.core.access: shown only to callers who may do it
 
     def page(self) -> StreamlitPage:
         """This page as an st.Page (a new object each call; see the module docstring)."""
@@ -40,11 +43,12 @@ PLANNING = PageDef("pages/planning.py", "Launch planning", ":material/calendar_m
 DATA = PageDef("pages/data.py", "Data", ":material/upload_file:", "data")
 METHODOLOGY = PageDef("pages/methodology.py", "Methodology", ":material/menu_book:", "methodology")
 SETTINGS = PageDef("pages/settings.py", "Settings", ":material/tune:", "settings")
+ACCESS = PageDef("pages/access.py", "Access", ":material/admin_panel_settings:", "access", needs="users")
 
 PAGES: dict[str, tuple[PageDef, ...]] = {
     "CIO": (PORTFOLIO, BRANCH, EXECUTIVES, STEERING, DECISIONS),
     "Rollout team": (STAFFING, LESSONS, PLANNING, DATA),
-    "Reference": (METHODOLOGY, SETTINGS),
+    "Reference": (METHODOLOGY, SETTINGS, ACCESS),
 }
 ALL_PAGES = tuple(p for section in PAGES.values() for p in section)
 
@@ -54,9 +58,10 @@ def by_url_path(url_path: str) -> PageDef:
     return next(p for p in ALL_PAGES if p.url_path == url_path)
 
 
-def navigation() -> StreamlitPage:
-    """app.py's st.navigation over every page, grouped by who uses them; the page to run."""
-    return st.navigation({section: [p.page() for p in pages] for section, pages in PAGES.items()})
+def navigation(caller: Caller = LOCAL) -> StreamlitPage:
+    """app.py's st.navigation over the caller's pages, grouped by who uses them; the page to run."""
+    return st.navigation({section: [p.page() for p in pages if p.needs is None or caller.may(p.needs)]
+                          for section, pages in PAGES.items()})
 
 
 def switch_to(target: PageDef, **query: str) -> NoReturn:

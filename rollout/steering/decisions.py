@@ -8,6 +8,7 @@ branch's figures of a later date (see `decision_follow_up` and docs/methodology/
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -142,8 +143,12 @@ def decision_follow_up(decision: str, decided_on: date, follow_up_on: date | Non
     return "open"
 
 
-def list_decisions(db: Database, as_of: date) -> pd.DataFrame:
-    """Every decision, newest first, with the frozen figures beside today's and the follow-up verdict."""
+def list_decisions(db: Database, as_of: date,
+                   current: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """Every decision, newest first, with the frozen figures beside today's and the follow-up verdict.
+
+    `current`: branch_code -> today's status, checklist_readiness and failing_gates, when the caller
+    has them already (the steering pack); otherwise the summary is computed."""
     from rollout.metrics.summary import summary
 
     rows = db.df("SELECT d.decision_id, d.branch_code, b.branch_name, d.decision, d.decided_on, d.decided_by, "
@@ -154,7 +159,8 @@ def list_decisions(db: Database, as_of: date) -> pd.DataFrame:
                "failing_gates_now", "conditions_met", "figures_as_of", "recorded_at"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    current = {b["branch_code"]: b for b in summary(db, as_of)["branches"]}
+    if current is None:
+        current = {b["branch_code"]: b for b in summary(db, as_of)["branches"]}
     records = []
     for row in rows.to_dict("records"):
         then = json.loads(row["figures_json"])

@@ -1,10 +1,16 @@
-"""The steering pack: one list of sections (`pack(db, as_of)`) rendered as PowerPoint, Excel or HTML.
+"""The steering pack: ten slides a steering committee reads (`pack(db, as_of)`), rendered as PowerPoint,
+Excel or HTML, at most 12 slides whatever the portfolio's size.
 
-A section whose figures are not computed yet says "not yet available"; no number is ever made up.
+Each figure is read once, from the function of the module that owns it (readiness.branch_status,
+staffing/engagement summary fields, lessons, man_days, decisions, snapshots), so the pack shows the
+summary's numbers. A slide shows the top of each list (model.SLIDE_ROWS rows); the full lists go to
+the Excel pack and the HTML pack's appendix, never onto continuation slides. Every title, header and
+sentence is translated into the pack's language (rollout.core.i18n) when the pack is built.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,157 +18,478 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.errors import RolloutError
-from rollout.core.values import is_missing, iso_text, round1
-from rollout.exchange.spec import CONSULTANT_PHASES
-from rollout.metrics import after_go_live, engagement, readiness
+from rollout.core.i18n import _, current, format_number, ngettext, use_language
+from rollout.core.labels import N_, STATUS_COLOURS, STATUS_ORDER, status_label
+from rollout.core.values import is_missing, round1
+from rollout.metrics import engagement, lessons, readiness, staffing
 from rollout.metrics import man_days as man_days_metrics
-from rollout.metrics.live import branches_live
-from rollout.metrics.summary import summary
-from rollout.steering.model import NOT_YET, Chart, Pack, Section
+from rollout.metrics.portfolio import region_rollup, risk_order
+from rollout.metrics.summary import json_value
+from rollout.steering import decisions, snapshots
+from rollout.steering.model import SLIDE_ROWS, Chart, Pack, Section, Table
 from rollout.steering.render_html import html_text
 from rollout.steering.render_pptx import pptx_bytes
 from rollout.steering.render_xlsx import xlsx_bytes
-from rollout.steering.snapshots import CHANGE_TABLES, changes_between, status_reasons
 from rollout.store.db import Database
+from rollout.store.settings import get_settings
 
-STATUS_ORDER = ["red", "amber", "green", "live", "no_plan"]
-NEXT_GO_LIVES_SHOWN = 10
-
-
-# --- small helpers ------------------------------------------------------------------------------------
-
-
-def _names(db: Database, as_of: date) -> pd.DataFrame:
-    return branches_live(db, as_of)[["branch_code", "branch_name", "region_code", "planned_go_live", "is_live"]]
-
-
-def _figures_frame(figures: dict[str, Any], part: str, key: str) -> pd.DataFrame:
-    frame = pd.DataFrame(figures.get(part, []))
-    return frame if len(frame) else pd.DataFrame(columns=[key])
+GO_LIVE_DAYS = 60  # "next go-lives": planned in the next 60 days
+DECISION_DAYS = 30  # a go-live this close without a go / no-go decision needs one
+TREND_REVIEWS = 13  # the latest review and the 12 weekly reviews before it
+HALF_ROWS = 5  # a slide with two tables shows five rows of each
+ENGAGEMENT_WORDS = {"engaged": N_("engaged"), "cooling": N_("cooling"), "silent": N_("silent")}
+CHANNEL_WORDS = {"visit": N_("visit"), "meeting": N_("meeting"), "phone": N_("phone"), "email": N_("email")}
+DECISION_WORDS = {"go": N_("go"), "no_go": N_("no go"), "go_with_conditions": N_("go with conditions")}
+VERDICT_WORDS = {"met": N_("met"), "open": N_("open"), "no conditions": N_("no conditions"),
+                 "follow-up overdue, improved": N_("follow-up overdue, improved"),
+                 "follow-up overdue, not improved": N_("follow-up overdue, not improved"),
+                 "not yet available": N_("not yet available"), "decided after this date": N_("decided after this date")}
 
 
-def _all_null(frame: pd.DataFrame, columns: list[str]) -> bool:
-    present = [c for c in columns if c in frame.columns]
-    return not present or bool(frame[present].isna().all().all())
+# --- what the pack reads, once --------------------------------------------------------------------------
 
 
-def _dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    for column in columns:
-        if column in frame.columns:
-            frame[column] = frame[column].map(iso_text)
-    return frame
+class Figures:
+    """Every figure the pack needs as of a date, each read once."""
+
+    def __init__(self, db: Database, as_of: date) -> None:
+        self.as_of = as_of
+        settings = get_settings(db)
+        self.status = readiness.branch_status(db, as_of, settings)
+        self.regions = {str(code): str(name) for code, name in db.rows("SELECT region_code, region_name FROM regions")}
+        self.staffing = staffing.summary_fields(db, as_of, settings)
+        self.heads = engagement.summary_fields(db, as_of, settings)
+        self.calls = engagement.call_list(db, as_of)
+        self.coverage = lessons.application_coverage(db, as_of)
+        self.lesson_titles = db.df("SELECT lesson_code, title AS lesson_title FROM lessons")
+        self.recurring = lessons.recurring_lessons(db, as_of)
+        self.man_days = man_days_metrics.by_region_and_phase(db, as_of)
+        self.branch_days = man_days(db, as_of)
+        self.gates = readiness.failing_gates(db, as_of)
+        self.late = readiness.overdue_items(db, as_of)
+        current_figures = {code: {"status": status, "checklist_readiness": json_value("checklist_readiness", ready),
+                                  "failing_gates": json_value("failing_gates", gates)}
+                           for code, status, ready, gates in self.status[["branch_code", "status",
+                                                                          "checklist_readiness", "failing_gates"]]
+                           .itertuples(index=False, name=None)}
+        self.decisions = decisions.list_decisions(db, as_of, current=current_figures)
+        self.trend = snapshots.status_counts(db, TREND_REVIEWS)
+
+    def region_name(self, code: Any) -> str:
+        return self.regions.get(str(code), "" if is_missing(code) else str(code))
 
 
-def portfolio_section(figures: dict[str, Any]) -> Section:
-    branches = _figures_frame(figures, "branches", "branch_code")
-    if _all_null(branches, ["status"]):
-        return Section("portfolio", "Portfolio status", None, f"Branch status: {NOT_YET}.")
-    counts = pd.DataFrame({"status": STATUS_ORDER,
-                           "branches": [int((branches["status"] == s).sum()) for s in STATUS_ORDER]})
-    return Section("portfolio", "Portfolio status", counts, f"{len(branches)} branches.",
-                   Chart("bar", "status", ["branches"], "Branches by status"))
+def _top(frame: pd.DataFrame, rows: int = SLIDE_ROWS) -> pd.DataFrame:
+    return frame.head(rows).reset_index(drop=True)
 
 
-def branches_section(figures: dict[str, Any], names: pd.DataFrame) -> Section:
-    branches = names[["branch_code", "branch_name", "region_code", "planned_go_live"]].merge(
-        _figures_frame(figures, "branches", "branch_code"), on="branch_code", how="left")
-    columns = ["branch_code", "branch_name", "region_code", "status", "checklist_readiness", "data_readiness",
-               "fill_rate", "overdue_items", "failing_gates", "planned_go_live", "forecast_ready_on", "slip_days",
-               "p_ready_by_go_live"]
-    return Section("branches", "Branches", _dates(branches.reindex(columns=columns), ["planned_go_live"]))
+def _table(key: str, title: str, full: pd.DataFrame, rows: int = SLIDE_ROWS) -> Table:
+    """A table whose slide shows the first `rows` rows of the full list."""
+    full = full.reset_index(drop=True)
+    return Table(key, title, _top(full, rows), full)
 
 
-def red_section(db: Database, as_of: date, figures: dict[str, Any], names: pd.DataFrame,
-                reasons: dict[str, str]) -> Section:
-    branches = _figures_frame(figures, "branches", "branch_code")
-    if _all_null(branches, ["status"]):
-        return Section("red", "Red branches and why", None, f"Branch status: {NOT_YET}.")
-    red = names[["branch_code", "branch_name", "planned_go_live"]].merge(
-        branches[branches["status"] == "red"], on="branch_code", how="inner")
-    red["reasons"] = red["branch_code"].map(lambda c: reasons.get(c, ""))
-    frame = red.reindex(columns=["branch_code", "branch_name", "reasons", "checklist_readiness", "failing_gates",
-                                 "overdue_items", "slip_days", "planned_go_live", "forecast_ready_on",
-                                 "p_ready_by_go_live"])
-    return Section("red", "Red branches and why", _dates(frame, ["planned_go_live"]),
-                   "No branch is red." if frame.empty else "")
+def _appendix(key: str, title: str, full: pd.DataFrame) -> Table:
+    """A full list that is only in the Excel pack and the HTML appendix."""
+    full = full.reset_index(drop=True)
+    return Table(key, title, full.iloc[0:0], full, on_slide=False)
 
 
-def go_lives_section(as_of: date, figures: dict[str, Any], names: pd.DataFrame) -> Section:
-    frame = names.copy()
-    planned = pd.to_datetime(frame["planned_go_live"])
-    d = pd.Timestamp(as_of)
-    upcoming = frame[(planned >= d) & ~frame["is_live"]].copy()
-    upcoming["days_to_go_live"] = (pd.to_datetime(upcoming["planned_go_live"]) - d).dt.days.astype("Int64")
-    upcoming = upcoming.merge(_figures_frame(figures, "branches", "branch_code"), on="branch_code", how="left")
-    upcoming = upcoming.sort_values(["planned_go_live", "branch_code"]).head(NEXT_GO_LIVES_SHOWN)
-    frame = upcoming.reindex(columns=["branch_code", "branch_name", "planned_go_live", "days_to_go_live", "status",
-                                      "checklist_readiness", "failing_gates", "forecast_ready_on", "slip_days",
-                                      "p_ready_by_go_live"])
-    return Section("go_lives", "Next go-lives", _dates(frame, ["planned_go_live"]),
-                   "No planned go-live after this date." if frame.empty else "")
+def _words(values: pd.Series, words: Mapping[str, str]) -> list[str | None]:
+    """Codes as words in the pack's language (unknown codes unchanged, missing as None)."""
+    return [None if is_missing(v) else _(words[v]) if v in words else str(v) for v in values]
 
 
-AT_RISK_DAYS, AT_RISK_BELOW = 90, 50.0
+def _pct(value: float | None) -> str:
+    return "" if value is None or is_missing(value) else format_number(round1(value), 1)
 
 
-def go_lives_at_risk_section(db: Database, as_of: date) -> Section:
-    """Planned go-lives in the next 90 days whose chance of being ready by then is below 50 %
-    (readiness.go_lives_at_risk), with the P50 / P80 ready dates and whether the pace can be trusted."""
-    risky = readiness.go_lives_at_risk(db, as_of, days=AT_RISK_DAYS, below=AT_RISK_BELOW)
-    frame = risky.assign(p_ready_by_go_live=risky["p_ready_by_go_live"].map(round1),
-                         checklist_readiness=risky["checklist_readiness"].map(
-                             lambda v: None if is_missing(v) else round1(v)),
-                         days_to_go_live=risky["days_to_go_live"].astype("Int64"))
-    frame = _dates(frame.drop(columns=["region_code"]), ["planned_go_live", "ready_p50_on", "ready_p80_on"])
-    return Section("go_lives_at_risk", "Go-lives at risk", frame,
-                   f"Planned go-lives in the next {AT_RISK_DAYS} days with less than {AT_RISK_BELOW:g}% chance of "
-                   "being ready by the planned date, at the pace of the last 8 weeks (trusted: at least 4 of "
-                   "those weeks had progress)." if len(frame) else
-                   f"No planned go-live in the next {AT_RISK_DAYS} days has less than {AT_RISK_BELOW:g}% chance of "
-                   "being ready by its date.")
+def _days(value: float | None) -> str:
+    return "" if value is None or is_missing(value) else format_number(round1(value), 0)
 
 
-STAFFING_FIELDS = ["fill_rate", "uncovered_modules", "spof_modules", "over_allocated_people"]
+# --- 1. executive summary --------------------------------------------------------------------------------
 
 
-def staffing_section(figures: dict[str, Any], names: pd.DataFrame) -> Section:
-    branches = _figures_frame(figures, "branches", "branch_code")
-    if _all_null(branches, STAFFING_FIELDS):
-        return Section("staffing", "Staffing risks", None, f"Staffing figures: {NOT_YET}.")
-    merged = names[["branch_code", "branch_name"]].merge(branches, on="branch_code", how="left")
-    risky = merged[(merged["fill_rate"].fillna(100) < 100) | (merged["uncovered_modules"].fillna(0) > 0)
-                   | (merged["spof_modules"].fillna(0) > 0) | (merged["over_allocated_people"].fillna(0) > 0)]
-    if "status" in risky.columns:
-        risky = risky[risky["status"] != "live"]
-    frame = risky.reindex(columns=["branch_code", "branch_name", "status", "fill_rate", "uncovered_modules",
-                                   "spof_modules", "over_allocated_people"])
-    frame = frame.sort_values(["uncovered_modules", "fill_rate", "branch_code"], ascending=[False, True, True],
-                              na_position="last")
-    return Section("staffing", "Staffing risks", frame,
-                   "Branches not live with a fill rate below 100%, an uncovered or single-key-user module, "
-                   "or an over-allocated person." if len(frame) else "No staffing risk at branches not live.")
+def overall_status(counts: Mapping[str, int]) -> str:
+    """The portfolio's status for the committee: red when at least 10 % of the branches being rated (not
+    live, with a plan) are red; amber when any is red or at least 25 % are amber; green otherwise (also
+    when nothing is being rated)."""
+    rated = counts.get("red", 0) + counts.get("amber", 0) + counts.get("green", 0)
+    if not rated:
+        return "green"
+    if counts.get("red", 0) >= 0.1 * rated:
+        return "red"
+    if counts.get("red", 0) or counts.get("amber", 0) >= 0.25 * rated:
+        return "amber"
+    return "green"
 
 
-def executives_section(db: Database, as_of: date) -> Section:
-    """This week's call list (engagement.call_list), with each executive's title and branch name."""
-    people = db.df("SELECT e.exec_code, e.title, b.branch_name FROM executives e "
-                   "LEFT JOIN branches b USING (branch_code) ORDER BY e.exec_code")
-    calls = engagement.call_list(db, as_of).merge(people, on="exec_code", how="left")
-    first = ["exec_code", "name", "branch_name", "status", "reason", "suggested_channel"]
-    calls = calls[first + [c for c in calls.columns if c not in first]]
-    return Section("executives", "Executives to contact", calls.reset_index(drop=True),
-                   "This week's call list, most urgent first." if len(calls) else "Nobody needs a call this week.")
+def status_counts(status: pd.DataFrame) -> dict[str, int]:
+    """Branches per status code (0 when none)."""
+    counts = status["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
 
 
-def lessons_section(db: Database, figures: dict[str, Any]) -> Section:
-    lessons = _figures_frame(figures, "lessons", "lesson_code")
-    if _all_null(lessons, ["application_coverage"]):
-        return Section("lessons", "Lessons coverage", None, f"Lesson coverage: {NOT_YET}.")
-    frame = db.df("SELECT lesson_code, title, category, impact FROM lessons ORDER BY lesson_code").merge(
-        lessons, on="lesson_code", how="left")
-    return Section("lessons", "Lessons coverage", frame,
-                   "Share of branches (not the pilot, not live) that applied, verified or waived the lesson.",
-                   Chart("bar", "lesson_code", ["application_coverage"], "Application coverage (%)"))
+def decisions_needed(fig: Figures) -> pd.DataFrame:
+    """Branches not live whose planned go-live is within DECISION_DAYS days (or passed) and that have no
+    go / no-go decision recorded on or before the date, soonest first."""
+    decided = set(fig.decisions.loc[pd.to_datetime(fig.decisions["decided_on"]) <= pd.Timestamp(fig.as_of),
+                                    "branch_code"]) if len(fig.decisions) else set()
+    status = fig.status
+    due = status[(status["status"] != "live") & status["days_to_go_live"].notna()
+                 & (status["days_to_go_live"] <= DECISION_DAYS) & ~status["branch_code"].isin(decided)]
+    return due.sort_values(["planned_go_live", "branch_code"])
+
+
+def summary_section(fig: Figures) -> Section:
+    counts = status_counts(fig.status)
+    total = len(fig.status)
+    on_track = counts["green"] + counts["live"]
+    silent = int((fig.heads["status"] == "silent").sum())
+    needed = len(decisions_needed(fig))
+    overall = overall_status(counts)
+    total_days = fig.man_days[fig.man_days["region_code"] == "TOTAL"]
+    budget = float(total_days["budget"].iloc[0]) if len(total_days) and not is_missing(total_days["budget"].iloc[0]) \
+        else None
+    used = float(total_days["used"].iloc[0]) if len(total_days) and not is_missing(total_days["used"].iloc[0]) else None
+    lines = [
+        _("Overall status: {status}.").format(status=status_label(overall)),
+        ngettext("{on_track} of {total} branch on track (green or live); {red} red, {amber} amber.",
+                 "{on_track} of {total} branches on track (green or live); {red} red, {amber} amber.",
+                 total).format(on_track=on_track, total=total, red=counts["red"], amber=counts["amber"]),
+        ngettext("{count} go / no-go decision needed (go-live within {days} days, none recorded).",
+                 "{count} go / no-go decisions needed (go-live within {days} days, none recorded).",
+                 needed).format(count=needed, days=DECISION_DAYS),
+        ngettext("{count} regional head silent.", "{count} regional heads silent.", silent).format(count=silent),
+    ]
+    if budget:
+        lines.append(_("{used} of {budget} consultant man-days used ({pct}%).").format(
+            used=_days(used or 0), budget=_days(budget), pct=_pct((used or 0) / budget * 100)))
+    frame = pd.DataFrame({"status": list(STATUS_ORDER),
+                          "branches": [counts[s] for s in STATUS_ORDER]})
+    chart = Chart("bar", frame, "status", ["branches"], _("Branches by status"),
+                  point_colours=[STATUS_COLOURS[s] for s in STATUS_ORDER])
+    return Section("summary", _("Executive summary"), lines, chart, status=overall)
+
+
+# --- 2. status by region ---------------------------------------------------------------------------------
+
+REGION_COLUMNS = ["region_name", "branches", "red", "amber", "green", "no_plan", "live", "readiness_median"]
+
+
+def region_section(fig: Figures) -> Section:
+    rollup = region_rollup(fig.status, fig.regions)
+    rollup["readiness_median"] = [None if is_missing(v) else round1(v) for v in rollup["readiness_median"]]
+    shown = _top(rollup)
+    chart = Chart("stacked", shown, "region_name", list(STATUS_ORDER), _("Branches by region and status"),
+                  colours=dict(STATUS_COLOURS))
+    worst = rollup.iloc[0] if len(rollup) else None
+    lines = [ngettext("{count} region, the most red branches first.", "{count} regions, the most red branches first.",
+                      len(rollup)).format(count=len(rollup))]
+    if worst is not None and worst["red"]:
+        lines.append(ngettext("{region}: {red} red branch of {branches}.",
+                              "{region}: {red} red branches of {branches}.", int(worst["red"])).format(
+            region=worst["region_name"], red=int(worst["red"]), branches=int(worst["branches"])))
+    branches = risk_order(fig.status).assign(region_name=lambda f: f["region_code"].map(fig.region_name))
+    branch_list = branches.reindex(columns=["branch_code", "branch_name", "region_name", "status", "top_reason",
+                                            "checklist_readiness", "overdue_items", "failing_gates", "planned_go_live",
+                                            "forecast_ready_on", "slip_days", "p_ready_by_go_live"]) \
+        .rename(columns={"top_reason": "reason"})
+    return Section("regions", _("Status by region"), lines, chart,
+                   [_table("regions", _("Status by region"), rollup[REGION_COLUMNS]),
+                    _appendix("branches", _("All branches, risk first"), branch_list)])
+
+
+# --- 3. trend since the last reviews ---------------------------------------------------------------------
+
+
+def trend_section(fig: Figures) -> Section:
+    trend = fig.trend
+    title = _("Trend since the last reviews")
+    if trend.empty:
+        return Section("trend", title, [_("No review snapshot yet: take one at each steering review.")])
+    lines = [ngettext("{count} review, the latest on {date}.", "{count} reviews, the latest on {date}.",
+                      len(trend)).format(count=len(trend), date=trend["as_of"].iloc[-1].isoformat())]
+    if len(trend) > 1:
+        before, now = trend.iloc[-2], trend.iloc[-1]
+        lines.append(_("Since the review of {date}: red {red_before} → {red_now}, amber {amber_before} → "
+                       "{amber_now}, green {green_before} → {green_now}, live {live_before} → {live_now}.").format(
+            date=before["as_of"].isoformat(), **{f"{s}_{when}": int(row[s]) for s in ("red", "amber", "green", "live")
+                                                 for when, row in (("before", before), ("now", now))}))
+    chart = Chart("line", trend, "as_of", ["red", "amber", "green", "live", "no_plan"],
+                  _("Branches per status at each review"), colours=dict(STATUS_COLOURS))
+    return Section("trend", title, lines, chart, [_appendix("trend", title,
+                                                            trend[["as_of", "label", *STATUS_ORDER]])])
+
+
+# --- 4. top risks ----------------------------------------------------------------------------------------
+
+
+def _first_by_branch(items: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """The first item of each branch (the lists come worst first per branch)."""
+    return {str(r["branch_code"]): r for r in items.drop_duplicates("branch_code").to_dict("records")}
+
+
+def next_action(row: Mapping[str, Any], gate: Mapping[str, Any] | None, late: Mapping[str, Any] | None) -> str:
+    """What the committee asks of a red or amber branch, from the first rule of its status that applies."""
+    forecast = "" if is_missing(row.get("forecast_ready_on")) else pd.Timestamp(row["forecast_ready_on"]).date() \
+        .isoformat()
+    if row["status"] == "no_plan":
+        return _("Create the checklist, e.g. from the pilot's template.")
+    if gate is not None and (row.get("red_gate") or row.get("failing_gates")):
+        return _("Close the gate “{item}” before go-live.").format(item=gate["title"])
+    if row.get("red_slip"):
+        return _("Agree a recovery plan or a later go-live (forecast ready {date}).").format(date=forecast)
+    if row.get("red_readiness"):
+        return _("Put more people on the open items or move the go-live.")
+    if not is_missing(row.get("slip_days")) and row["slip_days"] > 0:
+        return _("Speed up the open items (forecast ready {date}).").format(date=forecast)
+    if row.get("stalled"):
+        return _("Restart the work: nothing was done in the last eight weeks.")
+    if late is not None:
+        return _("Chase the overdue item “{item}”.").format(item=late["title"])
+    return ""
+
+
+def risks_section(fig: Figures) -> Section:
+    ordered = risk_order(fig.status)
+    risky = ordered[ordered["status"].isin(["red", "amber"])]
+    gates, late = _first_by_branch(fig.gates), _first_by_branch(fig.late)
+    owners, actions = [], []
+    for row in risky.to_dict("records"):
+        gate, overdue = gates.get(row["branch_code"]), late.get(row["branch_code"])
+        owner = next((i["owner"] for i in (gate, overdue) if i is not None and isinstance(i["owner"], str)
+                      and i["owner"]), None)
+        owners.append(owner)
+        actions.append(next_action(row, gate, overdue))
+    frame = risky.assign(reason=risky["top_reason"], owner=owners, next_action=actions,
+                         region_name=risky["region_code"].map(fig.region_name))
+    frame = frame[["branch_code", "branch_name", "region_name", "status", "reason", "owner", "next_action",
+                   "planned_go_live"]]
+    counts = status_counts(fig.status)
+    lines = [ngettext("{count} branch at risk: {red} red, {amber} amber; the ten riskiest (red first, then by slip).",
+                      "{count} branches at risk: {red} red, {amber} amber; the ten riskiest (red first, then by slip).",
+                      len(frame)).format(count=len(frame), red=counts["red"], amber=counts["amber"])]
+    title = _("Top 10 risks")
+    return Section("risks", title, lines, None, [_table("risks", _("Branches at risk"), frame)])
+
+
+# --- 5. next go-lives ------------------------------------------------------------------------------------
+
+
+def go_lives_section(fig: Figures) -> Section:
+    status = fig.status
+    ahead = status[(status["status"] != "live") & status["planned_go_live"].notna()].sort_values(
+        ["planned_go_live", "branch_code"])
+    ahead = ahead.assign(region_name=ahead["region_code"].map(fig.region_name))
+    columns = ["branch_code", "branch_name", "region_name", "planned_go_live", "days_to_go_live", "status",
+               "checklist_readiness", "p_ready_by_go_live"]
+    soon = ahead[ahead["days_to_go_live"].between(0, GO_LIVE_DAYS)]
+    counts = status_counts(soon)
+    lines = [ngettext("{count} go-live planned in the next {days} days: {red} red, {amber} amber, {green} green.",
+                      "{count} go-lives planned in the next {days} days: {red} red, {amber} amber, {green} green.",
+                      len(soon)).format(count=len(soon), days=GO_LIVE_DAYS, red=counts["red"], amber=counts["amber"],
+                                        green=counts["green"])]
+    shown = _top(soon[columns])
+    full = ahead[columns].reset_index(drop=True)
+    return Section("go_lives", _("Next go-lives ({days} days)").format(days=GO_LIVE_DAYS), lines, None,
+                   [Table("go_lives", _("Planned go-lives (not live)"), shown, full)])
+
+
+# --- 6. staffing risks -----------------------------------------------------------------------------------
+
+
+def staffing_section(fig: Figures) -> Section:
+    merged = fig.status[fig.status["status"] != "live"].merge(fig.staffing, on="branch_code", how="left")
+    merged = merged.assign(region_name=merged["region_code"].map(fig.region_name))
+    uncovered = merged["uncovered_modules"].fillna(0) > 0
+    spof = merged["spof_modules"].fillna(0) > 0
+    risky = merged[uncovered | spof | (merged["fill_rate"].fillna(100) < 100)
+                   | (merged["over_allocated_people"].fillna(0) > 0)]
+    risky = risky.assign(_go_live=risky["days_to_go_live"].fillna(10**6)).sort_values(
+        ["uncovered_modules", "spof_modules", "fill_rate", "_go_live", "branch_code"],
+        ascending=[False, False, True, True, True], na_position="last")
+    for column in ("fill_rate",):
+        risky[column] = [None if is_missing(v) else round1(v) for v in risky[column]]
+    frame = risky[["branch_code", "branch_name", "region_name", "status", "planned_go_live", "fill_rate",
+                   "uncovered_modules", "spof_modules", "over_allocated_people"]]
+    lines = [ngettext("{count} branch not live has a staffing risk: {uncovered} with an uncovered module, {spof} "
+                      "with a single point of failure.",
+                      "{count} branches not live have a staffing risk: {uncovered} with an uncovered module, {spof} "
+                      "with a single point of failure.", len(frame)).format(
+        count=len(frame), uncovered=int(uncovered.sum()), spof=int(spof.sum()))]
+    return Section("staffing", _("Staffing risks"), lines, None,
+                   [_table("staffing", _("Staffing risks (not live)"), frame)])
+
+
+# --- 7. regional heads to call ---------------------------------------------------------------------------
+
+
+def heads_section(fig: Figures) -> Section:
+    calls = fig.calls
+    frame = pd.DataFrame({"name": calls["name"], "region_name": calls["region_code"].map(fig.region_name),
+                          "branch_code": calls["branch_code"],
+                          "engagement": _words(calls["status"], ENGAGEMENT_WORDS),
+                          "days_since_last_touchpoint": calls["days_since_last_touchpoint"],
+                          "suggested_channel": _words(calls["suggested_channel"], CHANNEL_WORDS),
+                          "reason": calls["reason"]})
+    silent = int((fig.heads["status"] == "silent").sum())
+    lines = [ngettext("{count} regional head to call this week, most urgent first; {silent} silent in all.",
+                      "{count} regional heads to call this week, most urgent first; {silent} silent in all.",
+                      len(frame)).format(count=len(frame), silent=silent)]
+    return Section("heads", _("Regional heads to call"), lines, None,
+                   [_table("heads", _("This week's call list"), frame)])
+
+
+# --- 8. lessons ------------------------------------------------------------------------------------------
+
+
+def lessons_section(fig: Figures) -> Section:
+    recurring = fig.recurring.groupby("lesson_code")["problem_code"].nunique().rename("recurring_problems")
+    frame = fig.coverage[["lesson_code", "application_coverage"]].merge(fig.lesson_titles, on="lesson_code",
+                                                                         how="left")
+    frame = frame.merge(recurring, on="lesson_code", how="left")
+    frame["recurring_problems"] = frame["recurring_problems"].fillna(0).astype(int)
+    frame["application_coverage"] = [None if is_missing(v) else round1(v) for v in frame["application_coverage"]]
+    frame = frame.sort_values(["recurring_problems", "application_coverage", "lesson_code"],
+                              ascending=[False, True, True], na_position="last")
+    frame = frame[["lesson_code", "lesson_title", "application_coverage", "recurring_problems"]].reset_index(drop=True)
+    known = frame["application_coverage"].dropna()
+    counts = lessons.recurring_counts(fig.recurring)
+    lines = [ngettext("{count} lesson recurred ({problems} problems logged where it was not applied).",
+                      "{count} lessons recurred ({problems} problems logged where they were not applied).",
+                      counts["lessons"]).format(count=counts["lessons"], problems=counts["problems"])]
+    if len(known):
+        lines.insert(0, ngettext("{count} lesson applied at {pct}% of the branches not yet live, on average.",
+                                 "{count} lessons applied at {pct}% of the branches not yet live, on average.",
+                                 len(frame)).format(count=len(frame), pct=_pct(known.mean())))
+    shown = _top(frame)
+    chart = Chart("bar", shown, "lesson_code", ["application_coverage"], _("Lessons applied (% of branches)"),
+                  colours={"application_coverage": STATUS_COLOURS["live"]})
+    problems = fig.recurring.reindex(columns=["lesson_code", "lesson_title", "problem_code", "branch_code",
+                                              "branch_name", "opened_on", "severity", "problem_title",
+                                              "application_status"])
+    return Section("lessons", _("Lessons coverage and recurring problems"), lines, chart,
+                   [Table("lessons", _("Lessons coverage"), shown, frame),
+                    _appendix("recurring", _("Recurring problems"), problems)])
+
+
+# --- 9. man-days by region -------------------------------------------------------------------------------
+
+
+def man_days_section(fig: Figures) -> Section:
+    days = fig.man_days[["region_code", "budget", "used", "remaining", "forecast_overrun"]].copy()
+    days["used_pct"] = [round1(u / b * 100) if not is_missing(u) and not is_missing(b) and b > 0 else None
+                        for u, b in zip(days["used"], days["budget"], strict=True)]
+    days.insert(1, "region_name", [_("All regions") if c == "TOTAL" else fig.region_name(c)
+                                   for c in days["region_code"]])
+    days = days.drop(columns="region_code")
+    regions = days.iloc[:-1].sort_values("used", ascending=False, na_position="last")
+    total = days.iloc[-1] if len(days) else None
+    lines = []
+    if total is not None and not is_missing(total["budget"]) and total["budget"]:
+        lines.append(_("{used} of {budget} man-days used ({pct}%), {remaining} remaining.").format(
+            used=_days(total["used"]), budget=_days(total["budget"]), pct=_pct(total["used_pct"]),
+            remaining=_days(total["remaining"])))
+    if total is not None and not is_missing(total["forecast_overrun"]) and total["forecast_overrun"] > 0:
+        lines.append(_("Forecast overrun at go-live: {days} man-days.").format(days=_days(total["forecast_overrun"])))
+    shown = pd.concat([_top(regions, SLIDE_ROWS - 1), days.iloc[-1:]], ignore_index=True) if len(days) else days
+    chart = Chart("bar", _top(regions), "region_name", ["budget", "used"], _("Man-days per region: budget and used"),
+                  colours={"budget": STATUS_COLOURS["no_plan"], "used": STATUS_COLOURS["live"]})
+    full = pd.concat([regions, days.iloc[-1:]], ignore_index=True)
+    branch_days = fig.branch_days.rename(columns={"budget_days": "budget", "used_days": "used",
+                                                  "remaining_days": "remaining"})
+    branch_days["branch_name"] = branch_days["branch_name"].where(branch_days["branch_code"] != "TOTAL",
+                                                                  _("All branches"))
+    return Section("man_days", _("Consultant man-days used against budget"), lines, chart,
+                   [Table("man_days", _("Man-days by region"), shown, full),
+                    _appendix("man_days_branches", _("Man-days by branch"), branch_days)])
+
+
+# --- 10. decisions ---------------------------------------------------------------------------------------
+
+
+def decisions_section(fig: Figures) -> Section:
+    needed = decisions_needed(fig)
+    needed = needed[["branch_code", "branch_name", "planned_go_live", "days_to_go_live", "status",
+                     "checklist_readiness"]]
+    taken = fig.decisions
+    taken = taken[pd.to_datetime(taken["decided_on"]) <= pd.Timestamp(fig.as_of)] if len(taken) else taken
+    taken = pd.DataFrame({"decided_on": taken["decided_on"], "branch_code": taken["branch_code"],
+                          "branch_name": taken["branch_name"], "decision": _words(taken["decision"], DECISION_WORDS),
+                          "conditions": taken["conditions"], "follow_up_on": taken["follow_up_on"],
+                          "status_now": taken["status_now"],
+                          "conditions_met": _words(taken["conditions_met"], VERDICT_WORDS)})
+    lines = [ngettext("{count} decision needed: go-live within {days} days and no go / no-go recorded.",
+                      "{count} decisions needed: go-live within {days} days and no go / no-go recorded.",
+                      len(needed)).format(count=len(needed), days=DECISION_DAYS),
+             ngettext("{count} decision taken so far, the latest first.",
+                      "{count} decisions taken so far, the latest first.", len(taken)).format(count=len(taken))]
+    return Section("decisions", _("Decisions needed and taken"), lines, None,
+                   [_table("decisions_needed", _("Decisions needed"), needed, HALF_ROWS),
+                    _table("decisions_taken", _("Decisions taken"), taken, HALF_ROWS)])
+
+
+# --- the pack --------------------------------------------------------------------------------------------
+
+
+def build(db: Database, as_of: date) -> Pack:
+    """The ten sections in the current language."""
+    fig = Figures(db, as_of)
+    sections = [summary_section(fig), region_section(fig), trend_section(fig), risks_section(fig),
+                go_lives_section(fig), staffing_section(fig), heads_section(fig), lessons_section(fig),
+                man_days_section(fig), decisions_section(fig)]
+    return Pack(_("ERP rollout steering pack, as of {date}").format(date=as_of.isoformat()), as_of, current(),
+                sections)
+
+
+def pack(db: Database, as_of: date, language: str | None = None) -> Pack:
+    """The steering pack as of a date, in `language` (None: the current language; pages pass it so a
+    cached pack is per language)."""
+    with use_language(language or current()):
+        return build(db, as_of)
+
+
+KINDS = ("pptx", "xlsx", "html")
+
+
+def report_bytes(db: Database, as_of: date, kind: str, language: str | None = None) -> bytes:
+    """The steering pack as bytes: kind 'pptx', 'xlsx' or 'html' (for the page's download buttons)."""
+    kind = kind.lower().lstrip(".")
+    if kind not in KINDS:
+        raise RolloutError(_("cannot write a steering pack as .{kind} (expected .pptx, .xlsx or .html)").format(
+            kind=kind))
+    return render(pack(db, as_of, language), kind)
+
+
+def render(content: Pack, kind: str) -> bytes:
+    """One assembled pack in one format, in the pack's own language."""
+    with use_language(content.language):
+        if kind == "pptx":
+            return pptx_bytes(content)
+        if kind == "xlsx":
+            return xlsx_bytes(content)
+        return html_text(content).encode("utf-8")
+
+
+def write_report(db: Database, as_of: date, out: Path, language: str | None = None) -> Path:
+    """Write the steering pack to out; the suffix (.pptx, .xlsx, .html) picks the format."""
+    out = Path(out)
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in KINDS:
+        raise RolloutError(_("cannot write a steering pack to {name} (expected a name ending in .pptx, .xlsx or "
+                             ".html)").format(name=out.name))
+    data = report_bytes(db, as_of, kind, language)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        raise RolloutError(_("cannot write {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from None
+    return out
+
+
+# --- for the Steering and Go / no-go pages ---------------------------------------------------------------
 
 
 def man_days(db: Database, as_of: date) -> pd.DataFrame:
@@ -199,116 +526,6 @@ def man_days_chart_rows(days: pd.DataFrame, limit: int = 40) -> tuple[pd.DataFra
         return per_branch, len(per_branch)
     return (per_branch.sort_values(["used_days", "budget_days"], ascending=False, kind="stable").head(limit),
             len(per_branch))
-
-
-def man_days_section(db: Database, as_of: date) -> Section:
-    frame = man_days(db, as_of)
-    return Section("man_days", "Consultant man-days: used vs budget", frame,
-                   "Remaining = budget − used (negative: over budget). The total's remaining counts branches "
-                   "with both figures.", Chart("bar", "branch_code", ["budget_days", "used_days"],
-                                              "Man-days per branch: budget and used"))
-
-
-def man_days_by_phase_section(db: Database, as_of: date) -> Section:
-    """Man-days used per region and phase (METRICS.md "Consultant man-days"), a total row last."""
-    frame = man_days_metrics.by_region_and_phase(db, as_of)
-    phases = [c for c in [*CONSULTANT_PHASES, man_days_metrics.NO_PHASE] if frame[c].fillna(0).any()]
-    frame = frame[["region_code", *phases, "used"]]
-    return Section("man_days_phases", "Consultant man-days used by phase and region", frame,
-                   f"Days logged on or before {as_of.isoformat()} per phase; '{man_days_metrics.NO_PHASE}': branches "
-                   "that do not log their days (the branches sheet's figure).",
-                   Chart("bar", "region_code", phases, "Man-days used per region and phase") if phases else None)
-
-
-def man_days_remaining_section(db: Database, as_of: date) -> Section:
-    """Man-days budget, used, remaining and the forecast overrun at go-live, per region; a total row last."""
-    frame = man_days_metrics.by_region_and_phase(db, as_of)
-    frame = frame[["region_code", "budget", "used", "remaining", "forecast_overrun"]]
-    return Section("man_days_remaining", "Consultant man-days remaining by region", frame,
-                   "Remaining = budget − used (branches with both); forecast overrun: the man-days beyond budget "
-                   "at go-live at the last four weeks' pace.",
-                   Chart("bar", "region_code", ["budget", "used"], "Man-days per region: budget and used"))
-
-
-def acceptance_section(db: Database, as_of: date) -> Section:
-    """Live branches' acceptance and payment status, the branches needing action first."""
-    live = after_go_live.live_branches(db, as_of)
-    frame = live[["branch_code", "branch_name", "action", "same_day_entry_rate", "ready_for_acceptance",
-                  "acceptance_overdue", "accepted_on", "payment_due", "payment_received_on", "payment_overdue"]].copy()
-    frame["same_day_entry_rate"] = [None if is_missing(v) else round1(v) for v in frame["same_day_entry_rate"]]
-    frame = _dates(frame, ["accepted_on", "payment_due", "payment_received_on"])
-    note = (f"{len(live)} live branches: {int(live['ready_for_acceptance'].sum())} ready for acceptance, "
-            f"{int(live['acceptance_overdue'].sum())} with acceptance overdue, {int(live['accepted'].sum())} "
-            f"accepted, {int(live['payment_overdue'].sum())} with payment overdue." if len(live)
-            else f"No branch is live on {as_of.isoformat()}.")
-    return Section("acceptance", "Live branches: acceptance and payment", frame, note)
-
-
-def changes_sections(db: Database) -> list[Section]:
-    changes = changes_between(db)
-    if changes["tables"] is None:
-        return [Section("changes", "What changed since last review", None,
-                        "Take a snapshot at each review: the change list compares the latest two.")]
-    head = Section("changes", "What changed since last review",
-                   pd.DataFrame({"review": ["previous", "latest"],
-                                 "snapshot_id": [changes["old_id"], changes["new_id"]],
-                                 "as_of": [changes["old_as_of"], changes["new_as_of"]]}))
-    parts = [head]
-    for key, title in CHANGE_TABLES.items():
-        frame = changes["tables"][key]
-        parts.append(Section(f"changes_{key}", f"What changed: {title.lower()}", frame,
-                             f"{NOT_YET} in these snapshots." if frame is None else ("None." if frame.empty else "")))
-    return parts
-
-
-def pack(db: Database, as_of: date) -> Pack:
-    """Every section of the steering pack as of a date (the three formats render this)."""
-    figures = summary(db, as_of)
-    names = _names(db, as_of)
-    reasons = status_reasons(db, as_of)
-    sections = [portfolio_section(figures), red_section(db, as_of, figures, names, reasons),
-                go_lives_section(as_of, figures, names), go_lives_at_risk_section(db, as_of),
-                staffing_section(figures, names),
-                executives_section(db, as_of), lessons_section(db, figures), *changes_sections(db),
-                man_days_section(db, as_of), man_days_by_phase_section(db, as_of),
-                man_days_remaining_section(db, as_of), acceptance_section(db, as_of), branches_section(figures, names)]
-    return Pack(f"ERP rollout steering pack, as of {as_of.isoformat()}", as_of, sections)
-
-
-KINDS = ("pptx", "xlsx", "html")
-
-
-def report_bytes(db: Database, as_of: date, kind: str) -> bytes:
-    """The steering pack as bytes: kind 'pptx', 'xlsx' or 'html' (for the page's download buttons)."""
-    kind = kind.lower().lstrip(".")
-    if kind not in KINDS:
-        raise RolloutError(f"cannot write a steering pack as .{kind} (expected .pptx, .xlsx or .html)")
-    return render(pack(db, as_of), kind)
-
-
-def render(content: Pack, kind: str) -> bytes:
-    """One assembled pack in one format."""
-    if kind == "pptx":
-        return pptx_bytes(content)
-    if kind == "xlsx":
-        return xlsx_bytes(content)
-    return html_text(content).encode("utf-8")
-
-
-def write_report(db: Database, as_of: date, out: Path) -> Path:
-    """Write the steering pack to out; the suffix (.pptx, .xlsx, .html) picks the format."""
-    out = Path(out)
-    kind = out.suffix.lower().lstrip(".")
-    if kind not in KINDS:
-        raise RolloutError(f"cannot write a steering pack to {out.name} (expected a name ending in .pptx, .xlsx "
-                           f"or .html)")
-    data = report_bytes(db, as_of, kind)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
-    except OSError as exc:
-        raise RolloutError(f"cannot write {out}: {exc.strerror or exc}") from None
-    return out
 
 
 def branch_choices(db: Database) -> pd.DataFrame:

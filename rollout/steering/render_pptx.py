@@ -1,7 +1,9 @@
-"""The steering pack as PowerPoint: native, editable tables and charts (never pictures).
+"""The steering pack as PowerPoint: a title slide and one slide per section, native and editable tables and
+charts (never pictures), never a continuation slide.
 
-Every run of text carries an East Asian font (`a:ea`) as well as a Latin one, so Chinese branch
-names render in PowerPoint, WPS and LibreOffice alike.
+Every series or point that stands for a status is filled with its colour from the one palette
+(rollout.core.labels.STATUS_COLOURS). Every run of text carries an East Asian typeface (`a:ea`) as well
+as a Latin one, and the pack's language tag, so Chinese lays out in PowerPoint, WPS and LibreOffice.
 """
 
 from __future__ import annotations
@@ -12,35 +14,45 @@ from typing import Any
 import pandas as pd
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from rollout.core.values import is_missing
-from rollout.steering.model import Pack, Section
+from rollout.core.i18n import _, current
+from rollout.core.labels import STATUS_COLOURS, status_label
+from rollout.steering.model import STATUS_COLUMNS, Chart, Pack, Section, Table, display, header, series_name
 
 LATIN_FONT = "Calibri"
-EA_FONT = "Microsoft YaHei"
-ROWS_PER_SLIDE = 12
-MAX_COLUMNS = 10
+EA_FONT = "Microsoft YaHei"  # PowerPoint's; WPS and LibreOffice substitute PingFang SC / Noto Sans CJK SC
+LANGUAGE_TAGS = {"en": "en-GB", "zh": "zh-CN"}
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
-LEFT, TOP = Inches(0.4), Inches(1.2)
+LEFT, TOP = Inches(0.4), Inches(1.1)
+LINE = Inches(0.32)
+CHART_KINDS = {"bar": XL_CHART_TYPE.COLUMN_CLUSTERED, "stacked": XL_CHART_TYPE.COLUMN_STACKED,
+               "line": XL_CHART_TYPE.LINE_MARKERS}
+_RUN_ORDER = (qn("a:cs"), qn("a:sym"), qn("a:hlinkClick"), qn("a:hlinkMouseOver"), qn("a:rtl"), qn("a:extLst"))
+
+
+def rgb(colour: str) -> RGBColor:
+    return RGBColor.from_string(colour.lstrip("#").upper())
 
 
 def set_font(font_element: Any, size: int | None = None, bold: bool | None = None) -> None:
-    """Latin + East Asian typeface on an a:rPr / a:defRPr element."""
+    """Latin + East Asian typeface and the pack's language on an a:rPr / a:defRPr element."""
     if size is not None:
         font_element.set("sz", str(size * 100))
     if bold is not None:
         font_element.set("b", "1" if bold else "0")
+    font_element.set("lang", LANGUAGE_TAGS.get(current(), "en-GB"))
+    if current() == "zh":
+        font_element.set("altLang", "en-GB")
     for tag, face in (("a:latin", LATIN_FONT), ("a:ea", EA_FONT)):
         found = font_element.find(qn(tag))
         if found is None:
             found = font_element.makeelement(qn(tag), {})
             # a:latin, a:ea, a:cs come after fills/effects and before hyperlinks.
-            anchor = next((c for c in font_element if c.tag in (qn("a:cs"), qn("a:sym"), qn("a:hlinkClick"),
-                                                                   qn("a:hlinkMouseOver"), qn("a:rtl"),
-                                                                   qn("a:extLst"))), None)
+            anchor = next((c for c in font_element if c.tag in _RUN_ORDER), None)
             if tag == "a:latin" and font_element.find(qn("a:ea")) is not None:
                 anchor = font_element.find(qn("a:ea"))
             if anchor is None:
@@ -50,7 +62,7 @@ def set_font(font_element: Any, size: int | None = None, bold: bool | None = Non
         found.set("typeface", face)
 
 
-def write_text(text_frame: Any, text: str, size: int, bold: bool = False) -> None:
+def write_text(text_frame: Any, text: str, size: int, bold: bool = False, colour: str | None = None) -> None:
     """Replace a text frame's text with one run per line, each with both fonts."""
     text_frame.clear()
     for index, line in enumerate(str(text).split("\n")):
@@ -58,23 +70,19 @@ def write_text(text_frame: Any, text: str, size: int, bold: bool = False) -> Non
         run = paragraph.add_run()
         run.text = line
         set_font(run._r.get_or_add_rPr(), size, bold)
+        if colour is not None:
+            run.font.color.rgb = rgb(colour)
 
 
-def cell_text(value: Any) -> str:
-    if is_missing(value):
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:g}"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
-    return str(value)
-
-
-def _title_slide(prs: Presentation, title: str, subtitle: str) -> None:
+def _title_slide(prs: Presentation, pack: Pack) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[0])
     for shape, top in ((slide.shapes.title, Inches(2.2)), (slide.placeholders[1], Inches(4.0))):
         shape.left, shape.top, shape.width, shape.height = LEFT, top, WIDTH - 2 * LEFT, Inches(1.2)
-    write_text(slide.shapes.title.text_frame, title, 36, True)
+    write_text(slide.shapes.title.text_frame, _("ERP rollout: steering committee"), 36, True)
+    overall = pack.sections[0].status if pack.sections else None
+    subtitle = _("As of {date}").format(date=pack.as_of.isoformat())
+    if overall:
+        subtitle += "\n" + _("Overall status: {status}.").format(status=status_label(overall))
     write_text(slide.placeholders[1].text_frame, subtitle, 20)
 
 
@@ -82,44 +90,63 @@ def _slide(prs: Presentation, title: str) -> Any:
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
     title_shape = slide.shapes.title
     title_shape.left, title_shape.top, title_shape.width, title_shape.height = (LEFT, Inches(0.3), WIDTH - 2 * LEFT,
-                                                                                Inches(0.8))
-    write_text(slide.shapes.title.text_frame, title, 26, True)
+                                                                                Inches(0.7))
+    write_text(title_shape.text_frame, title, 26, True)
     return slide
 
 
-def _note(slide: Any, text: str, top: Emu = TOP) -> None:
-    box = slide.shapes.add_textbox(LEFT, top, WIDTH - 2 * LEFT, Inches(0.6))
+def _lines(slide: Any, lines: list[str], status: str | None) -> Emu:
+    """The section's sentences under the title; returns where the body starts."""
+    if not lines:
+        return TOP
+    box = slide.shapes.add_textbox(LEFT, TOP, WIDTH - 2 * LEFT, LINE * len(lines))
     box.text_frame.word_wrap = True
-    write_text(box.text_frame, text, 14)
+    write_text(box.text_frame, "\n".join(lines), 14)
+    if status is not None:  # the overall status sentence in its colour
+        run = box.text_frame.paragraphs[0].runs[0]
+        run.font.bold = True
+        run.font.color.rgb = rgb(STATUS_COLOURS[status])
+    return TOP + LINE * len(lines) + Inches(0.1)
 
 
-def _table(slide: Any, frame: pd.DataFrame, top: Emu) -> None:
-    columns = list(frame.columns)[:MAX_COLUMNS]
-    rows = len(frame) + 1
-    height = Inches(0.32) * rows
-    shape = slide.shapes.add_table(rows, len(columns), LEFT, top, WIDTH - 2 * LEFT, height)
-    table = shape.table
-    texts = [[cell_text(v) for v in frame[c]] for c in columns]
-    weights = [min(max([len(str(c)) * 0.7, *(len(t) for t in values)]), 60) + 4
+def _table(slide: Any, table: Table, left: Emu, top: Emu, width: Emu) -> Emu:
+    """A native table of the slide's rows; returns its bottom."""
+    frame = table.frame
+    columns = list(frame.columns)
+    if frame.empty:
+        box = slide.shapes.add_textbox(left, top, width, LINE)
+        write_text(box.text_frame, _("{title}: none.").format(title=table.title), 12)
+        return top + LINE
+    texts = [[display(c, v) for v in frame[c]] for c in columns]
+    shape = slide.shapes.add_table(len(frame) + 1, len(columns), left, top, width, Inches(0.3) * (len(frame) + 1))
+    grid = shape.table
+    weights = [min(max([len(header(c)) * 0.8, *(len(t) for t in values)]), 48) + 3
                for c, values in zip(columns, texts, strict=True)]
     for j, weight in enumerate(weights):
-        table.columns[j].width = int((WIDTH - 2 * LEFT) * weight / sum(weights))
+        grid.columns[j].width = int(width * weight / sum(weights))
     for j, column in enumerate(columns):
-        write_text(table.cell(0, j).text_frame, str(column).replace("_", " "), 11, True)
-    for i, row in enumerate(frame[columns].itertuples(index=False, name=None), start=1):
-        for j, value in enumerate(row):
-            write_text(table.cell(i, j).text_frame, cell_text(value), 10)
+        write_text(grid.cell(0, j).text_frame, header(column), 11, True)
+        for i, text in enumerate(texts[j], start=1):
+            raw = frame[column].iloc[i - 1]
+            colour = STATUS_COLOURS.get(raw) if column in STATUS_COLUMNS else None
+            write_text(grid.cell(i, j).text_frame, text, 10, bold=colour is not None, colour=colour)
+    return top + Inches(0.3) * (len(frame) + 1)
 
 
-def _chart(slide: Any, frame: pd.DataFrame, section: Section) -> None:
-    spec = section.chart
+def label_format(spec: Chart) -> str:
+    """Data labels: whole numbers without decimals, others with one; a stacked chart hides its zeros."""
+    values = spec.frame[spec.values].to_numpy(dtype=float).ravel()
+    whole = bool(((values[~pd.isna(values)] % 1) == 0).all())
+    shown = "#,##0" if whole else "#,##0.0"
+    return f"{shown};-{shown};;" if spec.kind == "stacked" else shown
+
+
+def _chart(slide: Any, spec: Chart, left: Emu, top: Emu, width: Emu, height: Emu) -> None:
     data = CategoryChartData()
-    data.categories = [cell_text(v) for v in frame[spec.category]]
+    data.categories = [display(spec.category, v) for v in spec.frame[spec.category]]
     for column in spec.values:
-        data.add_series(column.replace("_", " "), [None if pd.isna(v) else float(v) for v in frame[column]])
-    kind = XL_CHART_TYPE.PIE if spec.kind == "pie" else XL_CHART_TYPE.COLUMN_CLUSTERED
-    graphic = slide.shapes.add_chart(kind, LEFT, TOP, WIDTH - 2 * LEFT, HEIGHT - TOP - Inches(0.3), data)
-    chart = graphic.chart
+        data.add_series(series_name(column), [None if pd.isna(v) else float(v) for v in spec.frame[column]])
+    chart = slide.shapes.add_chart(CHART_KINDS[spec.kind], left, top, width, height, data).chart
     chart.has_title = True
     chart.chart_title.text_frame.text = spec.title
     for paragraph in chart.chart_title.text_frame.paragraphs:
@@ -129,10 +156,30 @@ def _chart(slide: Any, frame: pd.DataFrame, section: Section) -> None:
     if chart.has_legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
-    if spec.kind != "pie":
-        plot = chart.plots[0]
+    plot = chart.plots[0]
+    if spec.kind != "line":
         plot.has_data_labels = True
         plot.data_labels.font.size = Pt(10)
+        plot.data_labels.number_format = label_format(spec)
+        plot.data_labels.number_format_is_linked = False
+        if spec.kind == "stacked":
+            plot.overlap = 100
+    for series, column in zip(plot.series, spec.values, strict=True):
+        colour = spec.colours.get(column)
+        if colour is None:
+            continue
+        if spec.kind == "line":
+            series.format.line.color.rgb = rgb(colour)
+            series.marker.format.fill.solid()
+            series.marker.format.fill.fore_color.rgb = rgb(colour)
+        else:
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = rgb(colour)
+    if spec.point_colours:
+        for index, colour in enumerate(spec.point_colours):
+            point = plot.series[0].points[index]
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = rgb(colour)
     chart.font.size = Pt(11)
     chart.font.name = LATIN_FONT
     text_props = chart._chartSpace.find(qn("c:txPr"))
@@ -142,33 +189,28 @@ def _chart(slide: Any, frame: pd.DataFrame, section: Section) -> None:
 
 
 def _section(prs: Presentation, section: Section) -> None:
-    frame = section.frame
-    if frame is None:
-        _note(_slide(prs, section.title), section.note or "not yet available")
+    slide = _slide(prs, section.title)
+    top = _lines(slide, section.lines, section.status)
+    tables = [t for t in section.tables if t.on_slide]
+    body_width, body_height = WIDTH - 2 * LEFT, HEIGHT - top - Inches(0.3)
+    if section.chart is not None and not section.chart.frame.empty:
+        chart_width = body_width if not tables else int(body_width * 0.5)
+        _chart(slide, section.chart, LEFT, top, chart_width, body_height)
+        if tables:
+            _table(slide, tables[0], LEFT + chart_width + Inches(0.2), top, body_width - chart_width - Inches(0.2))
         return
-    chart_frame = frame if section.chart is None else frame[frame[section.chart.category] != "TOTAL"]
-    if section.chart is not None and len(chart_frame):  # a total row is not a category
-        _chart(_slide(prs, section.title), chart_frame, section)
-    if frame.empty:
-        _note(_slide(prs, section.title), section.note or "None.")
-        return
-    longest = max((len(cell_text(v)) for c in frame.columns[:MAX_COLUMNS] for v in frame[c]), default=0)
-    per_slide = ROWS_PER_SLIDE if longest <= 60 else ROWS_PER_SLIDE // 2  # long reasons wrap onto several lines
-    chunks = [frame.iloc[i:i + per_slide] for i in range(0, len(frame), per_slide)]
-    for index, chunk in enumerate(chunks):
-        title = section.title if len(chunks) == 1 else f"{section.title} ({index + 1}/{len(chunks)})"
-        slide = _slide(prs, title)
-        top = TOP
-        if section.note and index == 0:
-            _note(slide, section.note)
-            top = TOP + Inches(0.6)
-        _table(slide, chunk, top)
+    for table in tables:
+        if len(tables) > 1:
+            box = slide.shapes.add_textbox(LEFT, top, body_width, LINE)
+            write_text(box.text_frame, table.title, 14, True)
+            top += LINE
+        top = _table(slide, table, LEFT, top, body_width) + Inches(0.2)
 
 
 def pptx_bytes(pack: Pack) -> bytes:
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
-    _title_slide(prs, "ERP rollout: steering committee", f"As of {pack.as_of.isoformat()}")
+    _title_slide(prs, pack)
     for section in pack.sections:
         _section(prs, section)
     buffer = io.BytesIO()

@@ -111,3 +111,11 @@ def remove_user(db: Database, by: Caller, email: str) -> None:
         cur.execute("UPDATE users SET active = FALSE WHERE email = ?", [key])
         record_json(cur, by.email, "deactivate", "users", {"email": key}, dict(zip(FIELDS, old, strict=True)),
                {"active": False})
+
+
+def record_session(db: Database, email: str, action: str) -> None:
+    """A sign-in or sign-out in the audit trail (ACCESS.md "Audit"): action `login` or `logout`."""
+    if action not in ("login", "logout"):
+        raise ValueError(f"unknown session event {action!r}")
+    with db.transaction() as cur:
+        record_json(cur, normalise_email(email), action, "session", None)

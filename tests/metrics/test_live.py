@@ -74,4 +74,4 @@ def test_every_figure_reads_live_the_same_way(db: Database) -> None:
         planner.plan_json(db, D, pins=["B2=2030-06-01"], ignore_forecast=True)
     # steering pack: the next go-lives are branches not live on D
     section = next(s for s in pack.pack(db, D).sections if s.key == "go_lives")
-    assert set(section.frame["branch_code"]) == NOT_LIVE
+    assert set(section.tables[0].full["branch_code"]) == NOT_LIVE

@@ -6,15 +6,12 @@ import copy
 import json
 from datetime import date
 
-import openpyxl
 import pytest
 from pptx import Presentation
-from pptx.oxml.ns import qn
 
 from rollout.cli import main
 from rollout.core.access import LOCAL
-from rollout.core.errors import RolloutError, ValidationError
-from rollout.metrics import man_days
+from rollout.core.errors import ValidationError
 from rollout.metrics.summary import summary
 from rollout.steering import decisions, pack, snapshots
 
@@ -181,142 +178,6 @@ def test_man_days_per_branch_and_total(db_factory) -> None:
     assert days.loc["TOTAL", "used_pct"] == 55.6  # 100 / 180 = 55.55...%
 
 
-def test_man_days_by_phase_and_region_and_remaining(sample_db) -> None:
-    phases = pack.man_days_by_phase_section(sample_db, AS_OF)
-    frame = phases.frame.set_index("region_code")
-    # the sample logs preparation, kick-off, training and testing days only (no cutover, no support yet);
-    # EAST's branches that do not log (B01, B04, PIL) add 120 + 57 + 395 = 572 without a phase
-    assert list(frame.columns) == ["preparation", "kickoff", "training", "testing", "no phase", "used"]
-    assert frame.loc["EAST", "no phase"] == 572 and frame.loc["TOTAL", "used"] == 1004
-    assert phases.chart.values == ["preparation", "kickoff", "training", "testing", "no phase"]
-    remaining = pack.man_days_remaining_section(sample_db, AS_OF).frame.set_index("region_code")
-    assert remaining.loc["TOTAL"].to_dict() == {"budget": 2600, "used": 1004, "remaining": 1596,
-                                                "forecast_overrun": 0}
-
-
-def test_acceptance_and_payment_of_live_branches(sample_db) -> None:
-    section = pack.acceptance_section(sample_db, AS_OF)
-    # expected summary on 11-22: B01 ready, B01 and B02 payment overdue, nothing accepted
-    assert list(section.frame["branch_code"]) == ["B02", "B01", "PIL"]
-    assert section.frame.set_index("branch_code").loc["B01", "payment_due"] == "2026-07-01"
-    assert section.note == ("3 live branches: 1 ready for acceptance, 0 with acceptance overdue, 0 accepted, "
-                            "2 with payment overdue.")
-    assert len(section.frame.columns) <= 10  # one slide table
-
-
-def test_pack_of_an_empty_database_renders_in_every_format(tmp_path) -> None:
-    from rollout.store.db import Database
-
-    with Database(tmp_path / "empty.duckdb") as db:
-        for kind in pack.KINDS:  # total rows without any branch: no chart, no error
-            assert pack.report_bytes(db, AS_OF, kind)
-        assert pack.acceptance_section(db, AS_OF).note == "No branch is live on 2026-11-22."
-
-
-# --- the pack ---------------------------------------------------------------------------------------
-
-def _slides(path) -> list[tuple[str, list]]:
-    return [(s.shapes.title.text_frame.text if s.shapes.title else "", list(s.shapes))
-            for s in Presentation(str(path)).slides]
-
-
-@pytest.mark.slow
-def test_pptx_pack_has_native_charts_tables_and_the_database_figures(sample_db, tmp_path) -> None:
-    snapshots.take_snapshot(sample_db, date(2026, 9, 15), caller=LOCAL)
-    snapshots.take_snapshot(sample_db, AS_OF, caller=LOCAL)
-    out = pack.write_report(sample_db, AS_OF, tmp_path / "pack.pptx")
-    slides = _slides(out)
-    assert "2026-11-22" in " ".join(sh.text_frame.text for sh in slides[0][1] if sh.has_text_frame)
-    titles = [t for t, _ in slides]
-    for wanted in ("Portfolio status", "Red branches and why", "Next go-lives", "Staffing risks",
-                   "Executives to contact", "Lessons coverage", "What changed since last review",
-                   "Consultant man-days: used vs budget", "Consultant man-days used by phase and region",
-                   "Consultant man-days remaining by region", "Live branches: acceptance and payment"):
-        assert any(t.startswith(wanted) for t in titles), wanted
-    charts = [sh for _, shapes in slides for sh in shapes if sh.has_chart]
-    assert charts, "native charts, not pictures"
-    assert not [sh for _, shapes in slides for sh in shapes if sh.shape_type == 13], "no pictures"
-    # The man-days table: every branch row and the total as in the database.
-    rows = []
-    for title, shapes in slides:
-        if title.startswith("Consultant man-days: used vs budget"):
-            for shape in shapes:
-                if shape.has_table:
-                    cells = [[c.text for c in r.cells] for r in shape.table.rows]
-                    rows += [r for r in cells[1:]]
-    by_code = {r[0]: r for r in rows}
-    # used on D (METRICS.md "Man-days used"): the logged days where a branch logs them (B03: 23.0, not the
-    # sheet's 78), else the branches sheet's figure (B01: 120)
-    used = man_days.man_days_used(sample_db, AS_OF).set_index("branch_code")["man_days_used"]
-    for code, name, budget in sample_db.rows("SELECT branch_code, branch_name, consultant_days_budget FROM branches"):
-        assert by_code[code][1] == name
-        assert float(by_code[code][2]) == budget and float(by_code[code][3]) == used[code]
-        assert float(by_code[code][4]) == budget - used[code]
-    assert (float(by_code["B03"][3]), float(by_code["B01"][3])) == (23.0, 120.0)
-    total_budget = sample_db.scalar("SELECT sum(consultant_days_budget) FROM branches")
-    assert (float(by_code["TOTAL"][2]), float(by_code["TOTAL"][3])) == (total_budget, used.sum())  # 2600, 1004
-    assert by_code["B01"][1] == "天津分公司" and by_code["PIL"][1] == "青岛试点工厂"
-    # Chinese text carries an East Asian typeface on its run.
-    runs = [r for _, shapes in slides for sh in shapes if sh.has_table for row in sh.table.rows for c in row.cells
-            for p in c.text_frame.paragraphs for r in p.runs if r.text == "天津分公司"]
-    assert runs and all(r._r.rPr.find(qn("a:ea")).get("typeface") == "Microsoft YaHei" for r in runs)
-    # Portfolio status figures as the summary says (or "not yet available" while status is not computed).
-    statuses = [b["status"] for b in summary(sample_db, AS_OF)["branches"]]
-    portfolio = next(shapes for t, shapes in slides if t == "Portfolio status")
-    if any(statuses):
-        chart = next(sh.chart for sh in portfolio if sh.has_chart)
-        values = dict(zip(chart.plots[0].categories, chart.plots[0].series[0].values, strict=True))
-        assert values == {s: statuses.count(s) for s in pack.STATUS_ORDER}
-    else:
-        assert any("not yet available" in sh.text_frame.text for sh in portfolio if sh.has_text_frame)
-
-
-def test_xlsx_pack_one_sheet_per_table_figures_and_formula_safety(db_factory, tmp_path) -> None:
-    db = db_factory(regions=[{"region_code": "E", "region_name": "华东区"}],
-                    branches=[{"branch_code": "B01", "branch_name": "天津分公司", "region_code": "E",
-                               "planned_go_live": "2027-01-01", "consultant_days_budget": 120,
-                               "consultant_days_used": 30},
-                              {"branch_code": "EVIL", "branch_name": HOSTILE_FORMULA, "region_code": "E",
-                               "planned_go_live": "2027-02-01", "consultant_days_budget": 10,
-                               "consultant_days_used": 4}])
-    out = pack.write_report(db, AS_OF, tmp_path / "pack.xlsx")
-    book = openpyxl.load_workbook(out)
-    assert {"Pack", "Man-days", "Next go-lives", "Branches"} <= set(book.sheetnames)
-    assert book["Pack"]["A1"].value == "ERP rollout steering pack, as of 2026-11-22"
-    days = list(book["Man-days"].iter_rows(values_only=True))
-    assert days[0][:5] == ("branch_code", "branch_name", "budget_days", "used_days", "remaining_days")
-    assert days[1][:5] == ("B01", "天津分公司", 120, 30, 90)  # remaining 120 - 30
-    assert days[3][:5] == ("TOTAL", "all branches", 130, 34, 96)  # 120 + 10, 30 + 4, 90 + 6
-    # The hostile name is kept as text, never a formula.
-    evil = [c for row in book["Man-days"].iter_rows() for c in row if c.value == HOSTILE_FORMULA]
-    assert evil and all(c.data_type == "s" and c.quotePrefix for c in evil)
-    assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
-    go_lives = list(book["Next go-lives"].iter_rows(values_only=True))
-    assert [r[0] for r in go_lives[1:]] == ["B01", "EVIL"]  # planned 2027-01-01 then 2027-02-01
-    assert go_lives[1][3] == 40  # days to go-live: 2026-11-22 -> 2027-01-01
-
-
-@pytest.mark.slow
-def test_html_pack_is_standalone_utf8_and_escapes_user_text(db_factory, tmp_path) -> None:
-    db = db_factory(regions=[{"region_code": "E", "region_name": "华东区"}],
-                    branches=[{"branch_code": "B01", "branch_name": "天津分公司", "region_code": "E",
-                               "consultant_days_budget": 120, "consultant_days_used": 30},
-                              {"branch_code": "EVIL", "branch_name": HOSTILE_HTML, "region_code": "E"}])
-    text = pack.write_report(db, AS_OF, tmp_path / "pack.html").read_text(encoding="utf-8")
-    assert '<meta charset="utf-8">' in text
-    assert "天津分公司" in text and "2026-11-22" in text
-    assert HOSTILE_HTML not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
-    assert "<script" not in text and "http" not in text  # no scripts, no external files
-    assert pack.report_bytes(db, AS_OF, "html") == text.encode("utf-8")
-
-
-def test_unknown_pack_format_is_refused(sample_db, tmp_path) -> None:
-    with pytest.raises(RolloutError, match=r"\.pptx, \.xlsx or \.html"):
-        pack.write_report(sample_db, AS_OF, tmp_path / "pack.pdf")
-    with pytest.raises(RolloutError):
-        pack.report_bytes(sample_db, AS_OF, "docx")
-
-
 # --- go / no-go decisions ---------------------------------------------------------------------------
 
 def test_bad_decision_is_refused_with_every_problem_and_nothing_saved(sample_db) -> None:
@@ -349,7 +210,7 @@ def test_decision_freezes_the_branch_figures_and_is_audited(sample_db) -> None:
     stored = sample_db.rows("SELECT decision, decided_by, conditions, follow_up_on FROM decisions")
     assert stored == [("go_with_conditions", "指导委员会", "close overdue items", date(2026, 12, 1))]
     audit = sample_db.rows("SELECT actor, action, row_key FROM audit_log WHERE table_name = 'decisions'")
-    assert audit == [("指导委员会", "insert", json.dumps({"decision_id": decision_id}))]
+    assert audit == [(LOCAL.email, "insert", json.dumps({"decision_id": decision_id}))]  # the caller, not decided_by
     listed = decisions.list_decisions(sample_db, AS_OF)
     assert list(listed["decision_id"]) == [decision_id]
     assert listed.loc[0, "status_then"] == expected["status"]
@@ -382,27 +243,10 @@ def test_cli_snapshot_and_report(sample_db_path, tmp_path, capsys) -> None:
     assert "as of 2026-11-22" in capsys.readouterr().out
     out = tmp_path / "pack.pptx"
     assert main(["report", "--db", str(sample_db_path), "--as-of", "2026-11-22", "--out", str(out)]) == 0
-    assert len(Presentation(str(out)).slides) > 5
+    assert len(Presentation(str(out)).slides) == 11  # the title slide and ten sections
     assert main(["report", "--db", str(sample_db_path), "--out", str(tmp_path / "pack.txt")]) == 1
     assert "expected a name ending in .pptx, .xlsx or .html" in capsys.readouterr().err
     from rollout.store.db import Database
 
     with Database(sample_db_path) as db:
         assert db.rows("SELECT as_of FROM snapshots") == [(AS_OF,)]
-
-
-def test_pack_shows_the_chance_of_at_risk_branches_and_the_go_lives_at_risk(sample_db, tmp_path) -> None:
-    content = {s.key: s for s in pack.pack(sample_db, AS_OF).sections}
-    figures = {b["branch_code"]: b for b in summary(sample_db, AS_OF)["branches"]}
-    red = content["red"].frame
-    assert list(red["branch_code"]) == [c for c, b in figures.items() if b["status"] == "red"]
-    assert [figures[c]["p_ready_by_go_live"] for c in red["branch_code"]] == list(red["p_ready_by_go_live"])
-    # go-lives planned by 2027-02-20 (90 days) whose chance is below 50 %: B03, B04 (2026-12-01),
-    # B05, B06 (2027-01-01), B07 (2027-02-01); B08 (2027-03-01) is after the 90 days.
-    risky = content["go_lives_at_risk"].frame
-    assert list(risky["branch_code"]) == ["B03", "B04", "B05", "B06", "B07"]
-    assert list(risky["p_ready_by_go_live"]) == [figures[c]["p_ready_by_go_live"] for c in risky["branch_code"]]
-    assert list(risky["ready_p80_on"]) == [figures[c]["ready_p80_on"] for c in risky["branch_code"]]
-    assert all(p < 50 for p in risky["p_ready_by_go_live"])
-    slides = _slides(pack.write_report(sample_db, AS_OF, tmp_path / "pack.pptx"))
-    assert any(title.startswith("Go-lives at risk") for title, _ in slides)

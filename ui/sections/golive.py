@@ -18,6 +18,7 @@ from rollout.core.errors import RolloutError
 from rollout.core.values import as_date, is_missing
 from rollout.metrics import after_go_live, kickoff, lessons, man_days
 from rollout.store.settings import get_settings
+from ui.auth import may_edit
 from ui.figures import man_days_forecast_figure, same_day_entry_figure
 from ui.formats import day_text, percent
 from ui.state import by_region, cached, caller, flash, get_db, show_flash
@@ -104,7 +105,7 @@ def _plan_kickoff(branch_code: str, as_of: date, expanded: bool) -> None:
                        "'Create plan items from a template').")
         else:
             table(items, key=f"golive_kickoff_items_{branch_code}", file_name=f"kickoff_items_{branch_code}")
-        if st.button("Set as the planned kick-off", key=f"golive_plan_save_{branch_code}",
+        if may_edit("kickoffs") and st.button("Set as the planned kick-off", key=f"golive_plan_save_{branch_code}",
                      disabled=day == planned):
             try:
                 kickoff.set_planned_kickoff(get_db(), branch_code, day, original=planned, today=date.today(),
@@ -128,6 +129,8 @@ def _time_value(text: Any) -> time | None:
 
 
 def _kickoff_form(branch_code: str, record: dict[str, Any] | None) -> None:
+    if not may_edit("kickoffs"):  # no form for a viewer (the library refuses their writes)
+        return
     shown = record or {}
     key = f"golive_kickoff_{{}}_{branch_code}".format
     title = "Record the kick-off meeting" if record is None else "Correct the kick-off record"
@@ -264,6 +267,8 @@ def _acceptance_words(row: dict[str, Any]) -> str:
 
 
 def _entries_form(branch_code: str, as_of: date) -> None:
+    if not may_edit("daily_entries"):  # no form for a viewer (the library refuses their writes)
+        return
     key = f"golive_entries_{{}}_{branch_code}".format
     with st.form(key("form")):
         st.markdown("**Log a day's entries**")
@@ -282,6 +287,8 @@ def _entries_form(branch_code: str, as_of: date) -> None:
 
 
 def _close_form(branch_code: str, problems: pd.DataFrame) -> None:
+    if not may_edit("problems"):  # no form for a viewer (the library refuses their writes)
+        return
     key = f"golive_close_{{}}_{branch_code}".format
     with st.form(key("form")):
         st.markdown("**Close a problem**")
@@ -302,6 +309,8 @@ def _close_form(branch_code: str, problems: pd.DataFrame) -> None:
 
 
 def _acceptance_form(branch_code: str) -> None:
+    if not may_edit("acceptance"):  # no form for a viewer (the library refuses their writes)
+        return
     record = cached(after_go_live.acceptance_record, branch_code)
     key = f"golive_accept_{{}}_{branch_code}".format
     with st.form(key("form")):

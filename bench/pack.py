@@ -1,0 +1,94 @@
+"""The steering pack's size and speed at 41 and 2,000 branches (issue 18: at most 12 slides, built in at most
+3 s at 2,000 branches).
+
+    python bench/pack.py [--sizes 41 2000] [--db41 PATH] [--db2000 PATH] [--out bench/pack.md]
+
+For each size: the demo (with its 13 weekly snapshots; built once, or the given file), then the pack in
+English and in Chinese: the build (every figure read, every sentence written: `pack.pack`) and each
+renderer (PowerPoint, Excel, HTML), medians of three runs, with the slide count and the full lists'
+rows. `summary` (every METRICS.md figure, `python -m rollout summary`) is timed in the same run: the
+ratio to it holds on a busy machine where the seconds do not (the load average is printed beside
+them). Nothing here is a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import timed  # noqa: E402  (bench/run.py: the median of three runs)
+
+from rollout.cli import main as cli  # noqa: E402
+from rollout.metrics.summary import summary  # noqa: E402
+from rollout.steering import pack  # noqa: E402
+from rollout.store.db import Database  # noqa: E402
+
+REPEAT = 3  # timed()'s repeats
+
+
+def demo(branches: int, given: str | None, folder: Path) -> Path:
+    """The demo of this size: the given file, else one built now."""
+    if given:
+        return Path(given)
+    path = folder / f"demo{branches}.duckdb"
+    # `demo --branches N` adds the pilot: N - 1 gives N branches in all (41: the default demo)
+    cli(["demo", "--branches", str(branches - 1), "--db", str(path)])
+    return path
+
+
+def measure(path: Path, language: str) -> dict[str, object]:
+    with Database(path) as db:
+        as_of = db.scalar("SELECT max(as_of) FROM snapshots") or date.today()
+        branches = db.scalar("SELECT count(*) FROM branches")
+        build, content = timed(lambda: pack.pack(db, as_of, language))
+        alone, _figures = timed(lambda: summary(db, as_of))
+    row: dict[str, object] = {"branches": branches, "language": language, "slides": content.slide_count,
+                              "full rows": sum(len(t.full) for s in content.sections for t in s.tables),
+                              "summary s": alone, "build s": build}
+    for kind in pack.KINDS:
+        row[f"{kind} s"], _data = timed(lambda kind=kind: pack.render(content, kind))
+    row["build + pptx s"] = row["build s"] + row["pptx s"]
+    row["(build + pptx) / summary"] = f"{row['build + pptx s'] / alone:.1f}x"
+    return row
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    columns = list(rows[0])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(f"{v:.2f}" if isinstance(v, float) else str(v) for v in row.values()) + " |")
+    return "\n".join(lines)
+
+
+def run() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[41, 2000])
+    parser.add_argument("--db41")
+    parser.add_argument("--db2000")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "pack.md"))
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in args.sizes:
+            path = demo(size, getattr(args, f"db{size}", None), Path(folder))
+            for language in ("en", "zh"):
+                rows.append(measure(path, language))
+                print(rows[-1], flush=True)
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    text = (f"Steering pack, measured {date.today().isoformat()} on {os.cpu_count()} cores (load average {load}); "
+            f"medians of {REPEAT} runs.\n\n{table(rows)}\n")
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run())

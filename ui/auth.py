@@ -1,0 +1,142 @@
+"""Who is at the keyboard (ACCESS.md "Sign-in"): Streamlit's own OpenID Connect sign-in, decided once at
+the top of every app.py run, and the sidebar's "signed in as".
+
+- With an `[auth]` section in the secrets: a visitor who is not signed in sees a sign-in page and
+  nothing else; a signed-in email (lower-cased) becomes a Caller through the users table, read again on
+  every run (a removed user loses access at once); an email with no access, or no email claim, gets a
+  page that says so. ROLLOUT_ADMINS (environment, else secrets) are always administrators.
+- Without it: local mode, the local administrator, with a notice that anyone can change the data.
+
+A refused visitor's page runs as the only page of a hidden navigation, so no page of the app (nor
+Streamlit's old pages/ list) is offered to them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import NoReturn
+
+import streamlit as st
+
+from rollout.core.access import LOCAL, Caller
+from rollout.core.i18n import _
+from rollout.core.labels import N_
+from rollout.store.users import bootstrap_admins, caller_for, normalise_email, record_session
+from ui.state import caller, get_db
+from ui.widgets import plain
+
+CALLER = "_caller"  # ui.state.caller() reads it
+SIGNED_IN = "_signed_in"  # the email whose login this session has recorded
+ROLE_LABELS = {"viewer": N_("viewer"), "editor": N_("editor"), "admin": N_("administrator")}
+
+
+def _secret(name: str) -> object:
+    """A top-level secret, or None when it (or the whole secrets file) is missing."""
+    try:
+        return st.secrets.get(name)
+    except Exception:  # no secrets file: Streamlit raises its own error type
+        return None
+
+
+def sign_in_on() -> bool:
+    """Whether the secrets configure Streamlit's sign-in (an [auth] section)."""
+    return _secret("auth") is not None
+
+
+def admins() -> frozenset[str]:
+    """The bootstrap administrators: ROLLOUT_ADMINS from the environment, else from the secrets."""
+    return bootstrap_admins(os.environ.get("ROLLOUT_ADMINS") or str(_secret("ROLLOUT_ADMINS") or ""))
+
+
+def _only(render: Callable[[], None], title: str) -> NoReturn:
+    """Show this page and nothing else: the run's only page, behind a hidden navigation."""
+    st.navigation([st.Page(render, title=title, url_path="signin", default=True)], position="hidden").run()
+    st.stop()
+    raise AssertionError("unreachable: st.stop always ends the run")
+
+
+def _sign_in_page() -> None:
+    st.title(_("ERP rollout"))
+    st.write(_("Sign in with your company account to see the rollout."))
+    if st.button(_("Sign in"), key="sign_in", type="primary", icon=":material/login:"):
+        st.login()
+
+
+def _refused_page(message: str, email: str | None) -> Callable[[], None]:
+    def render() -> None:
+        st.title(_("ERP rollout"))
+        st.warning(plain(message), icon=":material/lock:")
+        if email:
+            st.write(plain(_("Signed in as {email}").format(email=email)))
+        if st.button(_("Sign out"), key="sign_out_refused", icon=":material/logout:"):
+            _sign_out(email)
+    return render
+
+
+def _sign_out(email: str | None) -> None:
+    """Record the sign-out, forget the session's caller and end Streamlit's sign-in (a new session follows)."""
+    if email:
+        record_session(get_db(), email, "logout")
+    for key in (CALLER, SIGNED_IN):
+        st.session_state.pop(key, None)
+    st.logout()
+    st.stop()
+
+
+def gate() -> Caller:
+    """The caller of this run; with sign-in on and no access, the run ends on a page that says why."""
+    if not sign_in_on():
+        st.session_state[CALLER] = LOCAL
+        return LOCAL
+    st.session_state.pop(CALLER, None)  # decided again on every run, never kept from an earlier one
+    if not st.user.get("is_logged_in"):
+        _only(_sign_in_page, _("Sign in"))
+    email = normalise_email(str(st.user.get("email") or ""))
+    if not email:
+        _only(_refused_page(_("Your sign-in carries no email address, so the app cannot tell who you are. "
+                              "Ask your administrator to include the email claim."), None), _("No access"))
+    caller = caller_for(get_db(), email, admins())
+    if caller is None:
+        _only(_refused_page(_("You have no access yet — ask an administrator."), email), _("No access"))
+    if st.session_state.get(SIGNED_IN) != email:
+        record_session(get_db(), email, "login")
+        st.session_state[SIGNED_IN] = email
+    st.session_state[CALLER] = caller
+    return caller
+
+
+def role_label(role: str) -> str:
+    """A role code as a person reads it."""
+    return _(ROLE_LABELS[role]) if role in ROLE_LABELS else role
+
+
+def scope_text(caller: Caller) -> str:
+    """'All regions' or the region codes of the caller's scope."""
+    if caller.everywhere:
+        return _("All regions")
+    return _("Regions {codes}").format(codes=", ".join(sorted(caller.regions or ())))
+
+
+def sidebar_identity(caller: Caller) -> None:
+    """Who this run acts for, their role and scope, and the sign-out button (local mode: the notice)."""
+    with st.sidebar:
+        if not sign_in_on():
+            st.caption(_("Sign-in is off: anyone who can open this address can change the data."))
+            return
+        st.caption(plain(_("Signed in as {email} · {role} · {scope}").format(
+            email=caller.email, role=role_label(caller.role), scope=scope_text(caller))))
+        if st.button(_("Sign out"), key="sign_out", icon=":material/logout:"):
+            _sign_out(caller.email)
+
+
+SOMEWHERE = "*"  # may_edit's default: in at least one region of the caller's scope
+
+
+def may_edit(operation: str, region_code: str | None = SOMEWHERE) -> bool:
+    """Whether this run's caller may do this (by default: for some branch of their scope). Pages draw an
+    edit control only then; the library checks again on every write."""
+    who = caller()
+    if region_code != SOMEWHERE:
+        return who.may(operation, region_code)
+    return who.may(operation) or any(who.may(operation, r) for r in sorted(who.regions or ()))
