@@ -7,12 +7,18 @@ parameters (ui.state), so a view can be shared as a link.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from rollout.store.catalogue import region_names
 from ui import auth, navigation, router, state
 
-st.set_page_config(page_title="ERP rollout", page_icon=":material/hub:", layout="wide")
+ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"
+
+# The icon is a file of the repo, served by this server: nothing is fetched from outside the machine (a
+# material or emoji icon makes the browser fetch it from the internet, broken on an intranet).
+st.set_page_config(page_title="ERP rollout", page_icon=str(ICON), layout="wide")
 
 with router.routed():
     caller = auth.gate()  # sign-in on and no access: the run ends here on a page that says why

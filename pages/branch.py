@@ -13,7 +13,7 @@ from rollout.metrics import readiness
 from ui import forecast as forecast_ui
 from ui.auth import may_edit
 from ui.figures import dimension_bars, master_data_figure, trend_figure
-from ui.formats import count_text, day_text, percent, readiness_text, status_label
+from ui.formats import count_text, day_text, go_live_text, percent, readiness_text, status_label
 from ui.router import ensure_routed
 from ui.sections import engagement as engagement_section
 from ui.sections import golive as golive_section
@@ -60,7 +60,8 @@ cols = st.columns(6)
 cols[0].metric("Status", status_label(row["status"]))
 cols[1].metric("Checklist readiness", readiness_text(row["checklist_readiness"]))
 cols[2].metric("Data readiness", percent(row["data_readiness"], "no data"))
-cols[3].metric("Days to go-live", count_text(row["days_to_go_live"]))
+live_since = row["actual_go_live"] if row["status"] == "live" else None  # "live since …", never negative days
+cols[3].metric("Go-live", go_live_text(row["days_to_go_live"], live_since) or "—")
 cols[4].metric("Forecast ready", "stalled" if row["stalled"] else day_text(row["forecast_ready_on"]))
 cols[5].metric("Slip (days)", count_text(row["slip_days"]))
 st.markdown("**Why this status**")

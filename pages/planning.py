@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError
+from rollout.core.i18n import _
 from rollout.metrics import readiness
 from rollout.planning import planner, scenarios
 from ui.auth import may_edit
@@ -17,6 +18,7 @@ from ui.state import cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import plain, setting_input, show_error, table
 
 ensure_routed()
+GANTT_ROWS = 40  # a Gantt of more rows is taller than a screen can read; the table holds every branch
 current = filters()
 as_of = current.as_of
 db = get_db()
@@ -28,7 +30,20 @@ show_flash("planning")
 
 
 stored = cached(planner.params_from)
-with st.form("plan_form", border=True):
+saved = cached(scenarios.scenarios)
+if "plan_result" not in st.session_state and len(saved):
+    # The page opens on the current plan: the newest saved scenario (this session's last optimised plan,
+    # once there is one, replaces it).
+    st.session_state.plan_params, st.session_state.plan_result = cached(scenarios.load_scenario,
+                                                                        str(saved["name"].iloc[0]))
+    st.session_state.plan_shown_name = str(saved["name"].iloc[0])
+shown_name = st.session_state.get("plan_shown_name")
+if shown_name and "plan_result" in st.session_state:
+    st.info(plain(_("Showing the saved scenario {name}. Optimise again below, or compare and apply scenarios "
+                    "further down.").format(name=shown_name)), icon=":material/event_available:")
+
+with st.expander(_("Optimise a new plan"), expanded="plan_result" not in st.session_state), \
+        st.form("plan_form", border=True):
     st.markdown("**Parameters** (defaults from Settings)")
     cols = st.columns(4)
     values = {}
@@ -49,6 +64,7 @@ if run:
             result = planner.plan_json(db, as_of, overrides=values, pins=list(pins), ignore_forecast=ignore,
                                        confidence=confidence)
             st.session_state.plan_result = result
+            st.session_state.pop("plan_shown_name", None)
             st.session_state.plan_params = {**values, "pins": list(pins), "ignore_forecast": ignore,
                                             "confidence": confidence}
             status.update(label=f"Plan {result['status']}", state="complete" if result["status"] != "infeasible"
@@ -58,28 +74,41 @@ if run:
             show_error(exc)
 
 result = st.session_state.get("plan_result")
-if result is None:
-    st.info("Set the parameters and press **Optimise the plan**.")
-else:
+if result is None:  # nothing optimised or saved yet: the plan in force, drawn the same way
+    result = cached(scenarios.current_plan, as_of)
+    st.info(_("No plan has been optimised or saved yet: these are the current planned dates. Optimise a new plan "
+              "above to improve them."), icon=":material/event_note:")
+if result:
     plan_tab, diff_tab, scen_tab = st.tabs(["Plan", "Difference from the current plan", "Scenarios"])
     with plan_tab:
         if result["status"] == "infeasible":
             st.error("No plan satisfies every rule. The conflicting rules:")
-            st.dataframe(pd.DataFrame({"conflict": result["conflicts"]}), hide_index=True, width="stretch")
+            table(pd.DataFrame({"conflict": result["conflicts"]}), key="plan_conflicts", file_name="plan_conflicts")
         else:
-            cols = st.columns(4)
-            cols[0].metric("Status", result["status"])
-            cols[1].metric("Weighted lateness", result["objective"]["weighted_lateness"],
-                           help="Sum of headcount × months late against the requested month")
-            cols[2].metric("Finish month", result["objective"]["finish_month"] or "-")
-            cols[3].metric("Gap", f"{(result['gap'] or 0):.2%}", help="Relative gap to the best bound; 0 = optimal")
+            if result["status"] != "current":  # an optimised plan: its figures
+                cols = st.columns(4)
+                cols[0].metric("Status", result["status"])
+                cols[1].metric("Weighted lateness", result["objective"]["weighted_lateness"],
+                               help="Sum of headcount × months late against the requested month")
+                cols[2].metric("Finish month", result["objective"]["finish_month"] or "-")
+                cols[3].metric("Gap", f"{(result['gap'] or 0):.2%}",
+                               help="Relative gap to the best bound; 0 = optimal")
             if result["branches"]:
                 prep = int(st.session_state.get("plan_params", {}).get("prep_months", stored.prep_months))
                 now = cached(readiness.branch_status, as_of)  # each bar coloured by the branch's status today
                 statuses = dict(zip(now["branch_code"], now["status"].astype(str), strict=True))
-                st.plotly_chart(gantt_figure(scenarios.plan_segments(result, prep), scenarios.plan_frame(result),
+                drawn = result
+                if len(result["branches"]) > GANTT_ROWS:
+                    rows = int(st.number_input(_("Branches in the Gantt (earliest go-live first)"), min_value=1,
+                                               max_value=len(result["branches"]), value=GANTT_ROWS, step=10,
+                                               key="plan_gantt_rows"))
+                    drawn = scenarios.first_go_lives(result, rows)
+                    st.caption(_("The Gantt shows {shown} of the plan's {total} branches; the table below holds "
+                                 "every branch.").format(shown=len(drawn["branches"]), total=len(result["branches"])))
+                st.plotly_chart(gantt_figure(scenarios.plan_segments(drawn, prep), scenarios.plan_frame(drawn),
                                              statuses), width="stretch", key="plan_gantt")
-                st.plotly_chart(load_figure(result), width="stretch", key="plan_load")
+                if result["load"]:
+                    st.plotly_chart(load_figure(result), width="stretch", key="plan_load")
                 table(scenarios.plan_frame(result), key="plan_table", file_name="launch_plan")
             else:
                 st.info("No branch to plan: every branch is live.")
@@ -106,7 +135,6 @@ else:
                 except RolloutError as exc:
                     show_error(exc)
 
-saved = cached(scenarios.scenarios)
 if len(saved):
     st.subheader("Saved scenarios")
     table(saved.drop(columns=["params"]), key="plan_scenarios", file_name="plan_scenarios")
@@ -115,7 +143,8 @@ if len(saved):
     first = cols[0].selectbox("Compare", names, key="plan_compare_a")
     second = cols[1].selectbox("with", names, index=min(1, len(names) - 1), key="plan_compare_b")
     if first and second:
-        st.dataframe(cached(scenarios.compare_headline, first, second), hide_index=True, width="stretch")
+        table(cached(scenarios.compare_headline, first, second), key="plan_compare_headline",
+              file_name="scenario_headline")
         table(cached(scenarios.compare_scenarios, first, second), key="plan_compare",
               file_name="scenario_comparison")
     if may_edit("plans"):  # editors (the dates of their scope) and administrators

@@ -101,6 +101,23 @@ def wait_for_app(page: object, timeout: float = 90_000) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
 
 
+def charts_drawn(page: object, timeout: float = 120_000) -> None:
+    """Until every plotly chart element on the page holds its drawn SVG."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .every(el => el.querySelector('.main-svg'))""", timeout=timeout)
+
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
+
+
+def record_outside_requests(page: object, outside: set[str]) -> None:
+    """Add to `outside` every URL this tab requests from another machine (the app must work on an intranet)."""
+    page.on("request", lambda request: outside.add(request.url)
+            if urllib.parse.urlparse(request.url).hostname not in LOCAL_HOSTS
+            and not request.url.startswith(("data:", "blob:")) else None)
+
+
 def wait_for_text(page: object, text: str, timeout: float = 90_000) -> None:
     """Until an alert (success, error, info...) holding this text is on the page: a click's rerun may not
     have started yet when the script state is read, so a result is awaited by its own text."""

@@ -275,8 +275,22 @@ def metrics(at: Any) -> dict[str, str]:
 
 
 def frame_with(at: Any, *columns: str) -> Any:
-    """An AppTest's first dataframe that has every one of these columns."""
-    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    """An AppTest's first dataframe that has every one of these columns, named by the library or by the header
+    shown (ui.formats.readable writes labels.column_label's header): the frame comes back with each column
+    under its header and, as a copy, under its library name too (a label's key, or the header with '_')."""
+    from rollout.core.labels import COLUMN_LABELS, column_label
+
+    def both(frame: Any) -> Any:
+        named = {column_label(key): key for key in COLUMN_LABELS}
+        extra = {}
+        for header in frame.columns:
+            for name in (named.get(header), str(header).replace(" ", "_")):
+                if name and name not in frame.columns and name not in extra:
+                    extra[name] = frame[header]
+        return frame.assign(**extra) if extra else frame
+
+    found = [both(d.value) for d in at.dataframe]
+    found = [f for f in found if set(columns) <= set(f.columns)]
     assert found, f"no table with {columns}"
     return found[0]
 

@@ -23,13 +23,15 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from rollout.core.i18n import _
 from rollout.core.labels import STATUS_COLOURS, STATUS_ORDER
 from rollout.metrics import engagement, lessons
 from ui.formats import percent, readiness_text, status_label
 
 P = ParamSpec("P")
 
-RED_TO_GREEN = [[0.0, "#d62728"], [0.5, "#ffdd57"], [1.0, "#2ca02c"]]  # 0 % red, 50 % yellow, 100 % green
+# 0 % red, 50 % yellow, 100 % green: the ends are the status palette's red and green
+RED_TO_GREEN = [[0.0, STATUS_COLOURS["red"]], [0.5, "#ffdd57"], [1.0, STATUS_COLOURS["green"]]]
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 HEATMAP_ROWS = 40  # branches drawn in a staffing heatmap; the tables beside it hold every branch
 MATRIX_CHART_BRANCHES = 60  # a lessons heatmap with more columns is unreadable (the table has every branch)
@@ -119,15 +121,18 @@ STATUS_ORDER = list(STATUS_ORDER)
 
 
 @builder
-def dimension_heatmap(by_dimension: pd.DataFrame, branches: list[str], dimensions: list[str]) -> go.Figure:
-    """Branch × dimension heatmap of checklist readiness (%); blank: the branch has no item there."""
+def dimension_heatmap(by_dimension: pd.DataFrame, branches: list[str], dimensions: list[str],
+                      keep_order: bool = False, title: str = "Readiness by branch and dimension") -> go.Figure:
+    """Branch × dimension heatmap of checklist readiness (%); blank: the branch has no item there.
+    keep_order: the branches top to bottom as given (risk first), else by code."""
     frame = by_dimension[by_dimension["branch_code"].isin(branches)]
     if frame.empty:
         return empty_figure("No checklist items for these branches")
     pivot = frame.pivot_table(index="branch_code", columns="dimension", values="checklist_readiness",
                               aggfunc="first").reindex(columns=dimensions)
-    return _percent_heatmap(pivot.reindex(sorted(pivot.index, reverse=True)), "Readiness by branch and dimension",
-                            "Ready %", "branch %{y}<br>%{x}<br>readiness %{z:.1f}%<extra></extra>")
+    rows = [b for b in reversed(branches) if b in pivot.index] if keep_order else sorted(pivot.index, reverse=True)
+    return _percent_heatmap(pivot.reindex(rows), title, "Ready %",
+                            "branch %{y}<br>%{x}<br>readiness %{z:.1f}%<extra></extra>")
 
 
 @builder
@@ -146,6 +151,54 @@ def status_counts_figure(counts: pd.DataFrame, by: str) -> go.Figure:
                     marker_color=STATUS_COLOURS[status])
     fig.update_layout(barmode="stack", title=f"Branch status per {'wave' if by == 'wave' else 'region'}",
                       xaxis={"categoryorder": "array", "categoryarray": order}, yaxis={"title": "branches"},
+                      height=320, margin=MARGIN)
+    return fig
+
+
+@builder
+def region_status_figure(rollup: pd.DataFrame) -> go.Figure:
+    """Horizontal stacked bars: branches per region and status (portfolio.region_rollup), risk first,
+    in the one status palette."""
+    if rollup.empty:
+        return empty_figure(_("No branches"))
+    fig = go.Figure()
+    regions = [f"{code} · {name}" for code, name in zip(rollup["region_code"], rollup["region_name"], strict=True)]
+    for status in STATUS_ORDER:
+        fig.add_bar(y=regions, x=rollup[status], name=status_label(status), orientation="h",
+                    marker_color=STATUS_COLOURS[status],
+                    hovertemplate="%{y}<br>%{x}<extra>" + status_label(status) + "</extra>")
+    fig.update_layout(barmode="stack", title=_("Branch status per region"), height=max(220, 34 * len(rollup) + 110),
+                      yaxis={"autorange": "reversed"}, xaxis={"title": _("branches")}, margin=MARGIN,
+                      legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+TREND_STATUSES = ("live", "green", "amber", "red")  # the portfolio trend: bottom to top of the stack
+
+
+@builder
+def portfolio_trend_figure(trend: pd.DataFrame) -> go.Figure:
+    """Branches live / green / amber / red on each weekly review date (portfolio.status_trend), stacked."""
+    if trend.empty:
+        return empty_figure(_("No weekly figures"))
+    fig = go.Figure()
+    for status in TREND_STATUSES:
+        fig.add_scatter(x=trend["week"], y=trend[status], name=status_label(status), mode="lines",
+                        stackgroup="statuses", line={"color": STATUS_COLOURS[status], "width": 1},
+                        fillcolor=STATUS_COLOURS[status])
+    fig.update_layout(title=_("Branches per status, last 12 weeks"), yaxis={"title": _("branches")}, height=320,
+                      margin=MARGIN, legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+@builder
+def go_lives_ahead_figure(ahead: pd.DataFrame) -> go.Figure:
+    """Planned go-lives per week ahead (portfolio.go_lives_ahead)."""
+    if ahead.empty or not ahead["go_lives"].sum():
+        return empty_figure(_("No go-live planned in the next 12 weeks"))
+    fig = go.Figure(go.Bar(x=ahead["week"], y=ahead["go_lives"], marker_color=STATUS_COLOURS["live"],
+                           hovertemplate=_("week of %{x}") + "<br>%{y}<extra></extra>"))
+    fig.update_layout(title=_("Planned go-lives per week, next 12 weeks"), yaxis={"title": _("go-lives")},
                       height=320, margin=MARGIN)
     return fig
 
@@ -202,8 +255,8 @@ def master_data_figure(progress: pd.DataFrame) -> go.Figure:
 # --- staffing ------------------------------------------------------------------------------------------
 
 # 0 key users red, 1 amber, 2+ green (the coverage matrix's z is min(key users, 2)).
-COVERAGE_COLOURS = [[0.0, "#d62728"], [0.33, "#d62728"], [0.34, "#ff9f1c"], [0.66, "#ff9f1c"], [0.67, "#2ca02c"],
-                    [1.0, "#2ca02c"]]
+COVERAGE_COLOURS = [[0.0, STATUS_COLOURS["red"]], [0.33, STATUS_COLOURS["red"]], [0.34, STATUS_COLOURS["amber"]],
+                    [0.66, STATUS_COLOURS["amber"]], [0.67, STATUS_COLOURS["green"]], [1.0, STATUS_COLOURS["green"]]]
 
 
 @builder

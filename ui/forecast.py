@@ -110,15 +110,6 @@ def branch_forecast(row: pd.Series) -> None:
         st.markdown(plain(sentence))
 
 
-def with_chance(shown: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
-    """The Portfolio table with the chance of being ready by the planned go-live beside the status
-    (rows in the same order as status)."""
-    frame = shown.copy()
-    at = list(frame.columns).index("status") + 1 if "status" in frame.columns else len(frame.columns)
-    frame.insert(at, CHANCE, status["p_ready_by_go_live"].round(1).to_numpy())
-    return frame
-
-
 def go_lives_at_risk_section(as_of: date, regions: tuple[str, ...], days: int = 90, below: float = 50.0) -> None:
     """The Portfolio's list of planned go-lives in the next `days` days whose chance is below `below` %."""
     risky = by_region(cached(readiness.go_lives_at_risk, as_of, days=days, below=below), regions)

@@ -6,9 +6,14 @@ percentage or a missing date reads the same everywhere.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+
+from rollout.core.i18n import _, ngettext
+from rollout.core.labels import STATUS_COLOURS, column_label
+from rollout.core.labels import status_label as status_name
 
 STATUS_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "live": "Live", "no_plan": "No plan"}
 STAFFING_STATUS_TEXT = {"uncovered": "Uncovered module", "single_point_of_failure": "Single point of failure",
@@ -52,3 +57,68 @@ def last_contact_text(days: object) -> str:
 def module_label(module: object) -> str:
     """A module, or '(no module)' for a lesson or problem that has none."""
     return NO_MODULE if module is None or pd.isna(module) or module == "" else str(module)
+
+
+# --- tables a person reads -------------------------------------------------------------------------------
+
+
+def go_live_text(days: Any, actual_go_live: Any = None) -> str:
+    """A branch's go-live in words: 'live since 2026-03-02' for a live branch, 'in 21 days', 'today',
+    '5 days overdue' for a planned date already passed; '' with no date. Never a negative count."""
+    if actual_go_live is not None and not pd.isna(actual_go_live):
+        return _("live since {day}").format(day=day_text(actual_go_live))
+    if days is None or pd.isna(days):
+        return ""
+    days = int(days)
+    if days == 0:
+        return _("today")
+    if days > 0:
+        return ngettext("in {count} day", "in {count} days", days).format(count=days)
+    return ngettext("{count} day overdue", "{count} days overdue", -days).format(count=-days)
+
+
+def _is_date_only(series: pd.Series) -> bool:
+    """Datetimes holding only midnights (DuckDB DATEs), or Python dates in an object column."""
+    values = series.dropna()
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return bool(values.empty or (values == values.dt.normalize()).all())
+    return series.dtype == object and not values.empty and bool(
+        values.map(lambda v: isinstance(v, date) and not isinstance(v, datetime)).all())
+
+
+def _number_text(value: Any, whole: bool) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{int(value)}" if whole else f"{float(value):.1f}"
+
+
+def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The frame as a person reads it, and its status columns (by their new header).
+
+    Headers through labels.column_label; dates as YYYY-MM-DD; empty cells blank (never None, nan or
+    NaT: a number column with an empty cell becomes text, one decimal); readiness statuses in words
+    (labels.status_label, so the page can colour them from labels.STATUS_COLOURS). The same frame is
+    shown and downloaded, so the CSV reads like the screen."""
+    shown = frame.copy()
+    statuses: list[str] = []
+    for position, name in enumerate(frame.columns):
+        series = frame.iloc[:, position]
+        if _is_date_only(series):
+            shown.isetitem(position, series.map(lambda v: "" if pd.isna(v) else day_text(v)).astype(object))
+        elif pd.api.types.is_bool_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
+            continue
+        elif pd.api.types.is_numeric_dtype(series):
+            if series.isna().any():
+                whole = pd.api.types.is_integer_dtype(series) or bool(
+                    (series.dropna() == series.dropna().round()).all())
+                shown.isetitem(position, series.map(lambda v, w=whole: _number_text(v, w)).astype(object))
+        elif series.dtype == object or pd.api.types.is_string_dtype(series) \
+                or isinstance(series.dtype, pd.CategoricalDtype):
+            values = series.dropna()
+            if str(name) == "status" and not values.empty and values.astype(str).isin(list(STATUS_COLOURS)).all():
+                shown.isetitem(position, series.map(lambda v: "" if pd.isna(v) else status_name(str(v))))
+                statuses.append(column_label(str(name)))
+            elif series.isna().any():
+                shown.isetitem(position, series.astype(object).where(series.notna(), ""))
+    shown.columns = [column_label(str(c)) for c in frame.columns]
+    return shown.reset_index(drop=True), statuses

@@ -69,6 +69,22 @@ COLUMN_LABELS = {
     "amber": N_("amber"),
     "red": N_("red"),
     "no_plan": N_("no plan"),
+    # the Portfolio's branch table and other tables (issue 18)
+    "wave": N_("Wave"),
+    "stage": N_("Stage"),
+    "top_reason": N_("Top reason"),
+    "go_live": N_("Go-live"),
+    "days_to_go_live": N_("Days to go-live"),
+    "p_ready_by_go_live": N_("Chance by go-live %"),
+    "planned_kickoff": N_("Planned kick-off"),
+    "person_code": N_("Person"),
+    "exec_code": N_("Executive"),
+    "module": N_("Module"),
+    "name": N_("Name"),
+    "title": N_("Title"),
+    "due_date": N_("Due date"),
+    "created_at": N_("Saved at"),
+    "as_of": N_("As of"),
 }
 
 

@@ -70,17 +70,40 @@ def review_dates(as_of: date, weeks: int = 12) -> list[date]:
     return [as_of - timedelta(weeks=k) for k in range(weeks, -1, -1)]
 
 
+def status_history(db: Database, as_of: date, weeks: int = 12) -> pd.DataFrame:
+    """Branches per region and status on each weekly review date (METRICS.md replayed on that date),
+    oldest first: the trend of any choice of regions is read from it without replaying again.
+
+    Columns: week (date), region_code, status, branches."""
+    parts = []
+    for day in review_dates(as_of, weeks):
+        status = readiness.statuses(db, day)
+        counts = status.groupby(["region_code", "status"]).size().reset_index(name="branches")
+        parts.append(counts.assign(week=day))
+    if not parts:
+        return pd.DataFrame(columns=["week", "region_code", "status", "branches"])
+    return pd.concat(parts, ignore_index=True)[["week", "region_code", "status", "branches"]]
+
+
+def trend_of(history: pd.DataFrame, as_of: date, weeks: int = 12,
+             regions: Sequence[str] | None = None) -> pd.DataFrame:
+    """Branches per status on each weekly date, for these regions (all when empty), from status_history.
+
+    Columns: week (date), live, green, amber, red, no_plan; every week listed, oldest first."""
+    rows = in_regions(history, regions)
+    wide = rows.pivot_table(index="week", columns="status", values="branches", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(index=review_dates(as_of, weeks), columns=list(STATUSES), fill_value=0)
+    frame = wide.fillna(0).astype(int).reset_index(names="week")
+    frame.columns.name = None
+    return frame[["week", *STATUSES]]
+
+
 def status_trend(db: Database, as_of: date, weeks: int = 12,
                  regions: Sequence[str] | None = None) -> pd.DataFrame:
     """Branches per status on each weekly date (METRICS.md replayed on that date), oldest first.
 
     Columns: week (date), live, green, amber, red, no_plan."""
-    rows = []
-    for day in review_dates(as_of, weeks):
-        status = in_regions(readiness.branch_status(db, day), regions)
-        counts = status["status"].value_counts()
-        rows.append({"week": day, **{s: int(counts.get(s, 0)) for s in STATUSES}})
-    return pd.DataFrame(rows, columns=["week", *STATUSES])
+    return trend_of(status_history(db, as_of, weeks), as_of, weeks, regions)
 
 
 def go_lives_ahead(status: pd.DataFrame, as_of: date, weeks: int = 12) -> pd.DataFrame:
@@ -94,3 +117,53 @@ def go_lives_ahead(status: pd.DataFrame, as_of: date, weeks: int = 12) -> pd.Dat
     counts = offset.value_counts()
     return pd.DataFrame({"week": [as_of + timedelta(weeks=k) for k in range(weeks)],
                          "go_lives": [int(counts.get(k, 0)) for k in range(weeks)]})
+
+
+def branch_rows(status: pd.DataFrame) -> pd.DataFrame:
+    """The Portfolio's branch table, risk first (risk_order): the columns a CIO reads, library names
+    kept (the page labels them). Readiness figures and the chance of being ready by the planned go-live
+    rounded to one decimal."""
+    ordered = risk_order(status)
+    frame = ordered[["branch_code", "branch_name", "region_code", "wave", "status", "p_ready_by_go_live",
+                     "planned_go_live", "actual_go_live", "days_to_go_live", "checklist_readiness",
+                     "data_readiness", "slip_days", "overdue_items", "failing_gates", "top_reason"]].copy()
+    for column in ("checklist_readiness", "data_readiness", "p_ready_by_go_live"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").round(1)
+    return frame
+
+
+def page_count(rows: int, size: int) -> int:
+    """Pages of `size` rows needed for `rows` rows (at least one, so an empty table has a page)."""
+    return max(1, -(-int(rows) // max(1, int(size))))
+
+
+def page_of(frame: pd.DataFrame, page: int, size: int) -> pd.DataFrame:
+    """Rows of page `page` (1-based, clamped to the pages there are) of `size` rows each."""
+    page = min(max(1, int(page)), page_count(len(frame), size))
+    return frame.iloc[(page - 1) * size: page * size]
+
+
+CHANGE_COUNTS = ("status_changes", "turned_red", "readiness_up", "readiness_down", "new_overdue",
+                 "new_failing_gates", "went_silent", "people_left", "lessons_applied")
+
+
+def change_counts(tables: Mapping[str, pd.DataFrame | None] | None) -> dict[str, int | None]:
+    """How many rows each of "what changed since the last review"'s tables holds
+    (rollout.steering.snapshots.what_changed), and how many branches turned red; None where the
+    snapshots could not tell (or every count None when there is no pair of snapshots to compare)."""
+    tables = tables or {}
+    counts: dict[str, int | None] = {name: None if tables.get(name) is None else len(tables[name])
+                                     for name in CHANGE_COUNTS if name != "turned_red"}
+    changes = tables.get("status_changes")
+    counts["turned_red"] = None if changes is None else int((changes["status_after"] == "red").sum())
+    return counts
+
+
+def biggest_moves(tables: Mapping[str, pd.DataFrame | None] | None) -> dict[str, tuple[str, float] | None]:
+    """The branch whose readiness rose most since the last review and the one that fell most, each as
+    (branch code, change in percentage points), from what_changed's tables; None where none moved."""
+    found: dict[str, tuple[str, float] | None] = {}
+    for name, table in (("rise", (tables or {}).get("readiness_up")), ("fall", (tables or {}).get("readiness_down"))):
+        found[name] = None if table is None or table.empty else (str(table["branch_code"].iloc[0]),
+                                                                 float(table["change_points"].iloc[0]))
+    return found

@@ -329,6 +329,12 @@ def _status_frame(db: Database, as_of: date, settings: Mapping[str, float]) -> p
     return frame
 
 
+def statuses(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Every branch's status and readiness figures on a date, without the reasons and the probabilistic
+    forecast: a fifth of branch_status's cost, for replaying the status on many dates (the trend)."""
+    return _status_frame(db, as_of, _settings(db, settings))
+
+
 def summary_fields(db: Database, as_of: date, settings: dict[str, float]) -> pd.DataFrame:
     """branch_code + checklist_readiness, overdue_items, failing_gates, data_readiness,
     forecast_ready_on, slip_days, status, p_ready_by_go_live, ready_p50_on, ready_p80_on (unrounded;

@@ -15,7 +15,7 @@ import pandas as pd
 from rollout.core.access import Caller, regions_to_text
 from rollout.core.errors import CellError, NotFoundError, ValidationError
 from rollout.core.i18n import _, ngettext
-from rollout.core.values import as_date
+from rollout.core.values import as_date, iso_text
 from rollout.exchange.edits import edit_batch
 from rollout.exchange.spec import SHEETS
 from rollout.store.audit import authorise_own_scope, record_json
@@ -76,6 +76,28 @@ SEGMENTS = ("preparation", "stage 1", "stage 2")
 
 def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def current_plan(db: Database, as_of: date) -> dict[str, Any]:
+    """The plan in force: each branch not live on as_of that has a planned go-live, with its planned
+    kick-off and go-live (the branches sheet), shaped like an optimised plan (plan_json: status
+    "current", no objective, no load) so the page draws it the same way before anything is optimised."""
+    rows = db.rows("SELECT branch_code, planned_kickoff, planned_go_live FROM branches "
+                   "WHERE planned_go_live IS NOT NULL AND (actual_go_live IS NULL OR actual_go_live > ?) "
+                   "ORDER BY planned_go_live, branch_code", [as_of])
+    branches = [{"branch_code": code, "kickoff": iso_text(kickoff), "go_live": iso_text(go_live),
+                 "stage2_go_live": None, "months_late": None, "pinned": False} for code, kickoff, go_live in rows]
+    finish = max((b["go_live"] for b in branches), default=None)
+    return {"as_of": as_of.isoformat(), "status": "current", "gap": None, "load": [], "conflicts": [],
+            "objective": {"weighted_lateness": None, "finish_month": finish[:7] if finish else None},
+            "branches": branches}
+
+
+def first_go_lives(plan: dict[str, Any], n: int) -> dict[str, Any]:
+    """The plan with only its n branches that go live first (then by code): a Gantt a person can read at
+    2,000 branches; the plan's table keeps every branch."""
+    ordered = sorted(plan.get("branches") or [], key=lambda b: (b["go_live"], b["branch_code"]))
+    return {**plan, "branches": ordered[:max(0, int(n))]}
 
 
 def plan_segments(plan: dict[str, Any], prep_months: int) -> pd.DataFrame:

@@ -232,12 +232,13 @@ def _first_by_branch(items: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 
 def next_action(row: Mapping[str, Any], gate: Mapping[str, Any] | None, late: Mapping[str, Any] | None) -> str:
-    """What the committee asks of a red or amber branch, from the first rule of its status that applies."""
+    """What the committee asks of a red or amber branch: the remedy of the first rule of its status that applies,
+    in the order of its reasons (a red gate, a red slip, low readiness, a slip, a stall, overdue items, a gate)."""
     forecast = "" if is_missing(row.get("forecast_ready_on")) else pd.Timestamp(row["forecast_ready_on"]).date() \
         .isoformat()
     if row["status"] == "no_plan":
         return _("Create the checklist, e.g. from the pilot's template.")
-    if gate is not None and (row.get("red_gate") or row.get("failing_gates")):
+    if gate is not None and row.get("red_gate"):
         return _("Close the gate “{item}” before go-live.").format(item=gate["title"])
     if row.get("red_slip"):
         return _("Agree a recovery plan or a later go-live (forecast ready {date}).").format(date=forecast)
@@ -249,6 +250,8 @@ def next_action(row: Mapping[str, Any], gate: Mapping[str, Any] | None, late: Ma
         return _("Restart the work: nothing was done in the last eight weeks.")
     if late is not None:
         return _("Chase the overdue item “{item}”.").format(item=late["title"])
+    if gate is not None:
+        return _("Close the gate “{item}” before go-live.").format(item=gate["title"])
     return ""
 
 

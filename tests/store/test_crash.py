@@ -69,12 +69,12 @@ if mode == "committed":  # committed (in the write-ahead log), killed before any
 
 
 def contents(path: Path) -> dict[str, list[tuple]]:
-    """Every table's rows, sorted (import_log without its wall-clock time)."""
+    """Every table's rows, sorted (import_log and audit_log without their wall-clock times)."""
+    clock = {"import_log": "EXCLUDE (imported_at)", "audit_log": "EXCLUDE (changed_at)"}
     with Database(path, read_only=True) as db:
         tables = [r[0] for r in db.rows("SELECT table_name FROM information_schema.tables "
                                         "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1")]
-        return {t: db.rows(f'SELECT * {"EXCLUDE (imported_at)" if t == "import_log" else ""} FROM "{t}" '
-                           "ORDER BY ALL") for t in tables}
+        return {t: db.rows(f'SELECT * {clock.get(t, "")} FROM "{t}" ORDER BY ALL') for t in tables}
 
 
 @pytest.fixture(scope="module")

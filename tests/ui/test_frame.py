@@ -58,7 +58,7 @@ def test_a_link_with_an_unknown_region_shows_every_region_with_a_notice(open_pag
     assert at.sidebar.multiselect(key="regions_picker").value == []
     assert at.sidebar.date_input(key="as_of_picker").value == date(2026, 11, 22)
     assert "region" not in at.query_params
-    assert len(frame_with(at, "top reason")) == 12  # every branch of the sample
+    assert len(frame_with(at, "top_reason")) == 12  # every branch of the sample
 
 
 def test_a_link_with_a_known_region_filters_without_a_notice(open_page) -> None:

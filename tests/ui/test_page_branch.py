@@ -24,7 +24,7 @@ def test_branch_page_dates_and_branches(open_page) -> None:
     # expected summary for B03: red, 63.6 %, forecast 2027-01-06, slip 36; go-live 12-01 is 9 days away
     assert shown["Status"] == "Red" and shown["Checklist readiness"] == "63.6%"
     assert shown["Forecast ready"] == "2027-01-06" and shown["Slip (days)"] == "36"
-    assert shown["Days to go-live"] == "9"
+    assert shown["Go-live"] == "in 9 days"
     assert at.text[0].value == "• forecast ready 2027-01-06, 36 days after the planned go-live (more than 30)"
 
     at.selectbox(key="branch_select").set_value("B11").run()
@@ -33,6 +33,7 @@ def test_branch_page_dates_and_branches(open_page) -> None:
     assert at.query_params["branch"] in ("B11", ["B11"])  # the link follows the choice
     at.selectbox(key="branch_select").set_value("PIL").run()
     assert not at.exception
+    assert metrics(at)["Go-live"].startswith("live since ")  # not a negative count of days
     assert metrics(at)["Status"] == "Live"
 
 

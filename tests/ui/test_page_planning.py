@@ -35,7 +35,8 @@ def test_page_renders_runs_and_saves_a_scenario(open_page, sample_db_path):
     at.button(key="plan_apply_confirm").click().run()
     assert not at.exception
     assert any(f"{changes} planned dates changed" in m.value for m in at.success)
-    assert db.scalar("SELECT count(*) FROM audit_log WHERE actor = 'planning page'") == changes
+    # every change audited, as the local administrator (main's callers); no other update
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE actor = 'local' AND action = 'update'") == changes
 
 
 def test_infeasible_pins_show_the_conflict(open_page):
@@ -70,3 +71,32 @@ def test_plan_at_80_percent_confidence_is_recorded_in_the_scenario(open_page, sa
     assert not at.exception
     db = Database(sample_db_path)
     assert json.loads(db.scalar("SELECT params_json FROM plan_scenarios WHERE name = 'sure'"))["confidence"] == 80
+
+
+def test_the_page_opens_on_the_newest_saved_scenario_with_its_gantt(open_page, sample_db_path):
+    from rollout.core.access import LOCAL
+    from rollout.planning import planner, scenarios
+
+    with Database(sample_db_path) as db:
+        plan = planner.plan_json(db, date(2026, 11, 22), overrides={"solve_time_limit_s": 3.0})
+        scenarios.save_scenario(db, "older", {}, {**plan, "branches": plan["branches"][:1]}, caller=LOCAL)
+        scenarios.save_scenario(db, "current plan", {"prep_months": 3}, plan, caller=LOCAL)
+    at = open_page("planning", as_of=date(2026, 11, 22))
+    assert not at.exception, [e.value for e in at.exception]
+    # no button pressed: the newest saved scenario is on screen, Gantt first
+    assert at.session_state["plan_result"]["branches"] == plan["branches"]
+    assert any("Showing the saved scenario current plan" in i.value.replace("\\", "") for i in at.info)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2  # the Gantt and the load chart
+    gantt = charts[0].proto.spec
+    assert all(b["branch_code"] in gantt for b in plan["branches"])
+    assert not any("press **Optimise the plan**" in i.value for i in at.info)
+
+
+def test_with_nothing_saved_the_page_opens_on_the_planned_dates_in_force(open_page):
+    at = open_page("planning", as_of=date(2026, 11, 22))
+    assert not at.exception, [e.value for e in at.exception]
+    assert "plan_result" not in at.session_state  # nothing optimised: the plan in force is drawn
+    assert any("these are the current planned dates" in i.value for i in at.info)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1 and "B03" in charts[0].proto.spec and "PIL" not in charts[0].proto.spec  # the Gantt

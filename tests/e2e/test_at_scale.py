@@ -1,0 +1,73 @@
+"""Every page at 2,000 branches in real Chromium: it renders without an error, asks nothing of another
+machine, and leaves a screenshot in tests/e2e/screenshots/<page>_2000.png for people to look at.
+
+Building a 2,000-branch demo takes minutes on a busy machine: it is built once per session, or taken
+from ROLLOUT_E2E_BIG_DB (a file `rollout demo --branches 2000` wrote today; copied, never written)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from rollout.demo import portfolio
+from rollout.store.db import Database
+from ui.navigation import ALL_PAGES
+
+from browser import (
+    assert_no_exception,
+    browser_page,
+    charts_drawn,
+    page_url,
+    record_outside_requests,
+    screenshot,
+    streamlit_server,
+    wait_for_app,
+)
+
+BRANCHES = 2000  # non-pilot branches: 2,001 with the pilot
+
+
+@pytest.fixture(scope="module")
+def big_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("e2e-2000")
+    path = folder / "rollout.duckdb"
+    if os.environ.get("ROLLOUT_E2E_BIG_DB"):
+        shutil.copy(os.environ["ROLLOUT_E2E_BIG_DB"], path)
+    else:
+        with Database(path) as db:
+            portfolio.build_demo(db, branches=BRANCHES, seed=7, today=date.today())
+    with streamlit_server(path, folder / "log") as url:
+        yield url
+
+
+def _open(tab: object, url_path: str) -> None:
+    tab.goto(page_url(url_path))
+    tab.locator(".st-key-as_of_picker").wait_for(timeout=180_000)
+    wait_for_app(tab, timeout=180_000)
+    charts_drawn(tab, timeout=180_000)
+
+
+@pytest.mark.slow
+def test_every_page_at_2000_branches(browser: object, big_url: str) -> None:
+    outside: set[str] = set()
+    shots: list[Path] = []
+    for target in ALL_PAGES:
+        with browser_page(browser, big_url) as tab:
+            record_outside_requests(tab, outside)
+            _open(tab, target.url_path)
+            assert_no_exception(tab)
+            if target.url_path == "portfolio":
+                # a page of the risk-first table, not 2,001 rows; the heatmap holds the 25 most at risk
+                assert tab.get_by_text(re.compile(r"Branches 1 to 50 of 2,?001, risk first")).count() == 1
+                assert tab.locator(".st-key-portfolio_top_n input").input_value() == "25"
+            tab.set_viewport_size({"width": 1440, "height": 4000})  # the whole page in the picture
+            wait_for_app(tab, timeout=180_000)
+            shots.append(screenshot(tab, f"{target.url_path}_{BRANCHES}"))
+    assert not outside, sorted(outside)
+    assert all(p.exists() and p.stat().st_size > 10_000 for p in shots)
