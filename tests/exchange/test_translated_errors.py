@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from rollout.core import i18n
+from rollout.core.access import LOCAL
 from rollout.core.errors import ValidationError
 from rollout.exchange.edits import insert_rows
 from rollout.exchange.exporter import header_note, template_bytes
@@ -66,7 +67,7 @@ def test_the_language_of_a_refusal_is_the_language_of_its_context(bad_workbook: 
 
 def test_an_edit_is_refused_in_chinese_naming_its_label_and_column() -> None:
     with i18n.use_language("zh"), Database(":memory:") as db, pytest.raises(ValidationError) as caught:
-        insert_rows(db, "regions", [{"region_code": "EAST", "region_name": ""}])
+        insert_rows(db, "regions", [{"region_code": "EAST", "region_name": ""}], caller=LOCAL)
     assert str(caught.value) == "regions 新行，region_name：为空（应为文本）"
 
 
