@@ -281,10 +281,12 @@ def frame_with(at: Any, *columns: str) -> Any:
     from rollout.core.labels import COLUMN_LABELS, column_label
 
     def both(frame: Any) -> Any:
-        named = {column_label(key): key for key in COLUMN_LABELS}
+        named: dict[str, list[str]] = {}
+        for key in COLUMN_LABELS:  # several library names may share one header (branch_code, branch)
+            named.setdefault(column_label(key), []).append(key)
         extra = {}
         for header in frame.columns:
-            for name in (named.get(header), str(header).replace(" ", "_")):
+            for name in (*named.get(header, ()), str(header).replace(" ", "_")):
                 if name and name not in frame.columns and name not in extra:
                     extra[name] = frame[header]
         return frame.assign(**extra) if extra else frame

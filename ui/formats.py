@@ -137,5 +137,16 @@ def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
                 statuses.append(column_label(str(name)))
             elif series.isna().any():
                 shown.isetitem(position, series.astype(object).where(series.notna(), ""))
-    shown.columns = [column_label(str(c)) for c in frame.columns]
+    shown.columns = unique_headers([column_label(str(c)) for c in frame.columns], list(frame.columns))
     return shown.reset_index(drop=True), statuses
+
+
+def unique_headers(headers: list[str], names: list[Any]) -> list[str]:
+    """The headers with any repeat told apart by its column's name: two columns may share a label (a table
+    cannot show, and pyarrow cannot serialise, two columns of one name)."""
+    seen: set[str] = set()
+    unique = []
+    for header, name in zip(headers, names, strict=True):
+        unique.append(header if header not in seen else f"{header} ({name})")
+        seen.add(unique[-1])
+    return unique

@@ -143,7 +143,7 @@ TABLE_LABELS = {
     "acceptance overdue": N_("Acceptance overdue"), "accepted on": N_("Accepted on"), "payment due": N_("Payment due"),
     "payment overdue": N_("Payment overdue"),
     # decisions and snapshots
-    "decision_id": N_("Decision"), "decision": N_("Decision"), "decided_on": N_("Decided on"),
+    "decision_id": N_("Decision no."), "decision": N_("Decision"), "decided_on": N_("Decided on"),
     "decided_by": N_("Decided by"), "conditions": N_("Conditions"), "follow_up_on": N_("Follow-up on"),
     "status_then": N_("Status then"), "readiness_then": N_("Readiness then %"),
     "failing_gates_then": N_("Failing gates then"), "status_now": N_("Status now"),

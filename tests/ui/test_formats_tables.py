@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from rollout.core.i18n import use_language
-from ui.formats import go_live_text, readable
+from ui.formats import go_live_text, readable, unique_headers
 
 
 def test_readable_headers_blanks_dates_and_statuses() -> None:
@@ -61,3 +61,8 @@ def test_the_download_reads_like_the_screen() -> None:
     assert text.startswith("\ufeffBranch,Branch name,Slip (days)\r\n")  # a BOM: Excel opens the Chinese right
     assert "B01,北京分公司,\r\n" in text  # the empty slip blank, not None or nan
     assert "'=HYPERLINK(1)" in text  # formula-safe
+
+
+def test_two_columns_with_one_label_stay_two_columns() -> None:
+    assert unique_headers(["Branch", "Branch", "Status"], ["branch_code", "branch", "status"]) == [
+        "Branch", "Branch (branch)", "Status"]

@@ -18,9 +18,9 @@ PAGES = [p.url_path for p in ALL_PAGES]
 # The navigation's titles; the Portfolio and Launch planning pages' own text is marked by their redesign
 # (cio-ui), so only their navigation title is checked here.
 CHINESE_TITLES = {"portfolio": "推广总览", "branch": "分公司", "executives": "高管参与度",
-                  "steering": "汇报材料", "decisions": "上线决策", "staffing": "人员配置",
+                  "steering": "指导委员会汇报材料", "decisions": "上线决策", "staffing": "人员配置",
                   "lessons": "经验教训", "planning": "上线计划", "data": "数据导入导出", "methodology": "计算方法",
-                  "settings": "参数设置"}
+                  "settings": "参数设置", "access": "访问权限"}
 
 
 @pytest.mark.parametrize(("chosen", "url", "browser", "expected"), [
@@ -54,9 +54,16 @@ def test_every_page_renders_in_both_languages(open_page, page: str, language: st
     if language == "zh":
         assert at.title[0].value == CHINESE_TITLES[page] or page in ("portfolio", "planning"), at.title[0].value
         assert at.sidebar.date_input(key="as_of_picker").label == "截至"
-    # every table header has a label of its own in both languages (labels.COLUMN_LABELS)
-    unlabelled = {c for d in at.dataframe for c in d.value.columns if c not in COLUMN_LABELS} - {"used_pct"}
-    assert unlabelled == set() or page in ("portfolio", "planning"), sorted(unlabelled)
+    # every table header is a label a person reads (labels.COLUMN_LABELS), in the page's language
+    headers = {str(c) for d in at.dataframe for c in d.value.columns}
+    # no library name (snake_case) left, but for an editor's columns: named in the frame, labelled on screen by
+    # ui.widgets.header_config (a data editor hands its edits back under the library's names)
+    assert sorted(h for h in headers if "_" in h and h not in COLUMN_LABELS) == []
+    if language == "zh":
+        english = {str(v) for v in COLUMN_LABELS.values()}
+        with i18n.use_language("zh"):
+            alike = {v for v in english if i18n.gettext(v) == v}  # FTE, KPI: the same word in both
+        assert sorted(headers & (english - alike)) == []
 
 
 @pytest.mark.slow
