@@ -45,7 +45,7 @@ def test_team_records_a_kickoff_on_a_saturday_afternoon(page) -> None:
     page.locator(".st-key-golive_kickoff_submit_B09 button").click()
     wait_for_text(page, "Kick-off of B09 on 2026-11-21 saved.")
     assert any(t.endswith("Kick-off findings: weekend, afternoon.") for t in alerts(page)), alerts(page)
-    assert page.get_by_text("Held on 2026-11-21 (Saturday) at 14:00").count() == 1
+    assert page.get_by_text("Held on 2026-11-21 (Saturday) · start 14:00").count() == 1
     assert_no_exception(page)
     screenshot(page, "journey_kickoff_recorded")
 

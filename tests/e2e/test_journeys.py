@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 import pytest
 
+from rollout.core.labels import column_label
 from ui.navigation import ALL_PAGES
 
 from browser import assert_no_exception, choose, metric, open_app, screenshot, wait_for_app, wait_for_text
@@ -132,8 +133,11 @@ def test_someone_logs_a_touchpoint(page) -> None:
     with page.expect_download() as download:  # the commitments table now holds the new promise
         page.locator(".st-key-commitment_table_download button").click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
-    assert {"exec_code": "X02", "topic": "e2e go-live readiness visit", "commitment": "names two key users",
-            "state": "open"}.items() <= next(r for r in rows if r["topic"] == "e2e go-live readiness visit").items()
+    # the download has the headers a person reads (labels.column_label), as the screen does
+    wanted = {column_label(k): v for k, v in {"exec_code": "X02", "topic": "e2e go-live readiness visit",
+                                              "commitment": "names two key users", "state": "open"}.items()}
+    topic = column_label("topic")
+    assert wanted.items() <= next(r for r in rows if r[topic] == "e2e go-live readiness visit").items()
 
 
 def test_cio_downloads_the_steering_pack(page, tmp_path) -> None:

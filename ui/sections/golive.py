@@ -70,8 +70,8 @@ def kickoff_section(branch_code: str, as_of: date) -> None:
         if held > as_of:
             st.caption(_("Held after {day}: on the as-of date it had not happened yet.").format(day=as_of.isoformat()))
     if words:
-        st.warning(plain(_("Kick-off findings: {findings}.").format(findings=", ".join(words))),
-                   icon=":material/event_busy:")
+        shown = ", ".join(kickoff.finding_text(word) for word in words)
+        st.warning(plain(_("Kick-off findings: {findings}.").format(findings=shown)), icon=":material/event_busy:")
     elif record is not None and as_date(record["held_on"]) <= as_of:
         st.caption(_("Held by the rules: a working-day morning, outside the peak season, half a day at most, "
                      "steering committee and rewards announced, minutes signed in time."))
