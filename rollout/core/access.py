@@ -11,6 +11,7 @@ import getpass
 from dataclasses import dataclass
 
 from rollout.core.errors import AccessDeniedError
+from rollout.core.i18n import _
 
 ROLES = ("viewer", "editor", "admin")
 ALL_REGIONS = "*"
@@ -48,13 +49,13 @@ class Caller:
         if self.role == "admin":
             return None
         if operation in ADMIN_ONLY:
-            return f"only an administrator may change {operation}"
+            return _("only an administrator may change {operation}").format(operation=operation)
         if self.role != "editor":
-            return f"a {self.role} may not change anything"
+            return _("a viewer may not change anything")  # the one role left: viewer
         if region_code is None and not self.everywhere:
-            return f"{operation} across every region needs a scope of all regions"
+            return _("{operation} across every region needs a scope of all regions").format(operation=operation)
         if not self.sees(region_code):
-            return f"region {region_code} is outside your scope"
+            return _("region {region} is outside your scope").format(region=region_code)
         return None
 
     def may(self, operation: str, region_code: str | None = None) -> bool:
