@@ -69,7 +69,9 @@ def hover_every_chart(page) -> list[str]:
         box = chart.locator(".nsewdrag").first.bounding_box()
         if not box:
             continue
-        for pause in (15, 250):
+        for pause in (15, 250, 800):
+            chart.scroll_into_view_if_needed()
+            box = chart.locator(".nsewdrag").first.bounding_box() or box  # a rerun may have moved it
             seen = 0
             for i in range(1, 8):
                 for j in range(1, 6):

@@ -39,7 +39,8 @@ OPTIONAL = {name: [c.name for c in sheet.columns if not c.required] for name, sh
 OPTIONAL = {name: columns for name, columns in OPTIONAL.items() if columns}
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 # CLI commands the sweep does not run on each database, and why.
-NOT_SWEPT = {"demo": "writes its own portfolio, reads nothing", "import": "loads each case's workbook (the first step)"}
+NOT_SWEPT = {"demo": "writes its own portfolio, reads nothing", "import": "loads each case's workbook (the first step)",
+             "template": "writes the empty workbook, reads no data"}
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def commands(db: Path, out: Path, every: bool = True) -> list[list[str]]:
         ["call-list", "--db", d, *at, "--json"], ["plan", "--db", d, *at, "--json", "--time-limit", "10"],
         ["plan-from-template", "--db", d, "--branch", target, "--from", source, "--dry-run"],
         ["report", "--db", d, *at, "--out", str(out / "pack.xlsx")], ["export", "--db", d, str(out / "export.zip")],
+        ["users", "list", "--db", d, "--json"],
     ]
     if every:
         found += [
