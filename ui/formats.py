@@ -10,12 +10,10 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from babel.dates import format_date
 
-from rollout.core import i18n, labels
+from rollout.core import labels
 from rollout.core.i18n import _, ngettext
 from rollout.core.labels import N_, STATUS_COLOURS, column_label
-from rollout.core.labels import status_label as status_name
 
 STAFFING_STATUS_TEXT = {"uncovered": N_("Uncovered module"), "single_point_of_failure": N_("Single point of failure"),
                         "covered": N_("Covered"), "no_modules": N_("No modules")}
@@ -30,11 +28,6 @@ def no_module_text() -> str:
 def staffing_status_text(status: object) -> str:
     """A branch's staffing status code in words (unknown codes unchanged)."""
     return _(STAFFING_STATUS_TEXT[status]) if status in STAFFING_STATUS_TEXT else str(status)
-
-
-def weekday(day: date) -> str:
-    """The day of the week in the current language (Monday, 星期一)."""
-    return format_date(day, "EEEE", locale=i18n.BABEL_LOCALES[i18n.current()])
 
 
 def percent(value: Any, missing: str = "—") -> str:
@@ -133,7 +126,7 @@ def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
                 or isinstance(series.dtype, pd.CategoricalDtype):
             values = series.dropna()
             if str(name) == "status" and not values.empty and values.astype(str).isin(list(STATUS_COLOURS)).all():
-                shown.isetitem(position, series.map(lambda v: "" if pd.isna(v) else status_name(str(v))))
+                shown.isetitem(position, series.map(lambda v: "" if pd.isna(v) else labels.status_label(str(v))))
                 statuses.append(column_label(str(name)))
             elif series.isna().any():
                 shown.isetitem(position, series.astype(object).where(series.notna(), ""))

@@ -15,14 +15,14 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError
-from rollout.core.i18n import _
+from rollout.core.i18n import _, format_weekday
 from rollout.core.labels import N_
 from rollout.core.values import as_date, is_missing
 from rollout.metrics import after_go_live, kickoff, lessons, man_days
 from rollout.store.settings import get_settings
 from ui.auth import may_edit
 from ui.figures import man_days_forecast_figure, same_day_entry_figure
-from ui.formats import day_text, percent, weekday
+from ui.formats import day_text, percent
 from ui.state import by_region, cached, caller, flash, get_db, show_flash
 from ui.widgets import plain, show_error, table
 
@@ -85,7 +85,7 @@ def _yes_no(value: Any) -> str:
 
 def _held_text(record: dict[str, Any], held: date) -> str:
     """'Held on 2026-03-02 (Monday) · start 09:00 · 180 minutes · chaired by 王总 · 40 attending' (what is known)."""
-    parts = [_("Held on {day} ({weekday})").format(day=held.isoformat(), weekday=weekday(held))]
+    parts = [_("Held on {day} ({weekday})").format(day=held.isoformat(), weekday=format_weekday(held))]
     if record["start_time"]:
         parts.append(_("start {time}").format(time=record["start_time"]))
     if not is_missing(record["duration_min"]):
@@ -108,7 +108,7 @@ def _plan_kickoff(branch_code: str, as_of: date, expanded: bool) -> None:
         minutes = right.number_input(_("Duration (minutes)"), min_value=15, max_value=1440, value=180, step=15,
                                      key=f"golive_plan_minutes_{branch_code}")
         warnings = kickoff.plan_findings(day, start, int(minutes), peak_months, settings)
-        advice = {"weekend": _("{weekday}: hold it on a working day").format(weekday=weekday(day)),
+        advice = {"weekend": _("{weekday}: hold it on a working day").format(weekday=format_weekday(day)),
                   "afternoon": _("an afternoon start: hold it in the morning"),
                   "peak month": _("in the branch's peak season (months {months})").format(months=peak_months),
                   "longer than half a day": _("longer than half a day ({minutes} minutes)").format(
