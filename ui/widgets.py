@@ -16,10 +16,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from rollout.core import i18n
 from rollout.core.errors import RolloutError, ValidationError
-from rollout.core.i18n import _, ngettext
+from rollout.core.i18n import _, format_number, ngettext
 from rollout.core.labels import STATUS_COLOURS, column_label, labelled
 from rollout.core.labels import status_label as status_name
+from rollout.core.values import page_count, page_of
 from rollout.exchange.exporter import frame_to_csv
 from rollout.store.settings import SETTINGS
 from ui.formats import is_date_only, readable
@@ -29,6 +31,7 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # "a@b.c", "mailto:"): an invisible word joiner (U+2060) inside each such pattern keeps it text.
 _AUTOLINKS = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=www)(?=\.)|(?=@)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)")
 WORD_JOINER = "\u2060"
+PAGE_ROWS = 500  # a longer table is shown a page at a time: what the browser draws stays small at 2,000 branches
 
 
 def plain(text: object) -> str:
@@ -54,22 +57,32 @@ def show_error(exc: Exception, refused: bool = True) -> None:
         raise exc
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _csv_bytes(digest: str, _frame: pd.DataFrame) -> bytes:
-    return frame_to_csv(_frame)
+def _digest(frame: pd.DataFrame) -> str | None:
+    """A digest of every row, columns and types of a frame; None when a cell cannot be hashed (lists, dicts).
 
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """frame_to_csv, cached on a digest of the whole frame: a rerun does not write the same CSV again.
-
-    (Streamlit's own hashing samples frames of 50,000+ rows, so the digest is taken here, of every row.)
-    """
+    (Streamlit's own hashing samples frames of 50,000+ rows, so the digest is taken here, of every row.)"""
     try:
         rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
-    except (TypeError, ValueError):  # unhashable cells (lists, dicts): write it every time
-        return frame_to_csv(frame)
-    digest = hashlib.sha256(rows + repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode()).hexdigest()
-    return _csv_bytes(digest, frame)
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(rows + repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode()).hexdigest()
+
+
+def _prepare(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], bytes]:
+    shown, statuses = readable(frame)
+    return shown, statuses, frame_to_csv(shown)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _prepared(digest: str, language: str, _frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], bytes]:
+    return _prepare(_frame)
+
+
+def prepared(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], bytes]:
+    """formats.readable and its CSV, cached on a digest of the whole frame and the language: a rerun does not
+    write the same 20,000 rows again."""
+    digest = _digest(frame)
+    return _prepare(frame) if digest is None else _prepared(digest, i18n.current(), frame)
 
 
 def header_config(frame: pd.DataFrame, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -101,22 +114,45 @@ def status_column(label: str | None = None) -> Any:
                                               color=list(STATUS_COLOURS.values()), disabled=True)
 
 
-def table(frame: pd.DataFrame, key: str, file_name: str, **kwargs: Any) -> Any:
+def table(frame: pd.DataFrame, key: str, file_name: str, *, page_rows: int = PAGE_ROWS,
+          rows_text: str | None = None, **kwargs: Any) -> Any:
     """Every table of the app: a dataframe a person reads, with a formula-safe CSV download beside it.
 
     formats.readable writes the frame for people (human headers, blank empty cells, dates as dates,
     statuses in words, coloured from the one palette); the CSV holds the same headers and cells (UTF-8
-    with a byte-order mark, so Excel opens Chinese). column_config may name columns by their library
-    name or their header. The file name may hold codes from the data: anything but letters, digits,
-    '.', '-' and '_' becomes '_'."""
-    shown, statuses = readable(frame)
+    with a byte-order mark, so Excel opens Chinese). A table longer than `page_rows` is shown a page at a
+    time, with a page picker and `rows_text` ({first}, {last}, {total}) above it, while its CSV holds every
+    row: the browser then draws 500 rows, not 20,000, at any portfolio size. column_config may name columns
+    by their library name or their header. The file name may hold codes from the data: anything but
+    letters, digits, '.', '-' and '_' becomes '_'."""
+    readable_frame, statuses, data = prepared(frame)
+    pages = page_count(len(frame), page_rows)
+    shown = readable_frame
+    if pages > 1:
+        page = int(st.number_input(_("Page"), min_value=1, max_value=pages, value=1, step=1, key=f"{key}_page"))
+        first = (min(page, pages) - 1) * page_rows
+        st.caption((rows_text or _("Rows {first} to {last} of {total}; the download holds every row.")).format(
+            first=format_number(first + 1), last=format_number(min(first + page_rows, len(frame))),
+            total=format_number(len(frame))))
+        shown = page_of(readable_frame, page, page_rows).reset_index(drop=True)
     config: dict[str, Any] = {name: status_column() for name in statuses}
     config.update({column_label(str(name)): value for name, value in (kwargs.pop("column_config", None) or {}).items()})
     drawn = st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, **kwargs)
-    st.download_button(_("Download CSV"), csv_bytes(shown),
-                       file_name=_UNSAFE_IN_FILE_NAMES.sub("_", file_name) + ".csv", mime="text/csv",
-                       key=f"{key}_download")
+    st.download_button(_("Download CSV"), data, file_name=_UNSAFE_IN_FILE_NAMES.sub("_", file_name) + ".csv",
+                       mime="text/csv", key=f"{key}_download")
     return drawn
+
+
+def lazy_tabs(bodies: Mapping[str, Callable[[], None]], key: str) -> None:
+    """Tabs that draw only the open one: st.tabs with on_change="rerun" (each tab's .open), so a page at 2,000
+    branches sends the browser one tab's tables and pickers, not every tab's. bodies maps each tab's label to
+    the function drawing it, first tab open by default; the open tab's label is kept in st.session_state[key]
+    (a test opens a tab by setting it)."""
+    containers = st.tabs(list(bodies), key=key, on_change="rerun")
+    for container, body in zip(containers, bodies.values(), strict=True):
+        if container.open:
+            with container:
+                body()
 
 
 def code_and_name(names: Mapping[str, str]) -> Callable[[str], str]:

@@ -99,3 +99,14 @@ def quote_text(text: str) -> str:
     """An SQL string literal in single quotes, inner quotes doubled (for statements that take no
     parameters, such as ATTACH)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def page_count(rows: int, size: int) -> int:
+    """Pages of `size` rows needed for `rows` rows (at least one, so an empty table has a page)."""
+    return max(1, -(-int(rows) // max(1, int(size))))
+
+
+def page_of(frame: pd.DataFrame, page: int, size: int) -> pd.DataFrame:
+    """Rows of page `page` (1-based, clamped to the pages there are) of `size` rows each."""
+    page = min(max(1, int(page)), page_count(len(frame), size))
+    return frame.iloc[(page - 1) * size: page * size]

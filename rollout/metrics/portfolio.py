@@ -132,17 +132,6 @@ def branch_rows(status: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def page_count(rows: int, size: int) -> int:
-    """Pages of `size` rows needed for `rows` rows (at least one, so an empty table has a page)."""
-    return max(1, -(-int(rows) // max(1, int(size))))
-
-
-def page_of(frame: pd.DataFrame, page: int, size: int) -> pd.DataFrame:
-    """Rows of page `page` (1-based, clamped to the pages there are) of `size` rows each."""
-    page = min(max(1, int(page)), page_count(len(frame), size))
-    return frame.iloc[(page - 1) * size: page * size]
-
-
 CHANGE_COUNTS = ("status_changes", "turned_red", "readiness_up", "readiness_down", "new_overdue",
                  "new_failing_gates", "went_silent", "people_left", "lessons_applied")
 

@@ -9,7 +9,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rollout.core.values import as_date, comparable, is_missing, iso_text, json_ready, plain, quote, quote_text, round1
+from rollout.core.values import (
+    as_date,
+    comparable,
+    is_missing,
+    iso_text,
+    json_ready,
+    page_count,
+    page_of,
+    plain,
+    quote,
+    quote_text,
+    round1,
+)
 
 
 @pytest.mark.parametrize("value", [None, float("nan"), np.float64("nan"), pd.NaT, pd.NA])
@@ -49,3 +61,13 @@ def test_quoting_keeps_any_name_and_text_intact() -> None:
     con.execute(f"INSERT INTO {quote(name)} VALUES ({quote_text(text)})")
     assert con.execute(f"SELECT v FROM {quote(name)}").fetchall() == [(text,)]
     assert con.execute("SELECT table_name FROM information_schema.tables").fetchall() == [(name,)]
+
+
+def test_pages_of_a_long_table() -> None:
+    frame = pd.DataFrame({"n": range(120)})
+    assert page_count(120, 50) == 3 and page_count(100, 50) == 2
+    assert page_count(0, 50) == 1  # an empty table still has its page
+    assert page_of(frame, 1, 50)["n"].tolist() == list(range(50))
+    assert page_of(frame, 3, 50)["n"].tolist() == list(range(100, 120))
+    assert page_of(frame, 9, 50)["n"].tolist() == list(range(100, 120))  # clamped to the last page
+    assert page_of(frame, 0, 50)["n"].tolist() == list(range(50))

@@ -25,16 +25,6 @@ def test_branch_rows_on_the_sample_are_red_then_amber_by_slip(sample_db) -> None
     assert "days_to_go_live" in rows and "actual_go_live" in rows  # the page writes them as words
 
 
-def test_pages_of_the_branch_table() -> None:
-    frame = pd.DataFrame({"n": range(120)})
-    assert portfolio.page_count(120, 50) == 3 and portfolio.page_count(100, 50) == 2
-    assert portfolio.page_count(0, 50) == 1  # an empty table still has its page
-    assert portfolio.page_of(frame, 1, 50)["n"].tolist() == list(range(50))
-    assert portfolio.page_of(frame, 3, 50)["n"].tolist() == list(range(100, 120))
-    assert portfolio.page_of(frame, 9, 50)["n"].tolist() == list(range(100, 120))  # clamped to the last page
-    assert portfolio.page_of(frame, 0, 50)["n"].tolist() == list(range(50))
-
-
 def test_change_counts_count_each_table_and_the_branches_that_turned_red() -> None:
     changes = pd.DataFrame({"branch_code": ["A", "B", "C"], "status_after": ["red", "amber", "red"]})
     two = pd.DataFrame({"x": [1, 2]})

@@ -17,6 +17,7 @@ import streamlit as st
 from rollout.core.i18n import _, ngettext
 from rollout.core.labels import STATUS_COLOURS
 from rollout.core.labels import status_label as status_name
+from rollout.core.values import page_of
 from rollout.exchange.spec import DIMENSIONS
 from rollout.metrics import portfolio, readiness
 from rollout.steering import snapshots
@@ -125,17 +126,11 @@ def branch_table(status: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, objec
     rows.insert(rows.columns.get_loc("days_to_go_live"), "go_live",
                 [go_live_text(d, a) for d, a in zip(rows["days_to_go_live"], rows["actual_go_live"], strict=True)])
     rows = rows.drop(columns=["days_to_go_live", "actual_go_live"])
-    pages = portfolio.page_count(len(rows), TABLE_PAGE_ROWS)
-    page = 1
-    if pages > 1:
-        page = int(st.number_input(_("Page"), min_value=1, max_value=pages, value=1, step=1,
-                                   key="portfolio_table_page"))
-        first = (min(page, pages) - 1) * TABLE_PAGE_ROWS
-        st.caption(_("Branches {first} to {last} of {total}, risk first; the download holds every branch.").format(
-            first=first + 1, last=min(first + TABLE_PAGE_ROWS, len(rows)), total=len(rows)))
-    shown = portfolio.page_of(rows, page, TABLE_PAGE_ROWS).reset_index(drop=True)
-    event = table(shown, key="portfolio_table", file_name=f"portfolio_{as_of.isoformat()}", on_select="rerun",
-                  selection_mode="single-row")
+    event = table(rows, key="portfolio_table", file_name=f"portfolio_{as_of.isoformat()}", on_select="rerun",
+                  selection_mode="single-row", page_rows=TABLE_PAGE_ROWS,
+                  rows_text=_("Branches {first} to {last} of {total}, risk first; the download holds every branch."))
+    page = int(st.session_state.get("portfolio_table_page") or 1)
+    shown = page_of(rows, page, TABLE_PAGE_ROWS).reset_index(drop=True)
     return shown, event
 
 
