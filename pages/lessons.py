@@ -19,7 +19,7 @@ from ui.formats import NO_MODULE, no_module_text
 from ui.router import ensure_routed
 from ui.sections.lessons import critical_flags, filter_lessons
 from ui.state import by_region, cached, caller, filters, flash, get_db, show_flash
-from ui.widgets import plain, show_error, table
+from ui.widgets import lazy_tabs, plain, show_error, table
 
 ensure_routed()
 st.title(_("Lessons"))
@@ -50,10 +50,8 @@ def in_view(func: Callable[..., pd.DataFrame]) -> pd.DataFrame:
     return frame[frame["lesson_code"].isin(shown_codes)]
 
 
-tab_lessons, tab_matrix, tab_recurring, tab_loop, tab_problems = st.tabs(
-    [_("Lessons"), _("Application matrix"), _("Recurring"), _("Work the loop"), _("Go-live problems")])
-
-with tab_lessons:
+def lessons_tab() -> None:
+    """The lessons the filters show: charts and the table."""
     if regions:
         st.caption(_("{shown} of {total} lessons. Coverage counts branches that are not the pilot and not live on "
                      "{day}, in {regions}.").format(shown=len(shown), total=len(overview), day=as_of.isoformat(),
@@ -74,7 +72,9 @@ with tab_lessons:
           key="lessons_table", file_name=f"lessons_{as_of.isoformat()}",
           column_config={"application_coverage": st.column_config.NumberColumn(format="%.1f")})
 
-with tab_matrix:
+
+def matrix_tab() -> None:
+    """Where each lesson is applied, branch by branch."""
     matrix = in_view(lessons.application_matrix)
     st.caption(_("Branches going live soonest first; branches already live (right) do not count for coverage. "
                  "missing = no application recorded."))
@@ -90,7 +90,9 @@ with tab_matrix:
                   "eligible", "status", "note", "updated_on"]],
           key="lessons_matrix_table", file_name=f"lesson_applications_{as_of.isoformat()}")
 
-with tab_recurring:
+
+def recurring_tab() -> None:
+    """Lessons whose problem came back where they were not applied."""
     recurring = in_view(lessons.recurring_lessons)
     st.caption(_("A problem logged at a branch in the lesson's module after the lesson was recorded, while the "
                  "lesson was not applied or verified there. Lessons with no module never recur (see Methodology)."))
@@ -105,9 +107,11 @@ with tab_recurring:
                      "application_status", "problem_code", "problem_title", "severity", "opened_on", "closed_on"]],
           key="lessons_recurring_table", file_name=f"recurring_lessons_{as_of.isoformat()}")
 
+
 branch_codes_all = cached(lessons.branch_codes)  # the pilot(s) first
 
-with tab_loop:
+def loop_tab() -> None:
+    """The lesson loop's forms (editors and administrators)."""
     all_lessons = overview["lesson_code"].tolist()
     not_live = cached(lessons.branches_not_live, as_of)
     matrix_all = by_region(cached(lessons.application_matrix, as_of), regions)
@@ -179,7 +183,9 @@ with tab_loop:
                 except RolloutError as exc:
                     show_error(exc)
 
-with tab_problems:
+
+def problems_tab() -> None:
+    """Go-live problems: critical ones open too long, the backlog, per week, the forms."""
     st.subheader(_("Critical problems open too long"))
     critical_flags(as_of, regions)
 
@@ -256,3 +262,7 @@ with tab_problems:
                         st.rerun()
                     except RolloutError as exc:
                         show_error(exc)
+
+
+lazy_tabs({_("Lessons"): lessons_tab, _("Application matrix"): matrix_tab, _("Recurring"): recurring_tab,
+           _("Work the loop"): loop_tab, _("Go-live problems"): problems_tab}, key="lessons_tab")

@@ -18,7 +18,7 @@ from ui.formats import STAFFING_STATUS_TEXT, no_module_text, staffing_status_tex
 from ui.router import ensure_routed
 from ui.sections.staffing import headline, norms_caption
 from ui.state import by_region, cached, caller, filters, flash, get_db, show_flash
-from ui.widgets import show_error, table
+from ui.widgets import lazy_tabs, show_error, table
 
 ensure_routed()
 current = filters()
@@ -33,11 +33,10 @@ branches = by_region(all_branches, regions)
 headline(branches)
 
 editing = may_edit("staffing")  # a viewer gets no Edit tab (the library refuses their writes anyway)
-fill_tab, keys_tab, people_tab, whatif_tab, *edit_tabs = st.tabs(
-    [_("Fill & gaps"), _("Key users"), _("Stretched & departed"), _("What if someone leaves"),
-     *([_("Edit")] if editing else [])])
 
-with fill_tab:
+
+def fill() -> None:
+    """Fill rate heatmap, gaps and every branch's staffing figures."""
     lowest = staffing.lowest_fill_first(branches)
     if len(lowest) > HEATMAP_ROWS:
         st.caption(_("The heatmap shows the {shown} branches with the lowest fill rate of {count}; the tables hold "
@@ -52,7 +51,9 @@ with fill_tab:
           key="staff_branches", file_name=f"staffing_branches_{as_of}",
           column_config={"fill_rate": st.column_config.NumberColumn(format="%.1f")})
 
-with keys_tab:
+
+def key_users() -> None:
+    """Key-user coverage per branch and module, the norms, assessments."""
     matrix = by_region(cached(staffing.coverage_matrix, as_of), regions)
     chart, norms = st.columns([3, 2])
     with chart:
@@ -71,7 +72,9 @@ with keys_tab:
     table(by_region(cached(staffing.key_user_assessment, as_of), regions), key="staff_assessment",
           file_name=f"key_user_assessment_{as_of}")
 
-with people_tab:
+
+def stretched() -> None:
+    """Over-allocated people and recent departures."""
     over_people = by_region(cached(staffing.over_allocated, as_of), regions)
     over_rows = cached(staffing.over_allocated_assignments, as_of)
     st.markdown(_("**Over-allocated people** ({count}): more than 1.0 fte in total, with every active "
@@ -83,12 +86,15 @@ with people_tab:
     table(by_region(cached(staffing.departures, as_of), regions), key="staff_departures",
           file_name=f"departures_{as_of}")
 
+
 people = cached(staffing.people)
 active = by_region(cached(staffing.active_people, as_of), regions)
 labels = dict(zip(people["person_code"],  # name and branch_code are NOT NULL: plain string concatenation
                   people["person_code"] + " · " + people["name"] + " (" + people["branch_code"] + ")", strict=True))
 
-with whatif_tab:
+
+def what_if() -> None:
+    """A person leaving, recomputed; nothing saved."""
     st.caption(_("Choose a person: the figures are recomputed as if they left on the as-of date. Nothing is saved."))
     choice = st.selectbox(_("Person"), list(active["person_code"]), index=None, key="whatif_person",
                           format_func=lambda c: labels.get(c, c), placeholder=_("Choose an active person"))
@@ -117,63 +123,70 @@ def saved(message: str) -> None:
     st.rerun()
 
 
+def edit() -> None:
+    """The staffing edits: assign a person, record a departure, a training result."""
+    db = get_db()
+    branch_codes = list(all_branches["branch_code"])
+    person_codes = list(people["person_code"])
+    assign, depart, train = st.columns(3)
+    with assign, st.form("assign_form", clear_on_submit=False):
+        st.markdown("**" + _("Assign a person") + "**")
+        person = st.selectbox(_("Person"), person_codes, key="assign_person",
+                              format_func=lambda c: labels.get(c, c))
+        branch = st.selectbox(_("Branch"), branch_codes, key="assign_branch")
+        role = st.selectbox(_("Role"), ROLES, key="assign_role")
+        module = st.selectbox(_("Module"), ["", *MODULES], key="assign_module",
+                              format_func=lambda m: m or no_module_text())
+        fte = st.number_input(_("FTE (0 < fte ≤ 1)"), value=0.5, step=0.1, key="assign_fte")
+        backup = st.checkbox(_("Backup"), key="assign_backup")
+        start = st.date_input(_("Start"), value=None, key="assign_start")
+        end = st.date_input(_("End (empty: open)"), value=None, key="assign_end")
+        if st.form_submit_button(_("Assign"), key="assign_submit"):
+            try:
+                staffing.assign_person(db, person, branch, role, module, fte, is_backup=backup, start_date=start,
+                                       end_date=end, caller=caller())
+            except RolloutError as exc:
+                show_error(exc)
+            else:
+                saved(_("Assigned {person} to {branch} as {role} ({module}).").format(
+                    person=person, branch=branch, role=role, module=module) if module
+                    else _("Assigned {person} to {branch} as {role}.").format(person=person, branch=branch,
+                                                                              role=role))
+    with depart, st.form("depart_form"):
+        st.markdown("**" + _("Record a departure") + "**")
+        leaver = st.selectbox(_("Person"), person_codes, key="depart_person",
+                              format_func=lambda c: labels.get(c, c))
+        left_on = st.date_input(_("Left on (not active from this day)"), value=as_of, key="depart_left_on")
+        if st.form_submit_button(_("Record departure"), key="depart_submit"):
+            shown = people[people["person_code"] == leaver]
+            original = {"left_on": shown["left_on"].iloc[0]} if not shown.empty else None
+            try:
+                staffing.record_departure(db, leaver, left_on, original=original, caller=caller())
+            except RolloutError as exc:
+                show_error(exc)
+            else:
+                saved(_("Recorded that {person} left on {day}.").format(person=leaver, day=left_on))
+    with train, st.form("train_form"):
+        st.markdown("**" + _("Record a training result") + "**")
+        trainee = st.selectbox(_("Person"), person_codes, key="train_person",
+                               format_func=lambda c: labels.get(c, c))
+        train_module = st.selectbox(_("Module"), MODULES, key="train_module")
+        course = st.text_input(_("Course"), value="", key="train_course", placeholder=_("e.g. finance basics"))
+        completed = st.date_input(_("Assessed on"), value=min(as_of, date.today()), key="train_completed_on")
+        score = st.number_input(_("Score (0–100)"), value=None, step=1.0, key="train_score")
+        if st.form_submit_button(_("Record result"), key="train_submit"):
+            try:
+                what = staffing.record_training(db, trainee, train_module, course or f"{train_module} basics",
+                                                completed, score, caller=caller())
+            except RolloutError as exc:
+                show_error(exc)
+            else:
+                saved(_("Training result {result} for {person} ({module}).").format(result=what, person=trainee,
+                                                                                    module=train_module))
+
+
+tabs = {_("Fill & gaps"): fill, _("Key users"): key_users, _("Stretched & departed"): stretched,
+        _("What if someone leaves"): what_if}
 if editing:
-    with edit_tabs[0]:
-        db = get_db()
-        branch_codes = list(all_branches["branch_code"])
-        person_codes = list(people["person_code"])
-        assign, depart, train = st.columns(3)
-        with assign, st.form("assign_form", clear_on_submit=False):
-            st.markdown("**" + _("Assign a person") + "**")
-            person = st.selectbox(_("Person"), person_codes, key="assign_person",
-                                  format_func=lambda c: labels.get(c, c))
-            branch = st.selectbox(_("Branch"), branch_codes, key="assign_branch")
-            role = st.selectbox(_("Role"), ROLES, key="assign_role")
-            module = st.selectbox(_("Module"), ["", *MODULES], key="assign_module",
-                                  format_func=lambda m: m or no_module_text())
-            fte = st.number_input(_("FTE (0 < fte ≤ 1)"), value=0.5, step=0.1, key="assign_fte")
-            backup = st.checkbox(_("Backup"), key="assign_backup")
-            start = st.date_input(_("Start"), value=None, key="assign_start")
-            end = st.date_input(_("End (empty: open)"), value=None, key="assign_end")
-            if st.form_submit_button(_("Assign"), key="assign_submit"):
-                try:
-                    staffing.assign_person(db, person, branch, role, module, fte, is_backup=backup, start_date=start,
-                                           end_date=end, caller=caller())
-                except RolloutError as exc:
-                    show_error(exc)
-                else:
-                    saved(_("Assigned {person} to {branch} as {role} ({module}).").format(
-                        person=person, branch=branch, role=role, module=module) if module
-                        else _("Assigned {person} to {branch} as {role}.").format(person=person, branch=branch,
-                                                                                  role=role))
-        with depart, st.form("depart_form"):
-            st.markdown("**" + _("Record a departure") + "**")
-            leaver = st.selectbox(_("Person"), person_codes, key="depart_person",
-                                  format_func=lambda c: labels.get(c, c))
-            left_on = st.date_input(_("Left on (not active from this day)"), value=as_of, key="depart_left_on")
-            if st.form_submit_button(_("Record departure"), key="depart_submit"):
-                shown = people[people["person_code"] == leaver]
-                original = {"left_on": shown["left_on"].iloc[0]} if not shown.empty else None
-                try:
-                    staffing.record_departure(db, leaver, left_on, original=original, caller=caller())
-                except RolloutError as exc:
-                    show_error(exc)
-                else:
-                    saved(_("Recorded that {person} left on {day}.").format(person=leaver, day=left_on))
-        with train, st.form("train_form"):
-            st.markdown("**" + _("Record a training result") + "**")
-            trainee = st.selectbox(_("Person"), person_codes, key="train_person",
-                                   format_func=lambda c: labels.get(c, c))
-            train_module = st.selectbox(_("Module"), MODULES, key="train_module")
-            course = st.text_input(_("Course"), value="", key="train_course", placeholder=_("e.g. finance basics"))
-            completed = st.date_input(_("Assessed on"), value=min(as_of, date.today()), key="train_completed_on")
-            score = st.number_input(_("Score (0–100)"), value=None, step=1.0, key="train_score")
-            if st.form_submit_button(_("Record result"), key="train_submit"):
-                try:
-                    what = staffing.record_training(db, trainee, train_module, course or f"{train_module} basics",
-                                                    completed, score, caller=caller())
-                except RolloutError as exc:
-                    show_error(exc)
-                else:
-                    saved(_("Training result {result} for {person} ({module}).").format(result=what, person=trainee,
-                                                                                        module=train_module))
+    tabs[_("Edit")] = edit
+lazy_tabs(tabs, key="staffing_tab")

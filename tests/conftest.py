@@ -156,14 +156,15 @@ def open_section(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch, crash_lo
 def open_page(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch, crash_logs: Path):
     """Run the real app.py on a page, against the sample database (or db_path), and return the AppTest.
 
-    open_page("staffing", as_of=date(2026, 11, 22), query={"branch": "B03"})
+    open_page("staffing", as_of=date(2026, 11, 22), query={"branch": "B03"}, state={"staffing_tab": "Edit"})
     """
     from streamlit.testing.v1 import AppTest
 
     from ui.navigation import by_url_path
 
     def opener(page: str, db_path: Path | None = None, as_of: date | None = date(2026, 11, 22),
-               query: dict[str, str] | None = None, regions: list[str] | None = None) -> AppTest:
+               query: dict[str, str] | None = None, regions: list[str] | None = None,
+               state: dict[str, object] | None = None) -> AppTest:
         monkeypatch.setenv("ROLLOUT_DB", str(db_path or sample_db_path))
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
         for name, value in (query or {}).items():
@@ -172,6 +173,8 @@ def open_page(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch, crash_logs:
             at.session_state["as_of"] = as_of
         if regions is not None:
             at.session_state["regions"] = regions
+        for name, value in (state or {}).items():
+            at.session_state[name] = value
         at.switch_page(by_url_path(page).file)
         at.run()
         return at

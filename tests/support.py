@@ -297,6 +297,24 @@ def frame_with(at: Any, *columns: str) -> Any:
     return found[0]
 
 
+LAZY_TABS = {"staffing": "staffing_tab", "lessons": "lessons_tab", "planning": "planning_tab"}  # page -> its key
+
+
+def open_tab(at: Any, key: str, label: str) -> Any:
+    """Open a tab of ui.widgets.lazy_tabs (its label, in the page's language) and run: only that tab is drawn."""
+    at.session_state[key] = label
+    return at.run()
+
+
+def every_tab(at: Any, page: str) -> Iterator[Any]:
+    """The run of a page with each of its lazy tabs open in turn (the run as it is when it has none)."""
+    labels = [t.label for t in at.tabs] if page in LAZY_TABS else []
+    if not labels:
+        yield at
+    for label in labels:
+        yield open_tab(at, LAZY_TABS[page], label)
+
+
 def texts(elements: Any) -> list[str]:
     """Messages as the user reads them (ui.widgets.plain escapes markdown with backslashes)."""
     return [str(e.value).replace("\\", "").replace("\u2060", "") for e in elements]

@@ -16,7 +16,7 @@ from rollout.core.access import LOCAL
 from rollout.store.db import Database
 from rollout.store.users import add_user, remove_user
 
-from support import ROOT, texts
+from support import ROOT, every_tab, texts
 
 AUTH = {"redirect_uri": "http://127.0.0.1:1/oauth2callback", "cookie_secret": "test-secret", "client_id": "rollout",
         "client_secret": "unused", "server_metadata_url": "http://127.0.0.1:1/.well-known/openid-configuration"}
@@ -96,9 +96,11 @@ PAGES = [("portfolio", None), ("branch", {"branch": "B01"}), ("branch", {"branch
          ("data", None), ("settings", None)]
 
 
-def controls(at: Any) -> tuple[set[str], set[str]]:
-    """The button keys (form submits included) and the tab labels of a run."""
-    return {b.key for b in at.button}, {t.label for t in at.tabs}
+def controls(at: Any, page: str = "") -> tuple[set[str], set[str]]:
+    """The button keys (form submits included) and the tab labels of a run, every lazy tab of the page opened
+    in turn (only the open one is drawn)."""
+    tabs = {t.label for t in at.tabs}
+    return {b.key for run in every_tab(at, page) for b in run.button}, tabs
 
 
 @pytest.mark.parametrize(("page", "query"), PAGES, ids=[f"{p}-{(q or {}).get('branch', '')}" for p, q in PAGES])
@@ -106,7 +108,7 @@ def test_a_viewer_gets_no_edit_control_on_any_page(signed_in, sample_db_path: Pa
                                                    query: dict[str, str] | None) -> None:
     with Database(sample_db_path) as db:
         add_user(db, LOCAL, "cio@acme.cn", "viewer")
-    buttons, tabs = controls(signed_in(page, {"email": "cio@acme.cn"}, query))
+    buttons, tabs = controls(signed_in(page, {"email": "cio@acme.cn"}, query), page)
     assert buttons <= VIEWER_BUTTONS and "Edit" not in tabs
 
 
@@ -114,7 +116,7 @@ def test_an_administrator_gets_the_edit_controls_a_viewer_does_not(signed_in) ->
     """The other side of the test above: the same pages as an administrator show their edit controls."""
     found: set[str] = set()
     for page, query in PAGES:
-        buttons, tabs = controls(signed_in(page, {"email": "boss@acme.cn"}, query))
+        buttons, tabs = controls(signed_in(page, {"email": "boss@acme.cn"}, query), page)
         found |= buttons | tabs
     assert {"checklist_save", "golive_entries_submit_B01", "golive_kickoff_submit_B03", "tp_submit", "snapshot_take",
             "decision_submit", "Edit", "lessons_status_submit", "problems_new_submit", "settings_save_Readiness",

@@ -8,7 +8,7 @@ import pytest
 
 from rollout.store.db import Database
 
-from support import frame_with, texts
+from support import frame_with, open_tab, texts
 
 
 @pytest.mark.slow
@@ -27,11 +27,14 @@ def test_page_renders_with_sample_figures(open_page) -> None:
         # L1 (finance, 01-20) recurs at B09 (PR003), B07 (PR010), B04 (PR012); L2 at B01 (PR007, opened 10-31)
         assert lessons.loc["L1", "recurring_problems"] == 3
         assert lessons.loc["L2", "recurring_problems"] == (1 if as_of == date(2026, 11, 22) else 0)
+        open_tab(at, "lessons_tab", "Application matrix")
         matrix = frame_with(at, "eligible")
         # soonest go-live first: B03 and B04 (12-01) before B05 (2027-01-01)
         order = matrix[matrix.lesson_code == "L1"].branch_code.tolist()
         assert order.index("B03") < order.index("B05") and order.index("B04") < order.index("B05")
+        open_tab(at, "lessons_tab", "Lessons")
     # 11-22: critical problems open more than 3 days: B09 (PR002), B11 (PR001); PR006 closed on 11-22
+    open_tab(at, "lessons_tab", "Go-live problems")
     assert any("2 branches with critical problems" in t for t in texts(at.warning)), texts(at.warning)
     assert sorted(frame_with(at, "critical open past limit").branch_code) == ["B09", "B11"]
 
@@ -46,14 +49,16 @@ def test_filters_and_region(open_page) -> None:
     at.multiselect(key="lessons_module").set_value(["supply_chain"]).run()
     assert frame_with(at, "recurring_problems").lesson_code.tolist() == ["L2"]
     # region WEST: only B02, B05, B08, B11 in the matrix
+    open_tab(at, "lessons_tab", "Application matrix")
     assert set(frame_with(at, "eligible").branch_code) == {"B02", "B05", "B08", "B11"}
     # WEST eligible: B05, B08, B11; L2 verified at B11 -> 1/3
+    open_tab(at, "lessons_tab", "Lessons")
     assert frame_with(at, "recurring_problems").application_coverage.iloc[0] == pytest.approx(100 / 3)
 
 
 @pytest.mark.slow
 def test_bulk_status_change_then_checklist_action_twice(open_page, sample_db_path) -> None:
-    at = open_page("lessons")
+    at = open_tab(open_page("lessons"), "lessons_tab", "Work the loop")
     at.selectbox(key="lessons_status_lesson").set_value("L3")
     at.multiselect(key="lessons_status_branches").set_value(["B04", "B05", "B06"])
     at.selectbox(key="lessons_status_value").set_value("applied")
@@ -62,6 +67,7 @@ def test_bulk_status_change_then_checklist_action_twice(open_page, sample_db_pat
     assert not at.error, texts(at.error)
     assert any("3 added" in t for t in texts(at.success))
     # L3 covered before: B03, B10, B11 (3 of 9); now + B04, B05, B06 -> 6/9 = 66.7%
+    open_tab(at, "lessons_tab", "Lessons")
     lessons = frame_with(at, "recurring_problems").set_index("lesson_code")
     assert lessons.loc["L3", "application_coverage"] == pytest.approx(200 / 3)
     with Database(sample_db_path) as db:
@@ -71,6 +77,7 @@ def test_bulk_status_change_then_checklist_action_twice(open_page, sample_db_pat
         assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'lesson_applications' "
                          "AND action = 'insert'") == 3
     # then the lesson -> checklist action, twice
+    open_tab(at, "lessons_tab", "Work the loop")
     at.selectbox(key="lessons_checklist_lesson").set_value("L4")
     at.button(key="lessons_checklist_submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -86,7 +93,7 @@ def test_bulk_status_change_then_checklist_action_twice(open_page, sample_db_pat
 
 @pytest.mark.slow
 def test_refused_edits_save_nothing_then_log_and_close(open_page, sample_db_path) -> None:
-    at = open_page("lessons")
+    at = open_tab(open_page("lessons"), "lessons_tab", "Go-live problems")
     # close PR001 (opened 2026-09-17) on a date before it was opened
     at.selectbox(key="problems_close_code").set_value("PR001")
     at.date_input(key="problems_close_on").set_value(date(2026, 9, 1))
@@ -94,6 +101,7 @@ def test_refused_edits_save_nothing_then_log_and_close(open_page, sample_db_path
     assert not at.exception, [e.value for e in at.exception]
     assert any("Refused" in t and "closed_on" in t for t in texts(at.error)), texts(at.error)
     # a lesson without a title
+    open_tab(at, "lessons_tab", "Work the loop")
     at.text_input(key="lessons_new_code").set_value("L9")
     at.button(key="lessons_new_submit").click().run()
     assert any("Refused" in t and "title" in t for t in texts(at.error)), texts(at.error)
@@ -102,6 +110,7 @@ def test_refused_edits_save_nothing_then_log_and_close(open_page, sample_db_path
         assert db.scalar("SELECT count(*) FROM lessons WHERE lesson_code = 'L9'") == 0
         assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name <> 'import_log'") == 0
     # then a good problem is logged and closed
+    open_tab(at, "lessons_tab", "Go-live problems")
     assert at.text_input(key="problems_new_code").value == "PR015"
     at.selectbox(key="problems_new_branch").set_value("B02")
     at.selectbox(key="problems_new_severity").set_value("critical")

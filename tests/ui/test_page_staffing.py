@@ -8,7 +8,7 @@ import pytest
 
 from rollout.store.db import Database
 
-from support import metrics
+from support import metrics, open_tab
 
 AS_OF = date(2026, 11, 22)
 
@@ -29,6 +29,9 @@ def test_page_renders_and_what_if(open_page) -> None:
     assert shown["Branches with an uncovered module"] == "10"
     assert shown["Single points of failure"] == "8"
     assert not at.text  # no what-if before a person is chosen
+    assert not at.get("selectbox")  # the what-if tab is not drawn until it is opened
+    open_tab(at, "staffing_tab", "What if someone leaves")
+    assert not at.exception and not at.text
     at.selectbox(key="whatif_person").select("P022").run()
     assert not at.exception
     # P022 and P024 are B08's finance and hr key users: both become single points of failure
@@ -45,7 +48,7 @@ def test_page_region_filter(open_page) -> None:
 
 @pytest.mark.slow
 def test_refused_edit_saves_nothing_good_edit_saved_and_audited(open_page, sample_db_path) -> None:
-    at = open_page("staffing", as_of=AS_OF)
+    at = open_tab(open_page("staffing", as_of=AS_OF), "staffing_tab", "Edit")
     before = counts(sample_db_path)
     at.selectbox(key="assign_person").select("P007")
     at.selectbox(key="assign_branch").select("B03")
