@@ -25,7 +25,7 @@ from rollout.store.scope import saved_in_scope, scope_text
 PREVIEW_COLUMNS = ["table", "branch_code", "module", "column", "current", "new"]
 
 
-_OF_SCOPE = saved_in_scope("plan_json")  # a scenario is seen by the scope it was saved by
+_OF_SCOPE = saved_in_scope("plan_scenarios")  # a scenario is seen by the scope it was saved by
 
 
 def _month_diff(old: date, new: date) -> int:

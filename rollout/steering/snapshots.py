@@ -30,7 +30,7 @@ MOVES_SHOWN = 5
 FIELD_LABELS = {"checklist_readiness": "readiness", "overdue_items": "overdue items",
                 "failing_gates": "failing gates", "slip_days": "slip days", "forecast_ready_on": "forecast ready",
                 "data_readiness": "data readiness"}
-_OF_SCOPE = saved_in_scope("summary_json")  # a snapshot is seen by the scope it was taken over
+_OF_SCOPE = saved_in_scope("snapshots")  # a snapshot is seen by the scope it was taken over
 WHY_FIELDS = ["checklist_readiness", "failing_gates", "overdue_items", "slip_days", "forecast_ready_on"]
 
 
@@ -99,70 +99,45 @@ def snapshot_figures(db: Database, as_of: date) -> dict[str, Any]:
 
 def take_snapshot(db: Database, as_of: date, label: str | None = None, *, caller: Caller) -> int:
     """Freeze the figures of as_of, as the caller sees them; returns the new snapshot_id (snapshots are never
-    changed later)."""
+    changed later). The scope and the branches per status are stored beside the JSON, for the readers that
+    need only those."""
     authorise_own_scope(db, caller, "snapshots")
     label = (label or "").strip() or None
-    payload = json.dumps(snapshot_figures(db.scoped(caller), as_of), ensure_ascii=False, sort_keys=True,
-                         default=str)
+    figures = snapshot_figures(db.scoped(caller), as_of)
+    payload = json.dumps(figures, ensure_ascii=False, sort_keys=True, default=str)
+    statuses = [b.get("status") for b in figures["branches"]]
+    counts = [statuses.count(s) for s in readiness.STATUSES]
+    columns = ", ".join(f"{s}_branches" for s in readiness.STATUSES)
     with db.transaction() as cur:
-        snapshot_id = cur.execute("INSERT INTO snapshots (as_of, taken_at, label, summary_json) VALUES (?, ?, ?, ?) "
-                                  "RETURNING snapshot_id", [as_of, datetime.now(), label, payload]).fetchone()[0]
+        snapshot_id = cur.execute(f"INSERT INTO snapshots (as_of, taken_at, label, summary_json, scope, {columns}) "
+                                  f"VALUES (?, ?, ?, ?, ?{', ?' * len(counts)}) RETURNING snapshot_id",
+                                  [as_of, datetime.now(), label, payload, figures["scope"], *counts]).fetchone()[0]
         audit_record(cur, caller.email, "insert", "snapshots", json.dumps({"snapshot_id": snapshot_id}),
                      new=json.dumps({"as_of": as_of.isoformat(), "label": label}, ensure_ascii=False))
     return int(snapshot_id)
 
 
+_COUNTS = ", ".join(f"{s}_branches AS {s}" for s in readiness.STATUSES)
+
+
 def list_snapshots(db: Database) -> pd.DataFrame:
-    """Every snapshot, newest first, with its status counts (read from the frozen JSON)."""
-    rows = db.rows(f"SELECT snapshot_id, as_of, taken_at, label, summary_json FROM snapshots WHERE {_OF_SCOPE} "
-                   "ORDER BY as_of DESC, snapshot_id DESC", [scope_text(db)])
-    records = []
-    for snapshot_id, as_of, taken_at, label, text in rows:
-        statuses = [b.get("status") for b in json.loads(text).get("branches", [])]
-        record = {"snapshot_id": int(snapshot_id), "as_of": as_of, "taken_at": taken_at, "label": label or ""}
-        record.update({s: statuses.count(s) for s in ("red", "amber", "green", "live")})
-        records.append(record)
-    return pd.DataFrame(records, columns=["snapshot_id", "as_of", "taken_at", "label", "red", "amber", "green",
-                                          "live"])
-
-
-STATUS_COUNTS_SQL = f"""
-WITH latest AS (  -- the newest snapshot of each review date of the caller's scope, the last `reviews` dates
-    SELECT snapshot_id, as_of, label, summary_json FROM snapshots WHERE {_OF_SCOPE}
-    QUALIFY row_number() OVER (PARTITION BY as_of ORDER BY snapshot_id DESC) = 1
-    ORDER BY as_of DESC LIMIT ?
-), statuses AS (  -- a branch's "status" is the only one with these values (executives: engaged, cooling,
-                  -- silent; lesson applications: planned, applied, ...); a quote inside a text is escaped
-    SELECT snapshot_id,
-           unnest(regexp_extract_all(summary_json, '"status": "(red|amber|green|live|no_plan)"', 1)) AS status
-    FROM latest
-)
-SELECT l.snapshot_id, l.as_of, l.label, s.status, count(s.status) AS branches
-FROM latest l LEFT JOIN statuses s USING (snapshot_id)
-GROUP BY ALL
-"""
+    """Every snapshot, newest first, with its branches per status (stored beside its JSON)."""
+    return db.df(f"SELECT snapshot_id, as_of, taken_at, coalesce(label, '') AS label, red, amber, green, live "
+                 f"FROM (SELECT *, {_COUNTS} FROM snapshots WHERE {_OF_SCOPE}) "
+                 "ORDER BY as_of DESC, snapshot_id DESC", [scope_text(db)])
 
 
 def status_counts(db: Database, reviews: int = 13) -> pd.DataFrame:
     """Branches per status at each of the last `reviews` review dates (the newest snapshot of each date),
-    oldest first: snapshot_id, as_of, label, live, green, amber, red, no_plan.
-
-    Counted in SQL from the frozen JSON text (reads always run in DuckDB), because a snapshot of a large
-    portfolio is megabytes of JSON that Python, or a JSON parser, would read whole: one regular-expression
-    pass over the text is several times faster."""
-    counts = db.df(STATUS_COUNTS_SQL, [scope_text(db), int(reviews)])
-    columns = ["snapshot_id", "as_of", "label", *readiness.STATUSES]
-    if counts.empty:
-        return pd.DataFrame(columns=columns)
-    grid = counts.pivot_table(index=["snapshot_id", "as_of"], columns="status", values="branches", aggfunc="sum",
-                              fill_value=0).reindex(columns=list(readiness.STATUSES), fill_value=0)
-    labels = counts.drop_duplicates("snapshot_id").set_index("snapshot_id")["label"]
-    frame = grid.reset_index()
-    frame["label"] = frame["snapshot_id"].map(labels).fillna("")
+    oldest first: snapshot_id, as_of, label, live, green, amber, red, no_plan."""
+    frame = db.df(f"""
+        SELECT snapshot_id, as_of, coalesce(label, '') AS label, {_COUNTS} FROM snapshots WHERE {_OF_SCOPE}
+        QUALIFY row_number() OVER (PARTITION BY as_of ORDER BY snapshot_id DESC) = 1
+        ORDER BY as_of DESC LIMIT ?""", [scope_text(db), int(reviews)])
     frame["as_of"] = [as_date(v) for v in frame["as_of"]]
     for status in readiness.STATUSES:
         frame[status] = frame[status].astype(int)
-    return frame.sort_values("as_of")[columns].reset_index(drop=True)
+    return frame.sort_values("as_of").reset_index(drop=True)
 
 
 def get_snapshot(db: Database, snapshot_id: int) -> dict[str, Any]:

@@ -35,8 +35,9 @@ VISIBLE_TO_ALL = frozenset({"lessons", "settings", "import_log", "schema_version
 # Tables a scoped caller does not see at all: who may do what, and the trail of every region's changes.
 HIDDEN_FROM_SCOPED = frozenset({"users", "audit_log"})
 # Tables saved whole by a caller (a snapshot's figures, a scenario's plan): each row records the scope it
-# was computed over (a "scope" key in its JSON, '*' when absent) and is seen only by that scope.
-SCOPE_JSON = {"snapshots": "summary_json", "plan_scenarios": "plan_json"}
+# was computed over and is seen only by that scope. A snapshot keeps it in its own column (its JSON is
+# megabytes at 2,000 branches: migration 006); a scenario in a "scope" key of its JSON ('*' when absent).
+SAVED_SCOPE = {"snapshots": "scope", "plan_scenarios": "coalesce(json_extract_string(plan_json, '$.scope'), '*')"}
 POOL_SIZE = 8
 
 
@@ -46,9 +47,9 @@ def scope_text(db: Database) -> str:
     return regions_to_text(getattr(db, "regions", None))
 
 
-def saved_in_scope(column: str) -> str:
-    """SQL: a saved row (snapshot, scenario) of the scope given as the one `?` parameter."""
-    return f"coalesce(json_extract_string({column}, '$.scope'), '*') = ?"
+def saved_in_scope(table: str) -> str:
+    """SQL: a saved row of `table` (snapshots, plan_scenarios) of the scope given as the one `?` parameter."""
+    return f"{SAVED_SCOPE[table]} = ?"
 
 
 def _literal(text: str) -> str:
@@ -72,8 +73,8 @@ def view_definitions(catalog: str, columns: dict[str, set[str]], regions: frozen
             continue
         if table in HIDDEN_FROM_SCOPED:
             where = "false"
-        elif table in SCOPE_JSON:
-            where = saved_in_scope(SCOPE_JSON[table]).replace("?", _literal(regions_to_text(regions)))
+        elif table in SAVED_SCOPE:
+            where = saved_in_scope(table).replace("?", _literal(regions_to_text(regions)))
         elif table == "executives":
             where = f"exec_code IN ({executives})"
         elif "region_code" in names:

@@ -141,6 +141,13 @@ def test_snapshot_is_frozen_when_the_data_changes(sample_db) -> None:
     assert list(listed["snapshot_id"]) == [second, first]  # same as-of date: newest first
     assert list(listed["label"]) == ["", "review 1"]
     assert sample_db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'snapshots'") == 2
+    # the branches per status stored beside the JSON are the JSON's own (the trend and this list read them)
+    statuses = [b["status"] for b in frozen["branches"]]
+    first_row = listed.set_index("snapshot_id").loc[first]
+    assert {s: int(first_row[s]) for s in ("red", "amber", "green", "live")} == {
+        s: statuses.count(s) for s in ("red", "amber", "green", "live")}
+    trend = snapshots.status_counts(sample_db).iloc[-1]  # the newest of the date: the second
+    assert int(trend["snapshot_id"]) == second and int(trend["no_plan"]) == statuses.count("no_plan")
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -183,3 +184,46 @@ def test_an_older_server_store_is_upgraded_on_open(pg_server) -> None:
             cur.execute("INSERT INTO settings VALUES ('half_life_days', 10, now())")
         assert db.version > before  # the new table's changes move the cache key
     pg_server.drop_database(url)
+
+
+# a snapshot as release 005 stored it: statuses of branches, and of other things that are not branches
+OLD_SNAPSHOT = json.dumps({"branches": [{"branch_code": c, "status": s} for c, s in
+                                        [("B1", "red"), ("B2", "red"), ("B3", "green"), ("B4", "live"),
+                                         ("B5", "no_plan"), ("B6", "amber")]],
+                           "executives": [{"exec_code": "E1", "status": "silent"}],
+                           "context": {"lesson_applications": [{"status": "applied"}]}, "scope": "EAST"})
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_snapshots_taken_before_006_get_their_scope_and_counts(pg_server, tmp_path: Path, engine: str) -> None:
+    """Migration 006 fills the new columns of snapshots already taken, from their JSON, on both engines: the
+    same figures the JSON holds (a snapshot without a scope key is of the whole store)."""
+    older = [(n, p) for n, p in schema.migrations() if n < 6]
+    rows = [(OLD_SNAPSHOT, "old"), (json.dumps({"branches": [{"status": "green"}]}), "whole")]
+    if engine == "duckdb":
+        target: str | Path = tmp_path / "old.duckdb"
+        with duckdb.connect(str(target)) as con:
+            con.execute(schema.SCHEMA_VERSION_TABLE)
+            for number, path in older:
+                con.execute(schema.migration_sql(number, path, engine))
+                con.execute("INSERT INTO schema_version VALUES (?, now())", [number])
+            for text, label in rows:
+                con.execute("INSERT INTO snapshots (as_of, taken_at, label, summary_json) "
+                            "VALUES (DATE '2026-11-01', now(), ?, ?)", [label, text])
+    else:
+        target = pg_server.create_database()
+        with psycopg.connect(target, autocommit=True) as pg:
+            pg.execute(schema.SCHEMA_VERSION_TABLE)
+            for number, path in older:
+                pg.execute(schema.migration_sql(number, path, engine))
+                pg.execute("INSERT INTO schema_version VALUES (%s, now())", [number])
+            for text, label in rows:
+                pg.execute("INSERT INTO snapshots (as_of, taken_at, label, summary_json) "
+                           "VALUES (DATE '2026-11-01', now(), %s, %s)", [label, text])
+    with Database(target) as db:
+        assert db.schema_version() == LATEST_VERSION
+        assert db.rows("SELECT label, scope, live_branches, green_branches, amber_branches, red_branches, "
+                       "no_plan_branches FROM snapshots ORDER BY label") == [
+            ("old", "EAST", 1, 1, 1, 2, 1), ("whole", "*", 0, 1, 0, 0, 0)]
+    if engine == "postgres":
+        pg_server.drop_database(str(target))
