@@ -21,10 +21,8 @@ import argparse
 import json
 import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ import pandas as pd
 
 from rollout.core import i18n
 from rollout.core.access import cli_caller
+from rollout.core.crashlog import write_crash_log
 from rollout.core.errors import DatabaseError, RolloutError, ValidationError
 from rollout.core.i18n import _
 from rollout.core.labels import N_
@@ -526,19 +525,13 @@ def _closed_pipe() -> int:
 
 
 def _log_traceback(exc: BaseException, locations: Sequence[str | None] = ()) -> Path:
-    """Write the traceback to a log file the user can send to the developers (server passwords masked);
-    return its path."""
-    folder = Path(os.environ.get("ROLLOUT_LOG_DIR") or tempfile.gettempdir())
-    path = folder / f"rollout-error-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
-    text = "".join(traceback.format_exception(exc))
-    for location in locations:
-        if location:
-            text = scrub(text, location)
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError:
-        path = Path(os.devnull)
-    return path
+    """core.crashlog's log file, with the password of every server location named on the command line
+    masked."""
+    def clean(text: str) -> str:
+        for location in locations:
+            text = scrub(text, location) if location else text
+        return text
+    return write_crash_log(exc, clean=clean)
 
 
 def run() -> None:

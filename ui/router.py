@@ -31,6 +31,8 @@ from rollout.core import i18n
 from rollout.core.crashlog import write_crash_log
 from rollout.core.errors import RolloutError
 from rollout.core.i18n import _
+from rollout.store.locations import scrub
+from ui.location import database_path
 from ui.widgets import plain, show_error
 
 P = ParamSpec("P")
@@ -75,7 +77,8 @@ def ensure_routed() -> None:
 
 def failure_message(exc: BaseException, where: str) -> str:
     """What the user reads in place of an unexpected exception: one line naming the log file."""
-    log = write_crash_log(exc, context=where)
+    location = database_path()
+    log = write_crash_log(exc, context=where, clean=lambda text: scrub(text, location))
     LOGGER.error("%s failed; details in %s", where, log, exc_info=exc)
     return _("Something went wrong on this page. The details were logged to {log}.").format(log=log)
 

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -33,29 +32,15 @@ from rollout.core.limits import EARLIEST_DATE as EARLIEST
 from rollout.core.limits import LATEST_DATE as LATEST
 from rollout.store.db import Database, is_server_location, open_store
 from rollout.store.scope import scope_text
+from ui.location import database_path
 from ui.router import LANGUAGE
 from ui.widgets import plain, show_error
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DB = ROOT / "data" / "rollout.duckdb"
 
 # --- the database and cached reads -------------------------------------------------------------------
-
-
-def database_path() -> str:
-    """ROLLOUT_DB, else .streamlit/secrets.toml's ROLLOUT_DB, else data/rollout.duckdb: a file path, or a
-    postgresql:// URL for a team's shared store (kept as text: a URL is not a path)."""
-    if os.environ.get("ROLLOUT_DB"):
-        return os.environ["ROLLOUT_DB"]
-    try:
-        if "ROLLOUT_DB" in st.secrets:
-            return str(st.secrets["ROLLOUT_DB"])
-    except Exception:  # no secrets file: Streamlit raises its own error type
-        pass
-    return str(DEFAULT_DB)
 
 
 @st.cache_resource(show_spinner="Opening the rollout database…")

@@ -114,3 +114,17 @@ def test_export_command_writes_a_workbook(sample_db_path: Path, tmp_path: Path) 
 def test_summary_as_of_defaults_to_today(sample_db_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["summary", "--db", str(sample_db_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["as_of"] == date.today().isoformat()
+
+
+def test_a_crash_log_holds_the_traceback_with_the_server_password_masked(tmp_path, monkeypatch) -> None:
+    from rollout import cli
+
+    monkeypatch.setenv("ROLLOUT_LOG_DIR", str(tmp_path))
+    url = "postgresql://app:s3cret@127.0.0.1:5432/rollout"
+    try:
+        raise RuntimeError(f"could not reach {url}")
+    except RuntimeError as exc:
+        path = cli._log_traceback(exc, [url, None])
+    text = path.read_text(encoding="utf-8")
+    assert path.parent == tmp_path and "RuntimeError: could not reach postgresql://app:***@" in text
+    assert "s3cret" not in text

@@ -71,3 +71,4 @@ def test_pages_of_a_long_table() -> None:
     assert page_of(frame, 3, 50)["n"].tolist() == list(range(100, 120))
     assert page_of(frame, 9, 50)["n"].tolist() == list(range(100, 120))  # clamped to the last page
     assert page_of(frame, 0, 50)["n"].tolist() == list(range(50))
+
