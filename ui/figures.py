@@ -124,14 +124,16 @@ STATUS_ORDER = list(STATUS_ORDER)
 def dimension_heatmap(by_dimension: pd.DataFrame, branches: list[str], dimensions: list[str],
                       keep_order: bool = False, title: str | None = None) -> go.Figure:
     """Branch × dimension heatmap of checklist readiness (%); blank: the branch has no item there.
-    keep_order: the branches top to bottom as given (risk first), else by code."""
+    keep_order: the branches top to bottom as given (risk first), else by code. The dimensions are written
+    in words (legend_word), as the Branch page's bars write them."""
     frame = by_dimension[by_dimension["branch_code"].isin(branches)]
     if frame.empty:
         return empty_figure(_("No checklist items for these branches"))
     pivot = frame.pivot_table(index="branch_code", columns="dimension", values="checklist_readiness",
                               aggfunc="first").reindex(columns=dimensions)
     rows = [b for b in reversed(branches) if b in pivot.index] if keep_order else sorted(pivot.index, reverse=True)
-    return _percent_heatmap(pivot.reindex(rows), title or _("Readiness by branch and dimension"), _("Ready %"),
+    return _percent_heatmap(pivot.reindex(rows).rename(columns=legend_word),
+                            title or _("Readiness by branch and dimension"), _("Ready %"),
                             _("branch %{y}<br>%{x}<br>readiness %{z:.1f}%<extra></extra>"))
 
 
@@ -458,21 +460,30 @@ def weekly_fig(per_week: pd.DataFrame) -> go.Figure:
 
 PLAN_STATUS_COLOURS = {**STATUS_COLOURS, "unknown": "#9467bd"}  # a branch's status, as on the Portfolio
 SEGMENT_OPACITY = {"preparation": 0.45, "stage 1": 0.9, "stage 2": 0.65}
+SEGMENT_WORDS = {"preparation": N_("preparation"), "stage 1": N_("stage 1"), "stage 2": N_("stage 2")}
+
+
+def _plan_status_word(status: str) -> str:
+    """A Gantt bar's status in words: the branch's readiness status, or 'status unknown' (not in the data)."""
+    return _("status unknown") if status == "unknown" else status_label(status)
 
 
 @builder
 def gantt_figure(segments: pd.DataFrame, plan: pd.DataFrame, statuses: Mapping[str, str]) -> go.Figure:
     """One row per branch of the plan (scenarios.plan_frame, in its order): its segments
-    (scenarios.plan_segments), a diamond at the kick-off; coloured by the branch's current status."""
+    (scenarios.plan_segments), a diamond at the kick-off; coloured by the branch's current status.
+    The legend and hover name segment and status in words; the codes pick opacity and colour."""
     fig = go.Figure()
     frame = segments.assign(status=[statuses.get(code, "unknown") for code in segments["branch_code"]])
     for (status, name), rows in frame.groupby(["status", "segment"], sort=True):
         begin, end = pd.to_datetime(rows["begin"]), pd.to_datetime(rows["end"])
+        segment, status_word = _(SEGMENT_WORDS[name]), _plan_status_word(status)
         fig.add_bar(y=rows["branch_code"], base=begin, x=(end - begin).dt.total_seconds() * 1000,
-                    orientation="h", name=f"{name} · {status}", opacity=SEGMENT_OPACITY[name], legendgroup=status,
-                    marker_color=PLAN_STATUS_COLOURS.get(status, PLAN_STATUS_COLOURS["unknown"]),
-                    customdata=rows[["begin", "end"]].astype(str).to_numpy(),
-                    hovertemplate=f"%{{y}} {name}: %{{customdata[0]}} → %{{customdata[1]}}<extra>{status}</extra>")
+                    orientation="h", name=f"{segment} · {status_word}", opacity=SEGMENT_OPACITY[name],
+                    legendgroup=status, marker_color=PLAN_STATUS_COLOURS.get(status, PLAN_STATUS_COLOURS["unknown"]),
+                    customdata=rows[["begin", "end"]].astype(str).assign(segment=segment).to_numpy(),
+                    hovertemplate="%{y} %{customdata[2]}: %{customdata[0]} → %{customdata[1]}<extra>" + status_word
+                    + "</extra>")
     if not plan.empty:
         fig.add_scatter(y=plan["branch_code"], x=pd.to_datetime(plan["kickoff"]), mode="markers", name=_("kick-off"),
                         marker={"symbol": "diamond", "size": 9, "color": "black"},

@@ -15,14 +15,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from rollout.core.i18n import _, format_day
+from rollout.core.i18n import _, format_day, format_number, ngettext
+from rollout.core.labels import N_
 from rollout.metrics import readiness
 from ui.figures import percent
 from ui.state import by_region, cached
 from ui.widgets import plain, table
 
 FAN_COLOUR = "rgba(31, 119, 180, 0.18)"
-CHANCE = "chance by go-live %"
 
 
 def long_date(value: Any) -> str:
@@ -116,34 +116,44 @@ def branch_forecast(row: pd.Series) -> None:
 
 
 def go_lives_at_risk_section(as_of: date, regions: tuple[str, ...], days: int = 90, below: float = 50.0) -> None:
-    """The Portfolio's list of planned go-lives in the next `days` days whose chance is below `below` %."""
+    """The Portfolio's list of planned go-lives in the next `days` days whose chance is below `below` %.
+
+    The table keeps the library's column names (ui.widgets.table labels them in the page's language)."""
     risky = by_region(cached(readiness.go_lives_at_risk, as_of, days=days, below=below), regions)
-    st.subheader("Go-lives at risk")
+    st.subheader(_("Go-lives at risk"))
+    below_text = format_number(below, 1, trim=True)
     if risky.empty:
-        st.caption(f"No planned go-live in the next {days} days has a chance below {below:g}% of being ready "
-                   "by its date.")
+        st.caption(_("No planned go-live in the next {days} days has a chance below {below}% of being ready by its "
+                     "date.").format(days=format_number(days), below=below_text))
         return
-    st.warning(f"{len(risky)} planned go-live(s) in the next {days} days with less than {below:g}% chance of "
-               "being ready by the planned date (at the pace of the last 8 weeks).", icon=":material/event_busy:")
-    frame = risky.assign(**{CHANCE: risky["p_ready_by_go_live"].round(1),
-                            "readiness %": risky["checklist_readiness"].round(1),
-                            "trust": risky["trusted"].map({True: "", False: "not to be trusted"})})
-    frame = frame.rename(columns={"branch_code": "branch", "branch_name": "name", "region_code": "region",
-                                  "planned_go_live": "planned go-live", "days_to_go_live": "days to go-live",
-                                  "ready_p50_on": "P50 ready", "ready_p80_on": "P80 ready",
-                                  "weeks_with_progress": "weeks with progress"})
-    table(frame[["branch", "name", "region", "planned go-live", "days to go-live", "status", "readiness %", CHANCE,
-                 "P50 ready", "P80 ready", "weeks with progress", "trust"]],
-          key="portfolio_go_lives_at_risk", file_name=f"go_lives_at_risk_{as_of.isoformat()}")
+    count = len(risky)
+    st.warning(ngettext("{count} planned go-live in the next {days} days with less than {below}% chance of being "
+                        "ready by the planned date (at the pace of the last {weeks} weeks).",
+                        "{count} planned go-lives in the next {days} days with less than {below}% chance of being "
+                        "ready by the planned date (at the pace of the last {weeks} weeks).", count).format(
+        count=format_number(count), days=format_number(days), below=below_text, weeks=readiness.PACE_WEEKS),
+        icon=":material/event_busy:")
+    untrusted = _("not to be trusted")
+    frame = risky.assign(p_ready_by_go_live=risky["p_ready_by_go_live"].round(1),
+                         checklist_readiness=risky["checklist_readiness"].round(1),
+                         trust=risky["trusted"].map({True: "", False: untrusted}))
+    table(frame[["branch_code", "branch_name", "region_code", "planned_go_live", "days_to_go_live", "status",
+                 "checklist_readiness", "p_ready_by_go_live", "ready_p50_on", "ready_p80_on", "weeks_with_progress",
+                 "trust"]], key="portfolio_go_lives_at_risk", file_name=f"go_lives_at_risk_{as_of.isoformat()}")
 
 
-CONFIDENCE_CHOICES = {"the forecast ready date": None, "P50 ready date (50% chance)": 50,
-                      "P80 ready date (80% chance)": 80}
+# The radio's stable keys -> rule 6's confidence (None: the forecast ready date), and what each key reads.
+CONFIDENCE_CHOICES: dict[str, int | None] = {"forecast": None, "p50": 50, "p80": 80}
+CONFIDENCE_WORDS = {"forecast": N_("the forecast ready date"), "p50": N_("P50 ready date (50% chance)"),
+                    "p80": N_("P80 ready date (80% chance)")}
 
 
 def confidence_choice(key: str) -> int | None:
-    """The Launch planning page's choice for rule 6: the forecast ready date, or the P50 / P80 ready date."""
-    label = st.radio("Ready date for rule 6", list(CONFIDENCE_CHOICES), horizontal=True, key=key,
-                     help="How sure must a branch be of being ready by its go-live? The P80 date is later than "
-                          "the P50 date (see Methodology, 'How sure is the date').")
-    return CONFIDENCE_CHOICES[label]
+    """The Launch planning page's choice for rule 6: the forecast ready date, or the P50 / P80 ready date.
+
+    The options are stable keys shown in words by format_func: the value read back never depends on the words."""
+    choice = st.radio(_("Ready date for rule 6"), list(CONFIDENCE_CHOICES), horizontal=True, key=key,
+                      format_func=lambda option: _(CONFIDENCE_WORDS[option]),
+                      help=_("How sure must a branch be of being ready by its go-live? The P80 date is later than "
+                             "the P50 date (see Methodology, 'How sure is the date')."))
+    return CONFIDENCE_CHOICES[choice]

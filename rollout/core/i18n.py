@@ -93,9 +93,10 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(current()).ngettext(singular, plural, count)
 
 
-def format_number(value: float | int, digits: int = 0) -> str:
-    """A number with the current language's grouping and decimal signs, `digits` decimals."""
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+def format_number(value: float | int, digits: int = 0, *, trim: bool = False) -> str:
+    """A number with the current language's grouping and decimal signs, `digits` decimals; trim: at most
+    `digits` decimals, trailing zeros dropped (a setting as typed: 3.0 s is '3', 2.5 s '2.5')."""
+    pattern = "#,##0" + ("." + ("#" if trim else "0") * digits if digits > 0 else "")
     return _babel_decimal(value, format=pattern, locale=Locale.parse(BABEL_LOCALES[current()]))
 
 

@@ -158,6 +158,18 @@ TABLE_LABELS = {
     "column_name": N_("Column"), "old_value": N_("Old value"), "new_value": N_("New value"), "column": N_("Column"),
     "required": N_("Required"), "key": N_("Key"), "expected": N_("Expected"), "refers to": N_("Refers to"),
     "problem": N_("Problem"),
+    # the forecast's go-lives at risk (Portfolio)
+    "ready_p50_on": N_("P50 ready"), "ready_p80_on": N_("P80 ready"), "weeks_with_progress": N_("Weeks with progress"),
+    "trust": N_("Trust"),
+    # launch planning: the plan, its difference from the current dates, scenarios and their comparison
+    "kickoff": N_("Kick-off"), "stage2_go_live": N_("Stage-2 go-live"), "months_late": N_("Months late"),
+    "pinned": N_("Pinned"), "moved_months": N_("Moved (months)"), "change": N_("Change"),
+    "weighted_lateness": N_("Weighted lateness"), "finish_month": N_("Finish month"),
+    "ready_date": N_("Ready date for rule 6"), "conflict": N_("Conflict"), "figure": N_("Figure"),
+    "kickoff_a": N_("Kick-off (first)"), "go_live_a": N_("Go-live (first)"),
+    "stage2_go_live_a": N_("Stage-2 go-live (first)"), "kickoff_b": N_("Kick-off (second)"),
+    "go_live_b": N_("Go-live (second)"), "stage2_go_live_b": N_("Stage-2 go-live (second)"),
+    "table": N_("Sheet"), "current": N_("Current"), "new": N_("New"), "scenario": N_("Scenario"),
 }
 COLUMN_LABELS.update({name: label for name, label in TABLE_LABELS.items() if name not in COLUMN_LABELS})
 

@@ -737,16 +737,24 @@ def plan_json(db: Database, as_of: date, overrides: dict[str, Any] | None = None
     return solve(db, as_of, overrides or {}, list(pins or []), ignore_forecast, confidence)
 
 
-# What plan_text prints for the JSON's words (the JSON itself keeps them as PLANNING.md defines them).
-PLAN_STATUS = {"optimal": N_("optimal"), "feasible": N_("feasible"), "infeasible": N_("infeasible")}
+# The JSON's words as plan_text and the Launch planning page print them (the JSON keeps them as PLANNING.md
+# defines them).
+PLAN_STATUS = {"optimal": N_("optimal"), "feasible": N_("feasible"), "infeasible": N_("infeasible"),
+               "current": N_("current plan")}
 LOAD_COLUMNS = {"month": N_("month"), "consultant_days": N_("consultant_days"), "capacity": N_("capacity"),
                 "go_lives": N_("go_lives")}
+
+
+def status_word(status: Any) -> str:
+    """A plan's status (optimal, feasible, infeasible, or current: the dates in force) in words; unknown
+    ones as they are."""
+    return _(PLAN_STATUS[status]) if status in PLAN_STATUS else str(status)
 
 
 def plan_text(result: dict[str, Any]) -> str:
     """The plan for a person reading a terminal."""
     lines = [_("launch plan as of {day}: {status}").format(day=result["as_of"],
-                                                          status=_(PLAN_STATUS[result["status"]]))]
+                                                          status=status_word(result["status"]))]
     if result["status"] == "infeasible":
         lines.append(_("no plan satisfies every rule; the conflict:"))
         lines += [f"  - {c}" for c in result["conflicts"]]

@@ -18,9 +18,11 @@ from rollout.core.i18n import _, ngettext
 from rollout.core.values import as_date, iso_text
 from rollout.exchange.edits import edit_batch
 from rollout.exchange.spec import SHEETS
+from rollout.planning import planner
 from rollout.store.audit import authorise_own_scope, record_json
 from rollout.store.db import Database
 from rollout.store.scope import saved_in_scope, scope_text
+from rollout.store.settings import SETTINGS
 
 PREVIEW_COLUMNS = ["table", "branch_code", "module", "column", "current", "new"]
 
@@ -198,18 +200,31 @@ def compare_scenarios(db: Database, first: str, second: str) -> pd.DataFrame:
     return merged.reset_index(drop=True)
 
 
+def _parameter_words(key: str) -> str:
+    """A saved parameter's name as the form labels it (a planner setting's label, the forecast switch)."""
+    if key in SETTINGS:
+        return _(SETTINGS[key].label)
+    return _("Ignore the readiness forecast (rule 6)") if key == "ignore_forecast" else key.replace("_", " ")
+
+
+def _value_words(value: Any) -> Any:
+    """A saved parameter's value as a person reads it (yes / no for a switch)."""
+    return (_("yes") if value else _("no")) if isinstance(value, bool) else value
+
+
 def compare_headline(db: Database, first: str, second: str) -> pd.DataFrame:
-    """The headline figures and parameters of two scenarios, one column each."""
+    """The headline figures and parameters of two scenarios, one column each, in words (the language current)."""
     columns = {}
     for name in (first, second):
         params, plan = load_scenario(db, name)
         objective = plan.get("objective") or {}
-        columns[name] = {"as of": plan.get("as_of"), "status": plan.get("status"),
-                         "weighted lateness": objective.get("weighted_lateness"),
-                         "finish month": objective.get("finish_month"), "gap": plan.get("gap"),
-                         **{k.replace("_", " "): v for k, v in params.items() if k not in ("pins", "confidence")},
-                         "pins": ", ".join(params.get("pins") or []) or "-",
-                         "rule 6 ready date": confidence_words(params.get("confidence"))}
+        columns[name] = {_("As of"): plan.get("as_of"), _("Status"): planner.status_word(plan.get("status")),
+                         _("Weighted lateness"): objective.get("weighted_lateness"),
+                         _("Finish month"): objective.get("finish_month"), _("Optimality gap"): plan.get("gap"),
+                         **{_parameter_words(k): _value_words(v) for k, v in params.items()
+                            if k not in ("pins", "confidence")},
+                         _("Pins"): ", ".join(params.get("pins") or []) or "-",
+                         _("Ready date for rule 6"): confidence_words(params.get("confidence"))}
     frame = pd.DataFrame(columns)
     frame.index.name = "figure"
     return frame.astype(str).reset_index()

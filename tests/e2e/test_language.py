@@ -19,8 +19,6 @@ from browser import AS_OF, assert_no_exception, open_app, screenshot, wait_for_a
 pytestmark = pytest.mark.e2e
 
 PLACEHOLDER = re.compile(r"\{[^}]*\}|%\{[^}]*\}|<[^>]*>")
-# Pages whose body is redesigned elsewhere (cio-ui marks their text): only their frame is checked.
-FRAME_ONLY = {"portfolio", "planning"}
 
 
 def english_ui_texts() -> tuple[set[str], list[str]]:
@@ -110,6 +108,4 @@ def test_every_page_in_chinese(page, target: str) -> None:
     open_app(page, target, **params)
     assert_no_exception(page)
     screenshot(page, f"zh_{target}")
-    where = page.locator('[data-testid="stSidebar"]') if target in FRAME_ONLY else page.locator('[data-testid="stApp"]')
-    text = where.inner_text()
-    assert english_left(text) == []
+    assert english_left(visible_text(page)) == []

@@ -595,6 +595,6 @@ def test_scenarios_record_the_confidence_used(db_factory):
     assert dict(zip(scenarios.scenarios(db)["name"], scenarios.scenarios(db)["ready_date"], strict=True)) == {
         "sure": "P80 ready date", "likely": "forecast ready date"}
     headline = scenarios.compare_headline(db, "sure", "likely").set_index("figure")
-    assert headline.loc["rule 6 ready date"].tolist() == ["P80 ready date", "forecast ready date"]
+    assert headline.loc["Ready date for rule 6"].tolist() == ["P80 ready date", "forecast ready date"]
     with pytest.raises(ValidationError):
         scenarios.save_scenario(db, "odd", {"confidence": 70}, sure, caller=LOCAL)

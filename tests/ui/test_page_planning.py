@@ -1,4 +1,5 @@
-"""Launch planning page (AppTest on the sample database): renders, optimises, saves a scenario."""
+"""Launch planning page (AppTest on the sample database): renders, optimises, saves a scenario; its tabs
+are drawn only when open (a test opens one through st.session_state["planning_tab"])."""
 
 from __future__ import annotations
 
@@ -7,6 +8,13 @@ from datetime import date
 import pytest
 
 from rollout.store.db import Database
+
+
+def open_tab(at, label: str) -> None:
+    """Open one of the plan's tabs (ui.widgets.lazy_tabs draws only the open one) and run the page."""
+    at.session_state["planning_tab"] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
 
 
 @pytest.mark.slow
@@ -19,9 +27,13 @@ def test_page_renders_runs_and_saves_a_scenario(open_page, sample_db_path):
     assert not at.exception
     assert at.session_state["plan_result"]["status"] == "optimal"
     assert any(m.label == "Weighted lateness" for m in at.metric)
+    assert [t.label for t in at.tabs] == ["Plan", "Difference from the current plan", "Scenarios"]
+    assert not any(m.label == "Moved earlier" for m in at.metric)  # a tab is drawn only when open
+    open_tab(at, "Difference from the current plan")
     moved = {m.label: int(m.value) for m in at.metric if m.label in ("Moved earlier", "Moved later", "Unchanged")}
     planned = len(at.session_state["plan_result"]["branches"])  # every planned branch has a current date
     assert len(moved) == 3 and sum(moved.values()) == planned > 0, moved
+    open_tab(at, "Scenarios")
     at.text_input(key="plan_scenario_name").input("baseline").run()
     at.button(key="plan_save").click().run()
     assert not at.exception
@@ -59,13 +71,16 @@ def test_plan_at_80_percent_confidence_is_recorded_in_the_scenario(open_page, sa
 
     at = open_page("planning", as_of=date(2026, 11, 22))
     at.number_input(key="plan_solve_time_limit_s").set_value(3.0)
-    at.radio(key="plan_confidence").set_value("P80 ready date (80% chance)")
+    radio = at.radio(key="plan_confidence")
+    assert radio.options == ["the forecast ready date", "P50 ready date (50% chance)", "P80 ready date (80% chance)"]
+    radio.set_value("p80")  # the option's stable key; its label is in the page's language
     at.button(key="plan_run").click().run()
     assert not at.exception
     result = at.session_state["plan_result"]
     assert result["status"] == "optimal"
     go_lives = {b["branch_code"]: b["go_live"] for b in result["branches"]}
     assert go_lives["B05"] == "2028-04-01"  # its P80 ready date 2028-03-19 (the forecast date gives 2028-01)
+    open_tab(at, "Scenarios")
     at.text_input(key="plan_scenario_name").input("sure").run()
     at.button(key="plan_save").click().run()
     assert not at.exception
