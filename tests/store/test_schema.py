@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import psycopg
@@ -198,28 +199,25 @@ OLD_SNAPSHOT = json.dumps({"branches": [{"branch_code": c, "status": s} for c, s
 def test_snapshots_taken_before_006_get_their_scope_and_counts(pg_server, tmp_path: Path, engine: str) -> None:
     """Migration 006 fills the new columns of snapshots already taken, from their JSON, on both engines: the
     same figures the JSON holds (a snapshot without a scope key is of the whole store)."""
-    older = [(n, p) for n, p in schema.migrations() if n < 6]
     rows = [(OLD_SNAPSHOT, "old"), (json.dumps({"branches": [{"status": "green"}]}), "whole")]
+
+    def build(execute: Any, mark: str) -> None:  # the store as release 005 left it, with its snapshots
+        execute(schema.SCHEMA_VERSION_TABLE)
+        for number, path in [(n, p) for n, p in schema.migrations() if n < 6]:
+            execute(schema.migration_sql(number, path, engine))
+            execute(f"INSERT INTO schema_version VALUES ({mark}, now())", [number])
+        for text, label in rows:
+            execute("INSERT INTO snapshots (as_of, taken_at, label, summary_json) "
+                    f"VALUES (DATE '2026-11-01', now(), {mark}, {mark})", [label, text])
+
     if engine == "duckdb":
         target: str | Path = tmp_path / "old.duckdb"
         with duckdb.connect(str(target)) as con:
-            con.execute(schema.SCHEMA_VERSION_TABLE)
-            for number, path in older:
-                con.execute(schema.migration_sql(number, path, engine))
-                con.execute("INSERT INTO schema_version VALUES (?, now())", [number])
-            for text, label in rows:
-                con.execute("INSERT INTO snapshots (as_of, taken_at, label, summary_json) "
-                            "VALUES (DATE '2026-11-01', now(), ?, ?)", [label, text])
+            build(con.execute, "?")
     else:
         target = pg_server.create_database()
         with psycopg.connect(target, autocommit=True) as pg:
-            pg.execute(schema.SCHEMA_VERSION_TABLE)
-            for number, path in older:
-                pg.execute(schema.migration_sql(number, path, engine))
-                pg.execute("INSERT INTO schema_version VALUES (%s, now())", [number])
-            for text, label in rows:
-                pg.execute("INSERT INTO snapshots (as_of, taken_at, label, summary_json) "
-                           "VALUES (DATE '2026-11-01', now(), %s, %s)", [label, text])
+            build(pg.execute, "%s")
     with Database(target) as db:
         assert db.schema_version() == LATEST_VERSION
         assert db.rows("SELECT label, scope, live_branches, green_branches, amber_branches, red_branches, "
