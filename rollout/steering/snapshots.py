@@ -121,10 +121,12 @@ _COUNTS = ", ".join(f"{s}_branches AS {s}" for s in readiness.STATUSES)
 
 
 def list_snapshots(db: Database) -> pd.DataFrame:
-    """Every snapshot, newest first, with its branches per status (stored beside its JSON)."""
-    return db.df(f"SELECT snapshot_id, as_of, taken_at, coalesce(label, '') AS label, red, amber, green, live "
-                 f"FROM (SELECT *, {_COUNTS} FROM snapshots WHERE {_OF_SCOPE}) "
-                 "ORDER BY as_of DESC, snapshot_id DESC", [scope_text(db)])
+    """Every snapshot, newest first, with its branches per status (stored beside its JSON); as_of a date."""
+    frame = db.df(f"SELECT snapshot_id, as_of, taken_at, coalesce(label, '') AS label, red, amber, green, live "
+                  f"FROM (SELECT *, {_COUNTS} FROM snapshots WHERE {_OF_SCOPE}) "
+                  "ORDER BY as_of DESC, snapshot_id DESC", [scope_text(db)])
+    frame["as_of"] = [as_date(v) for v in frame["as_of"]]
+    return frame
 
 
 def status_counts(db: Database, reviews: int = 13) -> pd.DataFrame:
