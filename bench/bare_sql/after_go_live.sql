@@ -1,5 +1,7 @@
 -- Baseline for the benchmark: the after-go-live figures of METRICS.md in one bare query ($d = as-of),
 -- default limits (critical 3 days, high 7, medium 14, low 30), target 95 % and a 14-day overdue window.
+-- Where METRICS.md is silent this follows the app: problems past their limit are counted for every
+-- branch, live or not; a day without a same-day entry rate (no rows, no documents) is not ready.
 WITH problem AS (
     SELECT branch_code, severity, opened_on, closed_on,
            CASE severity WHEN 'critical' THEN 3 WHEN 'high' THEN 7 WHEN 'medium' THEN 14 ELSE 30 END AS limit_days

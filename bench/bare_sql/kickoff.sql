@@ -1,6 +1,9 @@
 -- Baseline for the benchmark: the kick-off findings of METRICS.md in one bare query ($d = as-of),
 -- default thresholds (half a day = 240 minutes, minutes signed within 7 days). One row per branch,
 -- kickoff_findings the list of reason words in METRICS.md's order (empty when none).
+-- Where METRICS.md is silent this follows the app: pilots are judged like any branch; a branch without
+-- planned_kickoff is never "not held"; an empty start_time or duration_min gives no finding;
+-- peak_months is the stored "11,12" text (WORKBOOK.md).
 WITH held AS (  -- the branch's kick-off, when held on or before D
     SELECT * FROM kickoffs WHERE held_on <= $d
 ), judged AS (

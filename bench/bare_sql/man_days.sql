@@ -1,6 +1,7 @@
 -- Baseline for the benchmark: the consultant man-days of METRICS.md in one bare query ($d = as-of).
--- A branch "logs" its man-days when it has any consultant_days row (whatever its date); the others
--- fall back to branches.consultant_days_used and have no burn rate.
+-- A branch "logs" its man-days when it has any consultant_days row (whatever its date; METRICS.md does
+-- not say, the app reads it so): rows only after D mean 0 used and a burn rate of 0. The others fall
+-- back to branches.consultant_days_used and have no burn rate, hence no overrun.
 WITH logged AS (
     SELECT branch_code,
            coalesce(sum(days) FILTER (WHERE work_date <= $d), 0) AS used,
