@@ -23,6 +23,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -35,7 +37,9 @@ from rollout.store.db import Database  # noqa: E402
 
 BARE = ROOT / "bench" / "bare_sql"
 GROUPS = {"readiness": ("branches", "branch_code"), "staffing": ("branches", "branch_code"),
-          "engagement": ("executives", "exec_code"), "lessons": ("lessons", "lesson_code")}
+          "kickoff": ("branches", "branch_code"), "man_days": ("branches", "branch_code"),
+          "after_go_live": ("branches", "branch_code"), "engagement": ("executives", "exec_code"),
+          "lessons": ("lessons", "lesson_code")}
 PAGES = ["portfolio", "branch", "executives", "staffing", "lessons", "planning", "steering", "decisions", "data",
          "methodology", "settings"]
 
@@ -64,6 +68,8 @@ def agree(ours: dict, bare: dict) -> list[str]:
             for field, value in row.items():
                 if field == key:
                     continue
+                if isinstance(value, np.ndarray):  # a list (kickoff_findings) comes back as a numpy array
+                    value = value.tolist()
                 if hasattr(value, "isoformat"):
                     value = value.date().isoformat() if hasattr(value, "date") else value.isoformat()
                 if isinstance(value, float) and math.isnan(value):

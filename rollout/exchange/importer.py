@@ -20,7 +20,7 @@ from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import CellError, ValidationError
 from rollout.core.i18n import _
 from rollout.core.values import quote
-from rollout.exchange.sources import RawWorkbook, read_source
+from rollout.exchange.sources import RawWorkbook, collector_paused, read_source
 from rollout.exchange.spec import LOAD_ORDER, SHEETS, Sheet, SheetRows, StoredRows, validate_columns
 from rollout.store.audit import authorise, record
 from rollout.store.db import Cursor, Database
@@ -60,7 +60,11 @@ class ImportResult:
 
 def validate_workbook(db: Database, raw: RawWorkbook, today: date | None = None) -> dict[str, SheetRows]:
     """Every row and reference checked; raises ValidationError listing every error found."""
-    today = today or date.today()
+    with collector_paused():
+        return _validate_workbook(db, raw, today or date.today())
+
+
+def _validate_workbook(db: Database, raw: RawWorkbook, today: date) -> dict[str, SheetRows]:
     errors: list[CellError] = list(raw.errors)
     tables: dict[str, SheetRows] = {}
     for name in LOAD_ORDER:

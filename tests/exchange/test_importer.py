@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import zipfile
@@ -200,6 +201,26 @@ def test_zip_of_csvs(db: Database) -> None:
         archive.writestr("rollout/regions.csv", csv_bytes(REGIONS))
     result = import_workbook(db, buffer.getvalue(), "export.zip")
     assert result.counts["regions"].inserted == 3
+
+
+def test_reading_and_checking_leave_the_garbage_collector_as_they_found_it(db: Database) -> None:
+    """The importer pauses the cyclic collector while it reads and checks (speed), and restores it,
+    whether the workbook loads or is refused, and leaves it off when it was off."""
+    assert gc.isenabled()
+    import_workbook(db, csv_bytes(REGIONS), "regions.csv")
+    assert gc.isenabled()
+    with pytest.raises(ValidationError):  # refused while reading
+        import_workbook(db, b"region_code,region_name\nE,\xff\xfe\xfa\xfb\x81\n", "regions.csv")
+    assert gc.isenabled()
+    with pytest.raises(ValidationError):  # refused while checking
+        import_workbook(db, csv_bytes([["region_code", "region_name"], ["WEST", ""]]), "regions.csv")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        import_workbook(db, csv_bytes(REGIONS), "regions.csv")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_csv_in_neither_encoding_is_named(db: Database) -> None:
