@@ -134,7 +134,7 @@ def test_portfolio_live_branches(open_page) -> None:
     shown = metrics(at)
     assert (shown["Ready for acceptance"], shown["Payment overdue"], shown["Acceptance overdue"]) == ("1", "2", "0")
     live = frame_with(at, "next action", "same-day entry %")
-    assert list(live["branch"]) == ["B02", "B01", "PIL"]  # payment overdue (B02 has a problem past limit)
+    assert list(live["branch_code"]) == ["B02", "B01", "PIL"]  # payment overdue (B02 has a problem past limit)
     assert any(t.startswith("B01 · 天津分公司: ready") for t in texts(at.text))
     at = open_page("branch", query={"branch": "B01"})  # accept B01 on its page, then back to the Portfolio
     at.date_input(key="golive_accept_on_B01").set_value(AS_OF)

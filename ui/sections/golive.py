@@ -26,8 +26,10 @@ from ui.formats import day_text, percent
 from ui.state import by_region, cached, caller, flash, get_db, show_flash
 from ui.widgets import plain, show_error, table
 
-LIVE_COLUMNS = {"branch_code": "branch", "branch_name": "name", "region_code": "region", "action": "next action",
-                "days_live": "days live", "same_day_entry_rate": "same-day entry %",
+# the live-branches table's columns, renamed where the library's name would read badly (labels.column_label
+# writes each in the reader's language; "name" alone would be a person's name in Chinese, so branch_name stays)
+LIVE_COLUMNS = {"branch_code": "branch_code", "branch_name": "branch_name", "region_code": "region_code",
+                "action": "next action", "days_live": "days live", "same_day_entry_rate": "same-day entry %",
                 "problems_past_limit": "problems past limit", "ready_for_acceptance": "ready for acceptance",
                 "acceptance_overdue": "acceptance overdue", "accepted_on": "accepted on", "payment_due": "payment due",
                 "payment_overdue": "payment overdue"}
