@@ -31,7 +31,7 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # "a@b.c", "mailto:"): an invisible word joiner (U+2060) inside each such pattern keeps it text.
 _AUTOLINKS = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=www)(?=\.)|(?=@)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)")
 WORD_JOINER = "\u2060"
-PAGE_ROWS = 500  # a longer table is shown a page at a time: what the browser draws stays small at 2,000 branches
+LAZY_ROWS = 1_000  # a longer table sends the browser only the rows in view (st.dataframe lazy): flat at 2,000 branches
 
 
 def plain(text: object) -> str:
@@ -114,20 +114,22 @@ def status_column(label: str | None = None) -> Any:
                                               color=list(STATUS_COLOURS.values()), disabled=True)
 
 
-def table(frame: pd.DataFrame, key: str, file_name: str, *, page_rows: int = PAGE_ROWS,
+def table(frame: pd.DataFrame, key: str, file_name: str, *, page_rows: int | None = None,
           rows_text: str | None = None, **kwargs: Any) -> Any:
     """Every table of the app: a dataframe a person reads, with a formula-safe CSV download beside it.
 
     formats.readable writes the frame for people (human headers, blank empty cells, dates as dates,
     statuses in words, coloured from the one palette); the CSV holds the same headers and cells (UTF-8
-    with a byte-order mark, so Excel opens Chinese). A table longer than `page_rows` is shown a page at a
-    time, with a page picker and `rows_text` ({first}, {last}, {total}) above it, while its CSV holds every
-    row: the browser then draws 500 rows, not 20,000, at any portfolio size. column_config may name columns
-    by their library name or their header. The file name may hold codes from the data: anything but
-    letters, digits, '.', '-' and '_' becomes '_'."""
+    with a byte-order mark, so Excel opens Chinese). A table longer than LAZY_ROWS is loaded lazily: the
+    browser gets the rows it shows and sorting runs on the server, so a page draws at 2,000 branches as
+    at 40 while every row stays reachable. Streamlit cannot select rows of a lazy table, so a table with
+    on_select gives page_rows instead: it is shown that many rows at a time, with a page picker and
+    rows_text ({first}, {last}, {total}) above it. The CSV always holds every row. column_config may name
+    columns by their library name or their header. The file name may hold codes from the data: anything
+    but letters, digits, '.', '-' and '_' becomes '_'."""
     readable_frame, statuses, data = prepared(frame)
-    pages = page_count(len(frame), page_rows)
     shown = readable_frame
+    pages = page_count(len(frame), page_rows) if page_rows else 1
     if pages > 1:
         page = int(st.number_input(_("Page"), min_value=1, max_value=pages, value=1, step=1, key=f"{key}_page"))
         first = (min(page, pages) - 1) * page_rows
@@ -135,9 +137,12 @@ def table(frame: pd.DataFrame, key: str, file_name: str, *, page_rows: int = PAG
             first=format_number(first + 1), last=format_number(min(first + page_rows, len(frame))),
             total=format_number(len(frame))))
         shown = page_of(readable_frame, page, page_rows).reset_index(drop=True)
+    elif len(frame) > LAZY_ROWS and "on_select" not in kwargs:
+        kwargs["lazy"] = True
     config: dict[str, Any] = {name: status_column() for name in statuses}
     config.update({column_label(str(name)): value for name, value in (kwargs.pop("column_config", None) or {}).items()})
-    drawn = st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, **kwargs)
+    drawn = st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, placeholder="",
+                         **kwargs)
     st.download_button(_("Download CSV"), data, file_name=_UNSAFE_IN_FILE_NAMES.sub("_", file_name) + ".csv",
                        mime="text/csv", key=f"{key}_download")
     return drawn
