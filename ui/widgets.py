@@ -114,8 +114,8 @@ def status_column(label: str | None = None) -> Any:
                                               color=list(STATUS_COLOURS.values()), disabled=True)
 
 
-def table(frame: pd.DataFrame, key: str, file_name: str, *, page_rows: int | None = None,
-          rows_text: str | None = None, **kwargs: Any) -> Any:
+def table(frame: pd.DataFrame, key: str, file_name: str, *, page_rows: int | None = None, rows_text: str = "",
+          **kwargs: Any) -> Any:
     """Every table of the app: a dataframe a person reads, with a formula-safe CSV download beside it.
 
     formats.readable writes the frame for people (human headers, blank empty cells, dates as dates,
@@ -133,10 +133,9 @@ def table(frame: pd.DataFrame, key: str, file_name: str, *, page_rows: int | Non
     if pages > 1:
         page = int(st.number_input(_("Page"), min_value=1, max_value=pages, value=1, step=1, key=f"{key}_page"))
         first = (min(page, pages) - 1) * page_rows
-        st.caption((rows_text or _("Rows {first} to {last} of {total}; the download holds every row.")).format(
-            first=format_number(first + 1), last=format_number(min(first + page_rows, len(frame))),
-            total=format_number(len(frame))))
-        shown = page_of(readable_frame, page, page_rows).reset_index(drop=True)
+        st.caption(rows_text.format(first=format_number(first + 1), total=format_number(len(frame)),
+                                    last=format_number(min(first + page_rows, len(frame)))))
+        shown = page_shown(readable_frame, key, page_rows)
     elif len(frame) > LAZY_ROWS and "on_select" not in kwargs:
         kwargs["lazy"] = True
     config: dict[str, Any] = {name: status_column() for name in statuses}
@@ -146,6 +145,11 @@ def table(frame: pd.DataFrame, key: str, file_name: str, *, page_rows: int | Non
     st.download_button(_("Download CSV"), data, file_name=_UNSAFE_IN_FILE_NAMES.sub("_", file_name) + ".csv",
                        mime="text/csv", key=f"{key}_download")
     return drawn
+
+
+def page_shown(frame: pd.DataFrame, key: str, page_rows: int) -> pd.DataFrame:
+    """The rows of frame that table(frame, key, page_rows=...) shows now: its page picker's page."""
+    return page_of(frame, int(st.session_state.get(f"{key}_page") or 1), page_rows).reset_index(drop=True)
 
 
 def lazy_tabs(bodies: Mapping[str, Callable[[], None]], key: str) -> None:

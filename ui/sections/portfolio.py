@@ -17,7 +17,6 @@ import streamlit as st
 from rollout.core.i18n import _, ngettext
 from rollout.core.labels import STATUS_COLOURS
 from rollout.core.labels import status_label as status_name
-from rollout.core.values import page_of
 from rollout.exchange.spec import DIMENSIONS
 from rollout.metrics import portfolio, readiness
 from rollout.steering import snapshots
@@ -25,7 +24,7 @@ from ui import navigation
 from ui.figures import dimension_heatmap, go_lives_ahead_figure, portfolio_trend_figure, region_status_figure
 from ui.formats import go_live_text
 from ui.state import cached
-from ui.widgets import plain, table
+from ui.widgets import page_shown, plain, table
 
 TILE_STATUSES = ("live", "green", "amber", "red", "no_plan")
 TABLE_PAGE_ROWS = 50  # the branch table shows a page at a time; the download holds every branch
@@ -129,9 +128,7 @@ def branch_table(status: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, objec
     event = table(rows, key="portfolio_table", file_name=f"portfolio_{as_of.isoformat()}", on_select="rerun",
                   selection_mode="single-row", page_rows=TABLE_PAGE_ROWS,
                   rows_text=_("Branches {first} to {last} of {total}, risk first; the download holds every branch."))
-    page = int(st.session_state.get("portfolio_table_page") or 1)
-    shown = page_of(rows, page, TABLE_PAGE_ROWS).reset_index(drop=True)
-    return shown, event
+    return page_shown(rows, "portfolio_table", TABLE_PAGE_ROWS), event
 
 
 def top_heatmap(status: pd.DataFrame, as_of: date) -> None:
