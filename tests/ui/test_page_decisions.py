@@ -19,6 +19,9 @@ def test_decisions_page_refuses_a_bad_decision_then_records_a_good_one(open_page
     assert at.error and "nothing was saved" in at.error[0].value
     with Database(sample_db_path) as db:
         assert db.scalar("SELECT count(*) FROM decisions") == 0
+    # Fixed data: decided on the as-of day, followed up nine days later (a follow-up may not precede the
+    # decision, so the decision's own date is typed too: the form's default is today, which moves).
+    at.date_input(key="decision_date").set_value(date(2026, 11, 22))
     at.text_input(key="decision_by").input("指导委员会")
     at.text_area(key="decision_conditions").input("close the two overdue items")
     at.date_input(key="decision_follow_up").set_value(date(2026, 12, 1))
