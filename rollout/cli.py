@@ -35,6 +35,7 @@ from rollout.core.errors import DatabaseError, RolloutError, ValidationError
 from rollout.core.i18n import _
 from rollout.core.labels import N_
 from rollout.core.limits import date_in_range, date_range_text
+from rollout.core.typed import email_key, fold_code, invisible_character
 from rollout.store import files
 from rollout.store.db import LATEST_VERSION, Database, is_server_location, open_store
 from rollout.store.locations import mask, scrub
@@ -71,6 +72,22 @@ def positive_int(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(_("{value} must be greater than 0").format(value=repr(text)))
     return value
+
+
+def code(text: str) -> str:
+    """A code typed on the command line (--branch, --from, --person), read as the importer reads a code cell:
+    NFKC (full-width `Ｂ０１４` is `B014`), trimmed; an invisible or control character is refused."""
+    hidden = invisible_character(text)
+    if hidden:
+        raise argparse.ArgumentTypeError(_("{value} holds an invisible or control character, {character} (expected a "
+                                           "code of visible characters)").format(value=repr(text), character=hidden))
+    return fold_code(text)
+
+
+def pin(text: str) -> str:
+    """A --pin CODE=YYYY-MM-01, its code folded as a code is (the planner checks the rest)."""
+    branch, sep, day = text.partition("=")
+    return f"{code(branch)}{sep}{day.strip()}"
 
 
 MAX_DEMO_BRANCHES = 10_000
@@ -134,6 +151,10 @@ def reading(args: argparse.Namespace, db: Database) -> Database:
         return db
     from rollout.store import users
 
+    try:
+        email = email_key(email)
+    except RolloutError as exc:
+        raise RolloutError(_("--as: {reason}").format(reason=exc)) from None
     who = users.caller_for(db, email, users.bootstrap_admins(os.environ.get("ROLLOUT_ADMINS")))
     if who is None:
         raise RolloutError(_("--as {email}: not an active user of {database} (see `python -m rollout users list`)")
@@ -345,17 +366,19 @@ def cmd_users(args: argparse.Namespace) -> int:
 
     with open_db(args, write=args.users_command != "list") as db:
         if args.users_command == "add":
-            users.add_user(db, cli_caller(), args.email, args.role, args.region or (), name=args.name)
+            scope = users.add_user(db, cli_caller(), args.email, args.role, args.region or (), name=args.name)
             email = users.normalise_email(args.email)
-            print(_("{email}: {role} of {regions}").format(email=email, role=args.role, regions=", ".join(args.region))
-                  if args.region else _("{email}: {role} of every region").format(email=email, role=args.role))
+            print(_("{email}: {role} of {regions}").format(email=email, role=args.role,
+                                                           regions=", ".join(sorted(scope)))
+                  if scope else _("{email}: {role} of every region").format(email=email, role=args.role))
         elif args.users_command == "remove":
             users.remove_user(db, cli_caller(), args.email)
             print(_("{email}: removed (no access from the next page run)").format(
                 email=users.normalise_email(args.email)))
         else:
             listed = users.list_users(db)
-            emit(frame_records(listed) if args.json else listed, args.json, None if len(listed) else _("no users yet"))
+            shown = listed.astype(object).where(listed.notna(), "")  # no name: a blank cell, not NaN or None
+            emit(frame_records(listed) if args.json else shown, args.json, None if len(listed) else _("no users yet"))
     return 0
 
 
@@ -375,17 +398,18 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     print(_("template written to {path}").format(path=write_template(Path(args.out))))
     return 0
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m rollout", description="ERP rollout analytics: CLI")
+    # allow_abbrev=False everywhere: a flag is read only as spelled (`snapshot --as EMAIL` is not `--as-of`)
+    parser = argparse.ArgumentParser(prog="python -m rollout", description="ERP rollout analytics: CLI",
+                                     allow_abbrev=False)
     parser.add_argument("--lang", help=LANG_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str, db: bool = True, as_of: bool = False,
             as_json: bool = False) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
         p.add_argument("--lang", default=argparse.SUPPRESS, help=LANG_HELP)
         if db:
             p.add_argument("--db", required=True, help="the DuckDB file, or postgresql://user[:password]@host[:port]/db")
@@ -409,11 +433,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out")
     add("summary", "print the figures of METRICS.md", as_of=True, as_json=True)
     p = add("what-if-leaves", "what breaks if this person leaves (computed, not saved)", as_of=True, as_json=True)
-    p.add_argument("--person", required=True)
+    p.add_argument("--person", required=True, type=code)
     add("call-list", "this week's executives to contact, most urgent first", as_of=True, as_json=True)
     p = add("plan-from-template", "create a branch's checklist from the pilot's (or another branch's)")
-    p.add_argument("--branch", required=True)
-    p.add_argument("--from", dest="source", help="source branch (default: the pilot)")
+    p.add_argument("--branch", required=True, type=code)
+    p.add_argument("--from", dest="source", type=code, help="source branch (default: the pilot)")
     p.add_argument("--dry-run", action="store_true")
     p = add("plan", "optimise the launch schedule (PLANNING.md)", as_of=True, as_json=True)
     p.add_argument("--horizon-months", type=positive_int)
@@ -424,7 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prep-months", type=positive_int)
     p.add_argument("--unplanned-lead-months", type=int)
     p.add_argument("--time-limit", type=non_negative_float)
-    p.add_argument("--pin", action="append", metavar="CODE=YYYY-MM-01")
+    p.add_argument("--pin", action="append", type=pin, metavar="CODE=YYYY-MM-01")
     p.add_argument("--ignore-forecast", action="store_true")
     p.add_argument("--confidence", type=int, choices=[50, 80],
                    help="rule 6 uses the P50 or P80 ready date instead of the forecast ready date")
@@ -442,7 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
     users_sub = users_parser.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     for action, text in (("list", "every user, active or not"), ("add", "add a user, or change one's role and regions"),
                          ("remove", "deactivate a user (never the last active administrator)")):
-        p = users_sub.add_parser(action, help=text, description=text)
+        p = users_sub.add_parser(action, help=text, description=text, allow_abbrev=False)
         p.add_argument("--db", required=True, help="the DuckDB file, or postgresql://user[:password]@host[:port]/db")
         p.add_argument("--lang", default=argparse.SUPPRESS, help=LANG_HELP)
         if action == "list":

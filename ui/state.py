@@ -25,13 +25,12 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core import i18n
-from rollout.core.access import LOCAL, Caller, regions_from_text
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import RolloutError
 from rollout.core.i18n import _
 from rollout.core.limits import EARLIEST_DATE as EARLIEST
 from rollout.core.limits import LATEST_DATE as LATEST
 from rollout.store.db import Database, is_server_location, open_store
-from rollout.store.scope import scope_text
 from ui.location import database_path
 from ui.router import LANGUAGE
 from ui.widgets import plain, show_error
@@ -73,10 +72,12 @@ def is_demo(db: Database) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(path: str, version: int, scope: str, language: str, target: str, args: tuple, kwargs: tuple) -> Any:
+def _cached(path: str, version: int, scope: tuple[str, ...] | None, language: str, target: str, args: tuple,
+            kwargs: tuple) -> Any:
     module_name, func_name = target.rsplit(".", 1)
     func = getattr(importlib.import_module(module_name), func_name)
-    reader = Caller("cache", "viewer", regions_from_text(scope))  # reads only: the scope is all that matters
+    # reads only: the scope is all that matters, carried as the handle's set (None: every region), never as text
+    reader = Caller("cache", "viewer", None if scope is None else frozenset(scope))
     with i18n.use_language(language):  # the library's words in a frame (reasons, actions) are in this language
         return func(_open(path).scoped(reader), *args, **dict(kwargs))
 
@@ -87,7 +88,9 @@ def cached(func: Callable[Concatenate[Database, P], R], *args: P.args, **kwargs:
     language. func must be a module-level rollout
     function (it is found again by name) and its arguments hashable by Streamlit."""
     db = get_db()
-    return _cached(db.path, db.version, scope_text(db), i18n.current(), f"{func.__module__}.{func.__name__}", args,
+    regions = getattr(db, "regions", None)
+    scope = None if regions is None else tuple(sorted(regions))
+    return _cached(db.path, db.version, scope, i18n.current(), f"{func.__module__}.{func.__name__}", args,
                    tuple(sorted(kwargs.items())))
 
 

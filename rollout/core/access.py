@@ -34,6 +34,12 @@ class Caller:
     role: str
     regions: frozenset[str] | None = None
 
+    def __post_init__(self) -> None:
+        # An administrator's scope is every region (ACCESS.md "Roles"): a region given with the role (an old
+        # users row) does not narrow what it reads nor what its saved scenarios and snapshots record.
+        if self.role == "admin" and self.regions is not None:
+            object.__setattr__(self, "regions", None)
+
     @property
     def everywhere(self) -> bool:
         return self.regions is None
@@ -69,9 +75,11 @@ class Caller:
 
 
 def regions_from_text(text: str | None) -> frozenset[str] | None:
-    """The stored form ('*' or 'EAST,NORTH') as a scope (None: every region)."""
+    """The stored form ('*' or 'EAST,NORTH') as a scope (None: every region). Only '*' means every region:
+    an empty or missing scope means no region at all (the user sees nothing), never all. Region codes hold
+    neither '*' nor ',' (rollout.core.typed.region_code_refusal), so the text reads back as the set it was."""
     text = (text or "").strip()
-    if not text or text == ALL_REGIONS:
+    if text == ALL_REGIONS:
         return None
     return frozenset(part.strip() for part in text.split(",") if part.strip())
 

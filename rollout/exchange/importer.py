@@ -158,7 +158,7 @@ def broken_references(db: Database, tables: dict[str, SheetRows],
 
 def dates_before_references(db: Database, tables: dict[str, SheetRows],
                             cur: Cursor | None = None) -> Iterable[CellError]:
-    """Each sheet's NotBeforeReferenced rules (spec.py): its dates against the date of the row they
+    """Each sheet's ReferencedDate rules (spec.py): its dates against the date of the row they
     reference (this workbook's, else the database's), and a referenced date this workbook changes
     against the rows the database already holds for it."""
     def stored(table: str, columns: list[str], code_column: str, codes: set[Any]) -> list[tuple]:
@@ -175,12 +175,13 @@ def dates_before_references(db: Database, tables: dict[str, SheetRows],
             target = SHEETS[sheet.column(rule.via).ref or ""]
             key, bound = target.key[0], rule.target_column
             changed = tables.get(target.name)
+            added = {} if changed is None else dict.fromkeys(changed.column(key))  # new rows: no date yet
             if changed is not None and bound not in changed.columns:
                 changed = None  # the workbook leaves that column as it is
             rows = tables.get(sheet.name)
             if rows is not None:
                 codes = rows.column(rule.via)
-                bounds = dict(stored(target.name, [key, bound], key, set(codes) - {None}))
+                bounds = {**added, **dict(stored(target.name, [key, bound], key, set(codes) - {None}))}
                 if changed is not None:
                     bounds.update(zip(changed.column(key), changed.column(bound), strict=True))
                 yield from rule.check(sheet.name, {c: rows.column(c) for c in rule.columns}, codes,

@@ -25,6 +25,7 @@ from rollout.core.errors import CellError
 from rollout.core.i18n import _, format_number
 from rollout.core.labels import N_
 from rollout.core.limits import MAX_CELL_CHARS, date_in_range, date_range_text
+from rollout.core.typed import fold_code, invisible_character, region_code_refusal
 
 MODULES = ("finance", "supply_chain", "production", "hr")
 DIMENSIONS = ("governance", "people", "data", "process", "technical", "kickoff")
@@ -63,22 +64,6 @@ def _not_a_code() -> PydanticCustomError:
     return _fail(_("is not a code (expected text or a whole number)"))
 
 
-# Characters that show as nothing (or not at all): a code holding one looks like another code.
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
-_INVISIBLE_EXTRA = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")  # fillers, blank signs
-
-
-def invisible_character(text: str) -> str | None:
-    """The first control or invisible character in text, described (U+200B ZERO WIDTH SPACE), or None."""
-    if text.isascii() and text.isprintable():
-        return None  # the usual code: nothing to look for
-    for char in text:
-        if unicodedata.category(char) in _INVISIBLE_CATEGORIES or char in _INVISIBLE_EXTRA or \
-                0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF or 0x180B <= ord(char) <= 0x180F:
-            return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
-    return None
-
-
 def parse_code(value: object) -> str:
     """Codes are trimmed text in NFKC form (full-width Ｂ００１ is B001); a whole number typed into a
     code cell is read as its digits; an invisible or control character inside is refused."""
@@ -92,7 +77,7 @@ def parse_code(value: object) -> str:
         return str(value)
     if isinstance(value, (date, datetime)):
         raise _fail(_("is a date (expected a code)"))
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = fold_code(value)
     hidden = invisible_character(str(value).strip()) or invisible_character(text)  # named as typed
     if hidden:
         raise _fail(_("holds an invisible or control character, {character} (expected a code of visible "
@@ -332,9 +317,11 @@ class RowRule:
 
 
 @dataclass(frozen=True)
-class NotBeforeReferenced:
-    """Dates of a row that may not fall before a date of the row its code points to, when both are
-    known (acceptance: accepted_on and payment_received_on not before the branch's actual_go_live).
+class ReferencedDate:
+    """Dates of a row checked against a date of the row its code points to (WORKBOOK.md "Date ranges"):
+    `not_before` (acceptance: accepted_on and payment_received_on not before the branch's actual_go_live,
+    when both are known), `not_after` (a kick-off held_on not after the branch's actual_go_live, when both
+    are known) or `needs` (an acceptance's accepted_on only for a branch with an actual_go_live).
 
     The importer and the edits look the referenced date up (in the same workbook, else the database)
     and call `check`; a change to the referenced date is checked the other way round by `check_bound`."""
@@ -342,32 +329,57 @@ class NotBeforeReferenced:
     columns: tuple[str, ...]
     via: str  # the code column pointing to the other sheet
     target_column: str  # the date column of the other sheet
+    mode: str = "not_before"
+
+    def _broken(self, day: Any, bound: Any) -> bool:
+        if day is None:
+            return False
+        if self.mode == "needs":
+            return bound is None
+        if bound is None:
+            return False
+        return day < bound if self.mode == "not_before" else day > bound
 
     def check(self, sheet: str, values: Mapping[str, list[Any]], codes: list[Any], row_numbers: list[int],
               bounds: Mapping[Any, Any]) -> Iterable[CellError]:
-        """Errors of these rows (values per column, in row order) given the referenced dates by code."""
+        """Errors of these rows (values per column, in row order) given the referenced dates by code (a code
+        missing from bounds names no row: the reference check reports it)."""
         for index, code in enumerate(codes):
-            bound = bounds.get(code)
-            if bound is None:
+            if code not in bounds:
                 continue
+            bound = bounds[code]
             for column in self.columns:
                 day = values[column][index]
-                if day is not None and day < bound:
-                    yield CellError(sheet, row_numbers[index], column, day,
-                                    _("is before {code}'s {column} {day} (expected a date on or after it)").format(
-                                        code=code, column=self.target_column, day=bound))
+                if self._broken(day, bound):
+                    yield CellError(sheet, row_numbers[index], column, day, self._expected(code, bound))
+
+    def _expected(self, code: Any, bound: Any) -> str:
+        if self.mode == "needs":
+            return _("is given but {code} has no {column} (expected it empty until the branch is live)").format(
+                code=code, column=self.target_column)
+        if self.mode == "not_after":
+            return _("is after {code}'s {column} {day} (expected a date on or before it)").format(
+                code=code, column=self.target_column, day=bound)
+        return _("is before {code}'s {column} {day} (expected a date on or after it)").format(
+            code=code, column=self.target_column, day=bound)
 
     def check_bound(self, sheet: str, target: str, row_number: int | None, code: Any, bound: Any,
                     stored: Mapping[str, Any]) -> Iterable[CellError]:
         """Errors of a new referenced date `bound` against the dates already stored for its code."""
-        if bound is None:
-            return
         for column in self.columns:
             day = stored.get(column)
-            if day is not None and day < bound:
-                yield CellError(target, row_number, self.target_column, bound,
-                                _("is after {code}'s {column} {day} on the {sheet} sheet (expected a date on or "
-                                  "before it)").format(code=code, column=column, day=day, sheet=sheet))
+            if not self._broken(day, bound):
+                continue
+            if self.mode == "needs":
+                expected = _("is empty but {code} has {column} {day} on the {sheet} sheet (expected a date on or "
+                             "before it)").format(code=code, column=column, day=day, sheet=sheet)
+            elif self.mode == "not_after":
+                expected = _("is before {code}'s {column} {day} on the {sheet} sheet (expected a date on or "
+                             "after it)").format(code=code, column=column, day=day, sheet=sheet)
+            else:
+                expected = _("is after {code}'s {column} {day} on the {sheet} sheet (expected a date on or "
+                             "before it)").format(code=code, column=column, day=day, sheet=sheet)
+            yield CellError(target, row_number, self.target_column, bound, expected)
 
 
 @dataclass(frozen=True)
@@ -378,7 +390,7 @@ class Sheet:
     rules: tuple[RowRule, ...] = ()
     unknown: str = ""  # what a code pointing to no row of this sheet is, e.g. "is not a known region (...)"
     label_column: str | None = None
-    ref_rules: tuple[NotBeforeReferenced, ...] = ()
+    ref_rules: tuple[ReferencedDate, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -530,7 +542,8 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _col("steering_committee_named", "bool"),
         _col("rewards_announced", "bool"), _col("qa_held", "bool"), _col("minutes_signed_on", "date"),
         _col("minutes_ref", "text"),
-    ), ("branch_code",)),
+    ), ("branch_code",), (_range_rule("held_on", "minutes_signed_on"),),
+        ref_rules=(ReferencedDate(("held_on",), "branch_code", "actual_go_live", "not_after"),)),
     Sheet("consultant_days", (
         _col("branch_code", "code", True, ref="branches"), _col("work_date", "date", True),
         _col("consultant", "text", True), _enum("phase", CONSULTANT_PHASES, True),
@@ -544,8 +557,9 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
     Sheet("acceptance", (
         _col("branch_code", "code", True, ref="branches"), _col("accepted_on", "date"),
         _col("payment_due", "date"), _col("payment_received_on", "date"),
-    ), ("branch_code",), ref_rules=(NotBeforeReferenced(("accepted_on", "payment_received_on"), "branch_code",
-                                                        "actual_go_live"),)),
+    ), ("branch_code",), ref_rules=(
+        ReferencedDate(("accepted_on", "payment_received_on"), "branch_code", "actual_go_live"),
+        ReferencedDate(("accepted_on",), "branch_code", "actual_go_live", "needs"))),
 ]}
 
 # The order in which sheets load, parents first, so references resolve within one workbook.
@@ -572,6 +586,14 @@ def _parser(column: Column) -> Callable[[object], Any]:
     else:
         base = {"code": parse_code, "text": parse_text, "date": parse_date, "time": parse_time, "bool": parse_bool,
                 "months": parse_months}[column.kind]
+    if column.name == "region_code":
+        def parse_region(value: object) -> str:
+            code = base(value)
+            refusal = region_code_refusal(code)
+            if refusal:
+                raise _fail(refusal)
+            return code
+        return parse_region
     if column.minimum is None and column.maximum is None:
         return base
 

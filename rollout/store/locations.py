@@ -6,7 +6,7 @@ Kept apart from the server engine so the CLI and the UI can mask a URL without i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -26,20 +26,24 @@ def is_server_location(location: str | Path) -> bool:
 class Location:
     """A postgresql:// URL, parsed: what to connect to and what may be shown."""
 
-    url: str
+    url: str = field(repr=False)  # holds the password: shown as `shown`
     user: str
-    password: str | None
+    password: str | None = field(repr=False)  # never in a repr, a log or a traceback's locals
     host: str
     port: int
     dbname: str
 
     @classmethod
     def parse(cls, url: str) -> Location:
+        """The URL's parts. The user information ends at the last `@` before the host, so a password holding
+        `/`, `@` or `:` as typed (not percent-encoded) is still read whole, and never shown in a message."""
         url = url.strip()
         if not is_server_location(url):
             raise DatabaseError(_("expected a server URL postgresql://user[:password]@host[:port]/dbname"))
+        scheme, userinfo, rest = _split(url)
+        user, colon, password = (userinfo or "").partition(":")
         try:
-            parts = urlsplit(url)
+            parts = urlsplit(f"{scheme}{rest}")
             port = parts.port or 5432
         except ValueError:
             raise DatabaseError(_("{url} is not a valid server URL (expected "
@@ -50,8 +54,7 @@ class Location:
             message = _("{url} names no database (expected postgresql://user[:password]@host[:port]/dbname)") \
                 if parts.hostname else _("{url} names no host (expected postgresql://user[:password]@host[:port]/dbname)")
             raise DatabaseError(message.format(url=_masked(url)))
-        return cls(url, unquote(parts.username or ""), None if parts.password is None else unquote(parts.password),
-                   parts.hostname, port, dbname)
+        return cls(url, unquote(user), unquote(password) if colon else None, parts.hostname, port, dbname)
 
     @property
     def shown(self) -> str:
@@ -71,11 +74,24 @@ class Location:
         return text
 
 
+def _split(url: str) -> tuple[str, str | None, str]:
+    """A server URL as (scheme://, user information or None, the rest: host, port, path, query). The user
+    information ends at the last `@` of the URL: what follows it is the host (a password may hold `@` and `/`
+    as typed). A URL whose database name or query holds an `@` hides more than the password, never less."""
+    scheme, sep, rest = url.partition("://")
+    at = rest.rfind("@")
+    if not sep or at < 0:
+        return (scheme + sep, None, rest) if sep else ("", None, url)
+    return scheme + sep, rest[:at], rest[at + 1:]
+
+
 def _masked(url: str) -> str:
-    match = re.match(r"^([a-z]+://[^:@/]*:)([^@/]*)@", url, re.IGNORECASE)
-    if match:
-        return match[1] + "***@" + url[match.end():]
-    return re.sub(r"(password=)[^&\s]*", r"\1***", url)
+    """The URL with its password (whatever it holds) and any password= parameter replaced by ***."""
+    scheme, userinfo, rest = _split(url)
+    if userinfo is not None:
+        user, colon, _password = userinfo.partition(":")
+        url = f"{scheme}{user}{':***' if colon else ''}@{rest}"
+    return re.sub(r"(password=)[^&\s]*", r"\1***", url, flags=re.IGNORECASE)
 
 
 def mask(location: str | Path) -> str:

@@ -42,8 +42,9 @@ POOL_SIZE = 8
 
 
 def scope_text(db: Database) -> str:
-    """The scope a handle reads ('*' for the whole store, else 'EAST,NORTH'): what a saved snapshot or
-    scenario records, so that it is shown again only to the same scope."""
+    """The scope a handle reads ('*' for the whole store, else 'EAST,NORTH'; '' for a scope of no region):
+    what a saved snapshot or scenario records, so that it is shown again only to the same scope. Region codes
+    hold neither '*' nor ',' (rollout.core.typed), so the text names exactly the handle's set."""
     return regions_to_text(getattr(db, "regions", None))
 
 
@@ -62,7 +63,7 @@ def view_definitions(catalog: str, columns: dict[str, set[str]], regions: frozen
     def real(table: str) -> str:
         return f"{quote(catalog)}.main.{quote(table)}"
 
-    region_list = "(" + ", ".join(_literal(r) for r in sorted(regions)) + ")"
+    region_list = "(" + (", ".join(_literal(r) for r in sorted(regions)) or "NULL") + ")"  # no region: nothing
     branches = f"SELECT branch_code FROM {real('branches')} WHERE region_code IN {region_list}"
     executives = (f"SELECT exec_code FROM {real('executives')} WHERE region_code IN {region_list} "
                   f"OR branch_code IN ({branches})")
@@ -114,8 +115,6 @@ class ScopedDatabase(Database):
     """The store as a caller of some regions sees it: reads filtered, writes passed to the store."""
 
     def __init__(self, store: Database, regions: frozenset[str]) -> None:
-        if not regions:
-            raise ValueError("a scope names at least one region")
         self.store, self.regions = store, frozenset(regions)
         self.kind, self.path, self.name, self.read_only = store.kind, store.path, store.name, store.read_only
         self._pool: list[duckdb.DuckDBPyConnection] = []

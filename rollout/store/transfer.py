@@ -16,6 +16,7 @@ from pathlib import Path
 from rollout.core.errors import RolloutError
 from rollout.core.i18n import _
 from rollout.store.db import Database, is_server_location
+from rollout.store.files import check_database_path
 from rollout.store.schema import LATEST_VERSION
 
 # Tables that describe the store rather than hold its data: never copied (each store keeps its own).
@@ -87,14 +88,44 @@ def same_location(a: str | Path, b: str | Path) -> bool:
     return Path(a).resolve() == Path(b).resolve()
 
 
+# What a store file is called: the suffixes the app's own files carry (data/rollout.duckdb, backups).
+STORE_SUFFIXES = (".duckdb", ".db")
+
+
+def check_store_location(location: str | Path, source: bool) -> None:
+    """A location `copy` may read (source) or replace (target), else RolloutError in one line: a server URL,
+    or a store file named .duckdb or .db (a source: one that exists and holds something). Refused: an empty or
+    blank location (it would open a database in memory: nothing read, nothing written), `:memory:` and other
+    in-memory names, a folder, a file of another kind (`out.xlsx` would become a DuckDB file so named)."""
+    text = str(location)
+    if is_server_location(text):
+        return
+    shown = repr(text)
+    if not text.strip() or text.strip().startswith(":"):
+        raise RolloutError((_("the source {location} is not a store (expected a .duckdb file or a postgresql:// URL)")
+                            if source else _("the target {location} is not a store (expected a .duckdb file or a "
+                                             "postgresql:// URL)")).format(location=shown))
+    path = Path(text)
+    if source and not path.exists():
+        raise RolloutError(_("the database {path} does not exist (nothing to copy)").format(path=path))
+    check_database_path(path)
+    if path.suffix.lower() not in STORE_SUFFIXES:
+        raise RolloutError((_("the source {path} is not a store file (expected a name ending in .duckdb or .db)")
+                            if source else _("the target {path} is not a store file (expected a name ending in "
+                                             ".duckdb or .db)")).format(path=path))
+    if source and path.stat().st_size == 0:
+        raise RolloutError(_("the source {path} is empty (expected a store to copy)").format(path=path))
+
+
 def copy_between(source_location: str | Path, target_location: str | Path, force: bool = False) -> dict[str, int]:
     """The `copy` command: the whole store at source_location into target_location (created if new).
 
-    Refuses a target that already holds data unless force (then its data is replaced)."""
+    Refuses a target that already holds data unless force (then its data is replaced), and any location that
+    is not a store (check_store_location) before either is opened."""
+    check_store_location(source_location, source=True)
+    check_store_location(target_location, source=False)
     if same_location(source_location, target_location):
         raise RolloutError(_("the source and the target are the same store"))
-    if not is_server_location(str(source_location)) and not Path(source_location).exists():
-        raise RolloutError(_("the database {path} does not exist (nothing to copy)").format(path=source_location))
     with Database(source_location) as source, Database(target_location) as target:
         if not force and has_data(target):
             raise RolloutError(_("{target} already holds data (use --force to replace it with {source})").format(

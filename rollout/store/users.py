@@ -7,7 +7,6 @@ every region, so the first administrator can sign in before the table has rows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -15,16 +14,17 @@ import pandas as pd
 from rollout.core.access import ROLES, Caller, regions_from_text, regions_to_text
 from rollout.core.errors import NotFoundError, RolloutError
 from rollout.core.i18n import _
+from rollout.core.typed import ascii_lower, email_key, person_name, region_code_refusal
 from rollout.store.audit import authorise, record_json, utc_now
 from rollout.store.db import Database
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 FIELDS = ["name", "role", "regions", "active"]
 
 
 def normalise_email(email: str | None) -> str:
-    """The key of a person: the email claim, trimmed and lower-cased."""
-    return (email or "").strip().lower()
+    """The key of a person as looked up: the email trimmed, its ASCII letters lower-cased (only those:
+    Unicode's rules would make KELVIN SIGN a `k`). A new key is checked by rollout.core.typed.email_key."""
+    return ascii_lower((email or "").strip())
 
 
 def bootstrap_admins(text: str | None) -> frozenset[str]:
@@ -34,8 +34,9 @@ def bootstrap_admins(text: str | None) -> frozenset[str]:
 
 def caller_for(db: Database, email: str | None, admins: Iterable[str] = ()) -> Caller | None:
     """The signed-in person as a Caller, or None when they have no access yet."""
-    key = normalise_email(email)
-    if not key:
+    try:
+        key = email_key(email)
+    except RolloutError:  # no email, or one that could pass for another person's: no access
         return None
     if key in set(admins):
         return Caller(key, "admin", None)
@@ -50,28 +51,38 @@ def list_users(db: Database) -> pd.DataFrame:
     return db.df("SELECT email, name, role, regions, active, created_on, created_by FROM users ORDER BY email")
 
 
-def _check_new(db: Database, email: str, role: str, regions: frozenset[str] | None) -> None:
-    if not EMAIL.match(email):
-        raise RolloutError(_("{email} is not an email address").format(email=repr(email)))
+def _check_new(db: Database, role: str, regions: Iterable[str]) -> frozenset[str] | None:
+    """The scope of a new or changed user (None: every region), or RolloutError with one line: an unknown
+    role, a region code that is empty, reserved (`*`, `,`) or unknown, a region given to an administrator."""
     if role not in ROLES:
         raise RolloutError(_("{role} is not a role (expected one of {roles})").format(role=repr(role),
                                                                                     roles=", ".join(ROLES)))
-    if regions is not None:
+    codes = list(regions)
+    for code in codes:
+        refusal = region_code_refusal(str(code))
+        if refusal:
+            raise RolloutError(_("region {code} {refusal}").format(code=repr(code), refusal=refusal))
+    scope = frozenset(str(code).strip() for code in codes) or None
+    if scope is not None and role == "admin":
+        raise RolloutError(_("an administrator sees every region (expected no region for the role admin, got "
+                             "{regions})").format(regions=", ".join(sorted(scope))))
+    if scope is not None:
         known = {r[0] for r in db.rows("SELECT region_code FROM regions")}
-        unknown = sorted(regions - known)
+        unknown = sorted(scope - known)
         if unknown:
             raise RolloutError(_("unknown region {regions} (expected one of {known})").format(
                 regions=", ".join(unknown), known=", ".join(sorted(known))))
+    return scope
 
 
 def add_user(db: Database, by: Caller, email: str, role: str, regions: Iterable[str] = (),
-             name: str | None = None) -> None:
-    """Add a user or change one's role, scope and name (an upsert by email); admins only, audited."""
+             name: str | None = None) -> frozenset[str] | None:
+    """Add a user or change one's role, scope and name (an upsert by email); admins only, audited. Returns
+    the scope stored (None: every region); each region once, however often it was given."""
     authorise(db, by, "users")
-    key = normalise_email(email)
-    scope = frozenset(r.strip() for r in regions if r.strip()) or None
-    _check_new(db, key, role, scope)
-    new = {"name": (name or "").strip() or None, "role": role, "regions": regions_to_text(scope), "active": True}
+    key = email_key(email)
+    scope = _check_new(db, role, regions)
+    new = {"name": person_name(name), "role": role, "regions": regions_to_text(scope), "active": True}
     with db.transaction() as cur:
         old = cur.execute("SELECT name, role, regions, active FROM users WHERE email = ?", [key]).fetchone()
         if old is None:
@@ -83,6 +94,7 @@ def add_user(db: Database, by: Caller, email: str, role: str, regions: Iterable[
                         [new["name"], role, new["regions"], key])
         record_json(cur, by.email, "insert" if old is None else "update", "users", {"email": key},
                None if old is None else dict(zip(FIELDS, old, strict=True)), new)
+    return scope
 
 
 def _refuse_losing_last_admin(cur: object, email: str, new_role: str | None) -> None:
