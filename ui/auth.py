@@ -20,9 +20,11 @@ from typing import NoReturn
 import streamlit as st
 
 from rollout.core.access import LOCAL, Caller
+from rollout.core.errors import RolloutError
 from rollout.core.i18n import _
 from rollout.core.labels import N_
-from rollout.store.users import bootstrap_admins, caller_for, normalise_email, record_session
+from rollout.core.typed import email_key
+from rollout.store.users import bootstrap_admins, caller_for, record_session
 from ui.state import caller, get_db
 from ui.widgets import plain
 
@@ -92,10 +94,15 @@ def gate() -> Caller:
     st.session_state.pop(CALLER, None)  # decided again on every run, never kept from an earlier one
     if not st.user.get("is_logged_in"):
         _only(_sign_in_page, _("Sign in"))
-    email = normalise_email(str(st.user.get("email") or ""))
-    if not email:
+    claim = st.user.get("email")
+    if not str(claim or "").strip():
         _only(_refused_page(_("Your sign-in carries no email address, so the app cannot tell who you are. "
                               "Ask your administrator to include the email claim."), None), _("No access"))
+    try:  # unverified, a look-alike of another address, an invisible character: refused (rollout.core.typed)
+        email = email_key(claim, st.user.get("email_verified"))
+    except RolloutError as exc:
+        _only(_refused_page(_("Your sign-in cannot be accepted: {reason}.").format(reason=exc), None),
+              _("No access"))
     caller = caller_for(get_db(), email, admins())
     if caller is None:
         _only(_refused_page(_("You have no access yet — ask an administrator."), email), _("No access"))

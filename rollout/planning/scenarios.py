@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from rollout.core.access import Caller, regions_to_text
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, NotFoundError, ValidationError
 from rollout.core.i18n import _, ngettext
 from rollout.core.values import as_date, iso_text
@@ -135,9 +135,10 @@ def save_scenario(db: Database, name: str, params: dict[str, Any], plan: dict[st
                   overwrite: bool = False, *, caller: Caller) -> None:
     """Store a plan under a name (refused when the name is taken, unless overwrite). The parameters
     always record the confidence rule 6 used (`confidence`: 50, 80, or null for the forecast ready date);
-    the plan records the caller's scope (only that scope sees it again). Audited."""
+    the plan records the scope the caller reads (only that scope sees it again; an administrator's is every
+    region, whatever an old users row says). Audited."""
     authorise_own_scope(db, caller, "scenarios")
-    scope = regions_to_text(caller.regions)
+    scope = scope_text(db.scoped(caller))  # the scope the plan was computed over: '*' for an administrator
     plan = {**plan, "scope": scope}
     params = {**params, "confidence": params.get("confidence")}
     if params["confidence"] not in (None, 50, 80):

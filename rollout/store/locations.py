@@ -62,12 +62,22 @@ class Location:
         return _masked(self.url)
 
     @property
+    def connect_url(self) -> str:
+        """The URL the drivers are given: user and password percent-encoded, so a password holding `/`, `@`
+        or `:` as typed reaches the server whole (libpq would split the URL at them)."""
+        scheme, userinfo, rest = _split(self.url)
+        if userinfo is None:
+            return self.url
+        secret = "" if self.password is None else ":" + quote(self.password, safe="")
+        return f"{scheme}{quote(self.user, safe='')}{secret}@{rest}"
+
+    @property
     def server(self) -> str:
         return f"{self.host}:{self.port}"
 
     def scrub(self, text: str) -> str:
         """Any message with the password (raw or URL-encoded) and the full URL masked."""
-        text = text.replace(self.url, self.shown)
+        text = text.replace(self.url, self.shown).replace(self.connect_url, self.shown)
         if self.password:
             for secret in {self.password, quote(self.password, safe=""), quote(self.password)}:
                 text = text.replace(secret, "***")

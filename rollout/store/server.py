@@ -290,7 +290,7 @@ class ServerDatabase(Database):
     # --- connections -------------------------------------------------------------------------------
     def _connect(self) -> psycopg.Connection:
         try:
-            return psycopg.connect(self.where.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
+            return psycopg.connect(self.where.connect_url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
                                    application_name="rollout")
         except psycopg.Error as exc:
             raise connection_error(exc, self.where) from None
@@ -373,7 +373,7 @@ class ServerDatabase(Database):
                 if number <= schema:
                     mirror.execute(SCHEMA_VERSION_TABLE)
                     mirror.execute(migration_sql(number, path, "duckdb"))
-            url = self.where.url.replace("'", "''")
+            url = self.where.connect_url.replace("'", "''")
             mirror.execute(f"ATTACH '{url}' AS {PG} (TYPE postgres, READ_ONLY)")
         except duckdb.Error as exc:
             mirror.close()
