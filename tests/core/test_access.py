@@ -63,7 +63,14 @@ def test_local_and_cli_are_administrators_of_everything() -> None:
     assert cli.email.startswith("cli:") and cli.role == "admin" and cli.everywhere
 
 
-@pytest.mark.parametrize(("text", "scope"), [("*", None), ("", None), (None, None), ("EAST", EAST),
+@pytest.mark.parametrize(("text", "scope"), [("*", None), ("", frozenset()), (None, frozenset()), ("EAST", EAST),
                                              (" EAST , NORTH ", frozenset({"EAST", "NORTH"}))])
 def test_stored_scope_text(text: str | None, scope: frozenset[str] | None) -> None:
     assert regions_from_text(text) == scope
+
+
+def test_an_administrator_has_no_region_and_an_empty_scope_sees_nothing() -> None:
+    assert Caller("a@acme.cn", "admin", frozenset({"EAST"})).everywhere  # an old users row cannot narrow an admin
+    nowhere = Caller("n@acme.cn", "editor", frozenset())
+    assert not nowhere.everywhere and not nowhere.sees("EAST") and not nowhere.may("checklist", "EAST")
+    assert not nowhere.may("snapshots")

@@ -60,7 +60,7 @@ def test_the_four_sheets_load_with_times_as_text_or_time_cells(db: Database) -> 
                             ["B02", "2026-11-16", "陈晨", "training", 0.5, "afternoon"]],
         "daily_entries": [ENTRIES_HEADER, ["B01", date(2026, 11, 20), 120, 120], ["B01", "2026-11-21", 0, 0]],
         "acceptance": [ACCEPTANCE_HEADER, ["B01", date(2026, 6, 1), date(2026, 7, 1), date(2026, 7, 15)],
-                       ["B02", date(2026, 1, 1), None, None]],  # B02 has no go-live: nothing to compare
+                       ["B02", None, date(2026, 12, 1), None]],  # B02 has no go-live: not accepted yet
     })
     assert {t: result.counts[t].inserted for t in ("kickoffs", "consultant_days", "daily_entries", "acceptance")} == \
         {"kickoffs": 2, "consultant_days": 2, "daily_entries": 2, "acceptance": 2}

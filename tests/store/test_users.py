@@ -37,9 +37,12 @@ def test_a_user_is_added_with_role_and_scope_and_signs_in_as_such(db) -> None:
 def test_no_region_means_every_region_and_a_change_is_an_update(db) -> None:
     users.add_user(db, LOCAL, "cio@acme.cn", "viewer")
     assert users.caller_for(db, "cio@acme.cn").everywhere
-    users.add_user(db, LOCAL, "cio@acme.cn", "admin", ["NORTH"])
-    assert users.caller_for(db, "cio@acme.cn") == Caller("cio@acme.cn", "admin", frozenset({"NORTH"}))
+    users.add_user(db, LOCAL, "cio@acme.cn", "editor", ["NORTH"])
+    assert users.caller_for(db, "cio@acme.cn") == Caller("cio@acme.cn", "editor", frozenset({"NORTH"}))
     assert [a[1] for a in audit(db)] == ["insert", "update"]
+    with pytest.raises(RolloutError, match="an administrator sees every region"):  # an admin's scope is everything
+        users.add_user(db, LOCAL, "cio@acme.cn", "admin", ["NORTH"])
+    assert users.caller_for(db, "cio@acme.cn").role == "editor"
 
 
 @pytest.mark.parametrize(("email", "role", "regions", "message"), [
