@@ -186,6 +186,25 @@ def test_a_password_is_masked_whatever_it_holds(capsys, tmp_path: Path, monkeypa
     assert "cret9" not in log and "re/t9" not in log and "postgresql://app:***@127.0.0.1:1/rollout" in log
 
 
+@pytest.mark.slow
+def test_a_password_typed_with_slash_and_at_reaches_the_server_whole(pg_server, sample_db_path: Path, capsys) -> None:
+    """The URL as a person types it (the password not percent-encoded): read whole, connected with, never shown."""
+    password = "gu/ard@pw:9"
+    pg_server.admin().execute(f"CREATE ROLE guard LOGIN SUPERUSER PASSWORD '{password}'")
+    try:
+        url = pg_server.create_database()
+        typed = f"postgresql://guard:{password}@{pg_server.host}:{pg_server.port}/{url.rsplit('/', 1)[1]}"
+        assert main(["copy", "--from", str(sample_db_path), "--to", typed]) == 0
+        out = capsys.readouterr().out
+        assert f"to postgresql://guard:***@{pg_server.host}:{pg_server.port}/" in out and "ard@pw" not in out
+        wrong = typed.replace("pw:9", "pw:8")
+        err = refused(capsys, ["summary", "--db", wrong], "refused the login of user 'guard'")
+        assert "ard@pw" not in err and "pw:8" not in err
+        pg_server.drop_database(url)
+    finally:
+        pg_server.admin().execute("DROP ROLE IF EXISTS guard")
+
+
 # --- 12. the kick-off and acceptance date rules ------------------------------------------------------
 
 @pytest.mark.parametrize(("sheet", "text", "message"), [

@@ -214,3 +214,15 @@ def test_a_deactivated_user_loses_access_on_the_next_run(signed_in, sample_db_pa
         remove_user(db, LOCAL, "cio@acme.cn")
     at.run()
     assert texts(at.warning) == [NO_ACCESS] and not at.dataframe
+
+
+@pytest.mark.parametrize("user", [{"email": "boss@acme.cn", "email_verified": False},  # a bootstrap admin, unverified
+                                  {"email": "\u212aATE@acme.cn", "email_verified": True}])  # KELVIN SIGN for Kate
+def test_a_claim_that_could_pass_for_another_person_is_refused(signed_in, sample_db_path: Path,
+                                                               user: dict[str, Any]) -> None:
+    with Database(sample_db_path) as db:
+        add_user(db, LOCAL, "kate@acme.cn", "admin")
+    at = signed_in("portfolio", user)
+    assert texts(at.warning)[0].startswith("Your sign-in cannot be accepted: "), texts(at.warning)
+    assert not at.dataframe and not at.metric
+    assert audit_rows(sample_db_path, "login") == []
