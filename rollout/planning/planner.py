@@ -32,6 +32,7 @@ from ortools.sat.python import cp_model
 from rollout.core.errors import CellError, ValidationError
 from rollout.core.i18n import _, ngettext
 from rollout.core.labels import N_
+from rollout.core.typed import fold_code
 from rollout.core.values import as_date, is_missing, iso_text, plain
 from rollout.exchange.spec import peak_month_set
 from rollout.metrics.live import branches_live, branches_live_sql
@@ -233,7 +234,7 @@ def parse_pins(db: Database, as_of: date, params: Params, pins: Iterable[str]) -
         if not text:
             continue
         code, sep, day_text = text.partition("=")
-        code, day_text = code.strip(), day_text.strip()
+        code, day_text = fold_code(code), day_text.strip()  # `Ｂ０１４` is B014, as the importer reads it
         try:
             if not sep or not code:
                 raise ValueError
