@@ -122,6 +122,8 @@ def scope_text(caller: Caller) -> str:
     """'All regions' or the region codes of the caller's scope."""
     if caller.everywhere:
         return _("All regions")
+    if not caller.regions:
+        return _("No region")  # a stored empty scope: the user sees nothing (ACCESS.md "Scope")
     return _("Regions {codes}").format(codes=", ".join(sorted(caller.regions or ())))
 
 

@@ -226,3 +226,15 @@ def test_a_claim_that_could_pass_for_another_person_is_refused(signed_in, sample
     assert texts(at.warning)[0].startswith("Your sign-in cannot be accepted: "), texts(at.warning)
     assert not at.dataframe and not at.metric
     assert audit_rows(sample_db_path, "login") == []
+
+
+def test_the_access_form_refuses_a_region_for_an_administrator(open_page, sample_db_path: Path) -> None:
+    at = open_page("access")
+    at.text_input(key="access_email").input("second.admin@acme.cn")
+    at.selectbox(key="access_role").select("admin")
+    at.multiselect(key="access_regions").select("EAST")
+    at.button(key="access_add_submit").click().run()
+    errors = texts(at.error)
+    assert len(errors) == 1 and "an administrator sees every region" in errors[0], errors
+    with Database(sample_db_path) as db:
+        assert db.rows("SELECT * FROM users") == []
