@@ -20,7 +20,7 @@ from rollout.core.i18n import _, ngettext
 from rollout.core.labels import N_
 from rollout.store.audit import audit_choices, audit_entries
 from rollout.store.catalogue import region_names
-from rollout.store.users import add_user, list_users, remove_user
+from rollout.store.users import add_user, list_users, normalise_email, remove_user
 from ui.auth import role_label
 from ui.state import cached, caller, flash, get_db, show_flash
 from ui.widgets import code_and_name, plain, show_error, table
@@ -69,7 +69,7 @@ def add_section() -> None:
                                  placeholder=_("All regions"))
         if st.form_submit_button(_("Add the user"), key="access_add_submit", type="primary"):
             _save(lambda: add_user(get_db(), caller(), email, role, regions, name=name),
-                  _("Added {email}.").format(email=email.strip().lower()))
+                  _("Added {email}.").format(email=normalise_email(email)))
 
 
 def change_section() -> None:
