@@ -57,6 +57,7 @@ def test_users_add_refuses_a_region_for_an_administrator(sample_db_path: Path, c
             "an administrator sees every region", sample_db_path)
 
 
+@pytest.mark.slow
 def test_an_admin_row_with_a_region_saves_every_regions_plan_for_every_region(sample_db_path: Path) -> None:
     """An old users row (admin of EAST) reads and saves as an administrator: the scenario records '*', so the
     EAST viewer's Launch planning does not open on it; a snapshot it takes records '*' too."""
@@ -97,6 +98,7 @@ def test_the_importer_refuses_a_region_code_the_scope_text_reserves(sample_db_pa
             sample_db_path)
 
 
+@pytest.mark.slow
 def test_a_stored_empty_scope_sees_no_region(sample_db_path: Path, capsys) -> None:
     import json
 
@@ -123,6 +125,7 @@ def test_users_add_refuses_an_email_that_passes_for_another(sample_db_path: Path
             sample_db_path)
 
 
+@pytest.mark.slow
 def test_as_refuses_a_kelvin_sign_for_kate(sample_db_path: Path, capsys) -> None:
     add(sample_db_path, "kate@acme.cn", "--role", "viewer", "--region", "EAST")
     refused(capsys, ["summary", "--db", str(sample_db_path), "--json", "--as", f"{KELVIN}ATE@acme.cn"],
@@ -160,6 +163,7 @@ def test_copy_onto_what_is_not_a_store_is_refused(sample_db_path: Path, tmp_path
     assert not (tmp_path / "out.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_copy_onto_a_db_file_still_works(sample_db_path: Path, tmp_path: Path, capsys) -> None:
     assert main(["copy", "--from", str(sample_db_path), "--to", str(tmp_path / "copy.db")]) == 0
     copied, original = stored(tmp_path / "copy.db"), stored(sample_db_path)
@@ -262,6 +266,7 @@ def test_users_list_shows_no_nan_and_add_echoes_each_region_once(sample_db_path:
     assert "v@acme.cn" in listed and "NaN" not in listed and "None" not in listed
 
 
+@pytest.mark.slow
 def test_users_add_refuses_a_name_too_long(sample_db_path: Path, capsys) -> None:
     refused(capsys, ["users", "add", "--db", str(sample_db_path), "v@acme.cn", "--role", "viewer", "--name",
                      "x" * 20_000], f"expected at most {MAX_NAME_CHARS}", sample_db_path)
