@@ -172,9 +172,10 @@ def region_status_figure(rollup: pd.DataFrame) -> go.Figure:
         fig.add_bar(y=regions, x=rollup[status], name=status_label(status), orientation="h",
                     marker_color=STATUS_COLOURS[status],
                     hovertemplate="%{y}<br>%{x}<extra>" + status_label(status) + "</extra>")
-    fig.update_layout(barmode="stack", title=_("Branch status per region"), height=max(220, 34 * len(rollup) + 110),
-                      yaxis={"autorange": "reversed"}, xaxis={"title": _("branches")}, margin=MARGIN,
-                      legend={"orientation": "h", "y": -0.2})
+    # the legend sits at the foot of the figure, below the axis title, whatever the plot's height: never over it
+    fig.update_layout(barmode="stack", title=_("Branch status per region"), height=max(260, 34 * len(rollup) + 190),
+                      yaxis={"autorange": "reversed"}, xaxis={"title": _("branches")}, margin={**MARGIN, "b": 130},
+                      legend={"orientation": "h", "y": 0, "yanchor": "bottom", "yref": "container"})
     return fig
 
 
