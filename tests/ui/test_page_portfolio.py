@@ -74,7 +74,7 @@ def test_portfolio_dates_filters_and_opening_a_branch(open_page, sample_db_path)
     rollup = _rollup(at).set_index("region_code")
     for region, rows in status.groupby("region_code"):
         counts = rows["status"].value_counts()
-        assert [rollup.loc[region, s] for s in ("live", "green", "amber", "red", "no plan")] == \
+        assert [rollup.loc[region, s] for s in ("live", "green", "amber", "red", "no_plan")] == \
             [counts.get(s, 0) for s in ("live", "green", "amber", "red", "no_plan")], region
     assert rollup["Branches"].sum() == 12
 
