@@ -9,12 +9,13 @@ import streamlit as st
 
 from rollout.core.errors import RolloutError
 from rollout.core.i18n import _, ngettext
+from rollout.core.labels import stage_label
 from rollout.exchange.spec import CHECKLIST_STATUSES, DIMENSIONS
 from rollout.metrics import readiness
 from ui import forecast as forecast_ui
 from ui.auth import may_edit
 from ui.figures import dimension_bars, master_data_figure, trend_figure
-from ui.formats import count_text, day_text, go_live_text, percent, readiness_text, status_label
+from ui.formats import count_text, day_text, go_live_tile, percent, readiness_text, status_label
 from ui.router import ensure_routed
 from ui.sections import engagement as engagement_section
 from ui.sections import golive as golive_section
@@ -48,6 +49,7 @@ st.query_params["branch"] = code
 st.session_state["_branch_from_url"] = code
 
 row = status[status["branch_code"] == code].iloc[0]
+GO_LIVE_TILE_WIDTHS = [1, 1, 1, 1.4, 1.4, 1]  # the two tiles holding a date get the room a YYYY-MM-DD needs
 show_flash("branch")
 
 # --- header ---------------------------------------------------------------------------------------
@@ -57,14 +59,14 @@ facts = [_("Region {region}").format(region=row["region_code"]), _("wave {wave}"
          _("planned go-live {day}").format(day=day_text(row["planned_go_live"]))]
 if row["status"] == "live":
     facts.append(_("live since {day}").format(day=day_text(row["actual_go_live"])))
-facts += [_("stage: {stage}").format(stage=row["stage"]), _("as of {day}").format(day=as_of.isoformat())]
+facts += [_("stage: {stage}").format(stage=stage_label(row["stage"])), _("as of {day}").format(day=as_of.isoformat())]
 st.caption(plain(" · ".join(facts)))
-cols = st.columns(6)
+cols = st.columns(GO_LIVE_TILE_WIDTHS)
 cols[0].metric(_("Status"), status_label(row["status"]))
 cols[1].metric(_("Checklist readiness"), readiness_text(row["checklist_readiness"]))
 cols[2].metric(_("Data readiness"), percent(row["data_readiness"], _("no data")))
-live_since = row["actual_go_live"] if row["status"] == "live" else None  # "live since …", never negative days
-cols[3].metric(_("Go-live"), go_live_text(row["days_to_go_live"], live_since) or "—")
+day, words = go_live_tile(row)
+cols[3].metric(_("Go-live"), day, words or None, delta_color="off", delta_arrow="off")
 cols[4].metric(_("Forecast ready"), _("stalled") if row["stalled"] else day_text(row["forecast_ready_on"]))
 cols[5].metric(_("Slip (days)"), count_text(row["slip_days"]))
 st.markdown("**" + _("Why this status") + "**")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError
-from rollout.core.i18n import _
+from rollout.core.i18n import _, ngettext
 from rollout.exchange.spec import MODULES, ROLES
 from rollout.metrics import staffing
 from ui.auth import may_edit
@@ -37,12 +37,22 @@ editing = may_edit("staffing")  # a viewer gets no Edit tab (the library refuses
 
 def fill() -> None:
     """Fill rate heatmap, gaps and every branch's staffing figures."""
-    lowest = staffing.lowest_fill_first(branches)
-    if len(lowest) > HEATMAP_ROWS:
-        st.caption(_("The heatmap shows the {shown} branches with the lowest fill rate of {count}; the tables hold "
-                     "every branch (or choose regions in the sidebar).").format(shown=HEATMAP_ROWS, count=len(lowest)))
-    st.plotly_chart(fill_heatmap(by_region(cached(staffing.fill_matrix, as_of), regions), lowest[:HEATMAP_ROWS]),
-                    width="stretch", key="staff_fill_heatmap")
+    going_live = by_region(cached(staffing.gaps_going_live, as_of), regions)
+    soon = going_live.head(HEATMAP_ROWS)
+    if going_live.empty:
+        st.caption(_("No branch with role requirements goes live within {days} days; the tables hold every branch.")
+                   .format(days=staffing.GOING_LIVE_DAYS))
+    else:
+        st.caption(ngettext("The {shown} of the {count} branch going live within {days} days with the largest "
+                            "staffing gap, largest first (the gap in fte beside each code); the tables hold every "
+                            "branch.",
+                            "The {shown} of the {count} branches going live within {days} days with the largest "
+                            "staffing gap, largest first (the gap in fte beside each code); the tables hold every "
+                            "branch.", len(going_live)).format(shown=len(soon), count=len(going_live),
+                                                                days=staffing.GOING_LIVE_DAYS))
+        st.plotly_chart(fill_heatmap(cached(staffing.fill_matrix, as_of), list(soon["branch_code"]),
+                                     dict(zip(soon["branch_code"], soon["gap_fte"], strict=True))),
+                        width="stretch", key="staff_fill_heatmap")
     st.markdown(_("**Gaps** (required minus active assigned fte, where positive; click a header to sort)"))
     table(by_region(cached(staffing.gaps, as_of), regions), key="staff_gaps", file_name=f"staffing_gaps_{as_of}")
     st.markdown("**" + _("Branches") + "**")

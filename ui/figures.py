@@ -24,7 +24,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from rollout.core.i18n import _
-from rollout.core.labels import N_, STATUS_COLOURS, STATUS_ORDER
+from rollout.core.labels import N_, STATUS_COLOURS, STATUS_ORDER, role_label
+from rollout.exchange.spec import ROLES
 from rollout.metrics import engagement, lessons
 from ui.formats import percent, readiness_text, status_label
 
@@ -171,9 +172,10 @@ def region_status_figure(rollup: pd.DataFrame) -> go.Figure:
         fig.add_bar(y=regions, x=rollup[status], name=status_label(status), orientation="h",
                     marker_color=STATUS_COLOURS[status],
                     hovertemplate="%{y}<br>%{x}<extra>" + status_label(status) + "</extra>")
-    fig.update_layout(barmode="stack", title=_("Branch status per region"), height=max(220, 34 * len(rollup) + 110),
-                      yaxis={"autorange": "reversed"}, xaxis={"title": _("branches")}, margin=MARGIN,
-                      legend={"orientation": "h", "y": -0.2})
+    # the legend sits at the foot of the figure, below the axis title, whatever the plot's height: never over it
+    fig.update_layout(barmode="stack", title=_("Branch status per region"), height=max(260, 34 * len(rollup) + 190),
+                      yaxis={"autorange": "reversed"}, xaxis={"title": _("branches")}, margin={**MARGIN, "b": 130},
+                      legend={"orientation": "h", "y": 0, "yanchor": "bottom", "yref": "container"})
     return fig
 
 
@@ -264,15 +266,28 @@ COVERAGE_COLOURS = [[0.0, STATUS_COLOURS["red"]], [0.33, STATUS_COLOURS["red"]],
 
 
 @builder
-def fill_heatmap(matrix: pd.DataFrame, branch_order: list[str] | None = None) -> go.Figure:
+def fill_heatmap(matrix: pd.DataFrame, branch_order: list[str] | None = None,
+                 gaps: Mapping[str, float] | None = None) -> go.Figure:
     """Branch × role heatmap of fill rate (%); empty cells: the branch has no requirement for the role.
-    branch_order: the branches to draw, top first (default: all, by code)."""
+    branch_order: the branches to draw, top first (default: all, by code); gaps: each branch's open gap in
+    fte, written beside its code. Roles head the columns in words, above the first row (a tall heatmap's
+    bottom is out of view); a role none of the drawn branches requires gets no column."""
     if matrix.empty:
         return empty_figure(_("No role requirements"))
     pivot = matrix.pivot_table(index="branch_code", columns="role", values="fill_rate", aggfunc="first")
     order = [b for b in (branch_order if branch_order is not None else sorted(pivot.index)) if b in pivot.index]
-    return _percent_heatmap(pivot.reindex(order[::-1]), _("Fill rate by branch and role"), _("Fill %"),
-                            _("branch %{y}<br>role %{x}<br>fill %{z:.1f}%<extra></extra>"))
+    if not order:
+        return empty_figure(_("No role requirements"))
+    pivot = pivot.reindex(order).dropna(axis="columns", how="all")
+    pivot = pivot[[r for r in ROLES if r in pivot.columns] + [r for r in pivot.columns if r not in ROLES]]
+    if gaps is not None:
+        pivot.index = [_("{branch} · gap {gap}").format(branch=code, gap=f"{float(gaps.get(code, 0)):.1f}")
+                       for code in pivot.index]
+    fig = _percent_heatmap(pivot.rename(columns=role_label), _("Fill rate by branch and role"), _("Fill %"),
+                           _("branch %{y}<br>role %{x}<br>fill %{z:.1f}%<extra></extra>"))
+    fig.update_layout(yaxis={"autorange": "reversed", "type": "category"},
+                      xaxis={"side": "top", "type": "category", "tickangle": 0}, margin={**MARGIN, "t": 90})
+    return fig
 
 
 @builder

@@ -87,6 +87,14 @@ def go_live_text(days: Any, actual_go_live: Any = None) -> str:
     return ngettext("{count} day overdue", "{count} days overdue", -days).format(count=-days)
 
 
+def go_live_tile(row: Any) -> tuple[str, str]:
+    """A branch's go-live as a tile shows it: the date (live since, else planned; '—' for none) as the value and
+    the words ('live', 'in 21 days', '5 days overdue') below it, so a narrow tile never cuts the value."""
+    if row["status"] == "live":
+        return day_text(row["actual_go_live"]), labels.status_label("live")
+    return day_text(row["planned_go_live"]), go_live_text(row["days_to_go_live"])
+
+
 def is_date_only(series: pd.Series) -> bool:
     """Datetimes holding only midnights (DuckDB DATEs), or Python dates in an object column."""
     values = series.dropna()
@@ -107,8 +115,8 @@ def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
     Headers through labels.column_label; dates as YYYY-MM-DD; empty cells blank (never None, nan or
     NaT: a number column with an empty cell becomes text, one decimal); readiness statuses in words
-    (labels.status_label, so the page can colour them from labels.STATUS_COLOURS). The same frame is
-    shown and downloaded, so the CSV reads like the screen."""
+    (labels.status_label, so the page can colour them from labels.STATUS_COLOURS) and stages in words. The
+    same frame is shown and downloaded, so the CSV reads like the screen."""
     shown = frame.copy()
     statuses: list[str] = []
     for position, name in enumerate(frame.columns):
@@ -128,6 +136,8 @@ def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             if str(name) == "status" and not values.empty and values.astype(str).isin(list(STATUS_COLOURS)).all():
                 shown.isetitem(position, series.map(lambda v: "" if pd.isna(v) else labels.status_label(str(v))))
                 statuses.append(column_label(str(name)))
+            elif str(name) == "stage" and not values.empty and values.astype(str).isin(list(labels.STAGE_LABELS)).all():
+                shown.isetitem(position, series.map(lambda v: "" if pd.isna(v) else labels.stage_label(str(v))))
             elif series.isna().any():
                 shown.isetitem(position, series.astype(object).where(series.notna(), ""))
     shown.columns = unique_headers([column_label(str(c)) for c in frame.columns], list(frame.columns))

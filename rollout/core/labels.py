@@ -40,6 +40,23 @@ STATUS_COLOURS = {
 STATUS_ORDER = ("red", "amber", "green", "no_plan", "live")  # risk first, as a steering committee reads
 
 
+# A branch's stage (readiness_status.sql) and a role of role_requirements (WORKBOOK.md), as a person reads them.
+STAGE_LABELS = {
+    "live": N_("live"),
+    "stage 1 live": N_("stage 1 live"),
+    "not scheduled": N_("not scheduled"),
+    "before kick-off": N_("before kick-off"),
+    "preparation": N_("preparation"),
+}
+ROLE_LABELS = {
+    "project_manager": N_("Project manager"),
+    "key_user": N_("Key user"),
+    "it_admin": N_("IT admin"),
+    "data_steward": N_("Data steward"),
+    "trainer": N_("Trainer"),
+}
+
+
 COLUMN_LABELS = {
     "branch_code": N_("Branch"),
     "branch_name": N_("Branch name"),
@@ -64,11 +81,12 @@ COLUMN_LABELS = {
     "readiness_max": N_("Highest readiness %"),
     "week": N_("Week"),
     "go_lives": N_("Go-lives"),
-    "live": N_("live"),
-    "green": N_("green"),
-    "amber": N_("amber"),
-    "red": N_("red"),
-    "no_plan": N_("no plan"),
+    # a count per status heads its column with the status word, as a heading writes it (the tiles' words)
+    "live": N_("Live"),
+    "green": N_("Green"),
+    "amber": N_("Amber"),
+    "red": N_("Red"),
+    "no_plan": N_("No plan"),
     # the Portfolio's branch table and other tables (issue 18)
     "wave": N_("Wave"),
     "stage": N_("Stage"),
@@ -177,6 +195,16 @@ COLUMN_LABELS.update({name: label for name, label in TABLE_LABELS.items() if nam
 def status_label(code: str) -> str:
     """A status code (live, green, amber, red, no_plan) as a person reads it; unknown codes unchanged."""
     return gettext(STATUS_LABELS[code]) if code in STATUS_LABELS else code
+
+
+def stage_label(code: str) -> str:
+    """A branch's stage code (preparation, stage 1 live, ...) in words; unknown codes unchanged."""
+    return gettext(STAGE_LABELS[code]) if code in STAGE_LABELS else code
+
+
+def role_label(code: str) -> str:
+    """A role code (key_user, project_manager, ...) in words; unknown codes unchanged."""
+    return gettext(ROLE_LABELS[code]) if code in ROLE_LABELS else code
 
 
 def column_label(name: str) -> str:

@@ -32,6 +32,7 @@ from rollout.store.db import Database
 from rollout.store.settings import get_settings
 
 DEPARTURE_WINDOW_DAYS = 90
+GOING_LIVE_DAYS = 60  # "going live soon", as the Portfolio's tile and the steering pack count it
 
 
 def _run(db: Database, name: str, as_of: date, leaving: str | None = None, **extra: Any) -> pd.DataFrame:
@@ -68,6 +69,14 @@ def gaps(db: Database, as_of: date, leaving: str | None = None) -> pd.DataFrame:
     return found.sort_values(["gap", "branch_code", "role", "module"], ascending=[False, True, True, True],
                              ignore_index=True)[
         ["branch_code", "branch_name", "region_code", "role", "module", "required_fte", "assigned_fte", "gap"]]
+
+
+def gaps_going_live(db: Database, as_of: date, days: int = GOING_LIVE_DAYS) -> pd.DataFrame:
+    """The branches going live within `days` days of as_of (not live, with role requirements), the largest gap
+    in fte first (then the sooner go-live): branch_code, branch_name, region_code, planned_go_live,
+    days_to_go_live, required_fte, gap_fte, fill_rate. A heatmap of the first rows shows where people are
+    missing soonest, where the lowest fill rates of a large portfolio are all 0 % at branches far from go-live."""
+    return _run(db, "staffing_gaps_going_live", as_of, days=int(days))
 
 
 def branch_fill_rate(db: Database, as_of: date, leaving: str | None = None) -> pd.DataFrame:
@@ -142,12 +151,6 @@ def staffing_kpis(branches: pd.DataFrame) -> dict[str, Any]:
             "uncovered_modules": int(branches["uncovered_modules"].sum()),
             "over_allocated_people": int(branches["over_allocated_people"].sum()),
             "gap_fte": float(branches["gap_fte"].sum())}
-
-
-def lowest_fill_first(branches: pd.DataFrame) -> list[str]:
-    """Codes of the branches (rows of branch_staffing) that have a fill rate, the lowest first, ties by
-    code; branches without requirements (no fill rate) are left out."""
-    return list(branches.dropna(subset=["fill_rate"]).sort_values(["fill_rate", "branch_code"])["branch_code"])
 
 
 def over_allocated_at(over: pd.DataFrame, branch_code: str) -> pd.DataFrame:

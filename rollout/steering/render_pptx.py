@@ -15,7 +15,7 @@ import pandas as pd
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
@@ -133,12 +133,59 @@ def _table(slide: Any, table: Table, left: Emu, top: Emu, width: Emu) -> Emu:
     return top + Inches(0.3) * (len(frame) + 1)
 
 
-def label_format(spec: Chart) -> str:
-    """Data labels: whole numbers without decimals, others with one; a stacked chart hides its zeros."""
+def _values(spec: Chart) -> Any:
+    """Every value the chart draws (empty cells left out)."""
     values = spec.frame[spec.values].to_numpy(dtype=float).ravel()
-    whole = bool(((values[~pd.isna(values)] % 1) == 0).all())
-    shown = "#,##0" if whole else "#,##0.0"
+    return values[~pd.isna(values)]
+
+
+def _whole_labels(spec: Chart) -> bool:
+    """Labels without decimals: every value whole, or values from 1,000 up (a decimal there is noise that
+    widens every label)."""
+    values = _values(spec)
+    return bool(((values % 1) == 0).all()) or (values.size > 0 and float(abs(values).max()) >= 1000)
+
+
+def label_format(spec: Chart) -> str:
+    """Data labels: whole numbers without decimals, others with one (_whole_labels); a stacked chart hides
+    its zeros."""
+    shown = "#,##0" if _whole_labels(spec) else "#,##0.0"
     return f"{shown};-{shown};;" if spec.kind == "stacked" else shown
+
+
+LABEL_SIZE, TURNED_LABEL_SIZE = 10, 8  # points: labels across, and labels turned to read upwards
+PLOT_SHARE = 0.82  # of a chart's width, what its bars get (the value axis and margins take the rest)
+GAP_WIDTH = 1.5  # the gap between categories, in bar widths (PowerPoint's default 150 %)
+
+
+def label_layout(spec: Chart, width: int) -> str:
+    """How a bar chart's data labels fit side by side: "across" (they do), "turned" (upright, 90°, smaller:
+    each as wide as a line of text) or "none" (not even then: the values are in the table beside). Two
+    labels next to each other may not overlap: over bars of one category or of neighbouring ones."""
+    values = _values(spec)
+    widest = max((len(f"{v:,.{0 if _whole_labels(spec) else 1}f}") for v in values), default=0)
+    bars = 1 if spec.kind == "stacked" else len(spec.values)
+    slot = Emu(width).inches * PLOT_SHARE / max(len(spec.frame), 1)  # one category's share, gap included
+    pitch = slot if bars == 1 else slot / (bars + GAP_WIDTH)  # from one label's middle to its neighbour's
+    if widest * LABEL_SIZE * 0.6 / 72 <= pitch:
+        return "across"
+    return "turned" if pitch >= TURNED_LABEL_SIZE * 1.25 / 72 else "none"
+
+
+def _bar_labels(plot: Any, spec: Chart, width: int) -> None:
+    """The data labels a bar chart can hold without overlaps (label_layout)."""
+    layout = label_layout(spec, width)
+    plot.has_data_labels = layout != "none"
+    if not plot.has_data_labels:
+        return
+    labels = plot.data_labels
+    labels.font.size = Pt(LABEL_SIZE if layout == "across" else TURNED_LABEL_SIZE)
+    labels.number_format = label_format(spec)
+    labels.number_format_is_linked = False
+    if layout == "turned":
+        labels._element.get_or_add_txPr().find(qn("a:bodyPr")).set("rot", "-5400000")
+        if spec.kind != "stacked":
+            labels.position = XL_LABEL_POSITION.OUTSIDE_END
 
 
 def _chart(slide: Any, spec: Chart, left: Emu, top: Emu, width: Emu, height: Emu) -> None:
@@ -158,12 +205,11 @@ def _chart(slide: Any, spec: Chart, left: Emu, top: Emu, width: Emu, height: Emu
         chart.legend.include_in_layout = False
     plot = chart.plots[0]
     if spec.kind != "line":
-        plot.has_data_labels = True
-        plot.data_labels.font.size = Pt(10)
-        plot.data_labels.number_format = label_format(spec)
-        plot.data_labels.number_format_is_linked = False
+        _bar_labels(plot, spec, width)
         if spec.kind == "stacked":
             plot.overlap = 100
+        if not (_values(spec) < 0).any():  # a bar's length is its value: from 0, or 21 % looks twice 20 %
+            chart.value_axis.minimum_scale = 0
     for series, column in zip(plot.series, spec.values, strict=True):
         colour = spec.colours.get(column)
         if colour is None:

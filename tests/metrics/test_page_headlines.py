@@ -1,5 +1,5 @@
 """The small aggregations pages used to compute themselves (issue 13: pages only read and draw):
-staffing.staffing_kpis / lowest_fill_first / over_allocated_at, engagement.headline,
+staffing.staffing_kpis / over_allocated_at, engagement.headline,
 lessons.lessons_per_category / backlog_per_branch / recurring_counts / matrix_branch_order."""
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ def test_staffing_kpis_sum_the_branches_given() -> None:
     assert staffing.staffing_kpis(branches.iloc[0:0]) == {"branches_with_uncovered_module": 0, "spof_modules": 0,
                                                           "uncovered_modules": 0, "over_allocated_people": 0,
                                                           "gap_fte": 0.0}
-    # B2 has no fill rate (no requirements): left out; B1 and B3 tie at 50 %: by code
-    assert staffing.lowest_fill_first(branches) == ["B1", "B3"]
 
 
 def test_over_allocated_at_keeps_every_assignment_of_the_people_involved() -> None:

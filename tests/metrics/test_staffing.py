@@ -376,3 +376,15 @@ def test_settings_are_read_once_per_call(db, monkeypatch: pytest.MonkeyPatch) ->
     assert len(reads) == 1
     staffing.summary_fields(db, D, stored(db))
     assert len(reads) == 1
+
+
+def test_gaps_going_live_ranks_the_window_by_gap(sample_db) -> None:
+    """The branches going live within 60 days of 2026-11-22 (not live, with requirements), largest gap first;
+    the window's ends are included and a live branch never appears."""
+    frame = staffing.gaps_going_live(sample_db, date(2026, 11, 22))
+    # B04 (12-01): 1.5 + 0.5 + 0.4 + 0.3; B05 (01-01): 1.0 + 0.5; B03 (12-01): 0.7 + 0.5; B06 (01-01): 0.5 + 0.4
+    assert list(frame["branch_code"]) == ["B04", "B05", "B03", "B06"]
+    assert list(frame["gap_fte"]) == pytest.approx([2.7, 1.5, 1.2, 0.9])
+    assert list(frame["days_to_go_live"]) == [9, 40, 9, 40]
+    assert list(staffing.gaps_going_live(sample_db, date(2026, 11, 22), days=9)["branch_code"]) == ["B04", "B03"]
+    assert staffing.gaps_going_live(sample_db, date(2026, 12, 2), days=0).empty  # 12-01 has passed

@@ -10,9 +10,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
 from pptx.oxml.ns import qn
+from pptx.util import Inches
 
 from rollout.cli import main
 from rollout.core import i18n
@@ -22,7 +25,8 @@ from rollout.core.labels import STATUS_COLOURS, STATUS_ORDER, status_label
 from rollout.metrics import readiness
 from rollout.metrics.summary import summary
 from rollout.steering import decisions, pack, snapshots
-from rollout.steering.model import MAX_SLIDES, SLIDE_ROWS, header
+from rollout.steering.model import MAX_SLIDES, SLIDE_ROWS, Chart, Pack, Section, Table, header
+from rollout.steering.render_pptx import label_layout
 from rollout.store.db import Database
 
 AS_OF = date(2026, 11, 22)
@@ -294,6 +298,52 @@ def test_cli_report_in_chinese(sample_db_path, tmp_path) -> None:
 
 # --- a large portfolio --------------------------------------------------------------------------------
 
+# --- charts a committee reads: bars from 0, labels that do not overlap ---------------------------------
+
+def _chart_pack(language: str) -> Pack:
+    """The lessons and man-days slides as a 2,000-branch portfolio has them: coverage between 19 and 25 %, ten
+    regions' man-days in tens of thousands with halves, each chart beside its table."""
+    lessons = pd.DataFrame({"lesson_code": [f"L0{i}" for i in range(1, 10)],
+                            "application_coverage": [22.6, 21.3, 24.1, 24.0, 19.4, 23.8, 23.0, 21.9, 23.4]})
+    days = pd.DataFrame({"region_name": [f"区域{i}" for i in range(10)],
+                         "budget": [44250.0 - 1000 * i for i in range(10)],
+                         "used": [24310.5 - 600 * i for i in range(10)]})
+    status = pd.DataFrame({"status": ["red", "amber", "green", "no_plan", "live"],
+                           "branches": [368, 345, 487, 150, 651]})
+    sections = [Section(key, key, [], Chart("bar", frame, frame.columns[0], list(frame.columns[1:]), key),
+                        [Table(key, key, frame, frame)])
+                for key, frame in (("lessons", lessons), ("man_days", days), ("summary", status))]
+    return Pack("pack", AS_OF, language, sections)
+
+
+def _bar_charts(data: bytes, tmp_path: Path) -> dict[str, object]:
+    return {title(s): charts(s)[0] for s in slides(data, tmp_path)[1:]}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_bar_axes_start_at_zero_and_data_labels_do_not_overlap(tmp_path, language: str) -> None:
+    drawn = _bar_charts(pack.render(_chart_pack(language), "pptx"), tmp_path)
+    for chart in drawn.values():  # 19.4 % to 24.1 %: an axis from 19 % would make L03 look five times L05
+        assert chart.value_axis.minimum_scale == 0
+    days = drawn["man_days"].plots[0]
+    labels = days._element.find(qn("c:dLbls"))
+    # 20 bars on half a slide: "44,250" across would overlap its neighbour; turned upright, whole man-days
+    assert labels.find(qn("c:numFmt")).get("formatCode") == "#,##0"
+    assert labels.find(qn("c:txPr") + "/" + qn("a:bodyPr")).get("rot") == "-5400000"
+    assert labels.find(qn("c:dLblPos")).get("val") == "outEnd"
+    for few in (drawn["lessons"], drawn["summary"]):  # room enough: labels across, as before
+        found = few.plots[0]._element.find(qn("c:dLbls"))
+        assert found is not None and found.find(qn("c:txPr") + "/" + qn("a:bodyPr")).get("rot") is None
+
+
+def test_labels_too_many_to_stand_even_upright_are_left_to_the_table() -> None:
+    many = pd.DataFrame({"region_name": [f"R{i}" for i in range(60)], "budget": [40000.0] * 60,
+                         "used": [20000.0] * 60})
+    assert label_layout(Chart("bar", many, "region_name", ["budget", "used"], "t"), Inches(6)) == "none"
+    assert label_layout(Chart("bar", many.head(10), "region_name", ["budget", "used"], "t"), Inches(6)) == "turned"
+    assert label_layout(Chart("bar", many.head(5), "region_name", ["budget"], "t"), Inches(6)) == "across"
+
+
 @pytest.fixture(scope="session")
 def big_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The 2,000-branch demo, built once per session (a few minutes)."""
@@ -320,3 +370,9 @@ def test_pack_of_2000_branches_is_still_eleven_slides(big_demo, tmp_path) -> Non
     assert len(sections["regions"].tables[1].full) == len(statuses) == 2001  # every branch in the appendix
     assert len(sections["risks"].tables[0].full) == statuses.count("red") + statuses.count("amber")
     assert len(sections["trend"].chart.frame) == 13  # the demo's weekly reviews
+    with Database(big_demo) as db:
+        chinese = {title(s): charts(s) for s in slides(pack.report_bytes(db, as_of, "pptx", "zh"), tmp_path, "zh.pptx")}
+    bars = [c for found in chinese.values() for c in found if c.chart_type != XL_CHART_TYPE.LINE_MARKERS]
+    assert len(bars) == 4 and all(c.value_axis.minimum_scale == 0 for c in bars)  # lessons at 19-25 % from 0
+    man_days = chinese["实施人天：已投入与预算"][0].plots[0]._element.find(qn("c:dLbls"))
+    assert man_days.find(qn("c:txPr") + "/" + qn("a:bodyPr")).get("rot") == "-5400000"  # upright: no overlap

@@ -44,6 +44,15 @@ def test_a_status_column_of_other_words_is_left_alone() -> None:
     assert statuses == [] and shown["Status"].tolist() == ["engaged", "silent"]
 
 
+def test_a_stage_column_is_in_words_in_either_language() -> None:
+    stages = pd.DataFrame({"stage": ["preparation", "stage 1 live", "live", "before kick-off", "not scheduled"]})
+    with use_language("zh"):
+        assert readable(stages)[0]["阶段"].tolist() == ["准备期", "一期已上线", "已上线", "项目启动会前", "未排期"]
+    assert readable(stages)[0]["Stage"].tolist() == stages["stage"].tolist()  # the English words are the codes
+    shown, _ = readable(pd.DataFrame({"stage": ["a stage typed by hand"]}))  # not a stage code: left alone
+    assert shown["Stage"].tolist() == ["a stage typed by hand"]
+
+
 def test_go_live_words_never_show_negative_days() -> None:
     assert go_live_text(-333, pd.Timestamp("2025-12-27")) == "live since 2025-12-27"
     assert go_live_text(21) == "in 21 days" and go_live_text(1) == "in 1 day"

@@ -24,7 +24,7 @@ def test_branch_page_dates_and_branches(open_page) -> None:
     # expected summary for B03: red, 63.6 %, forecast 2027-01-06, slip 36; go-live 12-01 is 9 days away
     assert shown["Status"] == "Red" and shown["Checklist readiness"] == "63.6%"
     assert shown["Forecast ready"] == "2027-01-06" and shown["Slip (days)"] == "36"
-    assert shown["Go-live"] == "in 9 days"
+    assert shown["Go-live"] == "2026-12-01" and _delta(at, "Go-live") == "in 9 days"  # the date, then the words
     assert at.text[0].value == "• forecast ready 2027-01-06, 36 days after the planned go-live (more than 30)"
 
     at.selectbox(key="branch_select").set_value("B11").run()
@@ -33,8 +33,28 @@ def test_branch_page_dates_and_branches(open_page) -> None:
     assert at.query_params["branch"] in ("B11", ["B11"])  # the link follows the choice
     at.selectbox(key="branch_select").set_value("PIL").run()
     assert not at.exception
-    assert metrics(at)["Go-live"].startswith("live since ")  # not a negative count of days
+    assert metrics(at)["Go-live"] == "2026-01-01" and _delta(at, "Go-live") == "live"  # never a negative count
     assert metrics(at)["Status"] == "Live"
+
+
+def _delta(at, label: str) -> str:
+    """The words under a metric tile's value (its delta)."""
+    return next(m.delta for m in at.metric if m.label == label)
+
+
+@pytest.mark.slow
+def test_branch_header_in_chinese_words(open_page) -> None:
+    """The stage is a word, not a code (阶段：准备期, not 阶段：preparation), and the go-live tile holds its date
+    whole: the words go under it (a tile a sixth of the page wide cut "已于 2026-12-01 上线" to "已于 2…")."""
+    at = open_page("branch", query={"branch": "B03", "lang": "zh"})
+    assert not at.exception, [e.value for e in at.exception]
+    header = at.caption[0].value
+    assert "阶段：准备期" in header and "preparation" not in header, header
+    assert metrics(at)["上线"] == "2026-12-01" and _delta(at, "上线") == "9 天后"
+    at = open_page("branch", query={"branch": "PIL", "lang": "zh"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert "阶段：已上线" in at.caption[0].value and "live" not in at.caption[0].value.replace("\\", "")
+    assert metrics(at)["上线"] == "2026-01-01" and _delta(at, "上线") == "已上线"
 
 
 def _checklist(path) -> list:

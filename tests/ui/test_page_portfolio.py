@@ -9,7 +9,9 @@ from datetime import date
 
 import pytest
 
+from rollout.core import i18n
 from rollout.core.access import LOCAL
+from rollout.core.labels import column_label
 from rollout.metrics import portfolio, readiness
 from rollout.store.db import Database
 
@@ -22,6 +24,22 @@ def _branch_table(at):
 
 def _rollup(at):
     return frame_with(at, "region_code", "readiness_median")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("language", "words"), [("en", ["Live", "Green", "Amber", "Red", "No plan"]),
+                                                  ("zh", ["已上线", "绿", "黄", "红", "无计划"])])
+def test_region_rollup_heads_its_counts_with_the_status_words(open_page, language: str, words: list[str]) -> None:
+    """The roll-up's count columns are headed as the tiles above them are (not the codes live, green, amber)."""
+    at = open_page("portfolio", query={"lang": language})
+    assert not at.exception, [e.value for e in at.exception]
+    with i18n.use_language(language):
+        median = column_label("readiness_median")
+    headers = list(next(d.value for d in at.dataframe if median in d.value.columns).columns)
+    assert headers[3:8] == words, headers
+    assert not {"live", "green", "amber", "red", "no plan", "no_plan"} & set(headers)
+    tiles = [m.label for m in at.metric][:5]
+    assert tiles == words
 
 
 @pytest.mark.slow
@@ -56,7 +74,7 @@ def test_portfolio_dates_filters_and_opening_a_branch(open_page, sample_db_path)
     rollup = _rollup(at).set_index("region_code")
     for region, rows in status.groupby("region_code"):
         counts = rows["status"].value_counts()
-        assert [rollup.loc[region, s] for s in ("live", "green", "amber", "red", "no plan")] == \
+        assert [rollup.loc[region, s] for s in ("live", "green", "amber", "red", "no_plan")] == \
             [counts.get(s, 0) for s in ("live", "green", "amber", "red", "no_plan")], region
     assert rollup["Branches"].sum() == 12
 

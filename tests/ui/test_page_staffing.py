@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -36,6 +37,23 @@ def test_page_renders_and_what_if(open_page) -> None:
     assert not at.exception
     # P022 and P024 are B08's finance and hr key users: both become single points of failure
     assert "Modules becoming a single point of failure: B08/finance, B08/hr" in at.text[0].value
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("language", "roles", "gap"), [("en", ["Project manager", "Key user", "IT admin"], "gap"),
+                                                         ("zh", ["项目经理", "关键用户", "IT 管理员"], "缺口")])
+def test_fill_heatmap_ranks_the_branches_going_live_soonest_by_gap(open_page, language: str, roles: list[str],
+                                                                   gap: str) -> None:
+    """Not the lowest fill rates (at 2,000 branches 40 rows of 0 % far from go-live) but the branches going live
+    within 60 days, the largest gap in fte first, each role named in words above the first row."""
+    at = open_page("staffing", as_of=AS_OF, query={"lang": language})
+    assert not at.exception, [e.value for e in at.exception]
+    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if '"heatmap"' in c.proto.spec
+                 and ("Fill rate" in c.proto.spec or "到岗率" in c.proto.spec))
+    # sample on 2026-11-22, go-live within 60 days: B03, B04 (12-01), B05, B06 (01-01); gaps 1.2, 2.7, 1.5, 0.9
+    assert chart["data"][0]["y"] == [f"B04 · {gap} 2.7", f"B05 · {gap} 1.5", f"B03 · {gap} 1.2", f"B06 · {gap} 0.9"]
+    assert chart["data"][0]["x"] == roles  # no column for a role none of them requires (data steward, trainer)
+    assert chart["layout"]["xaxis"]["side"] == "top" and chart["layout"]["yaxis"]["autorange"] == "reversed"
 
 
 @pytest.mark.slow
