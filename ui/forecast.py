@@ -109,7 +109,7 @@ def branch_forecast(row: pd.Series, as_of: date) -> None:
     if not sentence:
         return
     if not _missing(row.get("ready_p80_on")) and row.get("remaining_weight") != 0:
-        note = cached(track_record.note_beside_p80, as_of)
+        note = p80_note(as_of)
         sentence = sentence if note is None else _("{sentence} ({note}.)").format(sentence=sentence, note=note)
     warning = trust_warning(row)
     if warning:
@@ -145,9 +145,15 @@ def go_lives_at_risk_section(as_of: date, regions: tuple[str, ...], days: int = 
     table(frame[["branch_code", "branch_name", "region_code", "planned_go_live", "days_to_go_live", "status",
                  "checklist_readiness", "p_ready_by_go_live", "ready_p50_on", "ready_p80_on", "weeks_with_progress",
                  "trust"]], key="portfolio_go_lives_at_risk", file_name=f"go_lives_at_risk_{as_of.isoformat()}")
-    note = cached(track_record.note_beside_p80, as_of)
+    note = p80_note(as_of)
     if note is not None and risky["ready_p80_on"].notna().any():
         st.caption(_("P80 ready date: {note}.").format(note=note))
+
+
+def p80_note(as_of: date) -> str | None:
+    """The note every P80 date shown carries when P80 dates came true too rarely (METRICS.md), or None:
+    from the track record the page has cached (computed once per store version, scope and language)."""
+    return track_record.p80_note(cached(track_record.track_record, as_of), cached(get_settings))
 
 
 def track_record_line(as_of: date) -> None:
@@ -182,7 +188,7 @@ def track_record_section(as_of: date) -> None:
             (_("Brier score of quoting the share that made it"), _score(record["brier_reference"])),
             (_("Brier skill (above 0: better than that share)"), _score(record["brier_skill"]))]
     st.dataframe(pd.DataFrame(rows, columns=[_("Figure"), _("Value")]), hide_index=True)
-    note = track_record.p80_note(record, cached(get_settings))
+    note = p80_note(as_of)
     if note is not None:
         st.warning(plain(_("{note}: read every P80 date as less sure than 80 %.").format(note=note)),
                    icon=":material/help:")

@@ -28,7 +28,6 @@ from rollout.core.values import is_missing, round1, round_half_up
 from rollout.metrics.queries import load_sql
 from rollout.metrics.readiness import PACE_WEEKS, pace_figures, ready_chance, ready_weeks
 from rollout.store.db import Database
-from rollout.store.settings import get_settings
 
 WEEKS = 52              # forecast dates F_k = D − 7k, k = 1…52
 NOTE_MIN_DECIDED = 30   # the P80 note needs at least this many decided P80 dates
@@ -168,11 +167,6 @@ def reliability(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
 def reliability_bins(db: Database, as_of: date) -> pd.DataFrame:
     """The reliability diagram's bins (reliability) of the forecasts of the 52 weeks before as_of."""
     return reliability(forecasts(db, as_of), as_of)
-
-
-def note_beside_p80(db: Database, as_of: date) -> str | None:
-    """The note every P80 date shown carries on this store (p80_note with its settings), or None."""
-    return p80_note(track_record(db, as_of), get_settings(db))
 
 
 def p80_note(record: Mapping[str, Any], settings: Mapping[str, float]) -> str | None:
