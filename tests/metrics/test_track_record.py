@@ -150,3 +150,13 @@ SAMPLE_RECORDS = {
 @pytest.mark.parametrize("as_of", list(SAMPLE_RECORDS), ids=str)
 def test_public_sample_track_record(sample_db, as_of: date) -> None:
     assert track_record.summary_fields(sample_db, as_of) == SAMPLE_RECORDS[as_of]
+
+
+def test_an_empty_store_has_no_record() -> None:
+    from support import make_db
+
+    db = make_db(":memory:", regions=REGIONS, branches=[BRANCHES[0]])  # a branch without a checklist
+    assert track_record.summary_fields(db, D) == {"forecasts": 0, "p50_decided": 0, "p50_coverage": None,
+                                                  "p80_decided": 0, "p80_coverage": None, "chance_decided": 0,
+                                                  "brier": None, "brier_reference": None, "brier_skill": None}
+    assert list(track_record.reliability_bins(db, D)["forecasts"]) == [0] * 10
