@@ -61,32 +61,31 @@ def forecasts(db: Database, as_of: date) -> pd.DataFrame:
     codes = pd.Index(branches["branch_code"].astype(str))
     done = _weekly_done(db, as_of, codes)
     d = pd.Timestamp(as_of)
-    n, k = len(codes), np.arange(1, WEEKS + 1)
+    k = np.arange(1, WEEKS + 1)
 
     # the pace of F_k is weeks k + 1 … k + 8; R as of F_k is R as of D plus the weight done in weeks 1…k
     pace = np.lib.stride_tricks.sliding_window_view(done[:, 1:], PACE_WEEKS, axis=1)[:, 1:WEEKS + 1, :]
     remaining_today = branches["remaining_weight"].to_numpy(dtype=float)
     remaining = remaining_today[:, None] + np.cumsum(done[:, 1:WEEKS + 1], axis=1)
-    mean, sd = pace_figures(pace.reshape(n * WEEKS, PACE_WEEKS))
-    mean, sd = mean.reshape(n, WEEKS), sd.reshape(n, WEEKS)
 
     forecast_on = d - pd.to_timedelta(7 * k, unit="D")
     actual = pd.to_datetime(branches["actual_go_live"]).to_numpy()
     live = actual[:, None] <= forecast_on.to_numpy()[None, :]  # NaT compares False: never live
     has_plan = branches["weight_planned"].to_numpy(dtype=float) > 0
-    keep = has_plan[:, None] & ~live & (remaining > 0) & (mean > 0)
-    rows, cols = np.nonzero(keep)
+    # μ > 0 exactly when any of the eight weeks had weight done: the model runs on the forecasts only
+    rows, cols = np.nonzero(has_plan[:, None] & ~live & (remaining > 0) & (pace.max(axis=2) > 0))
+    mean, sd = pace_figures(pace[rows, cols, :])
 
     planned = pd.to_datetime(branches["planned_go_live"])
     weeks_to_go_live = np.floor((planned - d).dt.days.to_numpy(dtype=float) / 7)[rows] + k[cols]  # K as of F_k
     chance = np.full(len(rows), np.nan)
     dated = ~np.isnan(weeks_to_go_live)
-    chance[dated] = 100.0 * ready_chance(remaining[rows, cols][dated], mean[rows, cols][dated],
-                                         sd[rows, cols][dated], weeks_to_go_live[dated])
+    chance[dated] = 100.0 * ready_chance(remaining[rows, cols][dated], mean[dated], sd[dated],
+                                         weeks_to_go_live[dated])
 
     frame = pd.DataFrame({"branch_code": codes[rows], "weeks_back": k[cols], "forecast_on": forecast_on[cols],
                           "planned_go_live": planned.to_numpy()[rows], "remaining_weight": remaining[rows, cols],
-                          "pace_mean": mean[rows, cols], "pace_sd": sd[rows, cols], "p_ready_by_go_live": chance})
+                          "pace_mean": mean, "pace_sd": sd, "p_ready_by_go_live": chance})
     for level, weeks in ready_weeks(frame["remaining_weight"], frame["pace_mean"], frame["pace_sd"]).items():
         days = pd.to_timedelta(np.where(weeks > 0, 7 * weeks, 0), unit="D")
         frame[f"ready_p{level}_on"] = (frame["forecast_on"] + days).where(weeks > 0)
