@@ -40,6 +40,8 @@ GROUPS = {"readiness": ("branches", "branch_code"), "staffing": ("branches", "br
           "kickoff": ("branches", "branch_code"), "man_days": ("branches", "branch_code"),
           "after_go_live": ("branches", "branch_code"), "engagement": ("executives", "exec_code"),
           "lessons": ("lessons", "lesson_code")}
+# Figure groups that are one object of the summary, not a list: bare_sql/<name>.sql gives its one row.
+RECORDS = {"track_record": "forecast_track_record"}
 PAGES = ["portfolio", "branch", "executives", "staffing", "lessons", "planning", "steering", "decisions", "data",
          "methodology", "settings"]
 
@@ -55,7 +57,24 @@ def timed(func: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
 
 
 def bare_summary(db: Database, as_of: date) -> dict[str, list[dict]]:
-    return {name: db.df((BARE / f"{name}.sql").read_text(), {"d": as_of}).to_dict("records") for name in GROUPS}
+    return {name: db.df((BARE / f"{name}.sql").read_text(), {"d": as_of}).to_dict("records")
+            for name in [*GROUPS, *RECORDS]}
+
+
+def _same(value: object, other: object, tolerance: float = 0.051) -> bool:
+    """A bare SQL value and ours alike, once both are plain (a list, an ISO date, None for NaN / NaT);
+    numbers within `tolerance` (the rounding of the summary: 1 decimal, 3 for the Brier scores)."""
+    if isinstance(value, np.ndarray):  # a list (kickoff_findings) comes back as a numpy array
+        value = value.tolist()
+    if hasattr(value, "isoformat"):
+        value = value.date().isoformat() if hasattr(value, "date") else value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        value = None
+    if value is not None and str(value) in ("NaT", "<NA>"):
+        value = None
+    if isinstance(value, (int, float)) and isinstance(other, (int, float)):
+        return abs(value - other) <= tolerance
+    return value == other
 
 
 def agree(ours: dict, bare: dict) -> list[str]:
@@ -66,23 +85,12 @@ def agree(ours: dict, bare: dict) -> list[str]:
         for row in bare[name]:
             mine = by_code[row[key]]
             for field, value in row.items():
-                if field == key:
-                    continue
-                if isinstance(value, np.ndarray):  # a list (kickoff_findings) comes back as a numpy array
-                    value = value.tolist()
-                if hasattr(value, "isoformat"):
-                    value = value.date().isoformat() if hasattr(value, "date") else value.isoformat()
-                if isinstance(value, float) and math.isnan(value):
-                    value = None
-                if value is not None and str(value) in ("NaT", "<NA>"):
-                    value = None
-                other = mine.get(field)
-                if isinstance(value, (int, float)) and isinstance(other, (int, float)):
-                    same = abs(value - other) <= 0.051
-                else:
-                    same = value == other
-                if not same:
-                    differences.append(f"{name}:{row[key]}.{field} ours={other} bare={value}")
+                if field != key and not _same(value, mine.get(field)):
+                    differences.append(f"{name}:{row[key]}.{field} ours={mine.get(field)} bare={value}")
+    for name, part in RECORDS.items():  # one object: the bare query's one row, field by field
+        for field, value in bare[name][0].items():
+            if not _same(value, ours[part].get(field), 0.0005 if field.startswith("brier") else 0.051):
+                differences.append(f"{name}.{field} ours={ours[part].get(field)} bare={value}")
     return differences
 
 

@@ -84,7 +84,7 @@ with right:
                                                      row["planned_go_live"]),
                                         cached(readiness.forecast_fan, as_of, code)), width="stretch",
                     key="branch_trend")
-    forecast_ui.branch_forecast(row)
+    forecast_ui.branch_forecast(row, as_of)
 
 left, right = st.columns(2)
 with left:

@@ -13,7 +13,9 @@ import streamlit as st
 from rollout.core import i18n
 from rollout.core.i18n import _
 from rollout.exchange.spec import SHEETS
+from ui import forecast as forecast_ui
 from ui.router import ensure_routed
+from ui.state import filters
 from ui.widgets import header_config
 
 ensure_routed()
@@ -35,6 +37,8 @@ files = sorted(DOCS.glob("*.md"), key=lambda p: (ORDER.index(p.stem) if p.stem i
 for path in files:
     # Our own documentation (not user text): rendered as markdown.
     st.markdown(in_language(path, i18n.current()).read_text(encoding="utf-8"))
+    if path.stem == "forecast":  # the forecast's own track record, live, under how it is made
+        forecast_ui.track_record_section(filters().as_of)
 
 st.header(_("Workbook format"))
 st.caption(_("Generated from the importer's own declaration, so it is always what the importer checks. Sheet and "

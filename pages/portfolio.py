@@ -33,6 +33,7 @@ sections.what_changed()
 
 critical_flags(as_of, regions)
 forecast_ui.go_lives_at_risk_section(as_of, regions)
+forecast_ui.track_record_line(as_of)
 
 st.subheader(_("Branches, most at risk first"))
 st.caption(_("Red first, then amber (each by slip, largest first), then no plan, green and live. Select a row to "

@@ -263,6 +263,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
         for part, title in (("branches", N_("branches")), ("executives", N_("executives")),
                             ("lessons", N_("lessons"))):
             print("\n" + _("{part}:").format(part=_(title)) + "\n" + pd.DataFrame(result[part]).to_string(index=False))
+        record = result["forecast_track_record"]
+        print("\n" + _("{part}:").format(part=_("Track record")) + "\n"
+              + pd.DataFrame([record]).to_string(index=False))
     return 0
 
 

@@ -576,3 +576,31 @@ def same_day_entry_figure(trend: pd.DataFrame, target: float) -> go.Figure:
     fig.update_layout(title=_("Documents entered the same day (%)"), yaxis={"title": "%"}, height=320, margin=MARGIN,
                       legend={"orientation": "h", "y": -0.2})
     return fig
+
+
+# --- the forecast's track record (Methodology) --------------------------------------------------------
+
+
+@builder
+def reliability_figure(bins: pd.DataFrame) -> go.Figure:
+    """Forecast chance against how often it came true (track_record.reliability): one point per bin with
+    forecasts, at (mean chance, share that came true), sized and labelled by its count, and the diagonal a
+    calibrated forecast would lie on."""
+    shown = bins[bins["forecasts"] > 0]
+    if shown.empty:
+        return empty_figure(_("No chance by a planned go-live that has passed"))
+    fig = go.Figure()
+    fig.add_scatter(x=[0, 100], y=[0, 100], mode="lines", name=_("came true as often as forecast"),
+                    line={"color": "#888888", "dash": "dash", "width": 1}, hoverinfo="skip")
+    size = 8 + 24 * (shown["forecasts"] / shown["forecasts"].max()) ** 0.5
+    fig.add_scatter(x=shown["mean_chance"], y=shown["came_true"], mode="markers+text", name=_("past forecasts"),
+                    text=shown["forecasts"].map(str), textposition="top center",
+                    marker={"color": "#1f77b4", "size": size},
+                    customdata=shown[["bin_from", "bin_to", "forecasts"]].to_numpy(),
+                    hovertemplate=_("forecast %{customdata[0]}–%{customdata[1]}%%: %{customdata[2]} forecasts, "
+                                    "mean chance %{x:.1f}%%, came true %{y:.1f}%%<extra></extra>"))
+    fig.update_layout(title=_("Reliability: forecast chance against how often it came true"),
+                      xaxis={"title": _("chance of being ready by the planned go-live (%)"), "range": [-3, 103]},
+                      yaxis={"title": _("ready by the planned go-live (%)"), "range": [-3, 108]},
+                      height=380, margin=MARGIN, legend={"orientation": "h", "y": -0.25})
+    return fig

@@ -17,8 +17,9 @@ import streamlit as st
 
 from rollout.core.i18n import _, format_day, format_number, ngettext
 from rollout.core.labels import N_
-from rollout.metrics import readiness
-from ui.figures import percent
+from rollout.metrics import readiness, track_record
+from rollout.store.settings import get_settings
+from ui.figures import percent, reliability_figure
 from ui.state import by_region, cached
 from ui.widgets import plain, table
 
@@ -101,11 +102,15 @@ def trust_warning(row: dict[str, Any] | pd.Series) -> str:
              "to be trusted.").format(count=n, weeks=weeks, trusted=readiness.TRUSTED_WEEKS)
 
 
-def branch_forecast(row: pd.Series) -> None:
-    """The Branch page's sentence under the trend chart, with its warning beside it when it applies."""
+def branch_forecast(row: pd.Series, as_of: date) -> None:
+    """The Branch page's sentence under the trend chart, with its warning beside it when it applies, and
+    the track record's note when the sentence gives a P80 date and those dates came true too rarely."""
     sentence = forecast_sentence(row)
     if not sentence:
         return
+    if not _missing(row.get("ready_p80_on")) and row.get("remaining_weight") != 0:
+        note = p80_note(as_of)
+        sentence = sentence if note is None else _("{sentence} ({note}.)").format(sentence=sentence, note=note)
     warning = trust_warning(row)
     if warning:
         left, right = st.columns([3, 2])
@@ -140,6 +145,58 @@ def go_lives_at_risk_section(as_of: date, regions: tuple[str, ...], days: int = 
     table(frame[["branch_code", "branch_name", "region_code", "planned_go_live", "days_to_go_live", "status",
                  "checklist_readiness", "p_ready_by_go_live", "ready_p50_on", "ready_p80_on", "weeks_with_progress",
                  "trust"]], key="portfolio_go_lives_at_risk", file_name=f"go_lives_at_risk_{as_of.isoformat()}")
+    note = p80_note(as_of)
+    if note is not None and risky["ready_p80_on"].notna().any():
+        st.caption(_("P80 ready date: {note}.").format(note=note))
+
+
+def p80_note(as_of: date) -> str | None:
+    """The note every P80 date shown carries when P80 dates came true too rarely (METRICS.md), or None:
+    from the track record the page has cached (computed once per store version, scope and language)."""
+    return track_record.p80_note(cached(track_record.track_record, as_of), cached(get_settings))
+
+
+def track_record_line(as_of: date) -> None:
+    """The Portfolio's compact line under the go-lives at risk: "P80 dates came true 53 % of the time over
+    1,117 past forecasts" (over the reader's scope; the Methodology page has the rest)."""
+    line = track_record.headline(cached(track_record.track_record, as_of))
+    if line is None:
+        st.caption(_("Track record: no P80 date of the last 52 weeks has passed yet."))
+        return
+    st.caption(_("Track record: {line} (last 52 weeks; see Methodology).").format(line=line))
+
+
+def track_record_section(as_of: date) -> None:
+    """The Methodology page's "Track record" under the forecast: the forecasts of the last 52 weeks replayed
+    and checked against what happened, as METRICS.md defines it, and the reliability diagram."""
+    record = cached(track_record.track_record, as_of)
+    st.subheader(_("Track record"))
+    st.markdown(plain(_("Every week of the 52 before {day} is replayed as of its own date: the forecasts the app "
+                        "would have shown then are checked against what happened by {day}. Over the branches you "
+                        "can see. Limit: today's planned go-live and checklist stand in for those of each past "
+                        "week (neither keeps a history).").format(day=long_date(as_of))))
+    if not record["forecasts"]:
+        st.info(_("No forecast in the last 52 weeks: no branch had a pace and work left."))
+        return
+    rows = [(_("Past forecasts"), format_number(record["forecasts"])),
+            (_("P50 dates passed"), format_number(record["p50_decided"])),
+            (_("P50 dates that came true"), percent(record["p50_coverage"])),
+            (_("P80 dates passed"), format_number(record["p80_decided"])),
+            (_("P80 dates that came true"), percent(record["p80_coverage"])),
+            (_("Chances by a planned go-live that passed"), format_number(record["chance_decided"])),
+            (_("Brier score (0 is perfect)"), _score(record["brier"])),
+            (_("Brier score of quoting the share that made it"), _score(record["brier_reference"])),
+            (_("Brier skill (above 0: better than that share)"), _score(record["brier_skill"]))]
+    st.dataframe(pd.DataFrame(rows, columns=[_("Figure"), _("Value")]), hide_index=True)
+    note = p80_note(as_of)
+    if note is not None:
+        st.warning(plain(_("{note}: read every P80 date as less sure than 80 %.").format(note=note)),
+                   icon=":material/help:")
+    st.plotly_chart(reliability_figure(cached(track_record.reliability_bins, as_of)), key="method_reliability")
+
+
+def _score(value: Any) -> str:
+    return "—" if _missing(value) else format_number(value, 3)
 
 
 # The radio's stable keys -> rule 6's confidence (None: the forecast ready date), and what each key reads.

@@ -84,10 +84,15 @@ def comparable(value: Any) -> Any:
     return value
 
 
-def round1(value: float) -> float:
-    """One decimal, half away from zero (as DuckDB's round), not Python's banker's rounding."""
-    quantum = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+def round_half_up(value: float, places: int) -> float:
+    """`places` decimals, half away from zero (as DuckDB's round), not Python's banker's rounding."""
+    quantum = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return float(quantum)
+
+
+def round1(value: float) -> float:
+    """One decimal, half away from zero (as DuckDB's round): the summary's percentages."""
+    return round_half_up(value, 1)
 
 
 def quote(name: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.values import is_missing, iso_text, plain, round1
-from rollout.metrics import after_go_live, engagement, kickoff, lessons, man_days, readiness, staffing
+from rollout.metrics import after_go_live, engagement, kickoff, lessons, man_days, readiness, staffing, track_record
 from rollout.store.db import Database
 from rollout.store.settings import get_settings
 
@@ -49,7 +49,7 @@ def records(frame: pd.DataFrame, fields: list[str], key: str) -> list[dict[str, 
 
 
 def summary(db: Database, as_of: date) -> dict[str, Any]:
-    """Every branch, executive and lesson with its figures as of a date."""
+    """Every branch, executive and lesson with its figures as of a date, and the forecast's track record."""
     settings = get_settings(db)
     branches = db.df("SELECT branch_code FROM branches")
     for part in (readiness.summary_fields(db, as_of, settings), staffing.summary_fields(db, as_of, settings),
@@ -63,4 +63,5 @@ def summary(db: Database, as_of: date) -> dict[str, Any]:
     return {"as_of": as_of.isoformat(),
             "branches": records(branches, BRANCH_FIELDS, "branch_code"),
             "executives": records(executives, EXECUTIVE_FIELDS, "exec_code"),
-            "lessons": records(lesson_rows, LESSON_FIELDS, "lesson_code")}
+            "lessons": records(lesson_rows, LESSON_FIELDS, "lesson_code"),
+            "forecast_track_record": track_record.summary_fields(db, as_of)}

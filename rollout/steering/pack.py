@@ -21,7 +21,7 @@ from rollout.core.errors import RolloutError
 from rollout.core.i18n import _, current, format_number, ngettext, use_language
 from rollout.core.labels import N_, STATUS_COLOURS, STATUS_ORDER, status_label
 from rollout.core.values import is_missing, round1
-from rollout.metrics import engagement, lessons, readiness, staffing
+from rollout.metrics import engagement, lessons, readiness, staffing, track_record
 from rollout.metrics import man_days as man_days_metrics
 from rollout.metrics.portfolio import region_rollup, risk_order
 from rollout.metrics.summary import json_value
@@ -74,6 +74,8 @@ class Figures:
                            .itertuples(index=False, name=None)}
         self.decisions = decisions.list_decisions(db, as_of, current=current_figures)
         self.trend = snapshots.status_counts(db, TREND_REVIEWS)
+        self.track_record = track_record.track_record(db, as_of)
+        self.p80_note = track_record.p80_note(self.track_record, settings)
 
     def region_name(self, code: Any) -> str:
         return self.regions.get(str(code), "" if is_missing(code) else str(code))
@@ -294,10 +296,22 @@ def go_lives_section(fig: Figures) -> Section:
                       "{count} go-lives planned in the next {days} days: {red} red, {amber} amber, {green} green.",
                       len(soon)).format(count=len(soon), days=GO_LIVE_DAYS, red=counts["red"], amber=counts["amber"],
                                         green=counts["green"])]
+    lines.append(track_record_line(fig))
     shown = _top(soon[columns])
     full = ahead[columns].reset_index(drop=True)
     return Section("go_lives", _("Next go-lives ({days} days)").format(days=GO_LIVE_DAYS), lines, None,
                    [Table("go_lives", _("Planned go-lives (not live)"), shown, full)])
+
+
+def track_record_line(fig: Figures) -> str:
+    """The go-lives slide's line on how often the forecast came true (METRICS.md "Forecast track record"),
+    with its note when P80 dates came true too rarely."""
+    line = track_record.headline(fig.track_record)
+    if line is None:
+        return _("Track record: no P80 date of the last 52 weeks has passed yet.")
+    if fig.p80_note is None:
+        return _("Track record: {line} (last 52 weeks).").format(line=line)
+    return _("Track record: {line} (last 52 weeks): read every P80 date as less sure than 80 %.").format(line=line)
 
 
 # --- 6. staffing risks -----------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ SETTINGS: dict[str, Setting] = {
                 True),
         Setting("red_slip_days", 30, N_("Red when slip exceeds (days)"), 0, 365, N_("Readiness"), True),
         Setting("forecast_window_days", 56, N_("Forecast pace window (days)"), 7, 365, N_("Readiness"), True),
+        Setting("track_record_note_below", 70, N_("Note beside P80 dates when they came true less often than (%)"),
+                0, 100, N_("Readiness")),
         # Staffing
         Setting("training_pass_mark", 80, N_("Training pass mark (score)"), 0, 100, N_("Staffing")),
         Setting("end_users_per_key_user", 20, N_("End users per key user (norm, upper end)"), 1, 1000, N_("Staffing")),

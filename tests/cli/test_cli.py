@@ -35,6 +35,7 @@ def test_import_then_summary_json(tmp_path: Path) -> None:
     assert payload["as_of"] == "2026-11-22"
     assert [b["branch_code"] for b in payload["branches"]][:3] == ["B01", "B02", "B03"]
     assert len(payload["executives"]) == 13 and len(payload["lessons"]) == 4
+    assert payload["forecast_track_record"]["forecasts"] == 60  # METRICS.md "Forecast track record"
 
 
 @pytest.mark.slow
