@@ -127,6 +127,15 @@ def expire(db: Database, day: date, error: str) -> int:
     return int(count)
 
 
+def queued_keys(db: Database, periods: dict[str, str]) -> frozenset[tuple[str, str]]:
+    """(rule, recipient) already in the outbox for each rule's period (rule -> period)."""
+    found: set[tuple[str, str]] = set()
+    for rule, key in periods.items():
+        found |= {(rule, r[0]) for r in db.rows("SELECT recipient FROM notify_outbox WHERE rule = ? AND period = ?",
+                                                [rule, key])}
+    return frozenset(found)
+
+
 def status(db: Database, limit: int = 500) -> pd.DataFrame:
     """The outbox, newest first, without the message bodies: what `notify status` and the page show."""
     return db.df("SELECT outbox_id, rule, recipient, period, channel, status, attempts, next_at, sent_at, error "

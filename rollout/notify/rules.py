@@ -275,8 +275,10 @@ class Due:
 
 
 def due_contents(db: Database, config: NotifyConfig, local: datetime, only: str | None = None,
-                 force: bool = False) -> Due:
-    """Every message due at the local moment (or every rule's, with force: the preview of a quiet hour)."""
+                 force: bool = False, queued: frozenset[tuple[str, str]] = frozenset()) -> Due:
+    """Every message due at the local moment (or every rule's, with force: the preview of a quiet hour).
+    `queued`: (rule, recipient) already in the outbox for this period, not computed again (a run every 15
+    minutes then costs little once the day's messages are queued)."""
     day = local.date()
     rules = list(RULES) if force else due_rules(local)
     if only:
@@ -309,7 +311,7 @@ def due_contents(db: Database, config: NotifyConfig, local: datetime, only: str 
             if not good_address(user["email"]):
                 due.bad_addresses.append({"person_code": None, "address": user["email"]})
                 continue
-            if switched_off(user["email"], "weekly_brief"):
+            if ("weekly_brief", user["email"]) in queued or switched_off(user["email"], "weekly_brief"):
                 continue
             key = regions_to_text(user["regions"] if user["role"] != "admin" else None)
             if key not in by_scope:
@@ -318,6 +320,8 @@ def due_contents(db: Database, config: NotifyConfig, local: datetime, only: str 
             due.contents.append(Content("weekly_brief", recipient, day, by_scope[key]))
     if "region_daily" in rules:
         for robot in config.robots:
+            if ("region_daily", f"robot:{robot.name}") in queued:
+                continue
             facts = daily_facts(scoped_store(db, f"robot:{robot.name}", robot.regions), day)
             if facts["lines"] or facts["go_lives"]:
                 recipient = Recipient(f"robot:{robot.name}", robot.lang or config.lang, robot.regions, robot=robot)

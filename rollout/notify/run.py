@@ -16,7 +16,7 @@ from rollout.notify import outbox
 from rollout.notify.channels import RateLimiter, SendError, email_message, post_robot, send_email
 from rollout.notify.config import NotifyConfig, good_address
 from rollout.notify.render import page_link, render, render_lines, test_lines
-from rollout.notify.rules import Due, due_contents, period, scoped_store
+from rollout.notify.rules import RULES, Due, due_contents, period, scoped_store
 from rollout.steering.pack import report_bytes
 from rollout.store.db import Database
 
@@ -108,7 +108,9 @@ def deliver(db: Database, config: NotifyConfig, now: datetime, limiter: RateLimi
 
 def run(db: Database, config: NotifyConfig, now: datetime, limiter: RateLimiter | None = None) -> RunReport:
     """Queue what is due at `now`, then deliver what is pending (cron: every 15 minutes)."""
-    due = preview(db, config, now)
+    local = local_moment(now, config)
+    done = outbox.queued_keys(db, {rule: period(rule, local.date()) for rule in RULES})
+    due = due_contents(db, config, local, queued=done)
     queued = outbox.queue(db, outbox_rows(due, config), now)
     report = deliver(db, config, now, limiter)
     report.queued, report.due = queued, due

@@ -88,6 +88,7 @@ def test_due_times_and_keys() -> None:
     assert period("my_items", MONDAY) == "2026-11-23"
 
 
+@pytest.mark.slow
 def test_owner_resolution_unrouted_and_bad_addresses(store: Database) -> None:
     """The owner by person code (trimmed, any case) or name; else the branch's project managers; a bad
     address is reported and never used; nobody: unrouted."""
@@ -166,6 +167,7 @@ def test_five_moment_day(store: Database, smtp_server: Any, robots: Any, tmp_pat
         assert secret not in out
 
 
+@pytest.mark.slow
 def test_messages_say_what_matters_and_escape_data(store: Database, smtp_server: Any) -> None:
     """The subject is the most important line; items by branch and item code with a link; data escaped in
     HTML and in markdown; the reader's language."""
@@ -186,6 +188,7 @@ def test_messages_say_what_matters_and_escape_data(store: Database, smtp_server:
     assert escape_markdown("[x](http://evil)") == r"\[x\]\(http://evil\)"
 
 
+@pytest.mark.slow
 def test_scoped_brief_and_pack_hold_only_their_regions(store: Database, smtp_server: Any) -> None:
     """The EAST viewer's brief and its attached pack name no branch of another region; the editor gets no pack."""
     notify.run(store, config(smtp_server), at("08:31"))
@@ -224,6 +227,7 @@ def test_retries_then_failed_and_exit_4(store: Database, smtp_server: Any, robot
     assert len(failed) == 1 and "93000" in failed[0]["error"] and WECOM_KEY not in out
 
 
+@pytest.mark.slow
 def test_killed_between_send_and_mark_resends_only_that_one(store: Database, smtp_server: Any) -> None:
     """A row claimed by a run that died is taken again after the lease: that one message goes out once
     more, no other."""
