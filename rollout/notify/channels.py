@@ -110,7 +110,8 @@ def fit(markdown: str, limit: int, link: str) -> str:
         return markdown
     lines = markdown.split("\n")
     for keep in range(len(lines) - 1, 0, -1):
-        tail = _("+{count} more").format(count=len(lines) - keep) + f" [{_('open the page')}]({link})"
+        label = _("open the page")
+        tail = _("+{count} more").format(count=len(lines) - keep) + f" [{label}]({link})"
         text = "\n".join([*lines[:keep], tail])
         if len(text.encode()) <= limit:
             return text

@@ -206,9 +206,10 @@ _RULES = {"my_items": _my_items, "weekly_brief": _weekly_brief, "region_daily": 
 
 def as_text(lines: list[Line], footer: list[Line]) -> str:
     out = []
-    for line in lines + footer:
+    for line in lines:
         text = _plain(line) + (f" {line.link}" if line.link else "")
         out.append(("- " if line.kind == "item" else "") + text if line.kind != "title" else "\n" + text)
+    out += ["", "--"] + [_plain(line) + (f" {line.link}" if line.link else "") for line in footer]
     return "\n".join(out) + "\n"
 
 
@@ -243,7 +244,8 @@ def as_markdown(lines: list[Line]) -> str:
     for line in lines:
         text = line.text.format(**{k: escape_markdown(str(v)) for k, v in line.values.items()})
         if line.link:
-            text += f" [{escape_markdown(_('open the page'))}]({line.link})"
+            label = _("open the page")
+            text += f" [{escape_markdown(label)}]({line.link})"
         out.append({"head": f"**{text}**", "title": f"\n**{text}**"}.get(line.kind, f"- {text}"))
     return "\n".join(out)
 

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.access import Caller, regions_from_text, regions_to_text
+from rollout.core.i18n import use_language
 from rollout.metrics import after_go_live, engagement, readiness, staffing
 from rollout.metrics.live import branches_live
 from rollout.notify.config import NotifyConfig, Robot, good_address
@@ -306,7 +307,7 @@ def due_contents(db: Database, config: NotifyConfig, local: datetime, only: str 
                 due.contents.append(Content("my_items", Recipient(address, lang_of(address), user.get("regions"),
                                                                   user.get("role")), day, {"items": items}))
     if "weekly_brief" in rules:
-        by_scope: dict[str, dict[str, Any]] = {}
+        by_scope: dict[tuple[str, str], dict[str, Any]] = {}
         for user in users:
             if not good_address(user["email"]):
                 due.bad_addresses.append({"person_code": None, "address": user["email"]})
@@ -314,10 +315,12 @@ def due_contents(db: Database, config: NotifyConfig, local: datetime, only: str 
             if ("weekly_brief", user["email"]) in queued or switched_off(user["email"], "weekly_brief"):
                 continue
             key = regions_to_text(user["regions"] if user["role"] != "admin" else None)
-            if key not in by_scope:
-                by_scope[key] = brief_facts(scoped_store(db, user["email"], regions_from_text(key)), day)
-            recipient = Recipient(user["email"], lang_of(user["email"]), regions_from_text(key), user["role"])
-            due.contents.append(Content("weekly_brief", recipient, day, by_scope[key]))
+            lang = lang_of(user["email"])
+            if (key, lang) not in by_scope:  # the call list's reasons are words: one set per language
+                with use_language(lang):
+                    by_scope[key, lang] = brief_facts(scoped_store(db, user["email"], regions_from_text(key)), day)
+            recipient = Recipient(user["email"], lang, regions_from_text(key), user["role"])
+            due.contents.append(Content("weekly_brief", recipient, day, by_scope[key, lang]))
     if "region_daily" in rules:
         for robot in config.robots:
             if ("region_daily", f"robot:{robot.name}") in queued:
