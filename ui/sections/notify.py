@@ -30,6 +30,11 @@ RULE_WORDS = {"my_items": N_("My overdue and due items (e-mail, workdays)"),
               "region_daily": N_("Region daily (group robots, workdays)")}
 
 
+# the same words in every language (a picker's words must not change with the language: AppTest and the
+# sidebar's switch read them outside the script run)
+LANGUAGE_NAMES = {"": "—", "zh": "中文", "en": "English"}
+
+
 def configuration(db: Database) -> NotifyConfig:
     """The channels of the secrets file; the demo's when the store is the demo (nothing is contacted)."""
     if is_demo(db):
@@ -123,8 +128,8 @@ def my_switches() -> None:
     with st.form("notify_mine"):
         languages = ["", "zh", "en"]
         lang = st.selectbox(_("Language of my messages"), languages, index=languages.index(mine["lang"] or ""),
-                            format_func=lambda v: {"": _("the default"), "zh": "中文", "en": "English"}[v],
-                            key="notify_lang")
+                            format_func=LANGUAGE_NAMES.__getitem__, key="notify_lang",
+                            help=_("—: the default language of the messages"))
         on = [rule for rule in RULES if st.checkbox(_(RULE_WORDS[rule]), value=mine["rules"][rule],
                                                       key=f"notify_rule_{rule}")]
         if st.form_submit_button(_("Save"), key="notify_save"):
