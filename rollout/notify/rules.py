@@ -109,6 +109,7 @@ def owned_items(db: Database, day: date) -> list[dict[str, Any]]:
     branches = branches_live(db, day)
     live = set(branches.loc[branches["is_live"], "branch_code"])
     names = dict(zip(branches["branch_code"], branches["branch_name"], strict=True))
+    regions = dict(zip(branches["branch_code"], branches["region_code"], strict=True))
     items = []
     for row in readiness.overdue_items(db, day).to_dict("records"):
         if row["branch_code"] not in live:
@@ -128,6 +129,7 @@ def owned_items(db: Database, day: date) -> list[dict[str, Any]]:
                       "days": int(row["age_days"]) - int(row["limit_days"]), "severity": row["severity"]})
     for item in items:
         item["branch_name"] = names.get(item["branch_code"]) or item["branch_code"]
+        item["region_code"] = regions.get(item["branch_code"])
     return items
 
 
@@ -302,8 +304,10 @@ def due_contents(db: Database, config: NotifyConfig, local: datetime, only: str 
         routing = route_owners(db, day, owned_items(db, day))
         due.unrouted, due.bad_addresses = routing.unrouted, routing.bad_addresses
         for address, items in sorted(routing.items.items()):
-            if not switched_off(address, "my_items"):
-                user = roles.get(address, {})
+            user = roles.get(address, {})
+            if user.get("regions") is not None and user.get("role") != "admin":  # an app user sees their scope only
+                items = [i for i in items if i["region_code"] in user["regions"]]
+            if items and not switched_off(address, "my_items"):
                 due.contents.append(Content("my_items", Recipient(address, lang_of(address), user.get("regions"),
                                                                   user.get("role")), day, {"items": items}))
     if "weekly_brief" in rules:

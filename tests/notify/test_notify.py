@@ -102,6 +102,10 @@ def test_owner_resolution_unrouted_and_bad_addresses(store: Database) -> None:
     assert due.bad_addresses == [{"person_code": "P015", "address": "bad address@example.cn"}]
     assert {c.recipient.address for c in due.contents if c.rule == "weekly_brief"} == {
         "hq@example.cn", "east@example.cn", "west@example.cn"}
+    with store.transaction() as cur:  # the owner of a WEST problem is an app user who sees EAST only
+        cur.execute("UPDATE people SET email = 'east@example.cn' WHERE person_code = 'P005'")
+    due = notify.preview(store, config(), at("08:31"))
+    assert "east@example.cn" not in {c.recipient.address for c in due.contents if c.rule == "my_items"}
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
@@ -163,8 +167,10 @@ def test_five_moment_day(store: Database, smtp_server: Any, robots: Any, tmp_pat
     rows = json.loads(out)
     assert code == 0 and {r["status"] for r in rows} == {"sent"} and len(rows) == 7
     assert [r["attempts"] for r in rows if r["rule"] == "region_daily"] == [2]
+    sent = "".join(m.as_string() for m in smtp_server.messages)
+    sent += json.dumps([r["body"] for r in robots.received], ensure_ascii=False)
     for secret in (smtp_server.password, WECOM_KEY):
-        assert secret not in out
+        assert secret not in out and secret not in sent
 
 
 @pytest.mark.slow
