@@ -59,8 +59,10 @@ class RunReport:
     due: Due | None = None
 
 
-def deliver_row(db: Database, config: NotifyConfig, row: outbox.Row, limiter: RateLimiter) -> None:
-    """Send one claimed row through its channel (raises SendError)."""
+def deliver_row(db: Database, config: NotifyConfig, row: outbox.Row, limiter: RateLimiter,
+                packs: dict[tuple[str, str, date], bytes] | None = None) -> None:
+    """Send one claimed row through its channel (raises SendError). `packs`: the steering packs made so far
+    in this run, by (scope, language, day): readers of one scope share one."""
     if row.channel == "robot":
         name = row.recipient.removeprefix("robot:")
         try:
@@ -74,8 +76,12 @@ def deliver_row(db: Database, config: NotifyConfig, row: outbox.Row, limiter: Ra
         raise SendError(_("no [notify.smtp] section: e-mail is not configured"))
     attachment = None
     if row.attach_pack:
-        scoped = scoped_store(db, row.recipient, regions_from_text(row.scope))
-        attachment = (f"steering-pack-{row.day.isoformat()}.pptx", report_bytes(scoped, row.day, "pptx", row.lang))
+        packs = {} if packs is None else packs
+        key = (row.scope, row.lang, row.day)
+        if key not in packs:
+            scoped = scoped_store(db, row.recipient, regions_from_text(row.scope))
+            packs[key] = report_bytes(scoped, row.day, "pptx", row.lang)
+        attachment = (f"steering-pack-{row.day.isoformat()}.pptx", packs[key])
     with use_language(row.lang):
         message = email_message(config.smtp, row.recipient, row.subject, row.body_text, row.body_html,
                                 page_link(config.app_url, "settings"), attachment)
@@ -90,9 +96,10 @@ def deliver(db: Database, config: NotifyConfig, now: datetime, limiter: RateLimi
     limiter = limiter or RateLimiter()
     runner = runner or outbox.runner_id()
     outbox.expire(db, day, _("its day passed before it could be sent"))
+    packs: dict[tuple[str, str, date], bytes] = {}
     while (row := outbox.claim(db, day, now, runner)) is not None:
         try:
-            deliver_row(db, config, row, limiter)
+            deliver_row(db, config, row, limiter, packs)
         except (SendError, RolloutError, OSError) as exc:
             error = config.scrub(str(exc))
             if outbox.mark_failed(db, row, now, error):
