@@ -150,6 +150,12 @@ def test_five_moment_day(store: Database, smtp_server: Any, robots: Any, tmp_pat
 
     assert run("08:00")[0] == 0
     assert smtp_server.messages == [] and robots.received == []
+    code, out, _err = run_cli("notify", "preview", "--db", location, "--secrets", str(secrets), "--json", "--now",
+                              at("08:31").isoformat())
+    shown = json.loads(out)
+    assert code == 0 and shown["day"] == "2026-11-23" and shown["rules"] == ["my_items", "weekly_brief"]
+    assert len(shown["messages"]) == 6 and shown["bad_addresses"][0]["person_code"] == "P015"
+    assert smtp_server.messages == []  # a preview sends nothing
     code, out, _err = run("08:31")
     assert code == 0, out
     assert sorted(m["To"] for m in smtp_server.messages) == sorted(
