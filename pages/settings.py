@@ -12,6 +12,7 @@ from rollout.core.i18n import _, ngettext
 from rollout.store.audit import audit_trail
 from rollout.store.settings import SETTINGS, get_settings, save_settings
 from ui.router import ensure_routed
+from ui.sections import notify
 from ui.state import cached, caller, get_db
 from ui.widgets import setting_input, show_error, table
 
@@ -20,6 +21,7 @@ st.title(_("Settings"))
 st.caption(_("Stored in the database and used by the app and the command line alike. Every change is audited."))
 db = get_db()
 current = cached(get_settings)
+notify.my_switches()  # everyone: their own rules and language
 if not caller().may("settings"):  # settings, the audit trail and backups are for administrators (ACCESS.md)
     st.info(_("Only an administrator may change the settings."), icon=":material/lock:")
     table(pd.DataFrame([{_("Setting"): setting.label, _("Value"): current[key], _("Default"): setting.default}

@@ -5,7 +5,7 @@
 
 Every failure a user can cause (bad flag, missing file, refused workbook, locked database) ends
 in one clear line on stderr and a non-zero exit, never a traceback: exit 1 for a refused input or
-database problem, 2 for bad flags, 3 for an infeasible plan.
+database problem, 2 for bad flags, 3 for an infeasible plan, 4 when a notification failed for good.
 
 Messages follow `--lang zh|en` (before or after the command), else LC_ALL / LC_MESSAGES / LANG, else
 English; --help stays English (argparse), JSON and CSV output is never translated.
@@ -22,7 +22,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -403,6 +403,83 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- notifications (NOTIFY.md) -----------------------------------------------------------------------
+
+def moment(text: str) -> datetime:
+    """--now: an ISO 8601 moment with its offset (2026-11-23T08:31:00+08:00)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise argparse.ArgumentTypeError(_("{value} is not a moment with a time zone offset (expected e.g. "
+                                           "2026-11-23T08:31:00+08:00)").format(value=repr(text)))
+    if not date_in_range(value.date()):
+        raise argparse.ArgumentTypeError(_("{value} is out of range (expected {expected})").format(
+            value=repr(text), expected=date_range_text()))
+    return value
+
+
+def _preview_payload(due: Any) -> dict[str, Any]:
+    return {"day": due.day.isoformat(), "rules": due.rules,
+            "messages": [{"rule": c.rule, "recipient": c.recipient.address, "lang": c.recipient.lang,
+                          "attach_pack": c.attach_pack} for c in due.contents],
+            "unrouted": [{"branch_code": i["branch_code"], "code": i["code"], "owner": i["owner"]}
+                         for i in due.unrouted],
+            "bad_addresses": due.bad_addresses}
+
+
+@command("notify")
+def cmd_notify(args: argparse.Namespace) -> int:
+    """notify preview | run | test | status (NOTIFY.md "Commands and pages")."""
+    from rollout.notify import outbox
+    from rollout.notify import run as notify
+    from rollout.notify.config import load_config
+
+    config = load_config(args.secrets)
+    now = args.now or datetime.now(UTC)
+    try:
+        if args.notify_command == "test":
+            if bool(args.to) == bool(args.robot):
+                raise RolloutError(_("notify test needs --to EMAIL or --robot NAME (one of them)"))
+            notify.send_test(config, now, to=args.to, robot=args.robot)
+            print(_("test message sent to {target}").format(target=args.to or config.robot(args.robot).shown))
+            return 0
+        with open_db(args, write=args.notify_command == "run") as db:
+            if args.notify_command == "preview":
+                due = notify.preview(db, config, now, args.rule)
+                payload = _preview_payload(due)
+                emit(payload, args.json, None if args.json else _preview_text(due, payload))
+                return 0
+            if args.notify_command == "status":
+                table = outbox.status(db)
+                emit(frame_records(table) if args.json else table, args.json,
+                     None if len(table) else _("the outbox is empty"))
+                return 0
+            report = notify.run(db, config, now)
+        print(_("{day}: {queued} queued, {sent} sent, {retrying} to try again, {failed} failed").format(
+            day=report.day.isoformat(), queued=report.queued, sent=report.sent, retrying=report.retrying,
+            failed=len(report.failed)))
+        for failure in report.failed:
+            print(_("failed: {rule} to {recipient}: {error}").format(**failure), file=sys.stderr)
+        return 4 if report.failed else 0
+    except (RolloutError, KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as exc:  # the crash log must not hold a channel's secret
+        raise RuntimeError(f"{type(exc).__name__}: {config.scrub(str(exc))}") from None
+
+
+def _preview_text(due: Any, payload: dict[str, Any]) -> str:
+    lines = [_("{day}: rules due: {rules}").format(day=payload["day"], rules=", ".join(due.rules) or "-")]
+    lines += [f"  {m['rule']:<13} {m['recipient']}" + ("  +pptx" if m["attach_pack"] else "")
+              for m in payload["messages"]]
+    lines.append(_("unrouted items: {count}").format(count=len(payload["unrouted"])))
+    lines += [f"  {i['branch_code']} {i['code']} ({i['owner'] or '-'})" for i in payload["unrouted"]]
+    lines.append(_("bad addresses: {count}").format(count=len(payload["bad_addresses"])))
+    lines += [f"  {b['person_code'] or '-'} {b['address']!r}" for b in payload["bad_addresses"]]
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     # allow_abbrev=False everywhere: a flag is read only as spelled (`snapshot --as EMAIL` is not `--as-of`)
     parser = argparse.ArgumentParser(prog="python -m rollout", description="ERP rollout analytics: CLI",
@@ -485,6 +562,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", required=True, metavar="SOURCE", help="a DuckDB file or a server URL")
     p.add_argument("--to", dest="target", required=True, metavar="TARGET", help="a DuckDB file or a server URL")
     p.add_argument("--force", action="store_true", help="replace a target that already holds data")
+    notify_parser = add("notify", "reminders and digests by e-mail and group robots (NOTIFY.md)", db=False)
+    notify_sub = notify_parser.add_subparsers(dest="notify_command", required=True, metavar="ACTION")
+    for action, text in (("preview", "what is due now; sends nothing"),
+                         ("run", "queue what is due, deliver pending (cron: every 15 minutes)"),
+                         ("test", "send one test message"), ("status", "the outbox: pending, sent, failed")):
+        p = notify_sub.add_parser(action, help=text, description=text)
+        p.add_argument("--db", required=action != "test",
+                       help="the DuckDB file, or postgresql://user[:password]@host[:port]/db")
+        p.add_argument("--lang", default=argparse.SUPPRESS, help=LANG_HELP)
+        p.add_argument("--secrets", help="the secrets file with [notify] (default .streamlit/secrets.toml)")
+        p.add_argument("--now", type=moment, help="the moment, ISO 8601 with offset (default: the clock)")
+        if action in ("preview", "status"):
+            p.add_argument("--json", action="store_true", help="print JSON")
+        if action == "preview":
+            p.add_argument("--rule", choices=["my_items", "weekly_brief", "region_daily"])
+        if action == "test":
+            p.add_argument("--to", metavar="EMAIL")
+            p.add_argument("--robot", metavar="NAME")
     return parser
 
 

@@ -16,7 +16,7 @@ from rollout.store.db import LATEST_VERSION, MIGRATIONS_DIR, Database
 from support import ROOT
 
 # The layers of rollout/, lowest first: a module may import its own layer and the layers below it.
-LAYERS = ("core", "store", "exchange", "metrics", "planning", "steering", "demo", "cli")
+LAYERS = ("core", "store", "exchange", "metrics", "planning", "steering", "notify", "demo", "cli")
 # Folders and files allowed to import streamlit (the UI); tests and bench drive the app through it.
 STREAMLIT_HOMES = ("app.py", "pages/", "ui/")
 

@@ -49,12 +49,14 @@ PLANNING = PageDef("pages/planning.py", N_("Launch planning"), ":material/calend
 DATA = PageDef("pages/data.py", N_("Data"), ":material/upload_file:", "data")
 METHODOLOGY = PageDef("pages/methodology.py", N_("Methodology"), ":material/menu_book:", "methodology")
 SETTINGS = PageDef("pages/settings.py", N_("Settings"), ":material/tune:", "settings")
+NOTIFICATIONS = PageDef("pages/notifications.py", N_("Notifications"), ":material/notifications:", "notifications",
+                        needs="settings")
 ACCESS = PageDef("pages/access.py", N_("Access"), ":material/admin_panel_settings:", "access", needs="users")
 
 PAGES: dict[str, tuple[PageDef, ...]] = {
     N_("CIO"): (PORTFOLIO, BRANCH, EXECUTIVES, STEERING, DECISIONS),
     N_("Rollout team"): (STAFFING, LESSONS, PLANNING, DATA),
-    N_("Reference"): (METHODOLOGY, SETTINGS, ACCESS),
+    N_("Reference"): (METHODOLOGY, SETTINGS, NOTIFICATIONS, ACCESS),
 }
 ALL_PAGES = tuple(p for section in PAGES.values() for p in section)
 

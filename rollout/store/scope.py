@@ -32,8 +32,9 @@ from rollout.store.db import Cursor, Database
 
 # Tables every caller sees whole: the pilot's lessons, the app's own settings and bookkeeping.
 VISIBLE_TO_ALL = frozenset({"lessons", "settings", "import_log", "schema_version"})
-# Tables a scoped caller does not see at all: who may do what, and the trail of every region's changes.
-HIDDEN_FROM_SCOPED = frozenset({"users", "audit_log"})
+# Tables a scoped caller does not see at all: who may do what, the trail of every region's changes, and the
+# notification outbox and preferences (messages to every region's people; NOTIFY.md).
+HIDDEN_FROM_SCOPED = frozenset({"users", "audit_log", "notify_outbox", "notify_preferences"})
 # Tables saved whole by a caller (a snapshot's figures, a scenario's plan): each row records the scope it
 # was computed over and is seen only by that scope. A snapshot keeps it in its own column (its JSON is
 # megabytes at 2,000 branches: migration 006); a scenario in a "scope" key of its JSON ('*' when absent).

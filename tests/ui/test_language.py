@@ -22,7 +22,7 @@ PAGES = [p.url_path for p in ALL_PAGES]
 CHINESE_TITLES = {"portfolio": "推广总览", "branch": "分公司", "executives": "高管参与度",
                   "steering": "指导委员会汇报材料", "decisions": "上线决策", "staffing": "人员配置",
                   "lessons": "经验教训", "planning": "上线计划", "data": "数据导入导出", "methodology": "计算方法",
-                  "settings": "参数设置", "access": "访问权限"}
+                  "settings": "参数设置", "notifications": "消息提醒", "access": "访问权限"}
 
 
 @pytest.mark.parametrize(("chosen", "url", "browser", "expected"), [
