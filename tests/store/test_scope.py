@@ -334,3 +334,48 @@ def test_a_branch_outside_the_scope_is_not_found_by(demo: Any, name: str, func: 
 
 def test_the_branch_functions_are_covered() -> None:
     assert {"readiness.checklist", "readiness.modules", "kickoff.kickoff_record"} <= {n for n, _ in BY_BRANCH}
+
+
+# --- a scoped cursor sees the scoped views and nothing past them (issue 24, item 8) -----------------------
+
+PAST_THE_VIEWS = [
+    "SELECT email FROM rollout_pg.users",  # the server mirror's attached PostgreSQL database
+    "SELECT email FROM rollout_pg.public.users",
+    "SELECT email FROM {catalog}.main.users",  # the store's own catalogue: the real table, not the view
+    "SELECT branch_code FROM {catalog}.main.branches",
+    "SELECT branch_code FROM branches WHERE EXISTS (SELECT 1 FROM {catalog}.main.users)",
+    "WITH u AS (SELECT * FROM {catalog}.main.audit_log) SELECT count(*) FROM u",
+    "SELECT * FROM query_table('{catalog}.main.users')",
+    "SELECT * FROM postgres_query('rollout_pg', 'SELECT email FROM users')",
+    "SELECT path FROM duckdb_databases()",  # would show the server URL
+    "SELECT * FROM read_csv('/etc/passwd')",
+]
+
+
+@pytest.mark.parametrize("sql", PAST_THE_VIEWS)
+def test_a_scoped_read_cannot_name_a_table_past_the_scoped_views(sample_db: Database, sql: str) -> None:
+    users.add_user(sample_db, ADMIN, "hidden@acme.cn", "viewer", ["WEST"])
+    east = sample_db.scoped(EAST_EDITOR)
+    catalog = sample_db.scalar("SELECT current_database()")
+    statement = sql.format(catalog=f'"{catalog}"')
+    with pytest.raises(RolloutError, match="refused on a scoped handle"):
+        east.df(statement)
+    cur = east.cursor()
+    try:
+        with pytest.raises(RolloutError, match="refused on a scoped handle"):
+            cur.execute(statement)
+        with pytest.raises(AttributeError, match="execute"):  # no way round execute()'s check
+            cur.sql(statement)
+    finally:
+        cur.close()
+    # bare names still read the views: the scope's branches, no user, and the lessons everyone sees
+    assert set(east.df("SELECT region_code FROM branches")["region_code"]) == {"EAST"}
+    assert east.scalar("SELECT count(*) FROM main.users") == 0 and east.scalar("SELECT count(*) FROM lessons") > 0
+
+
+def test_the_server_catalogue_is_there_for_the_whole_store_only(sample_db: Database) -> None:
+    """The test above is not empty on the server: unscoped, the attached catalogue answers."""
+    users.add_user(sample_db, ADMIN, "hidden@acme.cn", "viewer", ["WEST"])
+    if sample_db.kind != "server":
+        pytest.skip("the attached PostgreSQL catalogue is the server engine's")
+    assert "hidden@acme.cn" in set(sample_db.df("SELECT email FROM rollout_pg.users")["email"])
