@@ -33,7 +33,10 @@ from rollout.store.audit import authorise, authorise_own_scope
 from rollout.store.db import Cursor, Database
 
 # Tables every caller sees whole: the pilot's lessons, the app's own settings and bookkeeping.
-VISIBLE_TO_ALL = frozenset({"lessons", "settings", "import_log", "schema_version"})
+VISIBLE_TO_ALL = frozenset({"lessons", "settings", "schema_version"})
+# Tables a scoped caller sees every row of, but with these columns empty: figures of the whole portfolio
+# (an import's rows inserted, updated and unchanged per sheet count every region's rows).
+WHOLE_FIGURES_HIDDEN = {"import_log": ("inserted", "updated", "unchanged")}
 # Tables a scoped caller does not see at all: who may do what, and the trail of every region's changes.
 HIDDEN_FROM_SCOPED = frozenset({"users", "audit_log"})
 # Tables saved whole by a caller (a snapshot's figures, a scenario's plan): each row records the scope it
@@ -108,6 +111,10 @@ def view_definitions(catalog: str, columns: dict[str, set[str]], regions: frozen
             continue
         if table in HIDDEN_FROM_SCOPED:
             where = "false"
+        elif table in WHOLE_FIGURES_HIDDEN:
+            emptied = ", ".join(f"CAST(NULL AS INTEGER) AS {quote(c)}" for c in WHOLE_FIGURES_HIDDEN[table])
+            views[table] = f"SELECT * REPLACE ({emptied}) FROM {real(table)}"
+            continue
         elif table in SAVED_SCOPE:
             where = saved_in_scope(table).replace("?", _literal(regions_to_text(regions)))
         elif table == "executives":
