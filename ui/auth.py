@@ -15,6 +15,7 @@ Streamlit's old pages/ list) is offered to them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable
 from typing import NoReturn
@@ -87,9 +88,16 @@ def _sign_out(email: str | None) -> None:
 
 
 def from_another_computer() -> bool:
-    """Whether this visitor reached the app over the network (Streamlit gives no address for a visitor on
-    this computer's loopback interface)."""
-    return st.context.ip_address is not None
+    """Whether this visitor reached the app over the network: Streamlit gives no address (None) for a
+    visitor on this computer's loopback interface, the visitor's address otherwise (and something that is
+    not text when no browser connection stands behind the run, as in AppTest: no visitor from anywhere)."""
+    address = st.context.ip_address
+    if not isinstance(address, str):
+        return False
+    try:
+        return not ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:  # not an address: whoever it is, it is not this computer's loopback
+        return True
 
 
 def gate() -> Caller:
