@@ -11,19 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from browser import free_port, wait_healthy
+from browser import free_port, network_address, wait_healthy
 from support import ROOT
-
-
-def network_address() -> str | None:
-    """This computer's address on its network (None: it has none besides loopback)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
-        except OSError:
-            return None
-        address = probe.getsockname()[0]
-    return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
 @pytest.mark.slow
