@@ -33,7 +33,7 @@ CHART_KINDS = {"bar": XL_CHART_TYPE.COLUMN_CLUSTERED, "stacked": XL_CHART_TYPE.C
                "line": XL_CHART_TYPE.LINE_MARKERS}
 # A slide's table cell shows the gist of a text (a lesson's title, a decision's conditions: up to 10,000
 # characters each); the Excel pack and the HTML pack hold it whole.
-CELL_CHARS, CELL_LINES = 120, 3
+CELL_CHARS, CELL_LINES = 200, 3
 ELLIPSIS = "…"
 _RUN_ORDER = (qn("a:cs"), qn("a:sym"), qn("a:hlinkClick"), qn("a:hlinkMouseOver"), qn("a:rtl"), qn("a:extLst"))
 
