@@ -21,7 +21,7 @@ from ui.sections import engagement as engagement_section
 from ui.sections import golive as golive_section
 from ui.sections import staffing as staffing_section
 from ui.state import cached, caller, filters, flash, get_db, show_flash
-from ui.widgets import code_and_name, header_config, plain, show_error, table
+from ui.widgets import code_and_name, echoed, header_config, plain, show_error, table
 
 ensure_routed()
 current = filters()
@@ -43,7 +43,7 @@ if wanted in names and st.session_state.get("_branch_from_url") != wanted:
     st.session_state["branch_select"] = wanted
     st.session_state["_branch_from_url"] = wanted
 elif wanted and wanted not in names:
-    st.warning(plain(_("There is no branch {branch}; showing another one.").format(branch=wanted)))
+    st.warning(plain(_("There is no branch {branch}; showing another one.").format(branch=echoed(wanted))))
 code = st.selectbox(_("Branch"), codes, key="branch_select", format_func=named)
 st.query_params["branch"] = code
 st.session_state["_branch_from_url"] = code

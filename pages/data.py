@@ -82,4 +82,7 @@ right.download_button(_("Empty template (.xlsx)"), template_bytes(), file_name="
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader(_("Load history"))
+if db.regions is not None:  # the counts are whole-portfolio figures (rollout.exchange.importer.import_history)
+    st.caption(_("The rows each load inserted and updated count every region's rows: they are shown to those "
+                 "who see every region."))
 table(cached(import_history), key="import_history", file_name="import_history")

@@ -218,8 +218,14 @@ def problems_tab() -> None:
         st.subheader(_("Log a problem"))
         with st.form("problems_new_form"):
             a, b, c, d = st.columns(4)
-            problem_code = a.text_input(_("Problem code"), value=cached(lessons.next_code, "problems", "PR", 3),
-                                        key="problems_new_code")
+            if db.regions is None:  # a caller of every region sees every code: it may choose one
+                problem_code = a.text_input(_("Problem code"), value=cached(lessons.next_code, "problems",
+                                                                             lessons.PROBLEM_PREFIX,
+                                                                             lessons.PROBLEM_WIDTH),
+                                            key="problems_new_code")
+            else:  # codes are one namespace across regions: a choice could only collide with a hidden one
+                problem_code = ""
+                a.caption(_("The problem code is chosen when the problem is logged: the next free one."))
             problem_branch = b.selectbox(_("Branch"), sorted(branch_codes_all), key="problems_new_branch")
             severity = c.selectbox(_("Severity"), SEVERITIES, index=2, key="problems_new_severity",
                                    format_func=legend_word)
@@ -231,11 +237,11 @@ def problems_tab() -> None:
             owner = c.text_input(_("Owner"), key="problems_new_owner")
             if st.form_submit_button(_("Log problem"), key="problems_new_submit"):
                 try:
-                    lessons.log_problem(db, {"problem_code": problem_code, "branch_code": problem_branch,
-                                             "opened_on": opened_on, "severity": severity, "module": problem_module,
-                                             "title": problem_title, "owner": owner}, today=today,
-                                        caller=caller())
-                    flash("lessons", _("Problem {code} logged.").format(code=problem_code))
+                    logged = lessons.log_problem(
+                        db, {"problem_code": problem_code, "branch_code": problem_branch, "opened_on": opened_on,
+                             "severity": severity, "module": problem_module, "title": problem_title, "owner": owner},
+                        today=today, caller=caller())
+                    flash("lessons", _("Problem {code} logged.").format(code=logged))
                     st.rerun()
                 except RolloutError as exc:
                     show_error(exc)

@@ -168,6 +168,7 @@ with st.expander(_("Optimise a new plan"), expanded="plan_result" not in st.sess
 
 if run:
     pins = tuple(line.strip() for line in pins_text.splitlines() if line.strip())
+    refused: RolloutError | None = None
     with st.status(_("Optimising the launch plan…"), expanded=False) as status:
         st.write(_("Solving with a time limit of {seconds} s").format(
             seconds=format_number(values["solve_time_limit_s"], 1, trim=True)))
@@ -182,7 +183,9 @@ if run:
                           state="complete" if result["status"] != "infeasible" else "error")
         except RolloutError as exc:
             status.update(label=_("Refused"), state="error")
-            show_error(exc)
+            refused = exc
+    if refused is not None:  # the reasons in the open page, not inside the collapsed progress box
+        show_error(refused)
 
 result = st.session_state.get("plan_result")
 if result is None:  # nothing optimised or saved yet: the plan in force, drawn the same way

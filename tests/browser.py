@@ -34,6 +34,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def network_address() -> str | None:
+    """This computer's address on its network (None: it has none besides loopback)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
 def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -51,17 +62,18 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 @contextmanager
 def streamlit_server(db: Path | str, log_folder: Path, port: int | None = None, secrets: Path | None = None,
-                     env: dict[str, str] | None = None) -> Iterator[str]:
+                     env: dict[str, str] | None = None, address: str = "127.0.0.1") -> Iterator[str]:
     """A new `streamlit run app.py` process on a loopback port (free unless told), on this store (a file or a
     postgresql:// URL), with this secrets file (sign-in) and extra environment; its URL. Every
-    server is a fresh process: its first visit is the first since a server start."""
+    server is a fresh process: its first visit is the first since a server start. address: where it
+    listens (0.0.0.0: on the network too; the URL stays the loopback one)."""
     port = port or free_port()
     log_folder.mkdir(parents=True, exist_ok=True)
     log = open(log_folder / "streamlit.log", "w+", encoding="utf-8")  # noqa: SIM115
     env = {**os.environ, "ROLLOUT_DB": str(db), "ROLLOUT_LOG_DIR": str(log_folder),
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--server.address", address, "--server.headless", "true",
                              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
                              *(["--secrets.files", str(secrets)] if secrets else [])],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -144,6 +144,19 @@ def test_no_import_cycle_in_the_library() -> None:
     assert cycles(import_graph(ROOT / "rollout")) == []
 
 
+def test_no_module_is_loaded_by_name() -> None:
+    """importlib would hide an import from the graph above: the engines come from one factory that imports
+    them (rollout/store/engines.py), and the graph shows it."""
+    hidden = [f"{path}:{line}" for name, path in modules(ROOT / "rollout").items()
+              for line, target in imported_names(name, path) if target.split(".")[0] == "importlib"]
+    hidden += [str(path) for path in modules(ROOT / "rollout").values()
+               if "import_module(" in path.read_text(encoding="utf-8")]
+    assert hidden == []
+    graph = import_graph(ROOT / "rollout")
+    assert {"rollout.store.db", "rollout.store.server", "rollout.store.scope"} <= graph["rollout.store.engines"]
+    assert "rollout.store.engines" in graph["rollout.store"]
+
+
 def test_streamlit_is_imported_only_by_the_ui() -> None:
     offenders = []
     for path in sorted(ROOT.rglob("*.py")):

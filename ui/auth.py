@@ -5,7 +5,9 @@ the top of every app.py run, and the sidebar's "signed in as".
   nothing else; a signed-in email (lower-cased) becomes a Caller through the users table, read again on
   every run (a removed user loses access at once); an email with no access, or no email claim, gets a
   page that says so. ROLLOUT_ADMINS (environment, else secrets) are always administrators.
-- Without it: local mode, the local administrator, with a notice that anyone can change the data.
+- Without it: local mode, the local administrator, with a notice that anyone can change the data; for a
+  visitor on this computer only (.streamlit/config.toml binds the server to localhost, and a visitor
+  from another computer, should the server listen on the network, gets a page that says why not).
 
 A refused visitor's page runs as the only page of a hidden navigation, so no page of the app (nor
 Streamlit's old pages/ list) is offered to them.
@@ -13,6 +15,7 @@ Streamlit's old pages/ list) is offered to them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable
 from typing import NoReturn
@@ -86,9 +89,26 @@ def _sign_out(email: str | None) -> None:
     st.stop()
 
 
+def from_another_computer() -> bool:
+    """Whether this visitor reached the app over the network: Streamlit gives no address (None) for a
+    visitor on this computer's loopback interface, the visitor's address otherwise (and something that is
+    not text when no browser connection stands behind the run, as in AppTest: no visitor from anywhere)."""
+    address = st.context.ip_address
+    if not isinstance(address, str):
+        return False
+    try:
+        return not ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:  # not an address: whoever it is, it is not this computer's loopback
+        return True
+
+
 def gate() -> Caller:
     """The caller of this run; with sign-in on and no access, the run ends on a page that says why."""
     if not sign_in_on():
+        if from_another_computer():  # local mode is one person on this computer, never the network's
+            _only(_refused_page(_("Sign-in is off, so this app serves only the computer it runs on. To serve a "
+                                  "team, configure sign-in (an [auth] section in .streamlit/secrets.toml; see "
+                                  "the README, \"Run it for a team\")."), None), _("No access"))
         st.session_state[CALLER] = LOCAL
         return LOCAL
     st.session_state.pop(CALLER, None)  # decided again on every run, never kept from an earlier one

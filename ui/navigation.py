@@ -30,8 +30,15 @@ class PageDef:
     needs: str | None = None  # an operation of rollout.core.access: shown only to callers who may do it
 
     def page(self) -> StreamlitPage:
-        """This page as an st.Page (a new object each call; see the module docstring)."""
-        return st.Page(self.file, title=self.name(), icon=self.icon, url_path=self.url_path, default=self.default)
+        """This page as an st.Page (a new object each call; see the module docstring). The default page is
+        served at the root: its own path is "", so that its name stays free for its alias (`alias`)."""
+        return st.Page(self.file, title=self.name(), icon=self.icon, url_path="" if self.default else self.url_path,
+                       default=self.default)
+
+    def alias(self) -> StreamlitPage:
+        """The default page at its name as well (/portfolio), not in the menu: Streamlit serves a default page
+        at the root only, and a link or a bookmark naming it would open on "Page not found"."""
+        return st.Page(self.file, title=self.name(), icon=self.icon, url_path=self.url_path, visibility="hidden")
 
     def name(self) -> str:
         """The page's title in the current language (title is the English message)."""
@@ -68,7 +75,8 @@ def by_url_path(url_path: str) -> PageDef:
 
 def navigation(caller: Caller = LOCAL) -> StreamlitPage:
     """app.py's st.navigation over the caller's pages, grouped by who uses them; the page to run."""
-    return st.navigation({_(section): [p.page() for p in pages if p.needs is None or caller.may(p.needs)]
+    return st.navigation({_(section): [view for p in pages if p.needs is None or caller.may(p.needs)
+                                       for view in ((p.page(), p.alias()) if p.default else (p.page(),))]
                           for section, pages in PAGES.items()})
 
 

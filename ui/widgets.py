@@ -40,6 +40,16 @@ def plain(text: object) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", _AUTOLINKS.sub(WORD_JOINER, str(text)))
 
 
+ECHOED_CHARS = 40  # what a notice repeats of a value from a link: enough to recognise it, never a wall of text
+
+
+def echoed(text: object) -> str:
+    """A value from a link (?branch=...) as a notice repeats it: its first ECHOED_CHARS characters, "…" when
+    cut. Made inert by plain() where it is shown."""
+    text = str(text)
+    return text if len(text) <= ECHOED_CHARS else text[:ECHOED_CHARS] + "…"
+
+
 def show_error(exc: Exception, refused: bool = True) -> None:
     """A RolloutError in words the user can act on (every problem of a ValidationError, one per row).
     refused: it stopped a write ("nothing was saved"); otherwise a read failed. Anything else is raised

@@ -294,6 +294,11 @@ def import_workbook(db: Database, source: str | Path | bytes, file_name: str | N
 
 
 def import_history(db: Database, limit: int = 500) -> pd.DataFrame:
-    """Every load, newest first, a row per table: what it inserted, updated and left unchanged."""
+    """Every load, newest first, a row per table: what it inserted, updated and left unchanged. Those counts
+    are figures of the whole portfolio, which a caller of some regions does not see (ACCESS.md): through a
+    scoped handle each load is one row, when, which file and its checksum, without counts."""
+    if db.regions is not None:
+        return db.df("SELECT import_id, imported_at, file_name, sha256 FROM import_log "
+                     "GROUP BY ALL ORDER BY import_id DESC LIMIT ?", [limit])
     return db.df("SELECT import_id, imported_at, file_name, table_name, inserted, updated, unchanged, sha256 "
                  "FROM import_log ORDER BY import_id DESC, table_name LIMIT ?", [limit])

@@ -28,7 +28,8 @@ from rollout.exchange import edits
 from rollout.exchange.spec import APPLICATION_STATUSES, SHEETS, in_the_future, not_allowed
 from rollout.metrics.live import branches_live_sql
 from rollout.metrics.queries import load_sql
-from rollout.store.db import Database
+from rollout.store.db import Cursor, Database
+from rollout.store.scope import whole
 from rollout.store.settings import get_settings
 
 MATRIX_STATUSES = ("missing", "planned", "applied", "verified", "not_applicable")
@@ -135,13 +136,28 @@ def critical_problem_flags(db: Database, as_of: date, settings: Mapping[str, flo
 
 # --- choices for forms -------------------------------------------------------------------------------
 
-def next_code(db: Database, table: str, prefix: str, width: int = 0) -> str:
-    """The next free code like L5 or PR015: prefix + (highest number used with that prefix) + 1."""
-    key = SHEETS[table].key[0]
-    used = [r[0] for r in db.rows(f"SELECT {quote(key)} FROM {quote(table)} WHERE starts_with({quote(key)}, ?)",
-                                  [prefix])]
+PROBLEM_PREFIX, PROBLEM_WIDTH = "PR", 3  # problem codes as the forms make them: PR001, PR002...
+
+
+def _next_of(used: Iterable[str], prefix: str, width: int) -> str:
     numbers = [int(m[1]) for c in used if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", c))]
     return f"{prefix}{(max(numbers, default=0) + 1):0{width}d}"
+
+
+def _codes_sql(table: str) -> str:
+    key = quote(SHEETS[table].key[0])
+    return f"SELECT {key} FROM {quote(table)} WHERE starts_with({key}, ?)"
+
+
+def next_code(db: Database, table: str, prefix: str, width: int = 0) -> str:
+    """The next free code like L5 or PR015: prefix + (highest number used with that prefix) + 1. A code is
+    one namespace across every region, so the highest is taken over the whole store, whoever asks (a
+    scoped caller's own highest would collide with a code of another region): only the code made is shown."""
+    return _next_of([r[0] for r in whole(db).rows(_codes_sql(table), [prefix])], prefix, width)
+
+
+def _next_in_transaction(cur: Cursor, table: str, prefix: str, width: int) -> str:
+    return _next_of([r[0] for r in cur.execute(_codes_sql(table), [prefix]).fetchall()], prefix, width)
 
 
 def branches_not_live(db: Database, as_of: date) -> pd.DataFrame:
@@ -257,14 +273,26 @@ def _check_not_future(label: str, column: str, value: date | None, today: date) 
     edits.refuse_future(label, {column: value}, [column], today)
 
 
-def log_problem(db: Database, problem: Mapping[str, Any], *, caller: Caller, today: date | None = None) -> None:
-    """Log one problem (validated, audited). opened_on / closed_on may not be in the future."""
+def log_problem(db: Database, problem: Mapping[str, Any], *, caller: Caller, today: date | None = None) -> str:
+    """Log one problem (validated, audited) and return its code. opened_on / closed_on may not be in the
+    future. Problem codes are one namespace across every region: with no code given, the next free one is
+    chosen in the write's own transaction (so two editors never collide); a given code already taken is
+    refused with the same words wherever it is taken, never "already exists" of another region's problem."""
     today = today or date.today()
     row = {k: v for k, v in problem.items() if v not in (None, "")}
     label = _("new problem")
     _check_not_future(label, "opened_on", row.get("opened_on"), today)
     _check_not_future(label, "closed_on", row.get("closed_on"), today)
-    edits.insert_rows(db, "problems", [row], caller=caller, today=today, label=label)
+    with edits.edit_batch(db, caller, today) as batch:
+        batch.authorise("problems", row)  # before anything is looked up: a refused caller learns nothing
+        if "problem_code" not in row:
+            row["problem_code"] = _next_in_transaction(batch.cur, "problems", PROBLEM_PREFIX, PROBLEM_WIDTH)
+        elif batch.current("problems", batch.validate("problems", [row], label).rows[0]) is not None:
+            raise ValidationError([CellError(label, None, "problem_code", str(row["problem_code"]), _(
+                "is taken (expected a code no problem uses: leave the code empty and the next free one is "
+                "chosen)"))])
+        batch.insert("problems", [row], label=label)
+    return str(row["problem_code"])
 
 
 def close_problem(db: Database, problem_code: str, closed_on: date, original: Mapping[str, Any] | None = None,

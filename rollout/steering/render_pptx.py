@@ -31,6 +31,10 @@ LEFT, TOP = Inches(0.4), Inches(1.1)
 LINE = Inches(0.32)
 CHART_KINDS = {"bar": XL_CHART_TYPE.COLUMN_CLUSTERED, "stacked": XL_CHART_TYPE.COLUMN_STACKED,
                "line": XL_CHART_TYPE.LINE_MARKERS}
+# A slide's table cell shows the gist of a text (a lesson's title, a decision's conditions: up to 10,000
+# characters each); the Excel pack and the HTML pack hold it whole.
+CELL_CHARS, CELL_LINES = 200, 3
+ELLIPSIS = "…"
 _RUN_ORDER = (qn("a:cs"), qn("a:sym"), qn("a:hlinkClick"), qn("a:hlinkMouseOver"), qn("a:rtl"), qn("a:extLst"))
 
 
@@ -109,6 +113,18 @@ def _lines(slide: Any, lines: list[str], status: str | None) -> Emu:
     return TOP + LINE * len(lines) + Inches(0.1)
 
 
+def on_slide(text: str) -> str:
+    """A cell's text as a slide shows it: at most CELL_LINES lines and CELL_CHARS characters, a cut text
+    ending in "…" (so a reader knows there is more, in the Excel or HTML pack)."""
+    lines = text.split("\n")
+    short = "\n".join(lines[:CELL_LINES])
+    if len(short) > CELL_CHARS:
+        short = short[:CELL_CHARS - len(ELLIPSIS)]
+    if short == text:
+        return text
+    return short.rstrip() + ELLIPSIS
+
+
 def _table(slide: Any, table: Table, left: Emu, top: Emu, width: Emu) -> Emu:
     """A native table of the slide's rows; returns its bottom."""
     frame = table.frame
@@ -117,7 +133,7 @@ def _table(slide: Any, table: Table, left: Emu, top: Emu, width: Emu) -> Emu:
         box = slide.shapes.add_textbox(left, top, width, LINE)
         write_text(box.text_frame, _("{title}: none.").format(title=table.title), 12)
         return top + LINE
-    texts = [[display(c, v) for v in frame[c]] for c in columns]
+    texts = [[on_slide(display(c, v)) for v in frame[c]] for c in columns]
     shape = slide.shapes.add_table(len(frame) + 1, len(columns), left, top, width, Inches(0.3) * (len(frame) + 1))
     grid = shape.table
     weights = [min(max([len(header(c)) * 0.8, *(len(t) for t in values)]), 48) + 3

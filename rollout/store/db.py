@@ -18,14 +18,13 @@ exceptions become our own errors (`RolloutError` subclasses with a message a use
 
 from __future__ import annotations
 
-import importlib
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import duckdb
 import pandas as pd
@@ -73,10 +72,6 @@ def query_error(first_line: str, rule_broken: bool) -> DatabaseError:
     return DatabaseError(_("database error: {reason}").format(reason=first_line))
 
 
-SERVER_ENGINE = "rollout.store.server"
-SCOPE_MODULE = "rollout.store.scope"  # subclasses Database too: looked up by name, as the server engine is
-
-
 class Cursor(Protocol):
     """What `transaction()` yields, on both engines: a DB-API style cursor with `?` parameters, plus
     `register(name, arrow_table)` / `unregister(name)` to query an Arrow table by name (the importer's
@@ -102,15 +97,15 @@ class Database:
     read_only: bool
     #: the regions this handle reads (None: every region; see rollout.store.scope)
     regions: frozenset[str] | None = None
+    #: the factories, given by rollout.store.engines (the module above every engine, imported with the
+    #: package): the class that opens a location, and a caller's scoped handle. The engines subclass
+    #: Database, so this module cannot import them without a cycle.
+    engine_for: ClassVar[Callable[[str | Path], type[Database]]]
+    scope_for: ClassVar[Callable[[Database, Caller], Database]]
 
     def __new__(cls, location: str | Path = ":memory:", read_only: bool = False) -> Database:
         if cls is Database:
-            if is_server_location(location):
-                # The server engine is a plug-in looked up by name: it subclasses Database, so a static
-                # import here would make the two modules import each other (and load the driver for files).
-                cls = importlib.import_module(SERVER_ENGINE).ServerDatabase
-            else:
-                cls = FileDatabase
+            cls = Database.engine_for(location)
         return super().__new__(cls)
 
     # --- reading (DuckDB on both engines) ----------------------------------------------------------
@@ -163,7 +158,7 @@ class Database:
 
     def scoped(self, caller: Caller) -> Database:
         """This store as `caller` may read it: only the branches of its regions exist (rollout.store.scope)."""
-        return importlib.import_module(SCOPE_MODULE).scoped(self, caller)
+        return Database.scope_for(self, caller)
 
     def refresh(self) -> None:
         """Bring what reads see up to the store (the server engine's mirror; nothing for a file)."""

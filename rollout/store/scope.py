@@ -18,6 +18,7 @@ A caller of every region gets the store itself: nothing to filter, nothing to pa
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,12 +27,16 @@ from typing import Any
 import duckdb
 
 from rollout.core.access import Caller, regions_to_text
+from rollout.core.errors import DatabaseError
 from rollout.core.values import quote
 from rollout.store.audit import authorise, authorise_own_scope
 from rollout.store.db import Cursor, Database
 
 # Tables every caller sees whole: the pilot's lessons, the app's own settings and bookkeeping.
-VISIBLE_TO_ALL = frozenset({"lessons", "settings", "import_log", "schema_version"})
+VISIBLE_TO_ALL = frozenset({"lessons", "settings", "schema_version"})
+# Tables a scoped caller sees every row of, but with these columns empty: figures of the whole portfolio
+# (an import's rows inserted, updated and unchanged per sheet count every region's rows).
+WHOLE_FIGURES_HIDDEN = {"import_log": ("inserted", "updated", "unchanged")}
 # Tables a scoped caller does not see at all: who may do what, the trail of every region's changes, and the
 # notification outbox and preferences (messages to every region's people; NOTIFY.md).
 HIDDEN_FROM_SCOPED = frozenset({"users", "audit_log", "notify_outbox", "notify_preferences"})
@@ -40,6 +45,39 @@ HIDDEN_FROM_SCOPED = frozenset({"users", "audit_log", "notify_outbox", "notify_p
 # megabytes at 2,000 branches: migration 006); a scenario in a "scope" key of its JSON ('*' when absent).
 SAVED_SCOPE = {"snapshots": "scope", "plan_scenarios": "coalesce(json_extract_string(plan_json, '$.scope'), '*')"}
 POOL_SIZE = 8
+# Table functions a scoped read may call: they make rows from their arguments and read no table.
+ROW_MAKERS = frozenset({"range", "generate_series", "unnest", "json_each", "json_tree"})
+CHECKED_CACHE = 512  # statements a handle remembers as checked (the metric SQL is a few hundred texts)
+
+
+def _nodes(tree: Any) -> Iterator[dict[str, Any]]:
+    """Every object of a serialised parse tree, nested ones included (subqueries, CTEs, joins)."""
+    if isinstance(tree, dict):
+        yield tree
+        for value in tree.values():
+            yield from _nodes(value)
+    elif isinstance(tree, list):
+        for value in tree:
+            yield from _nodes(value)
+
+
+def scoped_read_problem(tree: dict[str, Any]) -> str | None:
+    """Why a statement (DuckDB's json_serialize_sql of it) may not run on a scoped cursor, or None: only a
+    SELECT, every table named bare or as `main.t` (which resolves to the view too; a catalogue would reach
+    past the scoped views), and only table functions that make rows."""
+    if tree.get("error"):
+        return f"only a SELECT reads through a scoped handle ({tree.get('error_message', '')})"
+    for node in _nodes(tree.get("statements", [])):
+        qualified = node.get("catalog_name") or node.get("schema_name") not in ("", "main")
+        if node.get("type") == "BASE_TABLE" and qualified:
+            name = ".".join(p for p in (node.get("catalog_name"), node.get("schema_name"), node.get("table_name")) if p)
+            return f"{name}: a scoped read names its tables without a catalogue"
+        if node.get("type") == "TABLE_FUNCTION":
+            function = node.get("function") or {}
+            name = str(function.get("function_name", "")).lower()
+            if name not in ROW_MAKERS or function.get("schema") or function.get("catalog"):
+                return f"{name}(): a table function a scoped read may not call"
+    return None
 
 
 def scope_text(db: Database) -> str:
@@ -75,6 +113,10 @@ def view_definitions(catalog: str, columns: dict[str, set[str]], regions: frozen
             continue
         if table in HIDDEN_FROM_SCOPED:
             where = "false"
+        elif table in WHOLE_FIGURES_HIDDEN:
+            emptied = ", ".join(f"CAST(NULL AS INTEGER) AS {quote(c)}" for c in WHOLE_FIGURES_HIDDEN[table])
+            views[table] = f"SELECT * REPLACE ({emptied}) FROM {real(table)}"
+            continue
         elif table in SAVED_SCOPE:
             where = saved_in_scope(table).replace("?", _literal(regions_to_text(regions)))
         elif table == "executives":
@@ -96,10 +138,22 @@ def view_definitions(catalog: str, columns: dict[str, set[str]], regions: frozen
 class _PooledCursor:
     """A prepared cursor lent by a ScopedDatabase: close() gives it back instead of closing it."""
 
+    # what a reader may use besides execute(): fetching the result and splitting a text into statements
+    PASSED = frozenset({"fetchone", "fetchall", "fetchmany", "df", "fetchdf", "fetch_df", "arrow", "fetch_arrow_table",
+                        "fetchnumpy", "description", "rowcount", "extract_statements"})
+
     def __init__(self, cur: duckdb.DuckDBPyConnection, owner: ScopedDatabase) -> None:
         self._cur, self._owner = cur, owner
 
+    def execute(self, sql: str, parameters: Any = None) -> _PooledCursor:
+        """Run a read that names only what the scope shows (refused otherwise, before it runs)."""
+        self._owner.check_read(self._cur, sql)
+        self._cur.execute(sql, parameters or [])
+        return self
+
     def __getattr__(self, name: str) -> Any:
+        if name not in self.PASSED:  # sql(), table(), read_csv()...: ways round execute()'s check
+            raise AttributeError(f"a scoped cursor offers execute() and fetching only, not {name}()")
         return getattr(self._cur, name)
 
     def close(self) -> None:
@@ -121,6 +175,23 @@ class ScopedDatabase(Database):
         self._pool: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
         self._statements: str | None = None
+        self._checked: set[str] = set()
+
+    def check_read(self, cur: duckdb.DuckDBPyConnection, sql: str) -> None:
+        """Refuse a statement that could read past the scoped views (see scoped_read_problem)."""
+        if sql in self._checked:
+            return
+        try:
+            tree = json.loads(cur.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
+        except duckdb.Error as exc:
+            raise self.store._translate(exc) from None
+        problem = scoped_read_problem(tree)
+        if problem:
+            raise DatabaseError(f"refused on a scoped handle: {problem}")
+        with self._lock:
+            if len(self._checked) >= CHECKED_CACHE:
+                self._checked.clear()
+            self._checked.add(sql)
 
     def _prepare(self, cur: duckdb.DuckDBPyConnection) -> None:
         if self._statements is None:

@@ -56,3 +56,18 @@ def test_a_link_with_a_refused_date_opens_today_with_a_notice(page, as_of: str) 
     assert any("UNKNOWN" in n and "showing every region" in n for n in notices), notices
     assert page.locator(".st-key-as_of_picker input").input_value() == date.today().isoformat()
     assert "as_of=" not in page.url and "region=" not in page.url  # the link is corrected
+
+
+def test_the_default_page_answers_at_its_name_too(page) -> None:
+    """/portfolio opens the Portfolio, as / does, without Streamlit's "Page not found" (issue 24)."""
+    for path in ("/portfolio?as_of=2026-11-22", "/?as_of=2026-11-22"):
+        page.goto(path)
+        page.get_by_role("heading", name="Portfolio", exact=True).wait_for(timeout=90_000)
+        wait_for_app(page)
+        assert_no_exception(page)
+        assert not page.get_by_text("Page not found").count()
+        assert not page.get_by_text("You have requested page").count()
+        assert page.url.split("?")[0].endswith(path.split("?")[0])  # not sent back to the root as a page not found
+    # the menu lists the Portfolio once
+    menu = page.locator('[data-testid="stSidebarNav"]').get_by_text("Portfolio", exact=True)
+    assert menu.count() == 1

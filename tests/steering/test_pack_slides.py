@@ -376,3 +376,33 @@ def test_pack_of_2000_branches_is_still_eleven_slides(big_demo, tmp_path) -> Non
     assert len(bars) == 4 and all(c.value_axis.minimum_scale == 0 for c in bars)  # lessons at 19-25 % from 0
     man_days = chinese["实施人天：已投入与预算"][0].plots[0]._element.find(qn("c:dLbls"))
     assert man_days.find(qn("c:txPr") + "/" + qn("a:bodyPr")).get("rot") == "-5400000"  # upright: no overlap
+
+
+@pytest.mark.slow
+def test_a_long_lesson_or_decision_is_cut_on_the_slide_and_whole_in_excel_and_html(sample_db, tmp_path) -> None:
+    """A 10,000-character text (the longest a cell may hold) is cut in a slide's cell with "…"."""
+    from rollout.steering.render_pptx import CELL_CHARS
+
+    def long_text(word: str) -> str:
+        return (" ".join(f"{word}{i}" for i in range(3000)))[:10_000]
+
+    with sample_db.transaction() as cur:  # every lesson's title at the limit, each its own words
+        for (code,) in cur.execute("SELECT lesson_code FROM lessons").fetchall():
+            cur.execute("UPDATE lessons SET title = ? WHERE lesson_code = ?", [long_text(f"lesson{code}x"), code])
+    conditions = long_text("condition")
+    decisions.record_decision(sample_db, "B03", "go_with_conditions", date(2026, 11, 20), "committee", conditions,
+                              date(2026, 12, 1), as_of=AS_OF, caller=LOCAL)
+    content = pack.pack(sample_db, AS_OF, "en")
+    deck = slides(pack.render(content, "pptx"), tmp_path)
+    cells = [cell for slide in deck for table in tables(slide) for row in table for cell in row]
+    assert max(len(cell) for cell in cells) <= CELL_CHARS
+    assert conditions[:CELL_CHARS - 1].rstrip() + "…" in cells
+    lesson_cells = [c for c in cells if c.startswith("lesson")]
+    assert lesson_cells and all(c.endswith("…") and len(c) == CELL_CHARS for c in lesson_cells)
+    # the Excel and HTML packs keep every text whole
+    (tmp_path / "pack.xlsx").write_bytes(pack.render(content, "xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "pack.xlsx")
+    values = {c.value for ws in book for row in ws.iter_rows() for c in row}
+    assert conditions in values and long_text("lessonL1x") in values
+    html = pack.render(content, "html").decode("utf-8")
+    assert conditions in html and long_text("lessonL1x") in html

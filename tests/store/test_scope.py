@@ -334,3 +334,83 @@ def test_a_branch_outside_the_scope_is_not_found_by(demo: Any, name: str, func: 
 
 def test_the_branch_functions_are_covered() -> None:
     assert {"readiness.checklist", "readiness.modules", "kickoff.kickoff_record"} <= {n for n, _ in BY_BRANCH}
+
+
+# --- a scoped cursor sees the scoped views and nothing past them (issue 24, item 8) -----------------------
+
+PAST_THE_VIEWS = [
+    "SELECT email FROM rollout_pg.users",  # the server mirror's attached PostgreSQL database
+    "SELECT email FROM rollout_pg.public.users",
+    "SELECT email FROM {catalog}.main.users",  # the store's own catalogue: the real table, not the view
+    "SELECT branch_code FROM {catalog}.main.branches",
+    "SELECT branch_code FROM branches WHERE EXISTS (SELECT 1 FROM {catalog}.main.users)",
+    "WITH u AS (SELECT * FROM {catalog}.main.audit_log) SELECT count(*) FROM u",
+    "SELECT * FROM query_table('{catalog}.main.users')",
+    "SELECT * FROM postgres_query('rollout_pg', 'SELECT email FROM users')",
+    "SELECT path FROM duckdb_databases()",  # would show the server URL
+    "SELECT * FROM read_csv('/etc/passwd')",
+]
+
+
+@pytest.mark.parametrize("sql", PAST_THE_VIEWS)
+def test_a_scoped_read_cannot_name_a_table_past_the_scoped_views(sample_db: Database, sql: str) -> None:
+    users.add_user(sample_db, ADMIN, "hidden@acme.cn", "viewer", ["WEST"])
+    east = sample_db.scoped(EAST_EDITOR)
+    catalog = sample_db.scalar("SELECT current_database()")
+    statement = sql.format(catalog=f'"{catalog}"')
+    with pytest.raises(RolloutError, match="refused on a scoped handle"):
+        east.df(statement)
+    cur = east.cursor()
+    try:
+        with pytest.raises(RolloutError, match="refused on a scoped handle"):
+            cur.execute(statement)
+        with pytest.raises(AttributeError, match="execute"):  # no way round execute()'s check
+            cur.sql(statement)
+    finally:
+        cur.close()
+    # bare names still read the views: the scope's branches, no user, and the lessons everyone sees
+    assert set(east.df("SELECT region_code FROM branches")["region_code"]) == {"EAST"}
+    assert east.scalar("SELECT count(*) FROM main.users") == 0 and east.scalar("SELECT count(*) FROM lessons") > 0
+
+
+def test_the_server_catalogue_is_there_for_the_whole_store_only(sample_db: Database) -> None:
+    """The test above is not empty on the server: unscoped, the attached catalogue answers."""
+    users.add_user(sample_db, ADMIN, "hidden@acme.cn", "viewer", ["WEST"])
+    if sample_db.kind != "server":
+        pytest.skip("the attached PostgreSQL catalogue is the server engine's")
+    assert "hidden@acme.cn" in set(sample_db.df("SELECT email FROM rollout_pg.users")["email"])
+
+
+# --- smaller leaks: whole-portfolio counts of a load, problem codes of other regions (issue 24, item 7) -----
+
+def test_a_scoped_caller_sees_each_load_but_not_its_whole_portfolio_counts(sample_db: Database) -> None:
+    from rollout.exchange.importer import import_history
+
+    east = sample_db.scoped(EAST_EDITOR)
+    assert east.scalar("SELECT count(*) FROM import_log") == sample_db.scalar("SELECT count(*) FROM import_log") > 0
+    assert east.scalar("SELECT count(inserted) + count(updated) + count(unchanged) FROM import_log") == 0
+    history = import_history(east)
+    assert list(history.columns) == ["import_id", "imported_at", "file_name", "sha256"]
+    assert len(history) == sample_db.scalar("SELECT count(DISTINCT import_id) FROM import_log")
+    assert {"inserted", "updated", "unchanged"} <= set(import_history(sample_db).columns)
+
+
+def test_problem_codes_are_one_namespace_and_a_taken_code_names_no_region(sample_db: Database) -> None:
+    east = sample_db.scoped(EAST_EDITOR)
+    # PR014 (NORTH) is the highest: EAST's own highest is PR012, whose next code would collide with it
+    assert lessons.next_code(east, "problems", "PR", 3) == lessons.next_code(sample_db, "problems", "PR", 3) == "PR015"
+    problem = {"branch_code": "B01", "opened_on": TODAY, "severity": "low", "title": "scanner drivers"}
+    errors = {}
+    for code in ("PR014", "PR012"):  # taken in NORTH (hidden from EAST), taken in EAST
+        with pytest.raises(RolloutError) as refused:
+            lessons.log_problem(east, {**problem, "problem_code": code}, caller=EAST_EDITOR, today=TODAY)
+        errors[code] = str(refused.value).replace(code, "CODE")
+    assert errors["PR014"] == errors["PR012"]  # the same words, wherever the code is taken
+    assert "already exists" not in errors["PR014"] and "NORTH" not in errors["PR014"] and "B06" not in errors["PR014"]
+    # with no code, the next free one over the whole store is chosen in the write
+    assert lessons.log_problem(east, problem, caller=EAST_EDITOR, today=TODAY) == "PR015"
+    assert lessons.log_problem(east, problem, caller=EAST_EDITOR, today=TODAY) == "PR016"
+    assert east.scalar("SELECT count(*) FROM problems WHERE problem_code IN ('PR015', 'PR016')") == 2
+    with pytest.raises(AccessDeniedError):  # a viewer learns nothing of a code: refused before any look-up
+        lessons.log_problem(east, {**problem, "problem_code": "PR014"}, caller=Caller("v@acme.cn", "viewer",
+                                                                                   frozenset({"EAST"})), today=TODAY)

@@ -16,7 +16,7 @@ from rollout.core.access import LOCAL
 from rollout.store.db import Database
 from rollout.store.users import add_user, remove_user
 
-from support import ROOT, every_tab, texts
+from support import ROOT, every_tab, frame_with, open_tab, texts
 
 AUTH = {"redirect_uri": "http://127.0.0.1:1/oauth2callback", "cookie_secret": "test-secret", "client_id": "rollout",
         "client_secret": "unused", "server_metadata_url": "http://127.0.0.1:1/.well-known/openid-configuration"}
@@ -238,3 +238,41 @@ def test_the_access_form_refuses_a_region_for_an_administrator(open_page, sample
     assert len(errors) == 1 and "an administrator sees every region" in errors[0], errors
     with Database(sample_db_path) as db:
         assert db.rows("SELECT * FROM users") == []
+
+
+# --- issue 24's smaller leaks: the load history's counts, the problem code ------------------------------
+
+def test_a_scoped_viewer_sees_the_loads_without_whole_portfolio_counts(signed_in, sample_db_path: Path) -> None:
+    with Database(sample_db_path) as db:
+        add_user(db, LOCAL, "east@acme.cn", "viewer", ["EAST"])
+        loads = db.scalar("SELECT count(DISTINCT import_id) FROM import_log")
+    at = signed_in("data", {"email": "east@acme.cn"})
+    history = frame_with(at, "sha256")
+    assert not {"inserted", "updated", "unchanged", "table_name"} & set(history.columns)
+    assert len(history) == loads
+    assert any("shown to those who see every region" in c for c in texts(at.caption))
+    # the other side: the administrator sees a row per sheet with its counts
+    boss = signed_in("data", {"email": "boss@acme.cn"})
+    whole = frame_with(boss, "sha256")
+    assert {"inserted", "updated", "unchanged"} <= set(whole.columns) and len(whole) > loads
+
+
+def test_a_scoped_editor_does_not_choose_a_problem_code(signed_in, sample_db_path: Path) -> None:
+    with Database(sample_db_path) as db:
+        add_user(db, LOCAL, "east@acme.cn", "editor", ["EAST"])
+        hidden = db.scalar("SELECT max(problem_code) FROM problems JOIN branches USING (branch_code) "
+                           "WHERE region_code <> 'EAST'")
+        assert hidden == db.scalar("SELECT max(problem_code) FROM problems")  # the highest code is hidden from EAST
+    at = open_tab(signed_in("lessons", {"email": "east@acme.cn"}), "lessons_tab", "Go-live problems")
+    assert not [t for t in at.text_input if t.key == "problems_new_code"]
+    assert "The problem code is chosen when the problem is logged: the next free one." in texts(at.caption)
+    at.selectbox(key="problems_new_branch").set_value("B01")
+    at.text_input(key="problems_new_title").input("Scanner drivers")
+    at.button(key="problems_new_submit").click().run()
+    expected = f"PR{int(hidden[2:]) + 1:03d}"
+    assert f"Problem {expected} logged." in texts(at.success)
+    with Database(sample_db_path) as db:
+        assert db.scalar("SELECT branch_code FROM problems WHERE problem_code = ?", [expected]) == "B01"
+    # an administrator chooses, and is offered the next code over the whole store
+    boss = open_tab(signed_in("lessons", {"email": "boss@acme.cn"}), "lessons_tab", "Go-live problems")
+    assert boss.text_input(key="problems_new_code").value == f"PR{int(hidden[2:]) + 2:03d}"

@@ -161,3 +161,9 @@ def test_branch_page_says_how_sure_the_date_is(open_page) -> None:
     at.selectbox(key="branch_select").set_value("PIL").run()  # live: no sentence
     assert not at.exception
     assert not any(s.startswith(("At the pace", "Nothing was completed")) for s in texts(at.markdown))
+
+
+def test_a_long_branch_in_the_link_is_echoed_cut(open_page) -> None:
+    at = open_page("branch", query={"branch": "Q" * 3000})
+    notices = [t for t in texts(at.warning) if "There is no branch" in t]
+    assert notices == [f"There is no branch {'Q' * 40}…; showing another one."]

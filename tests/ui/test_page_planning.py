@@ -64,6 +64,8 @@ def test_infeasible_pins_show_the_conflict(open_page):
     at.button(key="plan_run").click().run()
     assert not at.exception
     assert any("not on the 1st" in e.value for e in at.error)
+    # the refusal's reasons stand open on the page, not inside the collapsed progress box (issue 24)
+    assert [s.label for s in at.status] == ["Refused"] and not at.status[0].error
 
 
 def test_plan_at_80_percent_confidence_is_recorded_in_the_scenario(open_page, sample_db_path):
