@@ -334,3 +334,12 @@ def test_a_branch_outside_the_scope_is_not_found_by(demo: Any, name: str, func: 
 
 def test_the_branch_functions_are_covered() -> None:
     assert {"readiness.checklist", "readiness.modules", "kickoff.kickoff_record"} <= {n for n, _ in BY_BRANCH}
+
+
+def test_programme_wide_raid_items_are_seen_by_every_scope_branch_items_follow_their_branch() -> None:
+    """METRICS.md "RAID log": an item with an empty branch is the programme's, visible to every user; a branch's
+    item follows the branch's scope (the view keeps both; other tables with branch_code stay as they were)."""
+    views = view_definitions("store", {"branches": {"branch_code", "region_code"}, "raid": {"raid_code", "branch_code"},
+                                       "deviations": {"deviation_code", "branch_code"}}, frozenset({"E"}))
+    assert "branch_code IS NULL OR branch_code IN" in views["raid"]
+    assert "IS NULL" not in views["deviations"]
