@@ -150,7 +150,7 @@ def test_processes_starting_together_migrate_once(pg_server) -> None:
     assert [out.strip() for out, _ in results] == [str(LATEST_VERSION)] * 4
     with psycopg.connect(url) as pg:
         assert pg.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [
-            (n,) for n, _ in schema.migrations()]  # each migration applied exactly once (numbers may skip: 008 before 007)
+            (n,) for n, _ in schema.migrations()]  # each applied exactly once (a number may be skipped)
 
 
 def test_a_store_from_a_newer_app_is_refused_in_one_line(pg_server, capsys: pytest.CaptureFixture) -> None:

@@ -30,6 +30,7 @@ from rollout.metrics import (
     live,
     man_days,
     portfolio,
+    raid,
     readiness,
     staffing,
     summary,
@@ -201,7 +202,8 @@ def test_a_table_without_a_scope_rule_is_refused_not_shown() -> None:
 
 # --- leaks: every read function, on the demo portfolio, through a one-region editor --------------------
 
-READ_MODULES = [after_go_live, engagement, kickoff, lessons, live, man_days, portfolio, readiness, staffing, summary,
+READ_MODULES = [after_go_live, engagement, kickoff, lessons, live, man_days, portfolio, raid, readiness, staffing,
+                summary,
                 decisions, pack, snapshots, scenarios, exporter]
 
 
