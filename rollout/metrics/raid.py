@@ -96,7 +96,8 @@ def open_items(db: Database, as_of: date) -> pd.DataFrame:
 def raid_log(db: Database, as_of: date) -> pd.DataFrame:
     """Every item raised on or before D, open or not (`open` says which on D), with score, band, overdue and
     age (open items only): the register the page filters by kind, band, branch, owner and status."""
-    frame = db.df("SELECT * FROM raid WHERE raised_on <= ? ORDER BY raid_code", [as_of])
+    frame = db.df("SELECT r.*, b.region_code FROM raid r LEFT JOIN branches b USING (branch_code) "
+                  "WHERE r.raised_on <= ? ORDER BY r.raid_code", [as_of])
     opened = open_items(db, as_of)[["raid_code", "overdue", "age_days"]]
     frame = frame.merge(opened, on="raid_code", how="left")
     frame["open"] = frame["age_days"].notna()
@@ -114,15 +115,16 @@ def programme_open_items(db: Database, as_of: date) -> pd.DataFrame:
 
 def programme_totals(db: Database, as_of: date) -> dict[str, Any]:
     """The programme's totals on D: open items per kind, open risks per band, overdue actions, the median age
-    of open items per kind (days; null when the kind has none)."""
+    of open items per kind (days; null when the kind has none), and the deviations blocking a go-live."""
     per = programme_open_items(db, as_of)
     kinds = {k: int(per.loc[per["kind"] == k, "open_items"].sum()) for k in KIND_WORDS}
     risks = per[per["kind"] == "risk"]
     bands = {b: int(risks.loc[risks["band"] == b, "open_items"].sum()) for b in BANDS}
     median = per.drop_duplicates("kind").set_index("kind")["median_age_days"]
     ages = {k: (float(median[k]) if k in median.index else None) for k in KIND_WORDS}
+    blocking = int(deviations_branch_counts(db, as_of)["deviations_blocking"].sum())
     return {"open_items": kinds, "open_risks_by_band": bands, "overdue_actions": int(per["overdue_actions"].sum()),
-            "median_age_days": ages}
+            "median_age_days": ages, "deviations_blocking": blocking}
 
 
 def raised_closed_per_week(db: Database, as_of: date, weeks: int = 12) -> pd.DataFrame:
@@ -145,7 +147,7 @@ def deviations_register(db: Database, as_of: date) -> pd.DataFrame:
     """Every deviation raised on or before D with its state on D (pending, blocking, approved) and the go-live
     it blocks (the branch's planned_go_live and days to it): blocking ones first, nearest go-live first."""
     frame = _run(db, "deviations_register", as_of)
-    branches = db.df("SELECT branch_code, branch_name, planned_go_live, actual_go_live FROM branches")
+    branches = db.df("SELECT branch_code, branch_name, region_code, planned_go_live, actual_go_live FROM branches")
     frame = frame.merge(branches, on="branch_code", how="left")
     planned = pd.to_datetime(frame["planned_go_live"])
     frame["days_to_go_live"] = (planned - pd.Timestamp(as_of)).dt.days

@@ -135,6 +135,7 @@ def test_programme_totals_by_hand(store: Database) -> None:
     assert totals["overdue_actions"] == 2  # R07 (due 11-19), R11 (the programme's)
     # risk ages 0, 19, 80, 80, 111: median 80; actions all raised 11-01: 19
     assert totals["median_age_days"] == {"risk": 80.0, "action": 19.0, "issue": 66.0, "decision": None}
+    assert totals["deviations_blocking"] == 2 + 1 + 1  # A: V1 V2; C: V7; D: V8
 
 
 def test_raised_and_closed_per_week(store: Database) -> None:
