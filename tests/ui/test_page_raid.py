@@ -56,3 +56,4 @@ def test_the_branch_page_shows_its_records_and_the_unsigned_finding(open_page) -
     assert not at.exception, [e.value for e in at.exception]
     assert "• requirement analysis not signed" in [t.value for t in at.text]
     assert len(frame_with(at, "raid_code", "probability")) > 0
+    assert any("man-days approved" in c.value for c in at.caption)

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core.errors import RolloutError
-from rollout.core.i18n import _
+from rollout.core.i18n import _, format_number
 from rollout.exchange.spec import DEVIATION_DECISIONS, DEVIATION_KINDS, MODULES, RAID_KINDS, RAID_STATUSES, RESPONSES
 from rollout.metrics import raid
 from ui.auth import may_edit
@@ -197,6 +197,14 @@ def branch_records(branch_code: str, as_of: date) -> None:
     else:
         table(readable_log(items), key="branch_raid_table", file_name=f"raid_{branch_code}_{as_of.isoformat()}")
     st.markdown("**" + _("Deviations from the template") + "**")
+    figures = cached(raid.branch_figures, as_of)
+    mine = figures[figures["branch_code"] == branch_code]
+    if not mine.empty:
+        row = mine.iloc[0]
+        approved = _("On {day}: {pending} pending, {blocking} blocking the go-live, {effort} man-days approved.")
+        st.caption(approved.format(
+            day=as_of.isoformat(), pending=int(row["deviations_pending"]), blocking=int(row["deviations_blocking"]),
+            effort=format_number(float(row["approved_effort"]), 1)))
     if deviations.empty:
         st.caption(_("No deviation raised for this branch by {day}.").format(day=as_of.isoformat()))
     else:
