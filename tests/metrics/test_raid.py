@@ -105,6 +105,7 @@ def test_branch_figures_by_hand(store: Database, as_of: date, code: str, expecte
     assert [row[c] for c in COLUMNS] == expected
 
 
+@pytest.mark.slow
 def test_the_status_reads_the_two_new_rules_and_says_which(store: Database) -> None:
     on_d1 = readiness.branch_status(store, D1).set_index("branch_code")
     # A: two blocking deviations, go-live in 20 days: red, and the reason says so first

@@ -51,6 +51,7 @@ def test_a_saved_item_is_checked_and_audited(open_page, sample_db_path) -> None:
         assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'raid' AND action = 'insert'") == 1
 
 
+@pytest.mark.slow
 def test_the_branch_page_shows_its_records_and_the_unsigned_finding(open_page) -> None:
     at = open_page("branch", as_of=AS_OF, query={"branch": "B03"})  # the sample: requirements_unsigned true
     assert not at.exception, [e.value for e in at.exception]
