@@ -19,6 +19,7 @@ from ui.formats import count_text, day_text, go_live_tile, percent, readiness_te
 from ui.router import ensure_routed
 from ui.sections import engagement as engagement_section
 from ui.sections import golive as golive_section
+from ui.sections import raid as raid_section
 from ui.sections import staffing as staffing_section
 from ui.state import cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import code_and_name, echoed, header_config, plain, show_error, table
@@ -72,6 +73,11 @@ cols[5].metric(_("Slip (days)"), count_text(row["slip_days"]))
 st.markdown("**" + _("Why this status") + "**")
 for reason in row["reasons"]:
     st.text(f"• {reason}")  # reasons quote item titles (user text): plain text only
+findings = raid_section.branch_findings(code, as_of)
+if findings:
+    st.markdown("**" + _("Findings") + "**")
+    for finding in findings:
+        st.text(f"• {finding}")
 
 # --- readiness ------------------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -110,6 +116,10 @@ with right:
 
 st.subheader(_("Modules and phases"))
 table(cached(readiness.modules, code, as_of), key="branch_modules", file_name=f"modules_{code}")
+
+# --- the rollout office's records -----------------------------------------------------------------
+st.subheader(_("RAID log and deviations"))
+raid_section.branch_records(code, as_of)
 
 # --- kick-off rules -------------------------------------------------------------------------------
 st.subheader(_("Kick-off rules"))

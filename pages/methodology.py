@@ -21,8 +21,8 @@ from ui.widgets import header_config
 ensure_routed()
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "methodology"
-ORDER = ["overview", "readiness", "forecast", "staffing", "engagement", "lessons", "golive", "planning", "steering",
-         "safety"]
+ORDER = ["overview", "readiness", "forecast", "staffing", "engagement", "lessons", "golive", "raid", "planning",
+         "steering", "safety"]
 
 
 

@@ -297,7 +297,8 @@ def frame_with(at: Any, *columns: str) -> Any:
     return found[0]
 
 
-LAZY_TABS = {"staffing": "staffing_tab", "lessons": "lessons_tab", "planning": "planning_tab"}  # page -> its key
+LAZY_TABS = {"staffing": "staffing_tab", "lessons": "lessons_tab", "planning": "planning_tab",
+             "raid": "raid_tabs"}  # page -> its key
 
 
 def open_tab(at: Any, key: str, label: str) -> Any:

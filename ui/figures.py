@@ -604,3 +604,36 @@ def reliability_figure(bins: pd.DataFrame) -> go.Figure:
                       yaxis={"title": _("ready by the planned go-live (%)"), "range": [-3, 108]},
                       height=380, margin=MARGIN, legend={"orientation": "h", "y": -0.25})
     return fig
+
+
+# --- RAID log (RAID and changes) ---------------------------------------------------------------------
+
+@builder
+def risk_heat_map_figure(cells: pd.DataFrame) -> go.Figure:
+    """Open risks per probability (rows, 5 on top) × impact (columns): the count in each cell, the cell coloured
+    by its score's band (critical red … low green), so the corner that matters stands out even when empty."""
+    if cells.empty:
+        return empty_figure(_("No open scored risk on this date."))
+    counts = cells.pivot(index="probability", columns="impact", values="risks").sort_index(ascending=False)
+    scores = cells.pivot(index="probability", columns="impact", values="score").sort_index(ascending=False)
+    text = counts.map(lambda v: str(int(v)) if v else "")
+    fig = go.Figure(go.Heatmap(
+        z=scores.values, x=[str(c) for c in counts.columns], y=[str(i) for i in counts.index], text=text.values,
+        texttemplate="%{text}", zmin=1, zmax=25, showscale=False,
+        colorscale=[[0.0, STATUS_COLOURS["green"]], [0.2, "#ffdd57"], [0.5, STATUS_COLOURS["amber"]],
+                    [1.0, STATUS_COLOURS["red"]]],
+        hovertemplate=_("probability %{y} × impact %{x}: %{text} open risks") + "<extra></extra>"))
+    fig.update_layout(title=_("Open risks: probability × impact"), height=360, margin=MARGIN,
+                      xaxis_title=_("Impact"), yaxis_title=_("Probability"))
+    return fig
+
+
+@builder
+def raised_closed_figure(weeks: pd.DataFrame) -> go.Figure:
+    """Items raised and closed per week (bars side by side): is the log growing or being worked off?"""
+    long = weeks.melt(id_vars="week_ending", value_vars=["raised", "closed"], var_name="what", value_name="items")
+    long["what"] = long["what"].map({"raised": _("raised"), "closed": _("closed")})
+    fig = px.bar(long, x="week_ending", y="items", color="what", barmode="group",
+                 labels={"week_ending": _("Week ending"), "items": _("Items"), "what": ""})
+    fig.update_layout(title=_("Raised and closed per week"), height=300, margin=MARGIN)
+    return fig

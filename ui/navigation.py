@@ -52,6 +52,7 @@ STEERING = PageDef("pages/steering.py", N_("Steering pack"), ":material/slidesho
 DECISIONS = PageDef("pages/decisions.py", N_("Go / no-go"), ":material/gavel:", "decisions")
 STAFFING = PageDef("pages/staffing.py", N_("Staffing"), ":material/groups:", "staffing")
 LESSONS = PageDef("pages/lessons.py", N_("Lessons"), ":material/school:", "lessons")
+RAID = PageDef("pages/raid.py", N_("RAID and changes"), ":material/assignment_late:", "raid")
 PLANNING = PageDef("pages/planning.py", N_("Launch planning"), ":material/calendar_month:", "planning")
 DATA = PageDef("pages/data.py", N_("Data"), ":material/upload_file:", "data")
 METHODOLOGY = PageDef("pages/methodology.py", N_("Methodology"), ":material/menu_book:", "methodology")
@@ -62,7 +63,7 @@ ACCESS = PageDef("pages/access.py", N_("Access"), ":material/admin_panel_setting
 
 PAGES: dict[str, tuple[PageDef, ...]] = {
     N_("CIO"): (PORTFOLIO, BRANCH, EXECUTIVES, STEERING, DECISIONS),
-    N_("Rollout team"): (STAFFING, LESSONS, PLANNING, DATA),
+    N_("Rollout team"): (STAFFING, LESSONS, RAID, PLANNING, DATA),
     N_("Reference"): (METHODOLOGY, SETTINGS, NOTIFICATIONS, ACCESS),
 }
 ALL_PAGES = tuple(p for section in PAGES.values() for p in section)

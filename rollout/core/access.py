@@ -19,10 +19,11 @@ ALL_REGIONS = "*"
 # What an editor may change, for branches in its scope (ACCESS.md "Roles").
 EDITOR_WRITES = frozenset({
     "checklist", "staffing", "touchpoints", "lessons", "problems", "plans", "scenarios", "snapshots", "decisions",
-    "kickoffs", "consultant_days", "daily_entries", "acceptance",
+    "kickoffs", "consultant_days", "daily_entries", "acceptance", "raid", "deviations",
 })
 # What only an administrator may do: they act on every branch at once, or on who may do what.
-ADMIN_ONLY = frozenset({"import", "settings", "users", "backup", "restore"})
+# "programme_items": the RAID items of the whole programme (no branch), the administrators' (METRICS.md "RAID log").
+ADMIN_ONLY = frozenset({"import", "settings", "users", "backup", "restore", "programme_items"})
 OPERATIONS = EDITOR_WRITES | ADMIN_ONLY
 
 

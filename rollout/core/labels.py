@@ -110,6 +110,13 @@ COLUMN_LABELS = {
 # display names a page section gives its columns. Kept apart from the block above so work on the library's
 # labels and on the pages' labels merges cleanly.
 TABLE_LABELS = {
+    # the RAID log and template deviations
+    "raid_code": N_("RAID item"), "kind": N_("Kind"), "raised_on": N_("Raised on"), "probability": N_("Probability"),
+    "band": N_("Band"), "response": N_("Response"), "source": N_("Source"), "overdue": N_("Overdue"),
+    "deviation_code": N_("Deviation"), "effort_days": N_("Effort (man-days)"), "blocks_go_live": N_("Blocks go-live"),
+    "delivered_on": N_("Delivered on"), "pending": N_("Pending"), "blocking": N_("Blocking"),
+    "approved": N_("Approved"), "process": N_("Process"), "description": N_("Details"),
+    "decision_on_date": N_("Decision on the date"), "requirements_signed_on": N_("Requirement analysis signed on"),
     # readiness and the checklist
     "item_code": N_("Item"), "title": N_("Description"), "dimension": N_("Dimension"), "owner": N_("Owner"),
     "due_date": N_("Due date"), "days_late": N_("Days late"), "gate": N_("Gate"), "completed_on": N_("Completed on"),

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from rollout.exchange.sources import RawSheet, RawWorkbook
-from rollout.exchange.spec import APPLICATION_STATUSES, LOAD_ORDER
+from rollout.exchange.spec import APPLICATION_STATUSES, DEVIATION_DECISIONS, LOAD_ORDER
 from rollout.store.db import Database
 
 PILOT_CODE = "PIL"
@@ -158,6 +158,22 @@ PROBLEM_TITLES: dict[str, list[str]] = {
                    "Routing times wrong on the main line"],
     "hr": ["Payroll export rejected by the bank", "Shift calendar not loaded"],
 }
+# The rollout office's own records (RAID log, template deviations): what a weekly project meeting produces.
+RISK_TITLES = ["关键用户兼职，无法保证测试时间", "期初库存盘点可能推迟", "业务旺季与上线时间冲突",
+               "区域总经理对项目支持不足", "物料编码清理进度落后", "接口供应商响应慢", "网络专线未开通",
+               "财务月结与切换时间重叠"]
+ACTION_TITLES = ["确认关键用户名单", "完成客户主数据清洗", "提交期初余额核对表", "安排最终用户培训", "确认报表格式",
+                 "完成权限矩阵审批", "准备切换方案并评审", "落实打印机与条码设备"]
+ISSUE_TITLES = ["测试环境数据不全", "采购审批流程与模板不一致", "部分物料缺少计量单位换算", "培训出勤率低"]
+DECISION_TITLES = ["采用推广模板的应收流程", "期初数据以月末余额导入", "条码打印推迟到上线后", "上线当月双轨运行一周"]
+DEVIATION_TITLES = [("report", "销售日报按区域汇总"), ("form", "送货单增加客户料号"), ("interface", "对接本地税控系统"),
+                    ("workflow", "采购申请增加总经理审批"), ("configuration", "增加寄售库存仓"),
+                    ("enhancement", "车间看板"), ("data", "历史订单迁移"), ("report", "应收账龄按业务员分析")]
+PROGRAMME_ITEMS = [  # (kind, title, probability, impact): the steering committee's own log
+    ("risk", "实施顾问资源在第三批次不足", 5, 4), ("risk", "ERP 版本升级与推广计划冲突", 3, 5),
+    ("risk", "总部主数据标准未最终确定", 3, 3), ("risk", "培训教材翻译延迟", 2, 2),
+    ("action", "指导委员会确认下一批次上线名单", None, None), ("action", "更新推广模板并发布", None, None),
+    ("decision", "分公司差异需求统一由项目办评审", None, None), ("issue", "试点遗留问题清单未关闭", None, 3)]
 DEPARTMENTS = {"finance": "财务部", "supply_chain": "供应链部", "production": "生产部", "hr": "人力资源部"}
 TITLES = {"finance": "财务主管", "supply_chain": "仓储经理", "production": "生产计划主管", "hr": "人事主管"}
 
@@ -214,6 +230,9 @@ class _Builder:
         self.rng = random.Random(seed)
         # the kick-off-to-acceptance sheets draw from their own stream: the other sheets stay as they were
         self.golive_rng = random.Random(f"golive:{seed}")
+        self.raid_rng = random.Random(f"raid:{seed}")  # the RAID log and deviations: a third stream
+        self._soon: set[str] = set()  # branches going live within 30 days (some deviation blocks one)
+        self._decisions: set[str] = set()  # the deviation decisions made so far
         self.today = today
         self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in LOAD_ORDER}
         self.branches: list[Branch] = []
@@ -320,7 +339,7 @@ class _Builder:
             "is_pilot": b.profile == "pilot", "headcount": b.headcount, "wave": wave,
             "planned_kickoff": b.kickoff, "planned_go_live": b.go_live, "actual_go_live": b.actual,
             "peak_months": peak, "consultant_days_budget": budget,
-            "consultant_days_used": float(used) if used is not None else None,
+            "consultant_days_used": float(used) if used is not None else None, "requirements_signed_on": None,
         })
         # modules: stage 1 finance + supply chain, production in stage 2 (~60%), hr sometimes
         stage2 = month_start(b.go_live, rng.choice([2, 2, 3])) if b.go_live else None
@@ -741,6 +760,104 @@ class _Builder:
                 row["payment_received_on"] = None if row is late else received or row["payment_due"]
         self.rows["acceptance"].extend(rows)
 
+    # --- the rollout office's records ---
+    def build_raid(self) -> None:
+        """The RAID log, template deviations and requirement sign-off, from their own stream: actions from the
+        weekly project meetings since kick-off (most done on time, some overdue), risks of every band, issues,
+        decisions, the programme's own items, and deviations of every decision, some blocking a go-live
+        within 30 days; most branches past kick-off signed their requirement analysis."""
+        rng, today = self.raid_rng, self.today
+        branch_rows = {r["branch_code"]: r for r in self.rows["branches"]}
+        count = 0
+
+        def add(kind: str, branch: str | None, title: str, raised: date, **values: Any) -> None:
+            nonlocal count
+            count += 1
+            self.rows["raid"].append({"raid_code": f"R{count:05d}", "kind": kind, "branch_code": branch,
+                                      "title": title, "raised_on": raised, "status": "open", **values})
+
+        for kind, title, probability, impact in PROGRAMME_ITEMS:
+            raised = today - timedelta(days=rng.randint(10, 90))
+            due = raised + timedelta(days=14) if kind == "action" else None
+            closed = raised + timedelta(days=5) if kind == "decision" else None
+            add(kind, None, title, raised, owner="总部项目办", due_date=due, probability=probability, impact=impact,
+                status="closed" if closed else "open", closed_on=closed, source="steering committee",
+                response="mitigate" if kind == "risk" else None)
+        for b in self.branches:
+            if not b.kickoff or b.kickoff > today:
+                continue
+            owner = b.people.get("project_manager")
+            if rng.random() < 0.8:
+                signed = b.kickoff + timedelta(days=rng.randint(10, 40))
+                branch_rows[b.code]["requirements_signed_on"] = min(today, signed)
+            end = min(today, b.actual + timedelta(days=30)) if b.actual else today
+            meetings = [b.kickoff + timedelta(days=7 * k) for k in range(1, 1 + (end - b.kickoff).days // 7)]
+            for meeting in meetings[-3:]:
+                for _ in range(rng.randint(0, 2)):
+                    due = meeting + timedelta(days=rng.choice([7, 7, 14]))
+                    done = due < today and rng.random() < 0.85
+                    closed = min(today, due - timedelta(days=rng.randint(0, 3))) if done else None
+                    add("action", b.code, rng.choice(ACTION_TITLES), meeting, owner=owner, due_date=due,
+                        status="closed" if closed else rng.choice(["open", "in_progress"]), closed_on=closed,
+                        source=f"weekly meeting {meeting.isoformat()}")
+            for _ in range(rng.choices([0, 1, 2, 3], [3, 4, 2, 1])[0]):
+                raised = b.kickoff + timedelta(days=rng.randint(0, max(0, (end - b.kickoff).days)))
+                probability, impact = rng.choices([1, 2, 3, 4, 5], [2, 4, 4, 2, 1])[0], rng.randint(1, 5)
+                closed = raised + timedelta(days=rng.randint(7, 40)) if rng.random() < 0.3 else None
+                closed = closed if closed and closed <= today else None
+                add("risk", b.code, rng.choice(RISK_TITLES), raised, owner=owner, probability=probability,
+                    impact=impact, response=rng.choice(["mitigate", "mitigate", "accept", "avoid", "transfer"]),
+                    status="closed" if closed else "open", closed_on=closed, source="weekly meeting")
+            if not b.actual and rng.random() < 0.08:  # escalated to the steering committee
+                add("risk", b.code, rng.choice(RISK_TITLES), today - timedelta(days=rng.randint(0, 20)), owner=owner,
+                    probability=rng.choice([4, 5]), impact=5, response="mitigate", status="in_progress",
+                    source="steering committee")
+            for _ in range(rng.choices([0, 1, 2], [5, 4, 1])[0]):
+                raised = b.kickoff + timedelta(days=rng.randint(0, max(0, (end - b.kickoff).days)))
+                closed = raised + timedelta(days=rng.randint(3, 30)) if rng.random() < 0.5 else None
+                closed = closed if closed and closed <= today else None
+                add("issue", b.code, rng.choice(ISSUE_TITLES), raised, owner=owner, impact=rng.randint(1, 5),
+                    status="closed" if closed else "in_progress", closed_on=closed)
+            if rng.random() < 0.4:
+                raised = b.kickoff + timedelta(days=rng.randint(0, max(0, (end - b.kickoff).days)))
+                add("decision", b.code, rng.choice(DECISION_TITLES), raised, owner=owner, status="closed",
+                    closed_on=min(today, raised + timedelta(days=rng.randint(0, 7))), source="weekly meeting")
+            self._deviations(b, end)
+
+    def _deviations(self, b: Branch, end: date) -> None:
+        """A branch's requirements against the template: decided (approved, rejected, after go-live) or still
+        proposed; a branch going live within 30 days sometimes still has a blocking one open."""
+        rng, today = self.raid_rng, self.today
+        soon = not b.actual and b.go_live is not None and 0 <= (b.go_live - today).days <= 30
+        first_soon = soon and not any(r["blocks_go_live"] and r["decision"] == "proposed" and r["branch_code"] in
+                                      self._soon for r in self.rows["deviations"])
+        if soon:
+            self._soon.add(b.code)
+        count = rng.choices([0, 1, 2, 3], [3, 4, 2, 1])[0] + (1 if first_soon or (soon and rng.random() < 0.3) else 0)
+        missing = [d for d in DEVIATION_DECISIONS if d not in self._decisions]
+        for index in range(max(count, 2 if missing else 0)):
+            kind, title = rng.choice(DEVIATION_TITLES)
+            raised = b.kickoff + timedelta(days=rng.randint(0, max(0, min(60, (end - b.kickoff).days))))
+            decision = rng.choices(DEVIATION_DECISIONS, [2, 4, 2, 3])[0]
+            missing = [d for d in DEVIATION_DECISIONS if d not in self._decisions]
+            if missing:  # every decision appears, at any size
+                decision = missing[0]
+            blocks = rng.random() < (0.5 if soon else 0.25)
+            if first_soon and index == 0:  # a go-live within 30 days blocked by an open requirement
+                decision, blocks = "proposed", True
+            self._decisions.add(decision)
+            decided = min(today, raised + timedelta(days=rng.randint(3, 21))) if decision != "proposed" else None
+            delivered = None
+            if decision == "approved" and rng.random() < 0.6:
+                delivered = decided + timedelta(days=rng.randint(5, 40))
+                delivered = delivered if delivered <= today else None
+            self.rows["deviations"].append({
+                "deviation_code": f"DV{len(self.rows['deviations']) + 1:05d}", "branch_code": b.code,
+                "module": rng.choice(["finance", "supply_chain", "production"]), "process": None, "title": title,
+                "kind": kind, "raised_on": raised, "decision": decision, "decided_on": decided,
+                "effort_days": rng.choice([0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 15.0]),
+                "blocks_go_live": blocks, "delivered_on": delivered})
+
     def build(self) -> dict[str, list[dict[str, Any]]]:
         self.build_branches()
         self.build_people()
@@ -753,6 +870,7 @@ class _Builder:
         self.build_consultant_days()
         self.build_daily_entries()
         self.build_acceptance()
+        self.build_raid()
         return self.rows
 
 

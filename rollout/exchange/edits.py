@@ -45,8 +45,10 @@ TABLE_OPERATIONS = {
     "role_requirements": "staffing", "training": "staffing", "executives": "touchpoints", "touchpoints": "touchpoints",
     "lessons": "lessons", "lesson_applications": "lessons", "problems": "problems", "branches": "plans",
     "modules": "plans", "kickoffs": "kickoffs", "consultant_days": "consultant_days",
-    "daily_entries": "daily_entries", "acceptance": "acceptance",
+    "daily_entries": "daily_entries", "acceptance": "acceptance", "raid": "raid", "deviations": "deviations",
 }
+# Tables whose rows with an empty branch_code are the whole programme's: only an administrator changes those.
+PROGRAMME_TABLES = frozenset({"raid"})
 # How a row finds its region: (column, SQL from that column's value to the region), first match wins.
 _REGION_PATHS = [
     ("region_code", None),
@@ -57,7 +59,10 @@ _REGION_PATHS = [
 ]
 
 
-def operation_of(table: str) -> str:
+def operation_of(table: str, row: Mapping[str, Any] | None = None) -> str:
+    """The access operation a change of this row is (a programme-wide RAID item: "programme_items")."""
+    if table in PROGRAMME_TABLES and row is not None and row.get("branch_code") in (None, ""):
+        return "programme_items"
     return TABLE_OPERATIONS.get(table, "import")
 
 
@@ -87,7 +92,7 @@ class EditBatch:
     def authorise(self, table: str, row: Mapping[str, Any]) -> None:
         """Refuse (AccessDeniedError) a row the caller may not change: by role, or outside its scope."""
         try:
-            self.caller.check(operation_of(table), self.region_of(row))
+            self.caller.check(operation_of(table, row), self.region_of(row))
         except AccessDeniedError:
             self.refused_table = table  # edit_batch records the refusal once the write is rolled back
             raise

@@ -38,6 +38,11 @@ APPLICATION_STATUSES = ("planned", "applied", "verified", "not_applicable")
 OBJECTS = ("customers", "vendors", "materials", "boms", "chart_of_accounts", "opening_balances", "other")
 SEVERITIES = ("low", "medium", "high", "critical")
 CONSULTANT_PHASES = ("preparation", "kickoff", "training", "testing", "cutover", "support")
+RAID_KINDS = ("risk", "action", "issue", "decision")
+RAID_STATUSES = ("open", "in_progress", "closed", "cancelled")
+RESPONSES = ("avoid", "mitigate", "transfer", "accept")
+DEVIATION_KINDS = ("configuration", "report", "interface", "form", "enhancement", "workflow", "data")
+DEVIATION_DECISIONS = ("proposed", "approved", "rejected", "after_go_live")
 
 # Text that a spreadsheet would run as a formula; the exporter neutralises it (see exporter.py).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -444,7 +449,46 @@ def in_the_future(today: date) -> str:
     return _("is in the future (expected a date on or before {today})").format(today=today)
 
 
+def _closed_needs_closed_on(statuses: list, closed: list, today: date) -> Iterable[tuple[int, str, Any, str]]:
+    for index, (status, closed_on) in enumerate(zip(statuses, closed, strict=True)):
+        if closed_on is None and status in ("closed", "cancelled"):
+            yield index, "closed_on", None, _("is empty (expected a date: an item that is {status} needs "
+                                              "closed_on)").format(status=status)
+
+
+def _raid_figures_fit_the_kind(kinds: list, probabilities: list, impacts: list, responses: list,
+                               today: date) -> Iterable[tuple[int, str, Any, str]]:
+    """probability and response belong to risks, impact to risks and issues (WORKBOOK.md): a figure given
+    for another kind is a typing slip, refused rather than silently scored."""
+    for index, (kind, probability, impact, response) in enumerate(
+            zip(kinds, probabilities, impacts, responses, strict=True)):
+        if kind is None:
+            continue
+        for column, value, kinds_allowed in (("probability", probability, ("risk",)),
+                                             ("impact", impact, ("risk", "issue")),
+                                             ("response", response, ("risk",))):
+            if value is not None and kind not in kinds_allowed:
+                yield index, column, value, _("is given for a {kind} (expected empty: {column} is for {kinds})").format(
+                    kind=kind, column=column, kinds=", ".join(kinds_allowed))
+                break
+
+
+def _decided_needs_decided_on(decisions: list, decided: list, delivered: list,
+                              today: date) -> Iterable[tuple[int, str, Any, str]]:
+    for index, (decision, decided_on, delivered_on) in enumerate(zip(decisions, decided, delivered, strict=True)):
+        if decided_on is None and decision not in (None, "proposed"):
+            yield index, "decided_on", None, _("is empty (expected a date: a deviation decided {decision} needs "
+                                               "decided_on)").format(decision=decision)
+        elif delivered_on is not None and decision in ("proposed", "rejected"):
+            yield index, "delivered_on", delivered_on, _("is given for a deviation decided {decision} (expected "
+                                                         "empty: only an approved or after_go_live deviation is "
+                                                         "built)").format(decision=decision)
+
+
 DONE_NEEDS_COMPLETED_ON = RowRule(("status", "completed_on"), _done_needs_completed_on)
+CLOSED_NEEDS_CLOSED_ON = RowRule(("status", "closed_on"), _closed_needs_closed_on)
+RAID_FIGURES_FIT_THE_KIND = RowRule(("kind", "probability", "impact", "response"), _raid_figures_fit_the_kind)
+DECIDED_NEEDS_DECIDED_ON = RowRule(("decision", "decided_on", "delivered_on"), _decided_needs_decided_on)
 KEY_USER_NEEDS_MODULE = RowRule(("role", "module"), _key_user_needs_module)
 
 
@@ -468,6 +512,7 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
         _col("planned_kickoff", "date"), _col("planned_go_live", "date"), _col("actual_go_live", "date"),
         _col("peak_months", "months"), _col("consultant_days_budget", "float", minimum=0, maximum=1_000_000),
         _col("consultant_days_used", "float", minimum=0, maximum=1_000_000),
+        _col("requirements_signed_on", "date"),
     ), ("branch_code",), (_range_rule("planned_kickoff", "planned_go_live"),),
         unknown=N_("is not a known branch ({expected})")),
     Sheet("modules", (
@@ -560,6 +605,24 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in [
     ), ("branch_code",), ref_rules=(
         ReferencedDate(("accepted_on", "payment_received_on"), "branch_code", "actual_go_live"),
         ReferencedDate(("accepted_on",), "branch_code", "actual_go_live", "needs"))),
+    Sheet("raid", (
+        _col("raid_code", "code", True), _enum("kind", RAID_KINDS, True), _col("branch_code", "code", ref="branches"),
+        _col("title", "text", True), _col("description", "text"), _col("owner", "text"),
+        _col("raised_on", "date", True), _col("due_date", "date"), _enum("status", RAID_STATUSES, True),
+        _col("closed_on", "date"), _col("probability", "int", minimum=1, maximum=5),
+        _col("impact", "int", minimum=1, maximum=5), _enum("response", RESPONSES), _col("source", "text"),
+    ), ("raid_code",), (_range_rule("raised_on", "closed_on"), CLOSED_NEEDS_CLOSED_ON, RAID_FIGURES_FIT_THE_KIND),
+        unknown=N_("is not a known RAID item ({expected})")),
+    Sheet("deviations", (
+        _col("deviation_code", "code", True), _col("branch_code", "code", True, ref="branches"),
+        _enum("module", MODULES), _col("process", "text"), _col("title", "text", True),
+        _enum("kind", DEVIATION_KINDS, True), _col("raised_on", "date", True),
+        _enum("decision", DEVIATION_DECISIONS, True), _col("decided_on", "date"),
+        _col("effort_days", "float", minimum=0, maximum=100_000), _col("blocks_go_live", "bool", default=False),
+        _col("delivered_on", "date"),
+    ), ("deviation_code",), (_range_rule("raised_on", "decided_on"), _range_rule("raised_on", "delivered_on"),
+                             _range_rule("decided_on", "delivered_on"), DECIDED_NEEDS_DECIDED_ON),
+        unknown=N_("is not a known deviation ({expected})")),
 ]}
 
 # The order in which sheets load, parents first, so references resolve within one workbook.

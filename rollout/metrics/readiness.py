@@ -324,7 +324,8 @@ def _status_frame(db: Database, as_of: date, settings: Mapping[str, float]) -> p
     frame = _run(db, "readiness_status", _params(as_of, settings))
     for column in ("planned_kickoff", "planned_go_live", "actual_go_live", "forecast_ready_on", "last_completed_on"):
         frame[column] = pd.to_datetime(frame[column])
-    for column in ("stalled", "has_plan", "is_live", "red_gate", "red_slip", "red_readiness"):
+    for column in ("stalled", "has_plan", "is_live", "red_gate", "red_slip", "red_readiness", "red_deviation",
+                   "amber_risk"):
         frame[column] = frame[column].astype(bool)
     return frame
 
@@ -392,6 +393,11 @@ def _reasons(row: Mapping[str, Any], gates: list[dict[str, Any]], late: list[dic
     if row["red_readiness"]:
         reasons.append(_("readiness {readiness} (below {limit}%), {when}").format(
             readiness=_pct(row["checklist_readiness"]), limit=f"{settings['red_readiness_below']:g}", when=when))
+    if row["red_deviation"]:
+        count = int(row["deviations_blocking"])
+        reasons.append(ngettext("{count} deviation from the template blocks the go-live, {when}",
+                                "{count} deviations from the template block the go-live, {when}", count).format(
+            count=count, when=when))
     if not pd.isna(row["slip_days"]) and row["slip_days"] > 0 and not row["red_slip"]:
         slip = int(row["slip_days"])
         reasons.append(ngettext("forecast ready {day}, {count} day after the planned go-live",
@@ -413,6 +419,10 @@ def _reasons(row: Mapping[str, Any], gates: list[dict[str, Any]], late: list[dic
                             "{count} overdue items, most late '{title}' ({owner}, {days} days late)", count).format(
                 count=count, title=worst["title"], owner=owner, days=int(worst["days_late"]))
         reasons.append(text)
+    if row["amber_risk"]:
+        count = int(row["open_critical_risks"])
+        reasons.append(ngettext("{count} open critical risk", "{count} open critical risks", count).format(
+            count=count))
     if row["failing_gates"] and not row["red_gate"]:
         for title in (gate["title"] for gate in gates):
             reasons.append(_gate_not_done(title, when))

@@ -12,22 +12,35 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.values import is_missing, iso_text, plain, round1
-from rollout.metrics import after_go_live, engagement, kickoff, lessons, man_days, readiness, staffing, track_record
+from rollout.metrics import (
+    after_go_live,
+    engagement,
+    kickoff,
+    lessons,
+    man_days,
+    raid,
+    readiness,
+    staffing,
+    track_record,
+)
 from rollout.store.db import Database
 from rollout.store.settings import get_settings
 
 BRANCH_FIELDS = ["branch_code", "checklist_readiness", "overdue_items", "failing_gates", "data_readiness",
                  "fill_rate", "over_allocated_people", "uncovered_modules", "spof_modules", "forecast_ready_on",
-                 "slip_days", "p_ready_by_go_live", "ready_p50_on", "ready_p80_on", "status",
+                 "slip_days", "p_ready_by_go_live", "ready_p50_on", "ready_p80_on",
                  # From kick-off to acceptance (METRICS.md "Kick-off meeting", "Consultant man-days", "After go-live")
                  "kickoff_findings", "man_days_used", "man_days_overrun", "problems_past_limit",
-                 "same_day_entry_rate", "ready_for_acceptance", "acceptance_overdue", "payment_overdue"]
+                 "same_day_entry_rate", "ready_for_acceptance", "acceptance_overdue", "payment_overdue",
+                 # The RAID log and template deviations (METRICS.md "RAID log", "Template deviations")
+                 *raid.SUMMARY_COLUMNS[1:],
+                 "status"]
 EXECUTIVE_FIELDS = ["exec_code", "engagement_score", "days_since_last_touchpoint", "status", "overdue_follow_ups"]
 LESSON_FIELDS = ["lesson_code", "application_coverage"]
 ROUNDED = {"checklist_readiness", "data_readiness", "fill_rate", "p_ready_by_go_live", "engagement_score",
            "application_coverage", "man_days_used", "man_days_overrun", "same_day_entry_rate"}
 COUNTS = {"overdue_items", "failing_gates", "over_allocated_people", "uncovered_modules", "spof_modules", "slip_days",
-          "days_since_last_touchpoint", "overdue_follow_ups", "problems_past_limit"}
+          "days_since_last_touchpoint", "overdue_follow_ups", "problems_past_limit", *raid.BRANCH_COUNTS}
 
 
 def json_value(field: str, value: Any) -> Any:
@@ -54,7 +67,7 @@ def summary(db: Database, as_of: date) -> dict[str, Any]:
     branches = db.df("SELECT branch_code FROM branches")
     for part in (readiness.summary_fields(db, as_of, settings), staffing.summary_fields(db, as_of, settings),
                  kickoff.summary_fields(db, as_of, settings), man_days.summary_fields(db, as_of, settings),
-                 after_go_live.summary_fields(db, as_of, settings)):
+                 after_go_live.summary_fields(db, as_of, settings), raid.summary_fields(db, as_of, settings)):
         branches = branches.merge(part, on="branch_code", how="left")
     executives = db.df("SELECT exec_code FROM executives").merge(
         engagement.summary_fields(db, as_of, settings), on="exec_code", how="left")

@@ -144,6 +144,7 @@ class Section:
     chart: Chart | None = None
     tables: list[Table] = field(default_factory=list)
     status: str | None = None  # the overall status the executive summary shows, a status code
+    side_by_side: bool = False  # two tables beside each other on the slide (each half the width)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from rollout.core.errors import RolloutError
 from rollout.core.i18n import _, current, format_number, ngettext, use_language
 from rollout.core.labels import N_, STATUS_COLOURS, STATUS_ORDER, status_label
 from rollout.core.values import is_missing, round1
-from rollout.metrics import engagement, lessons, readiness, staffing, track_record
+from rollout.metrics import engagement, lessons, raid, readiness, staffing, track_record
 from rollout.metrics import man_days as man_days_metrics
 from rollout.metrics.portfolio import region_rollup, risk_order
 from rollout.metrics.summary import json_value
@@ -76,6 +76,8 @@ class Figures:
         self.trend = snapshots.status_counts(db, TREND_REVIEWS)
         self.track_record = track_record.track_record(db, as_of)
         self.p80_note = track_record.p80_note(self.track_record, settings)
+        self.raid_risks = raid_risks(db, as_of)
+        self.changes = snapshots.changes_between(db)
 
     def region_name(self, code: Any) -> str:
         return self.regions.get(str(code), "" if is_missing(code) else str(code))
@@ -219,10 +221,27 @@ def trend_section(fig: Figures) -> Section:
                        "{amber_now}, green {green_before} → {green_now}, live {live_before} → {live_now}.").format(
             date=before["as_of"].isoformat(), **{f"{s}_{when}": int(row[s]) for s in ("red", "amber", "green", "live")
                                                  for when, row in (("before", before), ("now", now))}))
+    lines += raid_changes(fig.changes)
     chart = Chart("line", trend, "as_of", ["red", "amber", "green", "live", "no_plan"],
                   _("Branches per status at each review"), colours=dict(STATUS_COLOURS))
     return Section("trend", title, lines, chart, [_appendix("trend", title,
                                                             trend[["as_of", "label", *STATUS_ORDER]])])
+
+
+def raid_changes(changes: Mapping[str, Any]) -> list[str]:
+    """"What changed since the last review" of the RAID log, from the two latest snapshots: new critical risks,
+    new overdue action items and deviations decided (nothing when the snapshots predate the RAID log)."""
+    tables = changes.get("tables") or {}
+    if any(tables.get(name) is None for name in snapshots.RAID_CHANGES):
+        return []
+    risks, actions, decided = (tables[name] for name in snapshots.RAID_CHANGES)
+    counts = decided["decision"].value_counts() if len(decided) else pd.Series(dtype=int)
+    return [_("Since the review of {date}: {risks} new critical risks, {actions} new overdue action items, "
+              "{decided} deviations decided ({approved} approved, {later} after go-live, {rejected} "
+              "rejected).").format(date=changes["old_as_of"], risks=len(risks), actions=len(actions),
+                                   decided=len(decided), approved=int(counts.get("approved", 0)),
+                                   later=int(counts.get("after_go_live", 0)),
+                                   rejected=int(counts.get("rejected", 0)))]
 
 
 # --- 4. top risks ----------------------------------------------------------------------------------------
@@ -276,8 +295,29 @@ def risks_section(fig: Figures) -> Section:
     lines = [ngettext("{count} branch at risk: {red} red, {amber} amber; the ten riskiest (red first, then by slip).",
                       "{count} branches at risk: {red} red, {amber} amber; the ten riskiest (red first, then by slip).",
                       len(frame)).format(count=len(frame), red=counts["red"], amber=counts["amber"])]
+    raid_frame = fig.raid_risks
+    critical = int((raid_frame["band"] == _(raid.BAND_WORDS["critical"])).sum())
+    lines.append(ngettext("{count} open risk in the RAID log, {critical} critical; the highest scores first.",
+                          "{count} open risks in the RAID log, {critical} critical; the highest scores first.",
+                          len(raid_frame)).format(count=len(raid_frame), critical=critical))
     title = _("Top 10 risks")
-    return Section("risks", title, lines, None, [_table("risks", _("Branches at risk"), frame)])
+    branches = _table("risks", _("Branches at risk"), frame)
+    branches.frame = branches.frame[["branch_code", "branch_name", "status", "reason", "next_action"]]
+    return Section("risks", title, lines, None, [branches, _table("raid_risks", _("Open RAID risks"), raid_frame)],
+                   side_by_side=True)
+
+
+def raid_risks(db: Database, as_of: date) -> pd.DataFrame:
+    """Open risks of the RAID log on the date by score, critical first (unscored last), the band in words and a
+    programme-wide risk named as such."""
+    items = raid.open_items(db, as_of)
+    risks = items[items["kind"] == "risk"].sort_values(["score", "raised_on", "raid_code"],
+                                                       ascending=[False, True, True], na_position="last")
+    return pd.DataFrame({"raid_code": risks["raid_code"],
+                         "branch_code": risks["branch_code"].fillna(_("the whole programme")),
+                         "title": risks["title"], "score": risks["score"],
+                         "band": _words(risks["band"], raid.BAND_WORDS), "owner": risks["owner"],
+                         "raised_on": risks["raised_on"]}).reset_index(drop=True)
 
 
 # --- 5. next go-lives ------------------------------------------------------------------------------------

@@ -261,6 +261,14 @@ def _section(prs: Presentation, section: Section) -> None:
         if tables:
             _table(slide, tables[0], LEFT + chart_width + Inches(0.2), top, body_width - chart_width - Inches(0.2))
         return
+    if section.side_by_side and len(tables) == 2:
+        half = int((body_width - Inches(0.2)) / 2)
+        for index, table in enumerate(tables):
+            left = LEFT + index * (half + Inches(0.2))
+            box = slide.shapes.add_textbox(left, top, half, LINE)
+            write_text(box.text_frame, table.title, 14, True)
+            _table(slide, table, left, top + LINE, half)
+        return
     for table in tables:
         if len(tables) > 1:
             box = slide.shapes.add_textbox(LEFT, top, body_width, LINE)

@@ -17,8 +17,9 @@ import pandas as pd
 
 from rollout.core.access import Caller
 from rollout.core.errors import NotFoundError
+from rollout.core.labels import N_
 from rollout.core.values import as_date, is_missing, iso_text, round1
-from rollout.metrics import readiness
+from rollout.metrics import raid, readiness
 from rollout.metrics.summary import summary
 from rollout.store.audit import authorise_own_scope
 from rollout.store.audit import record as audit_record
@@ -85,7 +86,22 @@ def snapshot_context(db: Database, as_of: date) -> dict[str, Any]:
                                      "ORDER BY lesson_code, branch_code")]
     return {"branches": branches, "executives": executives, "lessons": lessons,
             "reasons": status_reasons(db, as_of), "overdue_items": overdue, "failing_gates": gates,
-            "people_left": left, "lesson_applications": applications}
+            "people_left": left, "lesson_applications": applications, "raid": raid_context(db, as_of)}
+
+
+def raid_context(db: Database, as_of: date) -> dict[str, list[dict[str, Any]]]:
+    """The RAID facts a review compares: critical risks open, actions overdue and deviations decided, as of
+    the date (so the next review lists what is new since)."""
+    items = raid.open_items(db, as_of)
+
+    def listed(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+        return [{c: (None if is_missing(v) else iso_text(v) if isinstance(v, (date, pd.Timestamp)) else v)
+                 for c, v in row.items()} for row in frame[columns].to_dict("records")]
+
+    frames = {"critical_risks": items[(items["kind"] == "risk") & (items["band"] == "critical")],
+              "overdue_actions": items[items["overdue"]],
+              "deviations_decided": raid.decided_between(db, date(1990, 1, 1), as_of)}
+    return {name: listed(frame, RAID_COLUMNS[name]) for name, frame in frames.items()}
 
 
 def snapshot_figures(db: Database, as_of: date) -> dict[str, Any]:
@@ -170,15 +186,25 @@ def latest_pair(db: Database) -> tuple[int | None, int | None]:
 # --- what changed -------------------------------------------------------------------------------------
 
 CHANGE_TABLES = {
-    "status_changes": "Branches whose status changed",
-    "readiness_up": "Readiness up most",
-    "readiness_down": "Readiness down most",
-    "new_overdue": "New overdue items",
-    "new_failing_gates": "New failing gates",
-    "went_silent": "Executives who went silent",
-    "people_left": "People who left",
-    "lessons_applied": "Lessons newly applied",
+    "status_changes": N_("Branches whose status changed"),
+    "readiness_up": N_("Readiness up most"),
+    "readiness_down": N_("Readiness down most"),
+    "new_overdue": N_("New overdue items"),
+    "new_failing_gates": N_("New failing gates"),
+    "went_silent": N_("Executives who went silent"),
+    "people_left": N_("People who left"),
+    "lessons_applied": N_("Lessons newly applied"),
+    "new_critical_risks": N_("New critical risks"),
+    "new_overdue_actions": N_("New overdue action items"),
+    "deviations_decided": N_("Deviations decided"),
 }
+# The RAID facts a snapshot freezes (context "raid"), the key of each entry, and the change table they feed.
+RAID_COLUMNS = {"critical_risks": ["raid_code", "branch_code", "title", "owner", "score", "raised_on"],
+                "overdue_actions": ["raid_code", "branch_code", "title", "owner", "due_date"],
+                "deviations_decided": ["deviation_code", "branch_code", "title", "decision", "decided_on",
+                                       "effort_days"]}
+RAID_CHANGES = {"new_critical_risks": "critical_risks", "new_overdue_actions": "overdue_actions",
+                "deviations_decided": "deviations_decided"}
 
 
 def _by(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
@@ -296,6 +322,18 @@ def what_changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, pd.DataF
                                                                    "branch_name", "status_before", "status_after"])
     else:
         result["lessons_applied"] = None
+
+    # The RAID log: critical risks, overdue actions and decided deviations not listed at the previous review.
+    old_raid, new_raid = old_ctx.get("raid"), new_ctx.get("raid")
+    for table, listed in RAID_CHANGES.items():
+        if old_raid is None or new_raid is None:
+            result[table] = None
+            continue
+        key, branch, *rest = RAID_COLUMNS[listed]
+        seen = {entry[key] for entry in old_raid.get(listed, [])}
+        fresh = [{**entry, "branch_name": names.get(entry.get("branch_code"))} for entry in new_raid.get(listed, [])
+                 if entry[key] not in seen]
+        result[table] = pd.DataFrame(fresh, columns=[key, branch, "branch_name", *rest])
     return result
 
 

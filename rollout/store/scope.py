@@ -43,6 +43,9 @@ HIDDEN_FROM_SCOPED = frozenset({"users", "audit_log", "notify_outbox", "notify_p
 # Tables saved whole by a caller (a snapshot's figures, a scenario's plan): each row records the scope it
 # was computed over and is seen only by that scope. A snapshot keeps it in its own column (its JSON is
 # megabytes at 2,000 branches: migration 006); a scenario in a "scope" key of its JSON ('*' when absent).
+# Tables whose rows with an empty branch_code belong to the whole programme (METRICS.md "RAID log"): those rows
+# are visible to every user, the others follow their branch's scope.
+PROGRAMME_WIDE = frozenset({"raid"})
 SAVED_SCOPE = {"snapshots": "scope", "plan_scenarios": "coalesce(json_extract_string(plan_json, '$.scope'), '*')"}
 POOL_SIZE = 8
 # Table functions a scoped read may call: they make rows from their arguments and read no table.
@@ -121,6 +124,8 @@ def view_definitions(catalog: str, columns: dict[str, set[str]], regions: frozen
             where = saved_in_scope(table).replace("?", _literal(regions_to_text(regions)))
         elif table == "executives":
             where = f"exec_code IN ({executives})"
+        elif table in PROGRAMME_WIDE:
+            where = f"branch_code IS NULL OR branch_code IN ({branches})"
         elif "region_code" in names:
             where = f"region_code IN {region_list}"
         elif "branch_code" in names:

@@ -45,8 +45,9 @@ def test_every_role_scope_and_operation(who: str, operation: str, region: str | 
 
 def test_the_operation_lists_are_those_of_access_md() -> None:
     assert {"checklist", "staffing", "touchpoints", "lessons", "problems", "plans", "scenarios", "snapshots",
-            "decisions"} <= EDITOR_WRITES
-    assert {"import", "settings", "users", "backup", "restore"} == ADMIN_ONLY
+            "decisions", "raid", "deviations"} <= EDITOR_WRITES
+    # programme_items: the RAID items of the whole programme are the administrators' (METRICS.md "RAID log")
+    assert {"import", "settings", "users", "backup", "restore", "programme_items"} == ADMIN_ONLY
     with pytest.raises(ValueError, match="unknown operation"):
         LOCAL.check("delete_everything")
 

@@ -59,7 +59,8 @@ def test_a_good_batch_commits_whole_and_every_change_is_audited(db: Database) ->
     assert json.loads(rows[0][6]) == {"branch_code": "B3", "branch_name": "Three", "region_code": "E", "city": None,
                                       "is_pilot": False, "headcount": None, "wave": None, "planned_kickoff": None,
                                       "planned_go_live": None, "actual_go_live": None, "peak_months": None,
-                                      "consultant_days_budget": None, "consultant_days_used": None}
+                                      "consultant_days_budget": None, "consultant_days_used": None,
+                                          "requirements_signed_on": None}
     assert [r[5:] for r in rows[2:]] == [("Wuxi", None), ("40", "45")]  # old and new value of each column
 
 

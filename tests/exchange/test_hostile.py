@@ -246,14 +246,15 @@ def rendered_texts(at: Any) -> list[tuple[str, str]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("page", "query"), [("portfolio", {}), ("branch", {"branch": "B01"}),
-                                             ("staffing", {"branch": "B01"}), ("executives", {})])
+                                             ("staffing", {"branch": "B01"}), ("executives", {}), ("raid", {})])
 def test_user_text_never_renders_as_markdown_or_html(open_page, sample_db_path: Path, page: str,
                                                      query: dict[str, str]) -> None:
     with Database(sample_db_path) as db:
         for table, key, column in [("branches", {"branch_code": "B01"}, "branch_name"),
                                    ("branches", {"branch_code": "B01"}, "city"),
                                    ("regions", {"region_code": "NORTH"}, "region_name"),
-                                   ("executives", {"exec_code": "X01"}, "name")]:
+                                   ("executives", {"exec_code": "X01"}, "name"),
+                                   ("raid", {"raid_code": "R999"}, "title"), ("raid", {"raid_code": "R999"}, "owner")]:
             update_row(db, table, key, {column: MARKUP}, today=TODAY, caller=LOCAL)
     at = open_page(page, query=query, regions=None)
     assert not at.exception, [e.value for e in at.exception]

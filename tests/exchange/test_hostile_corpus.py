@@ -310,7 +310,7 @@ def test_a_read_command_upgrades_an_older_database_once_then_reads_it(tmp_path: 
 B01 = {"branch_code": "B01", "branch_name": "天津分公司", "region_code": "NORTH", "city": "天津", "is_pilot": False,
        "headcount": 120, "wave": 2, "planned_kickoff": date(2026, 9, 1), "planned_go_live": date(2027, 1, 1),
        "actual_go_live": None, "peak_months": "11,12", "consultant_days_budget": 200.0,
-       "consultant_days_used": 50.0}
+       "consultant_days_used": 50.0, "requirements_signed_on": None}
 B02 = {**B01, "branch_code": "B02", "branch_name": "济南分公司", "city": "济南", "headcount": 80, "wave": 1}
 
 
@@ -356,7 +356,8 @@ def test_a_sheet_without_some_columns_leaves_them_as_stored(branches_db: Databas
     assert plain_row(branch(branches_db, "B03")) == {
         "branch_code": "B03", "branch_name": "新分公司", "region_code": "EAST", "city": None, "is_pilot": False,
         "headcount": None, "wave": None, "planned_kickoff": None, "planned_go_live": None, "actual_go_live": None,
-        "peak_months": None, "consultant_days_budget": None, "consultant_days_used": None}
+        "peak_months": None, "consultant_days_budget": None, "consultant_days_used": None,
+        "requirements_signed_on": None}
 
 
 def test_a_blank_cell_in_a_present_column_empties_it_and_the_dry_run_names_the_columns(branches_db: Database,

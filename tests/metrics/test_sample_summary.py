@@ -25,6 +25,8 @@ GROUPS = {
     "golive": ("branches", "branch_code", ["kickoff_findings", "man_days_used", "man_days_overrun",
                                            "problems_past_limit", "same_day_entry_rate", "ready_for_acceptance",
                                            "acceptance_overdue", "payment_overdue"]),
+    "raid": ("branches", "branch_code", ["open_critical_risks", "open_risks_high", "overdue_actions", "open_issues",
+                                         "deviations_pending", "deviations_blocking", "requirements_unsigned"]),
     "engagement": ("executives", "exec_code", ["engagement_score", "days_since_last_touchpoint", "status",
                                                "overdue_follow_ups"]),
     "lessons": ("lessons", "lesson_code", ["application_coverage"]),

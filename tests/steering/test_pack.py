@@ -108,8 +108,32 @@ def test_what_changed_between_hand_built_snapshots() -> None:
         == [("A", "planned", "applied"), ("C", None, "applied")]
 
 
+def raid_context(critical: list[str], overdue: list[str], decided: list[str]) -> dict:
+    return {"critical_risks": [{"raid_code": c, "branch_code": "A", "title": f"risk {c}", "owner": None, "score": 20,
+                                "raised_on": "2026-10-01"} for c in critical],
+            "overdue_actions": [{"raid_code": c, "branch_code": None, "title": f"action {c}", "owner": "王",
+                                 "due_date": "2026-11-01"} for c in overdue],
+            "deviations_decided": [{"deviation_code": c, "branch_code": "B", "title": f"deviation {c}",
+                                    "decision": "approved", "decided_on": "2026-11-02", "effort_days": 2.0}
+                                   for c in decided]}
+
+
+def test_what_changed_lists_new_critical_risks_overdue_actions_and_decided_deviations() -> None:
+    old = {**OLD, "context": {**OLD["context"], "raid": raid_context(["R1"], ["R5"], ["V1"])}}
+    # R1 still critical (not new), R2 new; R5 overdue before, R6 new; V2 decided since
+    new = {**NEW, "context": {**NEW["context"], "raid": raid_context(["R1", "R2"], ["R5", "R6"], ["V1", "V2"])}}
+    changes = snapshots.what_changed(old, new)
+    assert list(changes["new_critical_risks"]["raid_code"]) == ["R2"]
+    assert list(changes["new_overdue_actions"]["raid_code"]) == ["R6"]
+    assert records(changes["deviations_decided"]) == [
+        {"deviation_code": "V2", "branch_code": "B", "branch_name": "济南分公司", "title": "deviation V2",
+         "decision": "approved", "decided_on": "2026-11-02", "effort_days": 2.0}]
+    assert snapshots.what_changed(OLD, new)["new_critical_risks"] is None  # the older snapshot predates the log
+
+
 def test_what_changed_is_empty_between_equal_snapshots_and_unavailable_without_figures() -> None:
-    same = snapshots.what_changed(NEW, copy.deepcopy(NEW))
+    with_raid = {**NEW, "context": {**NEW["context"], "raid": raid_context(["R1"], [], [])}}
+    same = snapshots.what_changed(with_raid, copy.deepcopy(with_raid))
     assert all(frame is not None and frame.empty for frame in same.values())
     blank = {"as_of": "2026-11-01", "branches": [branch("A", None, None, None, None, None, None)],
              "executives": [{"exec_code": "X1", "status": None}], "lessons": []}

@@ -30,6 +30,7 @@ from rollout.metrics import (
     live,
     man_days,
     portfolio,
+    raid,
     readiness,
     staffing,
     summary,
@@ -201,7 +202,8 @@ def test_a_table_without_a_scope_rule_is_refused_not_shown() -> None:
 
 # --- leaks: every read function, on the demo portfolio, through a one-region editor --------------------
 
-READ_MODULES = [after_go_live, engagement, kickoff, lessons, live, man_days, portfolio, readiness, staffing, summary,
+READ_MODULES = [after_go_live, engagement, kickoff, lessons, live, man_days, portfolio, raid, readiness, staffing,
+                summary,
                 decisions, pack, snapshots, scenarios, exporter]
 
 
@@ -414,3 +416,12 @@ def test_problem_codes_are_one_namespace_and_a_taken_code_names_no_region(sample
     with pytest.raises(AccessDeniedError):  # a viewer learns nothing of a code: refused before any look-up
         lessons.log_problem(east, {**problem, "problem_code": "PR014"}, caller=Caller("v@acme.cn", "viewer",
                                                                                    frozenset({"EAST"})), today=TODAY)
+
+
+def test_programme_wide_raid_items_are_seen_by_every_scope_branch_items_follow_their_branch() -> None:
+    """METRICS.md "RAID log": an item with an empty branch is the programme's, visible to every user; a branch's
+    item follows the branch's scope (the view keeps both; other tables with branch_code stay as they were)."""
+    views = view_definitions("store", {"branches": {"branch_code", "region_code"}, "raid": {"raid_code", "branch_code"},
+                                       "deviations": {"deviation_code", "branch_code"}}, frozenset({"E"}))
+    assert "branch_code IS NULL OR branch_code IN" in views["raid"]
+    assert "IS NULL" not in views["deviations"]

@@ -19,7 +19,7 @@ from support import LAZY_TABS, texts
 
 PAGES = [p.url_path for p in ALL_PAGES]
 # The navigation's titles (each page's own title is the same words).
-CHINESE_TITLES = {"portfolio": "推广总览", "branch": "分公司", "executives": "高管参与度",
+CHINESE_TITLES = {"raid": "风险问题与差异需求", "portfolio": "推广总览", "branch": "分公司", "executives": "高管参与度",
                   "steering": "指导委员会汇报材料", "decisions": "上线决策", "staffing": "人员配置",
                   "lessons": "经验教训", "planning": "上线计划", "data": "数据导入导出", "methodology": "计算方法",
                   "settings": "参数设置", "notifications": "消息提醒", "access": "访问权限"}
