@@ -41,7 +41,7 @@ if upload is not None:
     data = upload.getvalue()
     try:
         raw = read_source(data, upload.name)
-        preview = load(db, raw, dry_run=True)
+        preview = load(db, raw, dry_run=True, caller=caller())
     except ValidationError as exc:
         st.error(_("Refused: {count} problem(s) in {file}; nothing will be loaded. Fix them in the workbook and "
                    "upload it again.").format(count=len(exc.errors), file=plain(upload.name)))
