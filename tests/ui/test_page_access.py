@@ -306,7 +306,7 @@ def test_signing_out_in_one_tab_refuses_the_browsers_other_tabs(signed_in, sampl
     with Database(sample_db_path) as db:
         assert db.scalar("SELECT count(*) FROM touchpoints") == before
     again = signed_in("executives", {**EAST_EDITOR, "iat": EAST_EDITOR["iat"] + 60, "nonce": "n2"})
-    assert again.dataframe and not [w for w in texts(again.warning) if "signed out" in w]  # a new sign-in is a new identity: let in
+    assert again.dataframe and not [w for w in texts(again.warning) if "signed out" in w]  # a new sign-in: let in
 
 
 def test_no_library_function_has_a_default_caller() -> None:
