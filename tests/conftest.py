@@ -148,6 +148,7 @@ def open_section(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch, crash_lo
     def opener(script: Any) -> AppTest:
         monkeypatch.setenv("ROLLOUT_DB", str(sample_db_path))
         at = AppTest.from_function(script, default_timeout=60)
+        at.session_state["_caller"] = LOCAL  # what app.py's sign-in gate decides with sign-in off: never a default
         at.run()
         return at
     return opener
