@@ -28,6 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from rollout.core.access import LOCAL  # noqa: E402
 from rollout.demo import portfolio  # noqa: E402
 from rollout.exchange.exporter import export  # noqa: E402
 from rollout.exchange.importer import import_workbook  # noqa: E402
@@ -144,7 +145,7 @@ def main() -> None:
     total_rows = sum(len(s.row_numbers) for s in read_source(export_path).sheets.values())
     target = Database(work / "import.duckdb")
     start = time.perf_counter()
-    import_workbook(target, export_path)
+    import_workbook(target, export_path, caller=LOCAL)
     seconds = time.perf_counter() - start
     target.close()
     lines += ["", "| import | rows | seconds | validated rows / s |", "|---|---:|---:|---:|",

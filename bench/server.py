@@ -96,7 +96,7 @@ def import_into(location: str | Path, export_path: Path) -> float:
     with Database(location) as target:
         clear_store(target)
         start = time.perf_counter()
-        import_workbook(target, export_path)
+        import_workbook(target, export_path, caller=LOCAL)
         return time.perf_counter() - start
 
 

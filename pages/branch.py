@@ -188,7 +188,7 @@ if may_edit("checklist", row["region_code"]):  # editors of this branch's region
             st.caption(_("Due dates keep their distance before go-live; status open, no owner; item codes this branch "
                          "already has are skipped (nothing is overwritten)."))
             try:
-                preview = cached(readiness.plan_from_template, code, source, write=False)
+                preview = cached(readiness.plan_from_template, code, source, write=False, caller=None)
             except RolloutError as exc:
                 st.info(plain(str(exc)))
                 preview = None

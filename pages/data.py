@@ -10,7 +10,8 @@ from rollout.core.i18n import _
 from rollout.exchange.exporter import export_bytes, template_bytes
 from rollout.exchange.importer import import_history, load
 from rollout.exchange.sources import read_source
-from ui.router import deferred, ensure_routed
+from ui.auth import download
+from ui.router import ensure_routed
 from ui.state import cached, caller, get_db
 from ui.widgets import plain, show_error, table
 
@@ -41,7 +42,7 @@ if upload is not None:
     data = upload.getvalue()
     try:
         raw = read_source(data, upload.name)
-        preview = load(db, raw, dry_run=True)
+        preview = load(db, raw, dry_run=True, caller=caller())
     except ValidationError as exc:
         st.error(_("Refused: {count} problem(s) in {file}; nothing will be loaded. Fix them in the workbook and "
                    "upload it again.").format(count=len(exc.errors), file=plain(upload.name)))
@@ -71,11 +72,12 @@ if upload is not None:
 st.subheader(_("Download"))
 st.caption(_("The exports are written when you click (every table, as of now): a large portfolio takes a moment."))
 left, middle, right = st.columns(3)
-# Deferred data: Streamlit calls these on click, not on every rerun of the page.
-left.download_button(_("Export (.xlsx)"), deferred(lambda: export_bytes(db, "xlsx")), file_name="rollout_export.xlsx",
-                     key="export_xlsx", on_click="ignore",
+# Deferred data: Streamlit calls these on click (not on every rerun of the page), on a thread of its own: the
+# caller's scoped handle is captured now and the caller checked again then (ui.auth.download).
+left.download_button(_("Export (.xlsx)"), download(lambda scoped: export_bytes(scoped, "xlsx")),
+                     file_name="rollout_export.xlsx", key="export_xlsx", on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-middle.download_button(_("Export (.zip of CSV)"), deferred(lambda: export_bytes(db, "zip")),
+middle.download_button(_("Export (.zip of CSV)"), download(lambda scoped: export_bytes(scoped, "zip")),
                        file_name="rollout_export.zip", key="export_zip", mime="application/zip", on_click="ignore")
 right.download_button(_("Empty template (.xlsx)"), template_bytes(), file_name="rollout_template.xlsx",
                       key="template_xlsx",

@@ -12,9 +12,9 @@ from rollout.core.labels import N_
 from rollout.exchange.spec import CHANNELS
 from rollout.metrics import engagement
 from rollout.store.settings import get_settings
-from ui.auth import may_edit
+from ui.auth import acting, may_edit
 from ui.figures import channel_word, score_figure, status_figure, timeline_figure
-from ui.router import ensure_routed, guarded
+from ui.router import ensure_routed
 from ui.sections.engagement import headline, heads_columns, heads_display, label
 from ui.state import by_region, cached, caller, filters, flash, get_db, show_flash
 from ui.widgets import table
@@ -24,9 +24,10 @@ SENTIMENTS = {-2: N_("−2 very negative"), -1: N_("−1 negative"), 0: N_("0 ne
               2: N_("+2 very positive")}
 
 
-@guarded
+@acting
 def save_touchpoint() -> None:
-    """The form's submit callback: runs before the page redraws, so the figures show the new touchpoint."""
+    """The form's submit callback: runs before the page redraws, so the figures show the new touchpoint; it
+    runs before the sign-in gate too, so `acting` decides its caller again from the store."""
     state = st.session_state
     row = {"exec_code": state.get("tp_exec"), "date": state.get("tp_date"), "channel": state.get("tp_channel"),
            "duration_min": state.get("tp_duration"), "hq_contact": state.get("tp_hq_contact"),

@@ -53,7 +53,7 @@ if st.button(_("Prepare a backup"), key="backup_prepare"):
     from rollout.store.backup import backup_bytes
 
     with st.spinner(_("Copying the database…")):
-        st.session_state["backup_file"] = backup_bytes(db, caller())
+        st.session_state["backup_file"] = backup_bytes(db, caller=caller())
 if "backup_file" in st.session_state:
     st.download_button(_("Download the backup (.duckdb)"), st.session_state["backup_file"],
                        file_name=f"rollout-backup-{date.today().isoformat()}.duckdb", key="backup_download",

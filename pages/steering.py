@@ -10,10 +10,10 @@ from rollout.core import i18n
 from rollout.core.errors import RolloutError
 from rollout.core.i18n import _, format_number
 from rollout.steering import pack, snapshots
-from ui.auth import may_edit
+from ui.auth import download, may_edit
 from ui.figures import MAN_DAYS_CHART_BRANCHES, man_days_figure
-from ui.router import deferred, ensure_routed
-from ui.state import cached, caller, filters, get_db
+from ui.router import ensure_routed
+from ui.state import cached, cached_on, caller, filters, get_db
 from ui.widgets import plain, show_error, table
 
 ensure_routed()
@@ -35,8 +35,10 @@ st.caption(_("Each file is assembled when you click its button (a large portfoli
 
 
 def pack_file(kind: str) -> Callable[[], bytes]:
-    """The pack in one format, written on click (deferred download); the assembled pack is cached."""
-    return deferred(lambda: pack.render(cached(pack.pack, as_of, i18n.current()), kind))  # one pack per language
+    """The pack in one format, written on click on Streamlit's download thread: from the scoped handle this run
+    captured (ui.auth.download), never a caller looked up there; the assembled pack is cached per scope and
+    language."""
+    return download(lambda db: pack.render(cached_on(db, pack.pack, as_of, i18n.current()), kind))
 
 
 mimes = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",

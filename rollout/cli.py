@@ -347,7 +347,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from rollout.store import backup
 
-    written = backup.backup(args.db if is_server_location(args.db) else Path(args.db), Path(args.out), cli_caller())
+    written = backup.backup(args.db if is_server_location(args.db) else Path(args.db), Path(args.out),
+                            caller=cli_caller())
     print(_("backup written to {path}").format(path=written))
     return 0
 

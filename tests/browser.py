@@ -8,6 +8,7 @@ server and drive the same browser.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import socket
@@ -16,7 +17,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -96,14 +97,22 @@ def streamlit_server(db: Path | str, log_folder: Path, port: int | None = None, 
 
 
 @contextmanager
-def browser_page(browser: object, url: str) -> Iterator[object]:
-    """A new browser tab (in its own context: no shared cookies or session) on the app at url."""
+def browser_context(browser: object, url: str) -> Iterator[object]:
+    """A new browser context (its own cookies: one browser of one person) on the app at url; its tabs
+    (context.new_page()) share its cookies, as the tabs of one browser do."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True, base_url=url)
     context.set_default_timeout(30_000)
     try:
-        yield context.new_page()
+        yield context
     finally:
         context.close()
+
+
+@contextmanager
+def browser_page(browser: object, url: str) -> Iterator[object]:
+    """A new browser tab (in its own context: no shared cookies or session) on the app at url."""
+    with browser_context(browser, url) as context:
+        yield context.new_page()
 
 
 def wait_for_app(page: object, timeout: float = 90_000) -> None:
@@ -190,3 +199,66 @@ def page_url(path: str, **params: str | None) -> str:
     """The app-relative URL of a page (the default page lives at the root)."""
     path = "" if path == "portfolio" else path
     return f"/{path}?" + urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
+
+
+@contextmanager
+def oidc_provider(log_folder: Path, users: Iterable[dict[str, str]]) -> Iterator[str]:
+    """A real OpenID Connect provider (oidc-provider-mock) on a free loopback port, its authorisation form
+    offering a button per user (their claims, "sub" on the button); its issuer URL."""
+    port = free_port()
+    claims = [arg for user in users for arg in ("--user-claims", json.dumps(user))]
+    log_folder.mkdir(parents=True, exist_ok=True)
+    with (log_folder / "oidc.log").open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *claims],
+                                stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=2):
+                        break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"the OpenID provider did not start: {log_folder / 'oidc.log'}") from None
+                    time.sleep(0.2)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+
+
+@contextmanager
+def signed_in_server(db: Path, folder: Path, users: Iterable[dict[str, str]], admins: str) -> Iterator[str]:
+    """The app with sign-in on (an [auth] secrets file pointing at a real OpenID provider offering these users)
+    on this store, ROLLOUT_ADMINS set to admins; its URL."""
+    port = free_port()
+    with oidc_provider(folder / "log", users) as issuer:
+        secrets = folder / "secrets.toml"
+        secrets.write_text(f'''[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "a-test-cookie-secret-of-enough-length"
+client_id = "rollout"
+client_secret = "rollout-secret"
+server_metadata_url = "{issuer}/.well-known/openid-configuration"
+''', encoding="utf-8")
+        with streamlit_server(db, folder / "log", port=port, secrets=secrets, env={"ROLLOUT_ADMINS": admins}) as url:
+            yield url
+
+
+def sign_in(page: object, sub: str) -> None:
+    """From the app's sign-in page through the provider's form (the button of the user with this "sub") back
+    to the app."""
+    page.goto("/")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=sub, exact=True).click()
+    page.wait_for_url("**/", timeout=60_000)
+    page.locator('[data-testid="stApp"]').wait_for()
+    wait_for_app(page)
+
+
+def open_signed(page: object, path: str) -> None:
+    """Open a page of the app in the signed-in browser and wait for the run to finish."""
+    page.goto(f"/{path}{'&' if '?' in path else '?'}as_of=2026-11-22")
+    page.locator(".st-key-sign_out").wait_for(timeout=90_000)
+    wait_for_app(page)

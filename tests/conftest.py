@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from rollout.core.access import LOCAL
 from rollout.exchange.importer import import_workbook
 from rollout.store.db import Database
 
@@ -69,7 +70,7 @@ def sample_store(stores: Stores) -> str:
     """The public sample loaded once into a store of the parametrized engine (copy it before writing)."""
     location = stores.new()
     with Database(location) as db:
-        import_workbook(db, SAMPLE, today=date(2026, 11, 22))
+        import_workbook(db, SAMPLE, today=date(2026, 11, 22), caller=LOCAL)
     return location
 
 
@@ -90,7 +91,7 @@ def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The public sample loaded once into a DuckDB file (copy it before writing to it)."""
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
     with Database(path) as db:
-        import_workbook(db, SAMPLE, today=date(2026, 11, 22))
+        import_workbook(db, SAMPLE, today=date(2026, 11, 22), caller=LOCAL)
     return path
 
 
@@ -101,7 +102,7 @@ def markup_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "markup.xlsx").write_bytes(markup_workbook())
     path = folder / "markup.duckdb"
     with Database(path) as db:
-        import_workbook(db, folder / "markup.xlsx", today=date(2026, 11, 22))
+        import_workbook(db, folder / "markup.xlsx", today=date(2026, 11, 22), caller=LOCAL)
     return path
 
 
@@ -147,6 +148,7 @@ def open_section(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch, crash_lo
     def opener(script: Any) -> AppTest:
         monkeypatch.setenv("ROLLOUT_DB", str(sample_db_path))
         at = AppTest.from_function(script, default_timeout=60)
+        at.session_state["_caller"] = LOCAL  # what app.py's sign-in gate decides with sign-in off: never a default
         at.run()
         return at
     return opener

@@ -332,3 +332,38 @@ def xlsx(sheets: dict[str, list[list]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def outside_names(db: Database, regions: set[str]) -> set[str]:
+    """What a caller of these regions must never read: the codes and names of every branch, executive and person
+    of the other regions (ACCESS.md: they do not exist for that caller)."""
+    marks = ",".join("?" * len(regions))
+    rows = db.rows(f"SELECT branch_code, branch_name FROM branches WHERE region_code NOT IN ({marks}) "
+                   f"UNION ALL SELECT exec_code, name FROM executives WHERE region_code NOT IN ({marks}) "
+                   f"UNION ALL SELECT p.person_code, p.name FROM people p JOIN branches b USING (branch_code) "
+                   f"WHERE b.region_code NOT IN ({marks})", [*regions] * 3)
+    return {str(value) for row in rows for value in row if value}
+
+
+def file_text(data: bytes) -> str:
+    """Every text of a downloaded file: a zip (xlsx, pptx, a zip of CSVs), its members' text, nested files
+    too (a chart's embedded workbook), with XML tags removed (a cell reference such as B11 is not text); else
+    the file decoded."""
+    import html
+    import re
+    import zipfile
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return data.decode("utf-8-sig", errors="replace")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = [file_text(archive.read(name)) if name.endswith((".xlsx", ".zip"))
+                 else html.unescape(re.sub(r"<[^>]+>", " ", archive.read(name).decode("utf-8", errors="replace")))
+                 for name in archive.namelist() if not name.endswith((".png", ".jpeg", ".jpg", ".emf"))]
+    return "\n".join(parts)
+
+
+def names_in(text: str, names: set[str]) -> set[str]:
+    """Which of names the text holds as whole words (员工3 is not in 员工34, B1 not in B10)."""
+    import re
+
+    return {name for name in names if re.search(rf"(?<![0-9A-Za-z]){re.escape(name)}(?![0-9A-Za-z])", text)}

@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.navigation.page import StreamlitPage
 
-from rollout.core.access import LOCAL, Caller
+from rollout.core.access import Caller
 from rollout.core.i18n import _
 from rollout.core.labels import N_
 
@@ -74,7 +74,7 @@ def by_url_path(url_path: str) -> PageDef:
     return next(p for p in ALL_PAGES if p.url_path == url_path)
 
 
-def navigation(caller: Caller = LOCAL) -> StreamlitPage:
+def navigation(caller: Caller) -> StreamlitPage:
     """app.py's st.navigation over the caller's pages, grouped by who uses them; the page to run."""
     return st.navigation({_(section): [view for p in pages if p.needs is None or caller.may(p.needs)
                                        for view in ((p.page(), p.alias()) if p.default else (p.page(),))]

@@ -12,7 +12,9 @@ the folder before every run, so the tests switch the mode off with `without_lega
 `routed()` is the frame app.py runs the navigation, the sidebar and the page in: it marks the run as
 routed and turns any exception into a message (a RolloutError: its own words; anything else: one
 line naming the log file that holds the traceback). Callbacks and deferred downloads run outside a
-script run; `guarded` and `deferred` give them the same treatment.
+script run; `guarded` and `deferred` give them the same treatment. The run's caller (CALLER, decided by the
+sign-in gate) is forgotten when the run ends: a callback or a download thread never finds an earlier run's
+caller (ui.auth.acting and ui.auth.download decide it again).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ R = TypeVar("R")
 LOGGER = logging.getLogger("rollout.ui")
 FAILURE = "_router_failure"  # a callback's failure, shown by the next routed run
 LANGUAGE = "_language"  # the language of the last run (ui.state.choose_language), for callbacks
+CALLER = "_caller"  # who this run acts for: set by the sign-in gate (ui.auth), gone when the run ends
 _run = threading.local()  # each session's script runs in its own thread
 
 
@@ -104,6 +107,7 @@ def routed(where: str = "app") -> Iterator[None]:
         _show(exc, where)
     finally:
         _run.routed = False
+        st.session_state.pop(CALLER, None)  # decided for this run only
 
 
 def guarded(func: Callable[P, None]) -> Callable[P, None]:

@@ -25,14 +25,14 @@ import pandas as pd
 import streamlit as st
 
 from rollout.core import i18n
-from rollout.core.access import LOCAL, Caller
-from rollout.core.errors import RolloutError
+from rollout.core.access import Caller
+from rollout.core.errors import AccessDeniedError, RolloutError
 from rollout.core.i18n import _
 from rollout.core.limits import EARLIEST_DATE as EARLIEST
 from rollout.core.limits import LATEST_DATE as LATEST
 from rollout.store.db import Database, is_server_location, open_store
 from ui.location import database_path
-from ui.router import LANGUAGE
+from ui.router import CALLER, LANGUAGE
 from ui.widgets import plain, show_error
 
 P = ParamSpec("P")
@@ -54,17 +54,27 @@ def _open(location: str) -> Database:
     return db
 
 
+def store() -> Database:
+    """The whole store, unscoped: for the sign-in gate alone (it reads users and sign-outs before anyone is
+    known). Everything else reads through get_db()."""
+    return _open(str(database_path()))
+
+
 def get_db() -> Database:
     """The process-wide database as this run's caller may read it: only the branches of its regions exist
     (rollout.store.scope; an admin or a caller of every region gets the store itself). Writes through it
     reach the store, checked by role and scope in the library."""
-    return _open(str(database_path())).scoped(caller())
+    return store().scoped(caller())
 
 
 def caller() -> Caller:
-    """Who this script run acts for: set once per run by the sign-in gate in app.py (ACCESS.md); with
-    sign-in off, the local administrator. Every library write takes it; reads are scoped by it."""
-    return st.session_state.get("_caller", LOCAL)
+    """Who this script run acts for: set once per run by the sign-in gate in app.py (ACCESS.md; with sign-in
+    off, the gate decides the local administrator). Every library write takes it; reads are scoped by it.
+    Outside a run the gate decided (a callback, a download thread) nobody is known: refused, never a default."""
+    who = st.session_state.get(CALLER)
+    if not isinstance(who, Caller):
+        raise AccessDeniedError(_("Who is acting is not known here, so nothing was done. Reload the page."))
+    return who
 
 
 def is_demo(db: Database) -> bool:
@@ -87,7 +97,12 @@ def cached(func: Callable[Concatenate[Database, P], R], *args: P.args, **kwargs:
     language are part of the key: a caller never gets a frame computed for another scope, nor words of another
     language. func must be a module-level rollout
     function (it is found again by name) and its arguments hashable by Streamlit."""
-    db = get_db()
+    return cached_on(get_db(), func, *args, **kwargs)
+
+
+def cached_on(db: Database, func: Callable[Concatenate[Database, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """cached() on a scoped handle captured earlier: a download written on click runs on a thread of its own,
+    where no run's caller is known, so it hands in the handle its run captured (ui.auth.download)."""
     regions = getattr(db, "regions", None)
     scope = None if regions is None else tuple(sorted(regions))
     return _cached(db.path, db.version, scope, i18n.current(), f"{func.__module__}.{func.__name__}", args,

@@ -895,11 +895,11 @@ def build_demo(db: Database, branches: int = 40, seed: int = 7, today: date | No
                history: bool = True) -> dict[str, int]:
     """Write the demo portfolio into db through the importer, then (unless history=False) its past
     weekly reviews, decisions and a saved plan (rollout.demo.history); returns rows written per table."""
-    from rollout.demo.history import build_history
+    from rollout.demo.history import DEMO, build_history
     from rollout.exchange.importer import load
 
     today = today or date.today()
-    result = load(db, demo_workbook(branches, seed, today), today=today)
+    result = load(db, demo_workbook(branches, seed, today), today=today, caller=DEMO)
     counts = {table: counts.inserted for table, counts in result.counts.items()}
     if history:
         counts.update(build_history(db, today, branches))

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from rollout.core.access import LOCAL, Caller
+from rollout.core.access import Caller
 from rollout.core.errors import CellError, ValidationError
 from rollout.core.i18n import _
 from rollout.core.values import quote
@@ -255,11 +255,11 @@ def upsert(cur: Cursor, rows: SheetRows, write: bool = True) -> TableCounts:
     return TableCounts(inserted, total - inserted - unchanged, unchanged, changes)
 
 
-def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | None = None,
-         caller: Caller = LOCAL) -> ImportResult:
+def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | None = None, *,
+         caller: Caller) -> ImportResult:
     """Validate everything, then write everything in one transaction (or, dry run, count only). An import
-    replaces data of every branch: admins only (a refusal is recorded); caller defaults to the local
-    administrator for scripts and the demo, pages pass theirs."""
+    replaces data of every branch: admins only (a refusal is recorded). The caller is always named (the
+    page's, the CLI's operator, the demo's): there is no default."""
     if not dry_run:
         authorise(db, caller, "import")
     tables = validate_workbook(db, raw, today)
@@ -286,7 +286,7 @@ def load(db: Database, raw: RawWorkbook, dry_run: bool = False, today: date | No
 
 
 def import_workbook(db: Database, source: str | Path | bytes, file_name: str | None = None,
-                    dry_run: bool = False, today: date | None = None, caller: Caller = LOCAL) -> ImportResult:
+                    dry_run: bool = False, today: date | None = None, *, caller: Caller) -> ImportResult:
     """Read and load a workbook from a path or uploaded bytes; raises ValidationError if refused."""
     if not dry_run:
         authorise(db, caller, "import")  # before the file is read: a refused caller learns nothing of it

@@ -638,12 +638,13 @@ def _new_code(item_code: str, source_code: str, branch_code: str) -> str:
 
 
 def plan_from_template(db: Database, branch_code: str, source_code: str | None = None, write: bool = True,
-                       today: date | None = None, *, caller: Caller | None = None) -> pd.DataFrame:
+                       today: date | None = None, *, caller: Caller | None) -> pd.DataFrame:
     """Copy the pilot's (or source_code's) checklist to a branch: status open, no completion, no owner,
     each due date at the same distance before the branch's planned go-live as it was before the
     source's go-live (actual, else planned). Item codes keep their suffix (PIL-07 -> B11-07); items
     whose code the branch already has are skipped, never overwritten. write=False: preview only.
-    Returns the items added (or that would be added). Writing needs the caller (checked and audited)."""
+    Returns the items added (or that would be added). The caller is always named (None only for a preview):
+    writing checks and audits it."""
     if write and caller is None:
         raise TypeError("plan_from_template(write=True) needs the caller who writes")
     target = _branch(db, branch_code)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from rollout.core.access import LOCAL, Caller
+from rollout.core.access import Caller
 from rollout.core.errors import DatabaseLockedError, RolloutError
 from rollout.core.i18n import _
 from rollout.core.labels import N_
@@ -95,9 +95,9 @@ def _copy_into(con: duckdb.DuckDBPyConnection, source_catalog: str, out: Path) -
         cur.close()
 
 
-def backup(db_path: Path | str, out: Path, caller: Caller = LOCAL) -> Path:
+def backup(db_path: Path | str, out: Path, *, caller: Caller) -> Path:
     """Copy the database file at db_path into a new backup file (out, or a new file inside folder out).
-    Admins only (the CLI runs as one; `caller` defaults to the local administrator).
+    Admins only (the CLI passes its operator; there is no default caller).
 
     Refuses, with a message saying what to do, when another process (the running app) holds the file.
     db_path may be a server URL: the server's store is copied into the same kind of file.
@@ -105,7 +105,7 @@ def backup(db_path: Path | str, out: Path, caller: Caller = LOCAL) -> Path:
     caller.check("backup")
     if is_server_location(str(db_path)):
         with Database(str(db_path)) as db:
-            return backup_open_database(db, out)
+            return backup_open_database(db, out, caller=caller)
     db_path = Path(db_path)
     if not db_path.exists():
         raise RolloutError(_("the database {path} does not exist (nothing to back up)").format(path=db_path))
@@ -141,7 +141,7 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("SELECT current_database()").fetchone()[0]
 
 
-def backup_open_database(db: Database, out: Path, caller: Caller = LOCAL) -> Path:
+def backup_open_database(db: Database, out: Path, *, caller: Caller) -> Path:
     """Back up the database this process has open (the app's): a consistent snapshot taken while
     writes are held back, so it is safe while other sessions use the app. Returns the file written.
     Admins only: a refusal is recorded."""
@@ -169,10 +169,10 @@ def backup_open_database(db: Database, out: Path, caller: Caller = LOCAL) -> Pat
     return target
 
 
-def backup_bytes(db: Database, caller: Caller = LOCAL) -> bytes:
+def backup_bytes(db: Database, *, caller: Caller) -> bytes:
     """The backup file's bytes (for a download button in the app); admins only."""
     with tempfile.TemporaryDirectory(prefix="rollout-backup-") as folder:
-        written = backup_open_database(db, Path(folder) / "rollout-backup.duckdb", caller)
+        written = backup_open_database(db, Path(folder) / "rollout-backup.duckdb", caller=caller)
         return written.read_bytes()
 
 
@@ -217,12 +217,12 @@ def inspect_backup(backup_path: Path) -> int:
         con.close()
 
 
-def restore(backup_path: Path, db_path: Path | str, force: bool = False, caller: Caller = LOCAL) -> None:
+def restore(backup_path: Path, db_path: Path | str, force: bool = False, *, caller: Caller) -> None:
     """Replace (or create) the database at db_path with the backup, upgraded to the current schema.
-    Admins only (the CLI runs as one; `caller` defaults to the local administrator)."""
+    Admins only (the CLI passes its operator; there is no default caller)."""
     caller.check("restore")
     if is_server_location(str(db_path)):
-        _restore_into_server(Path(backup_path), str(db_path), force)
+        _restore_into_server(Path(backup_path), str(db_path), force, caller)
         return
     backup_path, db_path = Path(backup_path), Path(db_path)
     files.check_database_path(db_path)
@@ -257,7 +257,7 @@ def restore(backup_path: Path, db_path: Path | str, force: bool = False, caller:
         files.remove_file(staged)
 
 
-def _restore_into_server(backup_path: Path, url: str, force: bool) -> None:
+def _restore_into_server(backup_path: Path, url: str, force: bool, caller: Caller) -> None:
     """Replace the server store's data with the backup's, in one PostgreSQL transaction."""
     inspect_backup(backup_path)
     with Database(url) as target:
@@ -266,7 +266,7 @@ def _restore_into_server(backup_path: Path, url: str, force: bool) -> None:
                                  "backup)").format(name=target.name))
         with tempfile.TemporaryDirectory(prefix="rollout-restore-") as folder:
             staged = Path(folder) / "restore.duckdb"
-            restore(backup_path, staged)  # validated and upgraded to the current schema
+            restore(backup_path, staged, caller=caller)  # validated and upgraded to the current schema
             with Database(staged) as source:
                 copy_store(source, target)
 

@@ -7,18 +7,23 @@ every region, so the first administrator can sign in before the table has rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
 from rollout.core.access import ROLES, Caller, regions_from_text, regions_to_text
-from rollout.core.errors import NotFoundError, RolloutError
+from rollout.core.errors import AccessDeniedError, NotFoundError, RolloutError
 from rollout.core.i18n import _
 from rollout.core.typed import ascii_lower, email_key, person_name, region_code_refusal
 from rollout.store.audit import authorise, record_json, utc_now
 from rollout.store.db import Database
 
 FIELDS = ["name", "role", "regions", "active"]
+# The claims of an OpenID Connect ID token that tell one sign-in from another: every tab of a browser holds
+# the same (the same identity cookie), a new sign-in gets a new issue time and a new nonce.
+SIGN_IN_CLAIMS = ("iss", "sub", "email", "iat", "nonce")
 
 
 def normalise_email(email: str | None) -> str:
@@ -125,9 +130,46 @@ def remove_user(db: Database, by: Caller, email: str) -> None:
                {"active": False})
 
 
-def record_session(db: Database, email: str, action: str) -> None:
-    """A sign-in or sign-out in the audit trail (ACCESS.md "Audit"): action `login` or `logout`."""
+def sign_in_key(claims: Mapping[str, object]) -> str | None:
+    """Which sign-in a session holds: a digest of the ID token's issuer, subject, email, issue time and nonce
+    (so no claim is written to the audit trail as it is). Every session of one browser shares it (Streamlit's
+    identity cookie); None when the token carries neither an issue time nor a nonce (OpenID Connect requires
+    both here: Streamlit sends a nonce), and then a sign-out cannot reach the browser's other tabs."""
+    parts = {name: claims.get(name) for name in SIGN_IN_CLAIMS}
+    if parts["iat"] is None and parts["nonce"] is None:
+        return None
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def record_session(db: Database, email: str, action: str, sign_in: str | None) -> None:
+    """A sign-in or sign-out in the audit trail (ACCESS.md "Audit"): action `login` or `logout`, keyed by the
+    sign-in (sign_in_key) when known, so a sign-out ends every session of that sign-in (signed_out)."""
     if action not in ("login", "logout"):
         raise ValueError(f"unknown session event {action!r}")
     with db.transaction() as cur:
-        record_json(cur, normalise_email(email), action, "session", None)
+        record_json(cur, normalise_email(email), action, "session", None if sign_in is None else {"sign_in": sign_in})
+
+
+def signed_out(db: Database, email: str, sign_in: str | None) -> bool:
+    """Whether this sign-in of email was ended (in any tab of the browser that holds it): its sessions are
+    refused from their next interaction on, however long their page stays open."""
+    if sign_in is None:
+        return False
+    return bool(db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'session' AND action = 'logout' "
+                          "AND actor = ? AND row_key = ?",
+                          [normalise_email(email), json.dumps({"sign_in": sign_in}, ensure_ascii=False)]))
+
+
+def current_caller(db: Database, email: str | None, sign_in: str | None, admins: Iterable[str] = ()) -> Caller | None:
+    """The signed-in person as the store says now: None when the sign-in was ended or they have no access."""
+    if signed_out(db, email or "", sign_in):
+        return None
+    return caller_for(db, email, admins)
+
+
+def confirm_caller(db: Database, caller: Caller, sign_in: str | None, admins: Iterable[str] = ()) -> None:
+    """Before work started for a caller decided earlier (a download written on click): refuse unless the store
+    still gives that person the same role and scope and the sign-in was not ended. Unknown means refused."""
+    if current_caller(db, caller.email, sign_in, admins) != caller:
+        raise AccessDeniedError(_("{email} no longer has this access (signed out, deactivated, or given another "
+                                  "role or scope): nothing was written. Reload the page.").format(email=caller.email))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from rollout.core.access import LOCAL
 from rollout.exchange.importer import import_workbook
 from rollout.store.db import Database
 
@@ -28,7 +29,7 @@ def run(*args: str, admins: str = "") -> subprocess.CompletedProcess:
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("users") / "sample.duckdb"
     with Database(path) as db:
-        import_workbook(db, SAMPLE)
+        import_workbook(db, SAMPLE, caller=LOCAL)
     return path
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from rollout.cli import main
+from rollout.core.access import LOCAL
 from rollout.demo.portfolio import PILOT_CODE, build_demo, demo_workbook, month_start
 from rollout.exchange.importer import load
 from rollout.exchange.spec import APPLICATION_STATUSES, DIMENSIONS, LOAD_ORDER
@@ -53,8 +54,8 @@ def test_counts_are_rows_written_and_the_load_is_marked_demo(demo40):
 def test_valid_by_the_importers_rules_and_loading_again_changes_nothing():
     db = Database(":memory:")
     raw = demo_workbook(branches=10, seed=7, today=TODAY)
-    first = load(db, raw, today=TODAY)  # validates everything first: raises if any row broke a rule
-    again = load(db, raw, today=TODAY)
+    first = load(db, raw, today=TODAY, caller=LOCAL)  # validates everything first: raises if any row broke a rule
+    again = load(db, raw, today=TODAY, caller=LOCAL)
     for table, counts in again.counts.items():
         assert (counts.inserted, counts.updated) == (0, 0), table
         assert counts.unchanged == first.counts[table].inserted, table

@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,9 +26,10 @@ from rollout.store.users import add_user
 from browser import (
     assert_no_exception,
     browser_page,
-    free_port,
+    open_signed,
     screenshot,
-    streamlit_server,
+    sign_in,
+    signed_in_server,
     wait_for_app,
     wait_for_text,
 )
@@ -50,32 +46,6 @@ USERS = {
 VIEWER_BUTTONS = {"Sign out", "Open", "Optimise the plan"}
 
 
-@contextmanager
-def oidc_provider(log_folder: Path) -> Iterator[str]:
-    """A real OpenID Connect provider (oidc-provider-mock) on a free loopback port; its issuer URL."""
-    port = free_port()
-    claims = [arg for user in USERS.values() for arg in ("--user-claims", json.dumps(user))]
-    log_folder.mkdir(parents=True, exist_ok=True)
-    with (log_folder / "oidc.log").open("w", encoding="utf-8") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *claims],
-                                stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=2):
-                        break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"the OpenID provider did not start: {log_folder / 'oidc.log'}") from None
-                    time.sleep(0.2)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def signed_app(sample_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The app with sign-in on (its URL) and its database."""
@@ -85,42 +55,14 @@ def signed_app(sample_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -
     with Database(db_path) as db:
         add_user(db, LOCAL, USERS["viewer"]["email"], "viewer", name="CIO")
         add_user(db, LOCAL, USERS["editor"]["email"], "editor", ["EAST"], name="East lead")
-    port = free_port()
-    with oidc_provider(folder / "log") as issuer:
-        secrets = folder / "secrets.toml"
-        secrets.write_text(f'''[auth]
-redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
-cookie_secret = "a-test-cookie-secret-of-enough-length"
-client_id = "rollout"
-client_secret = "rollout-secret"
-server_metadata_url = "{issuer}/.well-known/openid-configuration"
-''', encoding="utf-8")
-        with streamlit_server(db_path, folder / "log", port=port, secrets=secrets,
-                              env={"ROLLOUT_ADMINS": "Boss@acme.cn"}) as url:
-            yield url, db_path
+    with signed_in_server(db_path, folder, USERS.values(), "Boss@acme.cn") as url:
+        yield url, db_path
 
 
 @pytest.fixture
 def tab(browser: object, signed_app: tuple[str, Path]) -> Iterator[object]:
     with browser_page(browser, signed_app[0]) as page:
         yield page
-
-
-def sign_in(page: object, who: str) -> None:
-    """From the app's sign-in page through the provider's form (the user's button) back to the app."""
-    page.goto("/")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name=USERS[who]["sub"], exact=True).click()
-    page.wait_for_url("**/", timeout=60_000)
-    page.locator('[data-testid="stApp"]').wait_for()
-    wait_for_app(page)
-
-
-def open_signed(page: object, path: str) -> None:
-    """Open a page of the app in the signed-in browser and wait for the run to finish."""
-    page.goto(f"/{path}{'&' if '?' in path else '?'}as_of=2026-11-22")
-    page.locator(".st-key-sign_out").wait_for(timeout=90_000)
-    wait_for_app(page)
 
 
 def buttons(page: object) -> set[str]:

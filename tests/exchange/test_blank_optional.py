@@ -24,6 +24,7 @@ import openpyxl
 import pytest
 
 from rollout.cli import COMMANDS, main
+from rollout.core.access import LOCAL
 from rollout.core.errors import ValidationError
 from rollout.exchange.importer import import_workbook
 from rollout.exchange.spec import SHEETS
@@ -80,7 +81,7 @@ def load(case: Case, folder: Path) -> Path:
         target.unlink(missing_ok=True)
         try:
             with Database(target) as db:
-                import_workbook(db, source, today=TODAY)
+                import_workbook(db, source, today=TODAY, caller=LOCAL)
             return target
         except ValidationError as exc:
             refused: dict[str, set[int]] = {}

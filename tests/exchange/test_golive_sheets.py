@@ -35,13 +35,13 @@ ACCEPTANCE_HEADER = ["branch_code", "accepted_on", "payment_due", "payment_recei
 @pytest.fixture
 def db(tmp_path: Path):
     database = Database(tmp_path / "g.duckdb")
-    import_workbook(database, xlsx({"regions": REGIONS, "branches": BRANCHES}), "base.xlsx", today=TODAY)
+    import_workbook(database, xlsx({"regions": REGIONS, "branches": BRANCHES}), "base.xlsx", today=TODAY, caller=LOCAL)
     yield database
     database.close()
 
 
 def load(db: Database, sheets: dict[str, list[list]]):
-    return import_workbook(db, xlsx(sheets), "golive.xlsx", today=TODAY)
+    return import_workbook(db, xlsx(sheets), "golive.xlsx", today=TODAY, caller=LOCAL)
 
 
 def refused(db: Database, sheets: dict[str, list[list]]) -> list[str]:

@@ -47,7 +47,7 @@ def refused(db: Database, data: bytes, name: str, match: str) -> ValidationError
     """The upload is refused with a message matching `match`, and nothing is written."""
     before = contents(db)
     with pytest.raises(ValidationError) as info:
-        import_workbook(db, data, file_name=name, today=TODAY)
+        import_workbook(db, data, file_name=name, today=TODAY, caller=LOCAL)
     assert any(match in str(e) for e in info.value.errors), [str(e) for e in info.value.errors]
     assert contents(db) == before
     return info.value
@@ -84,7 +84,8 @@ def test_decompression_bomb_is_refused_before_unpacking(sample_db: Database, mon
 def test_many_small_highly_compressible_entries_still_load(sample_db: Database) -> None:
     """The ratio rule only refuses an entry that is both >200-fold and > 1 MiB: ordinary CSVs pass."""
     regions = "region_code,region_name\n" + "".join(f"R{i},{'region ' * 5}{i}\n" for i in range(200))
-    result = import_workbook(sample_db, zipped({"regions.csv": regions.encode()}), file_name="ok.zip", today=TODAY)
+    result = import_workbook(sample_db, zipped({"regions.csv": regions.encode()}), file_name="ok.zip", today=TODAY,
+                             caller=LOCAL)
     assert result.counts["regions"].inserted == 200
 
 
@@ -127,7 +128,7 @@ def test_oversize_upload_is_refused_without_reading_it(sample_db: Database, tmp_
     with open(huge, "wb") as f:  # a sparse 60 MiB file: refused by its size, never read
         f.truncate(60 * 2**20)
     with pytest.raises(ValidationError, match="larger than 50 MiB"):
-        import_workbook(sample_db, huge)
+        import_workbook(sample_db, huge, caller=LOCAL)
     # and Streamlit refuses bigger uploads before the app sees them
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] <= sources.MAX_FILE_BYTES // 2**20
@@ -178,7 +179,7 @@ def test_csv_export_neutralises_formulas_and_reimports_identically(sample_db: Da
     zip_file = export(db, tmp_path / "export.zip")
     for source in (folder, zip_file):
         fresh = Database(tmp_path / f"fresh-{source.name}.duckdb")
-        import_workbook(fresh, source, today=TODAY)
+        import_workbook(fresh, source, today=TODAY, caller=LOCAL)
         assert without_logs(contents(fresh)) == without_logs(contents(db))
         fresh.close()
     # the CSV download beside every table is safe too
@@ -205,7 +206,7 @@ def test_xlsx_export_stores_formula_text_as_text_and_reimports_identically(sampl
     assert {c.value for c in texts} >= {"=1+2", "@SUM(A1:A9)", "-2+3", "=1+1", "+cmd|' /C calc'!A0", "@evil"}
     assert all(c.data_type == "s" and c.quotePrefix for c in texts)  # quote-prefixed strings, value unchanged
     fresh = Database(tmp_path / "fresh.duckdb")
-    import_workbook(fresh, out, today=TODAY)
+    import_workbook(fresh, out, today=TODAY, caller=LOCAL)
     assert without_logs(contents(fresh)) == without_logs(contents(db))
     fresh.close()
 
@@ -361,7 +362,7 @@ def mutation_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
 
 def test_the_unmutated_workbook_loads(mutation_db: Database) -> None:
     for data, name in ((as_xlsx(BASE), "base.xlsx"), (as_zip(BASE), "base.zip")):
-        result = import_workbook(mutation_db, data, file_name=name, today=TODAY)
+        result = import_workbook(mutation_db, data, file_name=name, today=TODAY, caller=LOCAL)
         assert result.rows == sum(len(rows) - 1 for rows in BASE.values())
 
 
@@ -376,12 +377,12 @@ def test_a_mutated_workbook_loads_or_is_refused_with_nothing_written(mutation_db
     before = contents(mutation_db)
     if dry_run_first:
         try:
-            import_workbook(mutation_db, data, file_name=name, today=TODAY, dry_run=True)
+            import_workbook(mutation_db, data, file_name=name, today=TODAY, dry_run=True, caller=LOCAL)
         except ValidationError as exc:
             assert exc.errors and all(str(e) for e in exc.errors)  # each error has a message
         assert contents(mutation_db) == before  # a dry run never writes
     try:
-        import_workbook(mutation_db, data, file_name=name, today=TODAY)
+        import_workbook(mutation_db, data, file_name=name, today=TODAY, caller=LOCAL)
     except ValidationError as exc:
         event("refused")
         assert exc.errors and all(str(e) for e in exc.errors)

@@ -222,7 +222,7 @@ def held(path: Path, read_only: bool = False) -> Iterator[subprocess.Popen]:
 
 def test_commands_refuse_while_another_process_holds_the_database(
         sample_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    copy = backup.backup(sample_db_path, tmp_path / "copy.duckdb")
+    copy = backup.backup(sample_db_path, tmp_path / "copy.duckdb", caller=LOCAL)
     workbook = write(tmp_path, "regions.csv", b"region_code,region_name\nZZ,Z\n")
     before, inode = digest(sample_db_path), sample_db_path.stat().st_ino
     with held(sample_db_path) as holder:
@@ -341,14 +341,14 @@ def plain_row(row: dict) -> dict:
 def test_a_sheet_without_some_columns_leaves_them_as_stored(branches_db: Database) -> None:
     sheet = {"branches": [["branch_code", "branch_name", "region_code"], ["B01", "天津新名", "NORTH"],
                           ["B03", "新分公司", "EAST"]]}
-    preview = import_workbook(branches_db, xlsx(sheet), "rename.xlsx", dry_run=True, today=TODAY)
+    preview = import_workbook(branches_db, xlsx(sheet), "rename.xlsx", dry_run=True, today=TODAY, caller=LOCAL)
     counts = preview.counts["branches"]
     assert (counts.inserted, counts.updated, counts.unchanged) == (1, 1, 0)
     assert counts.changes == (("branch_name", 1),)
     assert preview.table().to_dict("records") == [{"table": "branches", "inserted": 1, "updated": 1, "unchanged": 0,
                                                    "columns changed": "branch_name (1)"}]
     assert plain_row(branch(branches_db, "B01")) == B01  # a dry run writes nothing
-    import_workbook(branches_db, xlsx(sheet), "rename.xlsx", today=TODAY)
+    import_workbook(branches_db, xlsx(sheet), "rename.xlsx", today=TODAY, caller=LOCAL)
     # hand-checked: only the name changed; city, headcount, wave, dates, months and budgets are as stored
     assert plain_row(branch(branches_db, "B01")) == {**B01, "branch_name": "天津新名"}
     assert plain_row(branch(branches_db, "B02")) == B02  # not in the sheet: untouched
@@ -364,10 +364,10 @@ def test_a_blank_cell_in_a_present_column_empties_it_and_the_dry_run_names_the_c
                                                                                        capsys) -> None:
     sheet = {"branches": [["branch_code", "branch_name", "region_code", "city", "headcount"],
                           ["B01", "天津分公司", "NORTH", None, 130], ["B02", "济南分公司", "NORTH", "济南", 80]]}
-    preview = import_workbook(branches_db, xlsx(sheet), "blank.xlsx", dry_run=True, today=TODAY)
+    preview = import_workbook(branches_db, xlsx(sheet), "blank.xlsx", dry_run=True, today=TODAY, caller=LOCAL)
     assert preview.counts["branches"].changes == (("city", 1), ("headcount", 1))
     assert (preview.counts["branches"].updated, preview.counts["branches"].unchanged) == (1, 1)
-    import_workbook(branches_db, xlsx(sheet), "blank.xlsx", today=TODAY)
+    import_workbook(branches_db, xlsx(sheet), "blank.xlsx", today=TODAY, caller=LOCAL)
     assert plain_row(branch(branches_db, "B01")) == {**B01, "city": None, "headcount": 130}
     assert plain_row(branch(branches_db, "B02")) == B02
 
@@ -389,17 +389,17 @@ def test_row_rules_judge_absent_columns_by_their_stored_values(branches_db: Data
     with pytest.raises(ValidationError) as caught:
         import_workbook(branches_db, xlsx({"branches": [["branch_code", "branch_name", "region_code",
                                                          "planned_go_live"], ["B01", "天津", "NORTH", "2026-08-01"]]}),
-                        "early.xlsx", today=TODAY)
+                        "early.xlsx", today=TODAY, caller=LOCAL)
     assert [str(e) for e in caught.value.errors] == [
         "branches row 2, planned_go_live: 2026-08-01 is before planned_kickoff 2026-09-01 (expected a date on or "
         "after it)"]
     # a done checklist item keeps its stored completed_on when the sheet has no such column
     import_workbook(branches_db, xlsx({"checklist": [
         ["branch_code", "item_code", "dimension", "title", "status", "completed_on"],
-        ["B01", "I1", "data", "Cleanse", "done", "2026-10-01"]]}), "c1.xlsx", today=TODAY)
+        ["B01", "I1", "data", "Cleanse", "done", "2026-10-01"]]}), "c1.xlsx", today=TODAY, caller=LOCAL)
     result = import_workbook(branches_db, xlsx({"checklist": [
         ["branch_code", "item_code", "dimension", "title", "status"], ["B01", "I1", "data", "Cleanse data", "done"]]}),
-        "c2.xlsx", today=TODAY)
+        "c2.xlsx", today=TODAY, caller=LOCAL)
     assert result.counts["checklist"].changes == (("title", 1),)
     assert branches_db.rows("SELECT title, completed_on FROM checklist") == [("Cleanse data", date(2026, 10, 1))]
 
@@ -433,7 +433,7 @@ def test_a_csv_in_another_encoding_is_refused_naming_the_file(sample_db_path: Pa
 def test_utf8_and_plainly_chinese_gbk_load_as_the_same_text(tmp_path: Path, encoding: str) -> None:
     text = "region_code,region_name\nE1,华东区\nN1,华北区（北京、天津）\nS1,华南区·广州\n"
     with Database(tmp_path / "e.duckdb") as db:
-        import_workbook(db, write(tmp_path, "regions.csv", text.encode(encoding)), today=TODAY)
+        import_workbook(db, write(tmp_path, "regions.csv", text.encode(encoding)), today=TODAY, caller=LOCAL)
         assert db.rows("SELECT * FROM regions ORDER BY 1") == [("E1", "华东区"), ("N1", "华北区（北京、天津）"),
                                                               ("S1", "华南区·广州")]
 
@@ -472,7 +472,7 @@ def test_a_code_with_an_invisible_character_is_refused(sample_db_path: Path, tmp
         raw = RawWorkbook("code.xlsx", "x", {"branches": RawSheet("branches", "branches", {
             "branch_code": [code], "branch_name": ["看不见"], "region_code": ["NORTH"]}, [2])})
         with Database(sample_db_path) as db, pytest.raises(ValidationError) as caught:
-            load(db, raw, today=TODAY)
+            load(db, raw, today=TODAY, caller=LOCAL)
         assert message in str(caught.value)
         return
     source = write(tmp_path, "branches.csv", "\n".join(",".join(r) for r in rows).encode())
@@ -485,7 +485,7 @@ def test_full_width_codes_and_enumerations_are_the_plain_ones(sample_db: Databas
         "ｂｒａｎｃｈｅｓ": [["ｂｒａｎｃｈ ｃｏｄｅ", "branch_name", "region_code"],
                            ["Ｂ０１", "全角名", "ＮＯＲＴＨ"]],
         "modules": [["branch_code", "module", "phase"], ["\u3000Ｂ０１\u3000", "ＦＩＮＡＮＣＥ", "１"]]}), "wide.xlsx",
-        today=TODAY)
+        today=TODAY, caller=LOCAL)
     assert sample_db.scalar("SELECT count(*) FROM branches") == count  # no new branch beside B01
     assert (result.counts["branches"].inserted, result.counts["branches"].updated) == (0, 1)
     assert sample_db.scalar("SELECT branch_name FROM branches WHERE branch_code = 'B01'") == "全角名"
@@ -750,7 +750,7 @@ def test_a_sheet_declaring_the_whole_grid_is_read_by_the_rows_it_holds(sample_db
 def test_an_error_in_the_bottom_row_names_its_row_number(sample_db: Database) -> None:
     data = patch(bottom_row_xlsx(True), "xl/worksheets/sheet1.xml", lambda x: x.replace(b"DEEP", b"DEEP\xe2\x80\x8b"))
     with pytest.raises(ValidationError) as caught:
-        import_workbook(sample_db, data, "tall.xlsx", today=TODAY)
+        import_workbook(sample_db, data, "tall.xlsx", today=TODAY, caller=LOCAL)
     assert str(caught.value.errors[0]).startswith("regions row 1048576, region_code: 'DEEP\\u200b' holds an "
                                                   "invisible or control character, U+200B ZERO WIDTH SPACE")
 
@@ -779,7 +779,7 @@ def test_many_unknown_columns_make_one_warning(sample_db_path: Path, tmp_path: P
 
 def test_many_unknown_sheets_make_one_warning(sample_db: Database) -> None:
     sheets = {"regions": REGIONS, **{f"Notes {i}": [["x"], [i]] for i in range(40)}}
-    result = import_workbook(sample_db, xlsx(sheets), "many.xlsx", today=TODAY, dry_run=True)
+    result = import_workbook(sample_db, xlsx(sheets), "many.xlsx", today=TODAY, dry_run=True, caller=LOCAL)
     assert result.warnings == ["many.xlsx: 40 sheets or files are not part of the rollout format and were skipped: "
                                "Notes 0, Notes 1, Notes 2, Notes 3, Notes 4, …"]
 
@@ -802,11 +802,11 @@ def test_formula_like_codes_survive_a_csv_round_trip(sample_db: Database, tmp_pa
     assert all(f"'{code}," in branches_csv for code in FORMULA_CODES)  # neutralised on the way out
     before = {as_of: summary(sample_db, as_of) for as_of in (TODAY, date(2026, 9, 15))}
     tables = contents_of(sample_db)
-    again = import_workbook(sample_db, folder, today=TODAY)  # into the same database: nothing new
+    again = import_workbook(sample_db, folder, today=TODAY, caller=LOCAL)  # into the same database: nothing new
     assert all(c.inserted == 0 and c.updated == 0 for c in again.counts.values()), again.table()
     assert contents_of(sample_db) == tables
     with Database(tmp_path / "fresh.duckdb") as fresh:  # into a new one: the same tables and figures
-        import_workbook(fresh, export(sample_db, tmp_path / "export.zip"), today=TODAY)
+        import_workbook(fresh, export(sample_db, tmp_path / "export.zip"), today=TODAY, caller=LOCAL)
         assert contents_of(fresh) == tables
         assert {as_of: summary(fresh, as_of) for as_of in before} == before
         assert fresh.scalar("SELECT count(*) FROM branches WHERE branch_code LIKE '''%'") == 0
@@ -821,18 +821,19 @@ def contents_of(db: Database) -> dict[str, list[tuple]]:
 KILL_BEFORE_SWAP = """
 import os, signal, sys
 from pathlib import Path
+from rollout.core.access import LOCAL
 from rollout.store import backup, files
 def killed(staged, target):
     print(staged, flush=True)
     os.kill(os.getpid(), signal.SIGKILL)
 files.replace_database = killed
-backup.restore(Path(sys.argv[1]), Path(sys.argv[2]), force=True)
+backup.restore(Path(sys.argv[1]), Path(sys.argv[2]), force=True, caller=LOCAL)
 """
 
 
 def test_a_restore_killed_with_sigkill_leaves_a_file_the_next_restore_or_open_removes(
         sample_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    copy = backup.backup(sample_db_path, tmp_path / "copy.duckdb")
+    copy = backup.backup(sample_db_path, tmp_path / "copy.duckdb", caller=LOCAL)
     target = tmp_path / "live" / "rollout.duckdb"
     target.parent.mkdir()
     shutil.copy(sample_db_path, target)
@@ -966,7 +967,7 @@ def test_fuzz_the_importer_with_encodings_look_alikes_numbers_and_dates(fuzz_db:
         return
     before = contents_of(fuzz_db)
     try:
-        import_workbook(fuzz_db, data, file_name="branches.csv", today=TODAY)
+        import_workbook(fuzz_db, data, file_name="branches.csv", today=TODAY, caller=LOCAL)
     except ValidationError as exc:
         event(f"{encoding}: refused")
         assert exc.errors and all(str(e) for e in exc.errors)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from rollout.core.access import LOCAL
 from rollout.core.errors import ValidationError
 from rollout.exchange.exporter import export
 from rollout.exchange.importer import import_workbook
@@ -27,7 +28,7 @@ BRANCHES = [["branch_code", "branch_name", "region_code", "is_pilot", "planned_g
 
 
 def load_xlsx(db: Database, sheets: dict[str, list[list]], dry_run: bool = False):
-    return import_workbook(db, xlsx(sheets), "test.xlsx", dry_run=dry_run, today=date(2026, 11, 22))
+    return import_workbook(db, xlsx(sheets), "test.xlsx", dry_run=dry_run, today=date(2026, 11, 22), caller=LOCAL)
 
 
 def errors_of(db: Database, sheets: dict[str, list[list]]) -> list[str]:
@@ -48,7 +49,7 @@ def db(tmp_path: Path):
 
 
 def test_sample_imports_cleanly(db: Database) -> None:
-    result = import_workbook(db, SAMPLE, today=date(2026, 11, 22))
+    result = import_workbook(db, SAMPLE, today=date(2026, 11, 22), caller=LOCAL)
     assert result.warnings == []
     assert result.counts["branches"].inserted == 12  # the pilot + B01..B11
     assert result.counts["checklist"].inserted == db.scalar("SELECT count(*) FROM checklist") > 100
@@ -60,8 +61,8 @@ def test_sample_imports_cleanly(db: Database) -> None:
 
 @pytest.mark.slow
 def test_importing_twice_changes_nothing(db: Database) -> None:
-    import_workbook(db, SAMPLE, today=date(2026, 11, 22))
-    again = import_workbook(db, SAMPLE, today=date(2026, 11, 22))
+    import_workbook(db, SAMPLE, today=date(2026, 11, 22), caller=LOCAL)
+    again = import_workbook(db, SAMPLE, today=date(2026, 11, 22), caller=LOCAL)
     assert all(c.inserted == 0 and c.updated == 0 for c in again.counts.values())
     assert again.counts["checklist"].unchanged == db.scalar("SELECT count(*) FROM checklist")
     # both loads are logged, one row per table each
@@ -189,7 +190,7 @@ def test_csv_folder_in_utf8_or_gbk(db: Database, tmp_path: Path, encoding: str) 
     (folder / "regions.csv").write_bytes(csv_bytes(REGIONS, encoding))
     (folder / "Branches.csv").write_bytes(csv_bytes([r[:3] for r in BRANCHES], encoding))
     (folder / "notes.txt").write_text("hello")
-    result = import_workbook(db, folder)
+    result = import_workbook(db, folder, caller=LOCAL)
     assert db.scalar("SELECT region_name FROM regions WHERE region_code = 'EAST'") == "华东区"
     assert result.counts["branches"].inserted == 2
     assert any("notes.txt" in w for w in result.warnings)
@@ -199,7 +200,7 @@ def test_zip_of_csvs(db: Database) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("rollout/regions.csv", csv_bytes(REGIONS))
-    result = import_workbook(db, buffer.getvalue(), "export.zip")
+    result = import_workbook(db, buffer.getvalue(), "export.zip", caller=LOCAL)
     assert result.counts["regions"].inserted == 3
 
 
@@ -207,17 +208,17 @@ def test_reading_and_checking_leave_the_garbage_collector_as_they_found_it(db: D
     """The importer pauses the cyclic collector while it reads and checks (speed), and restores it,
     whether the workbook loads or is refused, and leaves it off when it was off."""
     assert gc.isenabled()
-    import_workbook(db, csv_bytes(REGIONS), "regions.csv")
+    import_workbook(db, csv_bytes(REGIONS), "regions.csv", caller=LOCAL)
     assert gc.isenabled()
     with pytest.raises(ValidationError):  # refused while reading
-        import_workbook(db, b"region_code,region_name\nE,\xff\xfe\xfa\xfb\x81\n", "regions.csv")
+        import_workbook(db, b"region_code,region_name\nE,\xff\xfe\xfa\xfb\x81\n", "regions.csv", caller=LOCAL)
     assert gc.isenabled()
     with pytest.raises(ValidationError):  # refused while checking
-        import_workbook(db, csv_bytes([["region_code", "region_name"], ["WEST", ""]]), "regions.csv")
+        import_workbook(db, csv_bytes([["region_code", "region_name"], ["WEST", ""]]), "regions.csv", caller=LOCAL)
     assert gc.isenabled()
     gc.disable()
     try:
-        import_workbook(db, csv_bytes(REGIONS), "regions.csv")
+        import_workbook(db, csv_bytes(REGIONS), "regions.csv", caller=LOCAL)
         assert not gc.isenabled()
     finally:
         gc.enable()
@@ -225,7 +226,7 @@ def test_reading_and_checking_leave_the_garbage_collector_as_they_found_it(db: D
 
 def test_csv_in_neither_encoding_is_named(db: Database) -> None:
     with pytest.raises(ValidationError) as caught:
-        import_workbook(db, b"region_code,region_name\nE,\xff\xfe\xfa\xfb\x81\n", "regions.csv")
+        import_workbook(db, b"region_code,region_name\nE,\xff\xfe\xfa\xfb\x81\n", "regions.csv", caller=LOCAL)
     assert "regions.csv: is neither UTF-8 nor GB18030/GBK" in str(caught.value)
 
 
@@ -233,12 +234,12 @@ def test_csv_in_neither_encoding_is_named(db: Database) -> None:
 @pytest.mark.parametrize("suffix", [".xlsx", ".zip", ""])
 def test_export_round_trip_gives_the_same_data(tmp_path: Path, suffix: str) -> None:
     source = Database(tmp_path / "a.duckdb")
-    import_workbook(source, SAMPLE, today=date(2026, 11, 22))
+    import_workbook(source, SAMPLE, today=date(2026, 11, 22), caller=LOCAL)
     with source.transaction() as cur:  # formula-like text survives the round trip unchanged
         cur.execute("UPDATE branches SET city = '=HYPERLINK(\"x\")' WHERE branch_code = 'B01'")
     out = export(source, tmp_path / f"export{suffix}")
     target = Database(tmp_path / "b.duckdb")
-    import_workbook(target, out, today=date(2026, 11, 22))
+    import_workbook(target, out, today=date(2026, 11, 22), caller=LOCAL)
     for table in ("regions", "branches", "checklist", "assignments", "touchpoints", "problems", "role_requirements",
                   "kickoffs", "consultant_days", "daily_entries", "acceptance"):
         query = f'SELECT * FROM "{table}" ORDER BY ALL'

@@ -25,7 +25,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def refused(folder: Path, language: str) -> ValidationError:
     with i18n.use_language(language), Database(":memory:") as db, pytest.raises(ValidationError) as caught:
-        import_workbook(db, folder, today=date(2026, 11, 30))
+        import_workbook(db, folder, today=date(2026, 11, 30), caller=LOCAL)
     return caught.value
 
 

@@ -363,7 +363,7 @@ def templated_db(location: str):
 
 def test_plan_from_template_preview_then_write(templated) -> None:
     before = _snapshot(templated)
-    preview = readiness.plan_from_template(templated, "T", write=False)
+    preview = readiness.plan_from_template(templated, "T", write=False, caller=LOCAL)
     assert _snapshot(templated) == before  # preview writes nothing
     # T-01 exists: skipped. P-02 due 61 days before the pilot's actual go-live -> 61 days before 09-01
     assert list(preview["item_code"]) == ["T-02", "T-03"]
@@ -374,7 +374,7 @@ def test_plan_from_template_preview_then_write(templated) -> None:
     written = readiness.plan_from_template(templated, "T", caller=LOCAL)
     assert len(written) == 2
     assert templated.rows("SELECT title FROM checklist WHERE item_code = 'T-01'") == [("Already planned",)]
-    assert readiness.plan_from_template(templated, "T", write=False).empty  # idempotent
+    assert readiness.plan_from_template(templated, "T", write=False, caller=LOCAL).empty  # idempotent
 
 
 def test_plan_from_template_refusals(templated) -> None:

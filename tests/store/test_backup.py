@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from rollout.cli import main
+from rollout.core.access import LOCAL
 from rollout.core.errors import DatabaseLockedError, RolloutError
 from rollout.exchange.spec import LOAD_ORDER
 from rollout.metrics.summary import summary
@@ -40,10 +41,10 @@ def summaries(path: Path) -> list[dict]:
 
 def test_backup_then_restore_gives_the_same_database_and_summary(sample_db_path: Path, tmp_path: Path) -> None:
     before, figures = contents(sample_db_path), summaries(sample_db_path)
-    written = backup.backup(sample_db_path, tmp_path / "copy.duckdb")
+    written = backup.backup(sample_db_path, tmp_path / "copy.duckdb", caller=LOCAL)
     assert written == tmp_path / "copy.duckdb"
     restored = tmp_path / "restored" / "rollout.duckdb"
-    backup.restore(written, restored, force=False)
+    backup.restore(written, restored, force=False, caller=LOCAL)
     assert contents(restored) == before
     assert len(before["checklist"]) > 50  # the sample really was copied, not two empty files compared
     assert summaries(restored) == figures
@@ -59,25 +60,25 @@ def test_backup_then_restore_gives_the_same_database_and_summary(sample_db_path:
 def test_backup_into_a_folder_names_a_new_file_and_never_overwrites(sample_db_path: Path, tmp_path: Path) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
-    written = backup.backup(sample_db_path, folder)
+    written = backup.backup(sample_db_path, folder, caller=LOCAL)
     assert written.parent == folder and written.name.startswith("rollout-backup-") and written.suffix == ".duckdb"
     with pytest.raises(RolloutError, match="already exists"):
-        backup.backup(sample_db_path, written)
+        backup.backup(sample_db_path, written, caller=LOCAL)
     with pytest.raises(RolloutError, match="does not exist"):
-        backup.backup(tmp_path / "missing.duckdb", tmp_path / "x.duckdb")
+        backup.backup(tmp_path / "missing.duckdb", tmp_path / "x.duckdb", caller=LOCAL)
     assert sorted(p.name for p in folder.iterdir()) == [written.name]  # no partial files left behind
 
 
 def test_restore_refuses_to_overwrite_without_force(sample_db_path: Path, tmp_path: Path) -> None:
-    saved = backup.backup(sample_db_path, tmp_path / "saved.duckdb")
+    saved = backup.backup(sample_db_path, tmp_path / "saved.duckdb", caller=LOCAL)
     before = contents(sample_db_path)
     with Database(sample_db_path) as db, db.transaction() as cur:
         cur.execute("UPDATE branches SET branch_name = 'renamed after the backup'")
     changed = contents(sample_db_path)
     with pytest.raises(RolloutError, match="--force"):
-        backup.restore(saved, sample_db_path, force=False)
+        backup.restore(saved, sample_db_path, force=False, caller=LOCAL)
     assert contents(sample_db_path) == changed  # untouched
-    backup.restore(saved, sample_db_path, force=True)
+    backup.restore(saved, sample_db_path, force=True, caller=LOCAL)
     assert contents(sample_db_path) == before  # the change made after the backup is gone
 
 
@@ -106,7 +107,7 @@ def test_restore_upgrades_a_version_1_backup(sample_db_path: Path, tmp_path: Pat
     first_tables = make_version_1(old, sample_db_path)
     assert backup.inspect_backup(old) == 1
     target = tmp_path / "restored.duckdb"
-    backup.restore(old, target)
+    backup.restore(old, target, caller=LOCAL)
     with Database(target, read_only=True) as db:
         assert db.schema_version() == LATEST_VERSION
         assert db.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'audit_log'") == 1
@@ -144,7 +145,7 @@ def test_restore_refuses_what_is_not_a_rollout_backup(kind: str, sample_db_path:
         bad.mkdir()
     before = contents(sample_db_path)
     with pytest.raises(RolloutError):
-        backup.restore(bad, sample_db_path, force=True)
+        backup.restore(bad, sample_db_path, force=True, caller=LOCAL)
     assert contents(sample_db_path) == before
     # the CLI: one clear line, exit 1, no traceback
     assert main(["restore", "--db", str(sample_db_path), "--force", str(bad)]) == 1
@@ -155,12 +156,12 @@ def test_restore_refuses_what_is_not_a_rollout_backup(kind: str, sample_db_path:
 
 def test_restore_refuses_a_newer_schema(sample_db_path: Path, tmp_path: Path) -> None:
     newer = tmp_path / "newer.duckdb"
-    backup.backup(sample_db_path, newer)
+    backup.backup(sample_db_path, newer, caller=LOCAL)
     con = duckdb.connect(str(newer))
     con.execute("INSERT INTO schema_version VALUES (?, now())", [LATEST_VERSION + 1])
     con.close()
     with pytest.raises(RolloutError, match="newer version"):
-        backup.restore(newer, tmp_path / "target.duckdb")
+        backup.restore(newer, tmp_path / "target.duckdb", caller=LOCAL)
     assert not (tmp_path / "target.duckdb").exists()
 
 
@@ -190,14 +191,14 @@ def app_process(sample_db_path: Path):
 def test_cli_backup_while_the_app_holds_the_file_says_to_use_the_app(app_process, sample_db_path: Path,
                                                                       tmp_path: Path) -> None:
     with pytest.raises(DatabaseLockedError, match="take the backup from inside the app"):
-        backup.backup(sample_db_path, tmp_path / "b.duckdb")
+        backup.backup(sample_db_path, tmp_path / "b.duckdb", caller=LOCAL)
     assert not list(tmp_path.glob("*b.duckdb*"))
     done = subprocess.run([sys.executable, "-m", "rollout", "backup", "--db", str(sample_db_path),
                            str(tmp_path / "b.duckdb")], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.startswith("error: the database") and "Traceback" not in done.stderr
     with pytest.raises(DatabaseLockedError, match=r"in use by another process \(PID \d+\): close the app"):
-        backup.restore(_empty_rollout_db(tmp_path / "fresh.duckdb"), sample_db_path, force=True)
+        backup.restore(_empty_rollout_db(tmp_path / "fresh.duckdb"), sample_db_path, force=True, caller=LOCAL)
 
 
 def _empty_rollout_db(path: Path) -> Path:
@@ -230,8 +231,8 @@ def test_backup_from_the_running_app_is_consistent_while_others_write(sample_db:
     for thread in threads:
         thread.start()
     try:
-        copies = [backup.backup_open_database(sample_db, tmp_path / f"live{i}.duckdb") for i in range(3)]
-        raw = backup.backup_bytes(sample_db)
+        copies = [backup.backup_open_database(sample_db, tmp_path / f"live{i}.duckdb", caller=LOCAL) for i in range(3)]
+        raw = backup.backup_bytes(sample_db, caller=LOCAL)
     finally:
         stop.set()
         for thread in threads:
@@ -240,7 +241,7 @@ def test_backup_from_the_running_app_is_consistent_while_others_write(sample_db:
     assert raw[8:12] == b"DUCK"  # a DuckDB file header
     for copy in copies:
         restored = tmp_path / f"restored-{copy.name}"
-        backup.restore(copy, restored)
+        backup.restore(copy, restored, caller=LOCAL)
         with Database(restored, read_only=True) as db:
             added_regions = db.scalar("SELECT count(*) FROM regions") - regions_before
             added_branches = db.scalar("SELECT count(*) FROM branches") - branches_before

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from rollout.core.access import LOCAL
 from rollout.exchange.importer import import_workbook
 from rollout.store.db import LATEST_VERSION, Database
 
@@ -32,6 +33,7 @@ HELPER = r"""
 import sys, time
 from contextlib import contextmanager
 sys.path.insert(0, sys.argv[1])
+from rollout.core.access import LOCAL
 from rollout.exchange import importer
 from rollout.store.db import Database
 
@@ -61,7 +63,7 @@ elif mode == "bulk":  # more rows than a row group (122,880): DuckDB writes them
                     "'open', NULL, false FROM range(130000) t(i)")
         print("inside the transaction", flush=True)
         time.sleep(120)
-importer.import_workbook(db, source)
+importer.import_workbook(db, source, caller=LOCAL)
 print("done", flush=True)
 if mode == "committed":  # committed (in the write-ahead log), killed before any checkpoint or close
     time.sleep(120)
@@ -103,7 +105,7 @@ def imported(big_folder: Path, sample_db_file: Path, tmp_path_factory: pytest.Te
     complete = tmp_path_factory.mktemp("complete") / "complete.duckdb"
     shutil.copy(sample_db_file, complete)
     with Database(complete) as db:
-        import_workbook(db, big_folder)
+        import_workbook(db, big_folder, caller=LOCAL)
     return contents(complete)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from rollout.core.access import Caller
+from rollout.core.access import LOCAL, Caller
 from rollout.core.errors import AccessDeniedError, RolloutError
 from rollout.exchange import edits, exporter
 from rollout.exchange.importer import import_workbook
@@ -97,7 +97,7 @@ def everywhere_writes(tmp: Path) -> dict[str, Callable[[Database, Caller], Any]]
                                                              caller=who),
         "import": lambda db, who: import_workbook(db, SAMPLE, today=TODAY, caller=who),
         "settings": lambda db, who: settings.save_settings(db, {"red_readiness_below": 55}, caller=who),
-        "backup": lambda db, who: backup.backup_bytes(db, who),
+        "backup": lambda db, who: backup.backup_bytes(db, caller=who),
         "restore": lambda db, who: backup.restore(tmp / "none.duckdb", tmp / "restored.duckdb", caller=who),
         "users": lambda db, who: users.add_user(db, who, f"new-{who.role}@acme.cn", "viewer"),
     }
@@ -295,12 +295,12 @@ def test_the_pilot_template_serves_every_region_but_the_pilot_stays_out_of_scope
     assert readiness.pilot_code(scoped) is None and readiness.pilot_code(db) == pilot
     branch = scoped.scalar("SELECT min(branch_code) FROM branches")
     # the pilot's checklist is every region's template: the same preview and kick-off findings as unscoped
-    pd.testing.assert_frame_equal(readiness.plan_from_template(scoped, branch, write=False),
-                                  readiness.plan_from_template(db, branch, write=False))
+    pd.testing.assert_frame_equal(readiness.plan_from_template(scoped, branch, write=False, caller=LOCAL),
+                                  readiness.plan_from_template(db, branch, write=False, caller=LOCAL))
     pd.testing.assert_frame_equal(readiness.kickoff_flags(scoped, branch), readiness.kickoff_flags(db, branch))
     assert db.scalar("SELECT count(*) FROM checklist WHERE branch_code = ? AND dimension = 'kickoff'", [pilot]) > 0
     with pytest.raises(RolloutError, match="does not exist"):  # named by the caller, the pilot is not found
-        readiness.plan_from_template(scoped, branch, source_code=pilot, write=False)
+        readiness.plan_from_template(scoped, branch, source_code=pilot, write=False, caller=LOCAL)
 
 
 def branch_functions() -> list[tuple[str, Callable[..., Any]]]:

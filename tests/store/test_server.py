@@ -185,7 +185,7 @@ def test_an_import_is_seen_whole_or_not_at_all(pg_server) -> None:
         thread = threading.Thread(target=read)
         thread.start()
         try:
-            import_workbook(importer, SAMPLE, today=TODAY)
+            import_workbook(importer, SAMPLE, today=TODAY, caller=LOCAL)
         finally:
             done.set()
             thread.join()
@@ -247,7 +247,7 @@ def test_backup_of_a_server_restores_into_a_file_and_into_a_server(sample_url: s
     written = tmp_path / "server.duckdb"
     assert backup.inspect_backup(written) >= 1  # the same portable file a file store's backup is
     restored_file = tmp_path / "restored.duckdb"
-    backup.restore(written, restored_file)
+    backup.restore(written, restored_file, caller=LOCAL)
     other = pg_server.create_database()
     assert main(["restore", "--db", other, str(written)]) == 0
     with Database(restored_file) as as_file, Database(other) as as_server:
@@ -260,9 +260,9 @@ def test_backup_of_a_server_restores_into_a_file_and_into_a_server(sample_url: s
 
 
 def test_a_file_backup_restores_into_a_server(sample_db_path: Path, pg_server, tmp_path: Path) -> None:
-    written = backup.backup(sample_db_path, tmp_path / "file-backup.duckdb")
+    written = backup.backup(sample_db_path, tmp_path / "file-backup.duckdb", caller=LOCAL)
     url = pg_server.create_database()
-    backup.restore(written, url)
+    backup.restore(written, url, caller=LOCAL)
     with Database(url) as server, Database(sample_db_path) as original:
         assert contents(server) == contents(original)
     pg_server.drop_database(url)

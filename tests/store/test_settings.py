@@ -57,7 +57,7 @@ def test_backup_from_the_app_restores_to_the_same_data(open_page, sample_db_path
     copy = tmp_path / "backup.duckdb"
     copy.write_bytes(data)
     restored = tmp_path / "restored.duckdb"
-    restore(copy, restored)
+    restore(copy, restored, caller=LOCAL)
     with Database(restored) as new, Database(sample_db_path) as old:
         for table in ("branches", "checklist", "touchpoints"):
             assert new.rows(f"SELECT * FROM {table} ORDER BY ALL") == old.rows(f"SELECT * FROM {table} ORDER BY ALL")

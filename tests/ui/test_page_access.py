@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 
 from rollout.core.access import LOCAL
+from rollout.core.errors import AccessDeniedError
+from rollout.exchange.importer import import_workbook
 from rollout.store.db import Database
 from rollout.store.users import add_user, remove_user
 
-from support import ROOT, every_tab, frame_with, open_tab, texts
+from support import ROOT, SAMPLE, every_tab, file_text, frame_with, names_in, open_tab, outside_names, texts
 
 AUTH = {"redirect_uri": "http://127.0.0.1:1/oauth2callback", "cookie_secret": "test-secret", "client_id": "rollout",
         "client_secret": "unused", "server_metadata_url": "http://127.0.0.1:1/.well-known/openid-configuration"}
@@ -79,7 +81,6 @@ def test_a_viewer_sees_the_pages_without_edit_controls(signed_in, sample_db_path
     with Database(sample_db_path) as db:
         add_user(db, LOCAL, "cio@acme.cn", "viewer", ["EAST"], name="CIO")
     at = signed_in("settings", {"email": "CIO@acme.cn"})
-    assert at.session_state["_caller"].role == "viewer"
     sidebar = " ".join(c.value for c in at.sidebar.caption)
     assert "Signed in as cio@acme.cn · viewer · Regions EAST" in sidebar.replace("\\", "").replace("\u2060", "")
     assert [b.label for b in at.sidebar.button] == ["Sign out"]
@@ -90,10 +91,11 @@ def test_a_viewer_sees_the_pages_without_edit_controls(signed_in, sample_db_path
 
 
 # Buttons a viewer may press: signing out, opening a branch, and the planner's what-if (it writes nothing).
-VIEWER_BUTTONS = {"sign_out", "portfolio_open", "plan_run"}
+# notify_save: every signed-in user switches their own reminders and language (NOTIFY.md), a viewer too
+VIEWER_BUTTONS = {"sign_out", "portfolio_open", "plan_run", "notify_save"}
 PAGES = [("portfolio", None), ("branch", {"branch": "B01"}), ("branch", {"branch": "B03"}), ("executives", None),
-         ("steering", None), ("decisions", None), ("staffing", None), ("lessons", None), ("planning", None),
-         ("data", None), ("settings", None)]
+         ("steering", None), ("decisions", None), ("staffing", None), ("lessons", None), ("raid", None),
+         ("planning", None), ("data", None), ("settings", None)]
 
 
 def controls(at: Any, page: str = "") -> tuple[set[str], set[str]]:
@@ -191,7 +193,7 @@ def test_the_audit_trail_filters_by_person(open_page, sample_db_path: Path) -> N
 def test_local_mode_says_sign_in_is_off(open_page) -> None:
     at = open_page("portfolio")
     assert any("Sign-in is off" in c.value for c in at.sidebar.caption)
-    assert at.session_state["_caller"] == LOCAL
+    assert "_caller" not in at.session_state  # decided by the gate for one run, kept for none after it
     assert not [b for b in at.sidebar.button if b.key == "sign_out"]
 
 
@@ -209,7 +211,7 @@ def test_a_deactivated_user_loses_access_on_the_next_run(signed_in, sample_db_pa
     with Database(sample_db_path) as db:
         add_user(db, LOCAL, "cio@acme.cn", "viewer")
     at = signed_in("portfolio", {"email": "cio@acme.cn"})
-    assert at.session_state["_caller"].role == "viewer"
+    assert at.dataframe and NO_ACCESS not in texts(at.warning)
     with Database(sample_db_path) as db:
         remove_user(db, LOCAL, "cio@acme.cn")
     at.run()
@@ -276,3 +278,135 @@ def test_a_scoped_editor_does_not_choose_a_problem_code(signed_in, sample_db_pat
     # an administrator chooses, and is offered the next code over the whole store
     boss = open_tab(signed_in("lessons", {"email": "boss@acme.cn"}), "lessons_tab", "Go-live problems")
     assert boss.text_input(key="problems_new_code").value == f"PR{int(hidden[2:]) + 2:03d}"
+
+
+# --- issue 24: unknown means refused ------------------------------------------------------------------------
+EAST_EDITOR = {"email": "east.lead@acme.cn", "iss": "http://idp", "sub": "east", "iat": 1796000000, "nonce": "n1"}
+
+
+@pytest.fixture
+def deferred_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The callables of the deferred downloads a run registers (by file name), to run them as Streamlit's
+    download thread does: after the run, outside it. Each still registers with Streamlit as before."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict[str, Any] = {}
+    original = MediaFileManager.add_deferred
+
+    def keep(self: MediaFileManager, data_callable: Any, mimetype: Any, coordinates: str, file_name: str | None = None,
+             **kwargs: Any) -> str:
+        made[str(file_name)] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    return made
+
+
+def east_editor(path: Path) -> None:
+    with Database(path) as db:
+        add_user(db, LOCAL, EAST_EDITOR["email"], "editor", ["EAST"], name="East lead")
+
+
+@pytest.mark.slow
+def test_a_regional_editors_pack_and_export_hold_only_its_region_and_stop_once_deactivated(
+        signed_in, sample_db_path: Path, deferred_downloads: dict[str, Any]) -> None:
+    east_editor(sample_db_path)
+    with Database(sample_db_path) as db:
+        hidden, own = outside_names(db, {"EAST"}), outside_names(db, {"WEST", "NORTH"})
+    signed_in("steering", EAST_EDITOR)
+    signed_in("data", EAST_EDITOR)
+    files = {name: make for name, make in deferred_downloads.items() if name.startswith(("steering_pack", "rollout_"))}
+    assert sorted(files) == ["rollout_export.xlsx", "rollout_export.zip", "steering_pack_2026-11-22.html",
+                             "steering_pack_2026-11-22.pptx", "steering_pack_2026-11-22.xlsx"]
+    for name, make in files.items():  # run after the page's run, as Streamlit's download thread does
+        text = file_text(make())
+        assert names_in(text, own), name  # EAST's branches are there
+        assert names_in(text, hidden) == set(), name
+    with Database(sample_db_path) as db:
+        remove_user(db, LOCAL, EAST_EDITOR["email"])
+    for make in files.values():  # the page is still open: its buttons write nothing now
+        with pytest.raises(AccessDeniedError, match="no longer has this access"):
+            make()
+
+
+@pytest.mark.slow
+def test_a_touchpoint_saved_after_deactivation_is_refused_and_nothing_is_written(
+        signed_in, sample_db_path: Path) -> None:
+    east_editor(sample_db_path)
+    at = signed_in("executives", EAST_EDITOR)
+    at.selectbox(key="tp_exec").set_value("X01")
+    at.date_input(key="tp_date").set_value(date(2026, 11, 20))
+    at.selectbox(key="tp_channel").set_value("visit")
+    at.text_input(key="tp_topic").set_value("kick-off plan")
+    with Database(sample_db_path) as db:
+        remove_user(db, LOCAL, EAST_EDITOR["email"])
+        before = db.scalar("SELECT count(*) FROM touchpoints")
+    at.button(key="tp_submit").click().run()
+    assert not at.exception
+    with Database(sample_db_path) as db:
+        assert db.scalar("SELECT count(*) FROM touchpoints") == before
+        assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'touchpoints'") == 0
+    assert any("nothing was saved" in e.value for e in at.error)
+    assert texts(at.warning) == [NO_ACCESS]
+
+
+@pytest.mark.slow
+def test_signing_out_in_one_tab_refuses_the_browsers_other_tabs(signed_in, sample_db_path: Path) -> None:
+    east_editor(sample_db_path)
+    first = signed_in("executives", EAST_EDITOR)
+    second = signed_in("executives", EAST_EDITOR)  # another tab: the same identity cookie
+    second.selectbox(key="tp_exec").set_value("X01")
+    second.date_input(key="tp_date").set_value(date(2026, 11, 20))
+    second.text_input(key="tp_topic").set_value("after the sign-out")
+    first.sidebar.button(key="sign_out").click().run()
+    with Database(sample_db_path) as db:
+        before = db.scalar("SELECT count(*) FROM touchpoints")
+    second.button(key="tp_submit").click().run()  # the other tab acts: refused, sent to sign in again
+    assert not second.exception
+    assert any("nothing was saved" in e.value for e in second.error)
+    assert "signed out of this browser in another tab" in texts(second.warning)[0]
+    assert [b.label for b in second.button] == ["Sign in"] and not second.dataframe
+    with Database(sample_db_path) as db:
+        assert db.scalar("SELECT count(*) FROM touchpoints") == before
+    again = signed_in("executives", {**EAST_EDITOR, "iat": EAST_EDITOR["iat"] + 60, "nonce": "n2"})
+    assert again.dataframe and not [w for w in texts(again.warning) if "signed out" in w]  # a new sign-in: let in
+
+
+def test_no_library_function_has_a_default_caller() -> None:
+    """Unknown means refused: every function of rollout/ that takes a caller has no default for it."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import rollout
+
+    defaults = []
+    for module_info in pkgutil.walk_packages(rollout.__path__, "rollout."):
+        module = importlib.import_module(module_info.name)
+        for name, func in inspect.getmembers(module, inspect.isfunction):
+            if func.__module__ != module.__name__:
+                continue
+            for parameter in inspect.signature(func).parameters.values():
+                if parameter.name in ("caller", "by") and parameter.default is not inspect.Parameter.empty:
+                    defaults.append(f"{module.__name__}.{name}")
+    assert defaults == []
+    with Database(":memory:") as db, pytest.raises(TypeError, match="caller"):
+        import_workbook(db, SAMPLE)  # type: ignore[call-arg]
+
+
+def test_a_script_run_without_the_gate_knows_no_caller() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def script() -> None:
+        import streamlit as st
+
+        from rollout.core.errors import AccessDeniedError
+        from ui.state import caller
+
+        try:
+            st.text(caller().email)  # never the local administrator by default
+        except AccessDeniedError as exc:
+            st.text(str(exc))
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert at.text[0].value.startswith("Who is acting is not known here")

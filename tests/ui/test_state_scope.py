@@ -14,15 +14,15 @@ def scoped_script() -> None:
 
     import streamlit as st
 
-    from rollout.core.access import Caller
+    from rollout.core.access import LOCAL, Caller
     from rollout.metrics import readiness
     from ui.state import cached, get_db
 
     region = st.session_state.get("scope")
     if region:
         st.session_state["_caller"] = Caller(f"{region.lower()}@acme.cn", "editor", frozenset({region}))
-    else:
-        st.session_state.pop("_caller", None)
+    else:  # the local administrator, decided as the gate decides it with sign-in off (no caller is a default)
+        st.session_state["_caller"] = LOCAL
     st.text(",".join(sorted(cached(readiness.branch_status, date(2026, 11, 22))["branch_code"])))
     st.text(",".join(sorted(r[0] for r in get_db().rows("SELECT branch_code FROM branches"))))
 
