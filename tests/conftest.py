@@ -5,17 +5,149 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from rollout.exchange.importer import import_workbook
 from rollout.store.db import Database
 
-from support import ROOT, SAMPLE, PostgresServer, Stores, make_db, markup_workbook, postgres_binaries
+from support import (
+    ROOT,
+    SAMPLE,
+    PostgresServer,
+    Stores,
+    built_once,
+    make_db,
+    markup_workbook,
+    postgres_binaries,
+)
+
+# --- how the suite runs: workers, the clock, Hypothesis, the 1 s budget (README "Tests") ---------------
+
+CLOCK_FOLDER = ROOT / "tests" / "clock"
+CPU_LIMIT = 1.0  # seconds of CPU (this process and the children it waited for) an unmarked test may take
+
+# Hypothesis: "ci" keeps every property's own example count (CI sets CI=true), "dev" runs a tenth of it
+# (support.examples scales the counts); HYPOTHESIS_PROFILE chooses either.
+hypothesis_settings.register_profile("ci", max_examples=100)
+hypothesis_settings.register_profile("dev", max_examples=10)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """pyproject's addopts hold pytest-xdist's -n and --dist: with `-p no:xdist` they are accepted and
+    ignored, so the suite then runs in one process."""
+    if not pluginmanager.has_plugin("xdist"):
+        group = parser.getgroup("xdist", "pytest-xdist absent: its options are ignored")
+        group._addoption("-n", "--numprocesses", dest="numprocesses", default=None)  # -n is reserved for plugins
+        group.addoption("--dist", dest="dist", default="no")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker per core, none (one process) when only named tests run (a `file::test` id)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    if config.args and all("::" in arg for arg in config.args):
+        return 0
+    return len(os.sched_getaffinity(0))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With ROLLOUT_TEST_CLOCK_SHIFT_DAYS set, every Python process of the run lives that many days ahead:
+    tests/clock/sitecustomize.py, on PYTHONPATH for every process this one starts (workers, CLI, servers),
+    and started here for this one if it was not started with it."""
+    if not os.environ.get("ROLLOUT_TEST_CLOCK_SHIFT_DAYS"):
+        return
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(CLOCK_FOLDER) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(CLOCK_FOLDER), *paths])
+    if str(CLOCK_FOLDER) not in sys.path:
+        sys.path.insert(0, str(CLOCK_FOLDER))
+    import sitecustomize
+
+    sitecustomize.move_clock()
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of the children it has waited for (the CLI, a dump, initdb)."""
+    times = os.times()
+    return time.process_time() + times.children_user + times.children_system
+
+
+_SHARED_SETUP = pytest.StashKey[float]()
+_OUTER: list[float] = []  # the start of the shared fixture being set up (none: a test's own work)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A module- or session-wide fixture's setup is shared work: not charged to the test that comes first."""
+    if fixturedef.scope == "function" or _OUTER:
+        return (yield)
+    _OUTER.append(_cpu())
+    try:
+        return (yield)
+    finally:
+        spent = _cpu() - _OUTER.pop()
+        item = getattr(request, "_pyfuncitem", None)
+        if item is not None:
+            item.stash[_SHARED_SETUP] = item.stash.get(_SHARED_SETUP, 0.0) + spent
+
+
+_CPU_START = pytest.StashKey[float]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    item.stash[_CPU_START] = _cpu()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        _charge(item)
+
+
+def _charge(item: pytest.Item) -> None:
+    """The test's CPU seconds (setup + call) as a report property, for an unmarked test."""
+    spent = _cpu() - item.stash.get(_CPU_START, _cpu()) - item.stash.get(_SHARED_SETUP, 0.0)
+    if item.get_closest_marker("slow") is None and item.get_closest_marker("e2e") is None:
+        item.user_properties.append(("cpu_seconds", round(spent, 2)))
+
+
+_OVER_BUDGET: list[tuple[str, float]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collected in the main process (xdist sends each worker's reports here with their properties)."""
+    if report.when == "call":
+        spent = dict(report.user_properties).get("cpu_seconds")
+        if spent is not None and spent > CPU_LIMIT:
+            _OVER_BUDGET.append((report.nodeid, spent))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _OVER_BUDGET and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _OVER_BUDGET:
+        terminalreporter.section("unmarked tests over the 1 s budget", sep="=", red=True)
+        terminalreporter.line(f"These took more than {CPU_LIMIT:.0f} s of CPU (setup + call, shared fixtures "
+                              "excluded) and are not marked: mark each @pytest.mark.slow (README, Tests).")
+        for nodeid, spent in sorted(_OVER_BUDGET, key=lambda x: -x[1]):
+            terminalreporter.line(f"  {spent:6.2f} s  {nodeid}")
 
 # --- stores of both engines: the same cases run on a file and on PostgreSQL ---------------------------
 
@@ -179,3 +311,19 @@ def open_page(sample_db_path: Path, monkeypatch: pytest.MonkeyPatch, crash_logs:
         at.run()
         return at
     return opener
+
+
+@pytest.fixture(scope="session")
+def demo_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 2,000-branch demo as of today (seed 7, with its weekly reviews), built once per run and shared by
+    the xdist workers (a few minutes; ROLLOUT_E2E_BIG_DB names a file `rollout demo --branches 2000` wrote
+    today to take instead). Read-only: copy it before writing."""
+    def build(path: Path) -> None:
+        if os.environ.get("ROLLOUT_E2E_BIG_DB"):
+            shutil.copy(os.environ["ROLLOUT_E2E_BIG_DB"], path)
+            return
+        from rollout.demo.portfolio import build_demo
+
+        with Database(path) as db:
+            build_demo(db, branches=2000, seed=7, today=date.today())
+    return built_once(tmp_path_factory, "demo2000.duckdb", build)

@@ -5,6 +5,7 @@ Test modules import from here (`from support import make_db`), never from each o
 
 from __future__ import annotations
 
+import fcntl
 import io
 import itertools
 import os
@@ -31,6 +32,31 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE = FIXTURES / "sample_rollout.xlsx"
 SAMPLE_DATES = [date(2026, 9, 15), date(2026, 11, 22)]
+
+def examples(count: int) -> int:
+    """A property's example count under the loaded Hypothesis profile: `count` on CI ("ci"), a tenth while
+    developing ("dev"; tests/conftest.py), never fewer than 5."""
+    from hypothesis import settings
+
+    return max(5, count * settings().max_examples // 100)
+
+
+def built_once(tmp_path_factory: Any, name: str, build: Any) -> Path:
+    """A file `build(path)` writes, built once per test run and shared by its xdist workers (the first
+    builds it under a lock, the others wait and reuse it): copy it before writing to it."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # every worker's base folder lies in the run's one
+    folder = root / "built-once"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / f"{name}.done").exists():
+            build(path)
+            (folder / f"{name}.done").touch()
+    return path
+
 
 def make_db(path: Path | str = ":memory:", today: date = date(2030, 1, 1), **tables: list[dict[str, Any]]) -> Database:
     """A database holding exactly these rows, checked by the importer's own rules.
