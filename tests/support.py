@@ -33,6 +33,31 @@ FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE = FIXTURES / "sample_rollout.xlsx"
 SAMPLE_DATES = [date(2026, 9, 15), date(2026, 11, 22)]
 
+def cli(*args: Any, env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """`python -m rollout ARGS` run in this process through rollout.cli.main (what it prints, its exit code:
+    argparse's exit 2 included), with these environment variables set (None: unset) while it runs. A test
+    about the process itself (the entry point, a lock held by another process, signals) starts a real one."""
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from rollout.cli import main
+
+    argv = [str(a) for a in args]
+    saved = {name: os.environ.get(name) for name in env or {}}
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        for name, value in (env or {}).items():
+            os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse refuses a flag
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+    return subprocess.CompletedProcess(["rollout", *argv], code, out.getvalue(), err.getvalue())
+
+
 def examples(count: int) -> int:
     """A property's example count under the loaded Hypothesis profile: `count` on CI ("ci"), a tenth while
     developing ("dev"; tests/conftest.py), never fewer than 5."""
