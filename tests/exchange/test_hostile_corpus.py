@@ -51,7 +51,7 @@ from rollout.metrics.summary import summary
 from rollout.store import backup, files
 from rollout.store.db import LATEST_VERSION, MIGRATIONS_DIR, Database
 
-from support import ROOT, make_db
+from support import ROOT, examples, make_db
 
 TODAY = date(2026, 11, 22)
 HANG_BOUND_S = 20  # generous: a guard against hangs on a shared machine, not a benchmark
@@ -954,7 +954,7 @@ def fuzz_db(tmp_path_factory: pytest.TempPathFactory, sample_db_file: Path) -> I
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(drawn=hostile_branches())
 def test_fuzz_the_importer_with_encodings_look_alikes_numbers_and_dates(fuzz_db: Database,
                                                                         drawn: tuple[str, list[list[str]]]) -> None:
@@ -1017,7 +1017,7 @@ def flag_db(tmp_path_factory: pytest.TempPathFactory, sample_db_file: Path) -> P
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(argv=hostile_flags())
 def test_fuzz_cli_flags(flag_db: Path, tmp_path_factory: pytest.TempPathFactory, argv: list[str]) -> None:
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb" if argv[0] == "demo" else flag_db
