@@ -171,13 +171,17 @@ class PostgresServer:
                          "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8")
         if done.returncode:
             raise RuntimeError(f"initdb failed: {done.stderr[-2000:]}")
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses={self.host} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400")
-        done = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"),
-                         "-o", options)
-        if done.returncode:
+        for attempt in range(3):  # another process (an xdist worker, a server) may take the port meanwhile
+            options = (f"-p {self.port} -k {self.folder} -c listen_addresses={self.host} -c fsync=off "
+                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400")
+            done = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l",
+                             str(self.folder / "log"), "-o", options)
+            if not done.returncode:
+                break
             log = (self.folder / "log").read_text() if (self.folder / "log").exists() else ""
-            raise RuntimeError(f"pg_ctl start failed: {done.stderr[-1000:]} {log[-2000:]}")
+            if "could not bind" not in log or attempt == 2:
+                raise RuntimeError(f"pg_ctl start failed: {done.stderr[-1000:]} {log[-2000:]}")
+            self.port = free_port()
         PostgresServer._running[self.port] = self
         return self
 
