@@ -243,6 +243,7 @@ def test_commands_refuse_while_another_process_holds_the_database(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(f".{sample_db_path.name}.")]
 
 
+@pytest.mark.slow
 def test_demo_force_refuses_a_held_database_as_a_real_process(sample_db_path: Path) -> None:
     """The reported case, end to end: `demo --db SAME --force` while the app holds SAME."""
     before = digest(sample_db_path)
@@ -697,6 +698,7 @@ def test_exporting_under_a_file_leaves_no_interpreter_noise(sample_db_path: Path
                                                 "a folder"]
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly(sample_db_path: Path) -> None:
     """`summary --json | head`: the reader goes away; no traceback, no 'Exception ignored'."""
     for args in (["summary", "--json"], ["summary"], ["call-list", "--json"]):
@@ -788,6 +790,7 @@ def test_many_unknown_sheets_make_one_warning(sample_db: Database) -> None:
 FORMULA_CODES = ["=B99", "+B98", "-B97", "@B96"]
 
 
+@pytest.mark.slow
 def test_formula_like_codes_survive_a_csv_round_trip(sample_db: Database, tmp_path: Path) -> None:
     insert_rows(sample_db, "branches", [{"branch_code": code, "branch_name": f"分公司{code}", "region_code": "EAST",
                                          "headcount": 50} for code in FORMULA_CODES], today=TODAY, caller=LOCAL)
@@ -829,6 +832,7 @@ backup.restore(Path(sys.argv[1]), Path(sys.argv[2]), force=True)
 """
 
 
+@pytest.mark.slow
 def test_a_restore_killed_with_sigkill_leaves_a_file_the_next_restore_or_open_removes(
         sample_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     copy = backup.backup(sample_db_path, tmp_path / "copy.duckdb")
@@ -864,6 +868,8 @@ def test_a_staged_file_of_a_live_process_is_left_alone(tmp_path: Path) -> None:
     mine.write_bytes(b"being built")
     unknown = tmp_path / ".rollout.duckdb.abc.replacing"
     unknown.write_bytes(b"builder unknown, recent")
+    now = time.time()  # recent by the clock the app reads (the file system's may differ: a moved test clock)
+    os.utime(unknown, (now, now))
     assert files.remove_leftovers(target) == []
     old = time.time() - files.STALE_AFTER_S - 60
     os.utime(unknown, (old, old))

@@ -11,6 +11,7 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -299,6 +300,7 @@ def test_p80_is_never_before_p50_and_each_is_the_first_week_reaching_its_level(p
             assert mean[0] == 0 or chances[-1] < level + 1e-12
 
 
+@pytest.mark.slow
 def test_library_frame_matches_an_independent_scalar_reading() -> None:
     # 300 seeded random branches in one database (vectorised in one pass) against a plain reading of
     # METRICS.md with statistics.NormalDist, one branch and one week at a time

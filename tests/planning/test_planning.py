@@ -525,6 +525,7 @@ def test_cli_pin_error_exits_2_with_one_line(db_factory, tmp_path, capsys):
     assert err == ["error: pin: 'A01=2027-06-15' is not on the 1st of a month (go-lives are on a 1st)"]
 
 
+@pytest.mark.slow
 def test_cli_json_plan_and_infeasible_exit_3(db_factory, capsys):
     db = make(db_factory, [branch("A01", consultant_days_budget=100, headcount=10),
                            branch("A02", consultant_days_budget=100, headcount=50)])

@@ -112,6 +112,7 @@ def test_a_viewer_gets_no_edit_control_on_any_page(signed_in, sample_db_path: Pa
     assert buttons <= VIEWER_BUTTONS and "Edit" not in tabs
 
 
+@pytest.mark.slow
 def test_an_administrator_gets_the_edit_controls_a_viewer_does_not(signed_in) -> None:
     """The other side of the test above: the same pages as an administrator show their edit controls."""
     found: set[str] = set()
@@ -195,6 +196,7 @@ def test_local_mode_says_sign_in_is_off(open_page) -> None:
     assert not [b for b in at.sidebar.button if b.key == "sign_out"]
 
 
+@pytest.mark.slow
 def test_signing_out_is_recorded_and_forgets_the_caller(signed_in, sample_db_path: Path) -> None:
     at = signed_in("portfolio", {"email": "boss@acme.cn"})
     at.sidebar.button(key="sign_out").click().run()
