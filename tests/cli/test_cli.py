@@ -102,6 +102,7 @@ def test_locked_database_is_reported(sample_db_path: Path) -> None:
         holder.wait()
 
 
+@pytest.mark.slow
 def test_export_command_writes_a_workbook(sample_db_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     assert main(["export", "--db", str(sample_db_path), str(out)]) == 0

@@ -55,6 +55,7 @@ def refused(db: Database, data: bytes, name: str, match: str) -> ValidationError
 
 # --- archives ----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ["../evil.csv", "../../tmp/regions.csv", "/etc/regions.csv", "a/../../regions.csv",
                                    "..\\regions.csv", "C:/regions.csv"])
 def test_zip_with_path_traversal_is_refused(sample_db: Database, entry: str, tmp_path: Path) -> None:

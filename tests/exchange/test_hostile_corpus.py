@@ -220,6 +220,7 @@ def held(path: Path, read_only: bool = False) -> Iterator[subprocess.Popen]:
         holder.wait(timeout=60)
 
 
+@pytest.mark.slow
 def test_commands_refuse_while_another_process_holds_the_database(
         sample_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     copy = backup.backup(sample_db_path, tmp_path / "copy.duckdb")
@@ -257,6 +258,7 @@ def test_demo_force_refuses_a_held_database_as_a_real_process(sample_db_path: Pa
     assert digest(sample_db_path) == before
 
 
+@pytest.mark.slow
 def test_read_commands_open_read_only(sample_db_path: Path, capsys: pytest.CaptureFixture) -> None:
     """A reader holding the file (shared lock) does not stop other reads, but does stop a replacement."""
     with held(sample_db_path, read_only=True) as holder:
@@ -280,6 +282,7 @@ def test_a_read_only_database_file_can_be_read(sample_db_path: Path, capsys: pyt
         sample_db_path.chmod(0o644)
 
 
+@pytest.mark.slow
 def test_read_commands_leave_the_file_byte_for_byte_unchanged(sample_db_path: Path, tmp_path: Path,
                                                               capsys: pytest.CaptureFixture) -> None:
     before = digest(sample_db_path)
@@ -689,6 +692,7 @@ def test_bad_paths_get_one_clear_line(sample_db_path: Path, tmp_path: Path, caps
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_exporting_under_a_file_leaves_no_interpreter_noise(sample_db_path: Path, tmp_path: Path) -> None:
     """openpyxl's half-written generators printed 'Exception ignored' tracebacks at exit: a real process."""
     a_file = write(tmp_path, "notes.txt", b"x")

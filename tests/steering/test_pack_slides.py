@@ -214,6 +214,7 @@ def red_portfolio(db_factory, branches: int = 14, names: dict[int, str] | None =
                    for i in range(branches)])
 
 
+@pytest.mark.slow
 def test_a_long_list_is_cut_on_the_slide_and_whole_in_excel_and_html(db_factory, tmp_path) -> None:
     db = red_portfolio(db_factory, names={3: HOSTILE_FORMULA, 4: HOSTILE_HTML})
     content = pack.pack(db, AS_OF, "en")

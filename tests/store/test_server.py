@@ -306,6 +306,7 @@ def test_a_server_url_works_for_every_reading_command(sample_url: str, sample_db
     assert (tmp_path / "out.zip").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_reads_refuse_to_write(sample_url: str) -> None:
     """df/rows/scalar read; a write there would change only this process's mirror, so it is refused."""
     with Database(sample_url) as db, pytest.raises(DatabaseError, match=r"write through Database\.transaction"):

@@ -120,6 +120,7 @@ def test_plan_then_record_a_kickoff(open_page, sample_db_path) -> None:
     assert [a for a, _, _ in _audits(sample_db_path, "kickoffs")] == ["insert"]
 
 
+@pytest.mark.slow
 def test_branch_that_logs_consultant_days(open_page) -> None:
     at = open_page("branch", query={"branch": "B03"})
     assert not at.exception, [e.value for e in at.exception]

@@ -66,6 +66,7 @@ def test_infeasible_pins_show_the_conflict(open_page):
     assert any("not on the 1st" in e.value for e in at.error)
 
 
+@pytest.mark.slow
 def test_plan_at_80_percent_confidence_is_recorded_in_the_scenario(open_page, sample_db_path):
     import json
 
