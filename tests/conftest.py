@@ -82,45 +82,40 @@ def _cpu() -> float:
     return time.process_time() + times.children_user + times.children_system
 
 
-_SHARED_SETUP = pytest.StashKey[float]()
-_OUTER: list[float] = []  # the start of the shared fixture being set up (none: a test's own work)
+_OWN = pytest.StashKey[float]()  # CPU seconds of the test's own fixtures' setup
+_FIXTURES: list[list[float]] = []  # fixtures being set up: [start, CPU of shared fixtures set up inside]
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef: pytest.FixtureDef, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A module- or session-wide fixture's setup is shared work: not charged to the test that comes first."""
-    if fixturedef.scope == "function" or _OUTER:
-        return (yield)
-    _OUTER.append(_cpu())
+    """A test is charged its own (function-scoped) fixtures' setup; a module- or session-wide fixture's setup
+    or teardown is shared work (whichever test comes first, or when xdist switches a parametrized session
+    fixture), charged to no test."""
+    _FIXTURES.append([_cpu(), 0.0])
     try:
         return (yield)
     finally:
-        spent = _cpu() - _OUTER.pop()
+        start, inner = _FIXTURES.pop()
+        spent = _cpu() - start
+        shared = spent if fixturedef.scope != "function" else inner
         item = getattr(request, "_pyfuncitem", None)
-        if item is not None:
-            item.stash[_SHARED_SETUP] = item.stash.get(_SHARED_SETUP, 0.0) + spent
-
-
-_CPU_START = pytest.StashKey[float]()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
-    item.stash[_CPU_START] = _cpu()
-    return (yield)
+        if _FIXTURES:  # inside another fixture: tell it what was shared work
+            _FIXTURES[-1][1] += shared
+        elif fixturedef.scope == "function" and item is not None:
+            item.stash[_OWN] = item.stash.get(_OWN, 0.0) + spent - inner
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    start = _cpu()
     try:
         return (yield)
     finally:
-        _charge(item)
+        _charge(item, _cpu() - start + item.stash.get(_OWN, 0.0))
 
 
-def _charge(item: pytest.Item) -> None:
-    """The test's CPU seconds (setup + call) as a report property, for an unmarked test."""
-    spent = _cpu() - item.stash.get(_CPU_START, _cpu()) - item.stash.get(_SHARED_SETUP, 0.0)
+def _charge(item: pytest.Item, spent: float) -> None:
+    """The test's CPU seconds (its own fixtures and its call) as a report property, for an unmarked test."""
     if item.get_closest_marker("slow") is None and item.get_closest_marker("e2e") is None:
         item.user_properties.append(("cpu_seconds", round(spent, 2)))
 
@@ -144,8 +139,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _OVER_BUDGET:
         terminalreporter.section("unmarked tests over the 1 s budget", sep="=", red=True)
-        terminalreporter.line(f"These took more than {CPU_LIMIT:.0f} s of CPU (setup + call, shared fixtures "
-                              "excluded) and are not marked: mark each @pytest.mark.slow (README, Tests).")
+        terminalreporter.line(f"These took more than {CPU_LIMIT:.0f} s of CPU (their own fixtures and call; "
+                              "module- and session-wide fixtures not counted) and are not marked: mark each "
+                              "@pytest.mark.slow (README, Tests).")
         for nodeid, spent in sorted(_OVER_BUDGET, key=lambda x: -x[1]):
             terminalreporter.line(f"  {spent:6.2f} s  {nodeid}")
 
@@ -177,7 +173,7 @@ def stores(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """Fresh store locations of one engine: every test using it (through db_factory, sample_db or directly)
     runs once on an embedded file and once on PostgreSQL."""
     server = request.getfixturevalue("pg_server") if request.param == "server" else None
-    return Stores(request.param, tmp_path_factory.mktemp(f"stores-{request.param}"), server)
+    return Stores(request.param, tmp_path_factory.mktemp(f"stores-{request.param}"), server).prepare()
 
 
 @pytest.fixture

@@ -237,13 +237,17 @@ class Stores:
         self._names = itertools.count(1)
         self._empty: str | None = None
 
+    def prepare(self) -> Stores:
+        """The server's migrated empty store, made once (a session's shared work, not the first test's)."""
+        if self.server is not None and self._empty is None:  # migrated once, then copied: a new store costs
+            self._empty = self.server.create_database(f"empty_{os.getpid()}")  # one CREATE DATABASE
+            Database(self._empty).close()
+        return self
+
     def new(self) -> str:
         if self.server is None:
             return str(self.folder / f"store{next(self._names)}.duckdb")
-        if self._empty is None:  # migrated once, then copied: a new store costs one CREATE DATABASE
-            self._empty = self.server.create_database(f"empty_{os.getpid()}")
-            Database(self._empty).close()
-        return self.server.create_database(template=self._empty)
+        return self.server.create_database(template=self.prepare()._empty)
 
     def copy(self, location: str) -> str:
         if self.server is None:

@@ -112,6 +112,7 @@ def test_export_command_writes_a_workbook(sample_db_path: Path, tmp_path: Path) 
         assert db.rows("SELECT * FROM checklist ORDER BY ALL") == original.rows("SELECT * FROM checklist ORDER BY ALL")
 
 
+@pytest.mark.slow
 def test_summary_as_of_defaults_to_today(sample_db_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["summary", "--db", str(sample_db_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["as_of"] == date.today().isoformat()

@@ -64,6 +64,7 @@ def test_zip_with_path_traversal_is_refused(sample_db: Database, entry: str, tmp
     assert not (tmp_path.parent / "evil.csv").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("inner", ["more.zip", "branches.xlsx", "data.tar.gz", "x.7z"])
 def test_zip_holding_another_archive_is_refused(sample_db: Database, inner: str) -> None:
     nested = zipped({"regions.csv": REGIONS_CSV})
