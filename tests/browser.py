@@ -68,23 +68,34 @@ def streamlit_server(db: Path | str, log_folder: Path, port: int | None = None, 
     postgresql:// URL), with this secrets file (sign-in) and extra environment; its URL. Every
     server is a fresh process: its first visit is the first since a server start. address: where it
     listens (0.0.0.0: on the network too; the URL stays the loopback one)."""
-    port = port or free_port()
+    chosen = port
     log_folder.mkdir(parents=True, exist_ok=True)
     log = open(log_folder / "streamlit.log", "w+", encoding="utf-8")  # noqa: SIM115
     env = {**os.environ, "ROLLOUT_DB": str(db), "ROLLOUT_LOG_DIR": str(log_folder),
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", address, "--server.headless", "true",
-                             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-                             *(["--secrets.files", str(secrets)] if secrets else [])],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
+    for attempt in range(3):  # a free port may be taken meanwhile by another process (an xdist worker)
+        port = chosen or free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                                 "--server.address", address, "--server.headless", "true",
+                                 "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+                                 *(["--secrets.files", str(secrets)] if secrets else [])],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url, proc)
+            break
         except RuntimeError as exc:
             log.seek(0)
-            raise RuntimeError(f"{exc}\n{log.read()[-3000:]}") from None
+            said = log.read()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            if chosen or "already in use" not in said or attempt == 2:
+                log.close()
+                raise RuntimeError(f"{exc}\n{said[-3000:]}") from None
+            log.seek(0)
+            log.truncate()
+    try:
         yield url
     finally:
         proc.terminate()

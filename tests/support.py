@@ -5,6 +5,7 @@ Test modules import from here (`from support import make_db`), never from each o
 
 from __future__ import annotations
 
+import fcntl
 import io
 import itertools
 import os
@@ -31,6 +32,56 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE = FIXTURES / "sample_rollout.xlsx"
 SAMPLE_DATES = [date(2026, 9, 15), date(2026, 11, 22)]
+
+def cli(*args: Any, env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """`python -m rollout ARGS` run in this process through rollout.cli.main (what it prints, its exit code:
+    argparse's exit 2 included), with these environment variables set (None: unset) while it runs. A test
+    about the process itself (the entry point, a lock held by another process, signals) starts a real one."""
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from rollout.cli import main
+
+    argv = [str(a) for a in args]
+    saved = {name: os.environ.get(name) for name in env or {}}
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        for name, value in (env or {}).items():
+            os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse refuses a flag
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+    return subprocess.CompletedProcess(["rollout", *argv], code, out.getvalue(), err.getvalue())
+
+
+def examples(count: int) -> int:
+    """A property's example count under the loaded Hypothesis profile: `count` on CI ("ci"), a tenth while
+    developing ("dev"; tests/conftest.py), never fewer than 5."""
+    from hypothesis import settings
+
+    return max(5, count * settings().max_examples // 100)
+
+
+def built_once(tmp_path_factory: Any, name: str, build: Any) -> Path:
+    """A file `build(path)` writes, built once per test run and shared by its xdist workers (the first
+    builds it under a lock, the others wait and reuse it): copy it before writing to it."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # every worker's base folder lies in the run's one
+    folder = root / "built-once"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / f"{name}.done").exists():
+            build(path)
+            (folder / f"{name}.done").touch()
+    return path
+
 
 def make_db(path: Path | str = ":memory:", today: date = date(2030, 1, 1), **tables: list[dict[str, Any]]) -> Database:
     """A database holding exactly these rows, checked by the importer's own rules.
@@ -120,13 +171,17 @@ class PostgresServer:
                          "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8")
         if done.returncode:
             raise RuntimeError(f"initdb failed: {done.stderr[-2000:]}")
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses={self.host} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400")
-        done = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"),
-                         "-o", options)
-        if done.returncode:
+        for attempt in range(3):  # another process (an xdist worker, a server) may take the port meanwhile
+            options = (f"-p {self.port} -k {self.folder} -c listen_addresses={self.host} -c fsync=off "
+                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400")
+            done = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l",
+                             str(self.folder / "log"), "-o", options)
+            if not done.returncode:
+                break
             log = (self.folder / "log").read_text() if (self.folder / "log").exists() else ""
-            raise RuntimeError(f"pg_ctl start failed: {done.stderr[-1000:]} {log[-2000:]}")
+            if "could not bind" not in log or attempt == 2:
+                raise RuntimeError(f"pg_ctl start failed: {done.stderr[-1000:]} {log[-2000:]}")
+            self.port = free_port()
         PostgresServer._running[self.port] = self
         return self
 
@@ -182,13 +237,17 @@ class Stores:
         self._names = itertools.count(1)
         self._empty: str | None = None
 
+    def prepare(self) -> Stores:
+        """The server's migrated empty store, made once (a session's shared work, not the first test's)."""
+        if self.server is not None and self._empty is None:  # migrated once, then copied: a new store costs
+            self._empty = self.server.create_database(f"empty_{os.getpid()}")  # one CREATE DATABASE
+            Database(self._empty).close()
+        return self
+
     def new(self) -> str:
         if self.server is None:
             return str(self.folder / f"store{next(self._names)}.duckdb")
-        if self._empty is None:  # migrated once, then copied: a new store costs one CREATE DATABASE
-            self._empty = self.server.create_database(f"empty_{os.getpid()}")
-            Database(self._empty).close()
-        return self.server.create_database(template=self._empty)
+        return self.server.create_database(template=self.prepare()._empty)
 
     def copy(self, location: str) -> str:
         if self.server is None:

@@ -14,11 +14,11 @@ import pytest
 from rollout.cli import main
 from rollout.store.db import Database
 
-from support import ROOT, SAMPLE
+from support import ROOT, SAMPLE, cli
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    """The CLI as a user runs it: a real process."""
+    """The CLI as a user runs it: a real process (the tests about the process; others call support.cli)."""
     return subprocess.run([sys.executable, "-m", "rollout", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=120)
 
@@ -47,7 +47,7 @@ def test_refused_import_exits_1_lists_errors_and_leaves_file_unchanged(tmp_path:
     bad.mkdir()
     (bad / "branches.csv").write_text("branch_code,branch_name,region_code,wave\nZ1,甲,NOWHERE,x\nZ2,,EAST,1\n",
                                       encoding="utf-8")
-    done = run("import", "--db", str(db), str(bad))
+    done = cli("import", "--db", db, bad)
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert "error: branches row 2, region_code: 'NOWHERE' is not a known region (expected one of EAST, NORTH, " \
@@ -75,7 +75,7 @@ def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture) -
 def test_bad_input_is_one_clear_line(tmp_path: Path, sample_db_path: Path, args: list[str], message: str) -> None:
     args = [str(sample_db_path) if a == "SAMPLE_DB" else (str(tmp_path / a) if a.endswith((".duckdb", ".txt"))
             else a) for a in args]
-    done = run(*args)
+    done = cli(*args)
     assert done.returncode == 1
     assert message in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
@@ -83,7 +83,7 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, sample_db_path: Path, args:
 
 @pytest.mark.slow
 def test_bad_flag_exits_2(tmp_path: Path) -> None:
-    done = run("summary", "--db", str(tmp_path / "x.duckdb"), "--as-of", "22/11/2026")
+    done = cli("summary", "--db", tmp_path / "x.duckdb", "--as-of", "22/11/2026")
     assert done.returncode == 2
     assert "is not a date (expected YYYY-MM-DD)" in done.stderr and "Traceback" not in done.stderr
 
@@ -103,6 +103,7 @@ def test_locked_database_is_reported(sample_db_path: Path) -> None:
         holder.wait()
 
 
+@pytest.mark.slow
 def test_export_command_writes_a_workbook(sample_db_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     assert main(["export", "--db", str(sample_db_path), str(out)]) == 0
@@ -112,6 +113,7 @@ def test_export_command_writes_a_workbook(sample_db_path: Path, tmp_path: Path) 
         assert db.rows("SELECT * FROM checklist ORDER BY ALL") == original.rows("SELECT * FROM checklist ORDER BY ALL")
 
 
+@pytest.mark.slow
 def test_summary_as_of_defaults_to_today(sample_db_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["summary", "--db", str(sample_db_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["as_of"] == date.today().isoformat()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,14 +13,14 @@ from rollout.cli import chosen_language, main
 from rollout.core import i18n
 from rollout.store.db import Database
 
-from support import ROOT
+from support import cli
 
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """The CLI as a user runs it, in a real process, with only these locale variables set."""
-    clean = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")}
-    return subprocess.run([sys.executable, "-m", "rollout", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120, env={**clean, **env})
+    """The command with only these locale variables set, in this process (support.cli: what it prints, its
+    exit code; main reads the environment when it starts, as a new process would)."""
+    unset: dict[str, str | None] = {name: None for name in ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")}
+    return cli(*args, env={**unset, **env})
 
 
 @pytest.fixture

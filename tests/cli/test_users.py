@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,13 +14,12 @@ from rollout.core.access import LOCAL
 from rollout.exchange.importer import import_workbook
 from rollout.store.db import Database
 
-from support import ROOT, SAMPLE
+from support import SAMPLE, cli
 
 
 def run(*args: str, admins: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "ROLLOUT_ADMINS": admins}
-    return subprocess.run([sys.executable, "-m", "rollout", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120, env=env)
+    """The command with ROLLOUT_ADMINS set so, in this process (support.cli: what it prints, its exit code)."""
+    return cli(*args, env={"ROLLOUT_ADMINS": admins})
 
 
 @pytest.fixture(scope="module")

@@ -267,6 +267,7 @@ def test_month_start_crosses_years():
     assert month_start(date(2026, 3, 10), -12) == date(2025, 3, 1)
 
 
+@pytest.mark.slow
 def test_cli_demo_writes_and_refuses_to_overwrite(tmp_path, capsys):
     path = tmp_path / "demo.duckdb"
     assert main(["demo", "--db", str(path), "--branches", "4", "--today", "2026-03-10"]) == 0

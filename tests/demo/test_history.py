@@ -58,6 +58,7 @@ def test_decisions_go_to_the_next_go_lives_by_their_status_on_the_day(demo):
     assert log.loc[log["decision"] == "go_with_conditions", "conditions"].iloc[0]
 
 
+@pytest.mark.slow
 def test_a_plan_is_saved_and_the_history_is_deterministic(demo):
     db, counts = demo
     assert counts["plan_scenarios"] == 1
@@ -76,6 +77,7 @@ def test_last_weeks_touchpoints_are_there(demo):
     assert db.scalar("SELECT count(*) FROM touchpoints WHERE date > ?", [TODAY - timedelta(days=7)]) > 0
 
 
+@pytest.mark.slow
 def test_without_history_nothing_but_the_workbook_is_written():
     db = Database(":memory:")
     counts = build_demo(db, branches=8, seed=7, today=TODAY, history=False)

@@ -16,7 +16,9 @@ import pytest
 from browser import CHROMIUM, browser_page, launch_chromium, streamlit_server
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests are marked e2e and run on one xdist worker (one server, one Chromium, one at a time)."""
     reason = None
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing (install Debian's chromium to run the browser journeys)"
@@ -28,6 +30,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("browser"))
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
 

@@ -1,22 +1,18 @@
 """Every page at 2,000 branches in real Chromium: it renders without an error, asks nothing of another
 machine, and leaves a screenshot in tests/e2e/screenshots/<page>_2000.png for people to look at.
 
-Building a 2,000-branch demo takes minutes on a busy machine: it is built once per session, or taken
-from ROLLOUT_E2E_BIG_DB (a file `rollout demo --branches 2000` wrote today; copied, never written)."""
+Building a 2,000-branch demo takes minutes on a busy machine: it is built once per run (the demo_2000
+fixture, shared with the steering pack's test), or taken from ROLLOUT_E2E_BIG_DB; the server gets a copy."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from rollout.demo import portfolio
-from rollout.store.db import Database
 from ui.navigation import ALL_PAGES
 
 from browser import (
@@ -34,14 +30,10 @@ BRANCHES = 2000  # non-pilot branches: 2,001 with the pilot
 
 
 @pytest.fixture(scope="module")
-def big_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def big_url(demo_2000: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("e2e-2000")
     path = folder / "rollout.duckdb"
-    if os.environ.get("ROLLOUT_E2E_BIG_DB"):
-        shutil.copy(os.environ["ROLLOUT_E2E_BIG_DB"], path)
-    else:
-        with Database(path) as db:
-            portfolio.build_demo(db, branches=BRANCHES, seed=7, today=date.today())
+    shutil.copy(demo_2000, path)
     with streamlit_server(path, folder / "log") as url:
         yield url
 

@@ -41,6 +41,7 @@ def shown(db: Database, table: str, where: str) -> dict:
     return db.df(f"SELECT * FROM {table} WHERE {where}").to_dict("records")[0]
 
 
+@pytest.mark.slow
 def test_a_good_batch_commits_whole_and_every_change_is_audited(db: Database) -> None:
     with edit_batch(db, caller=Caller("ann", "admin"), today=TODAY) as batch:
         batch.insert("branches", [{"branch_code": "B3", "branch_name": "Three", "region_code": "E"}])
@@ -77,6 +78,7 @@ def test_one_bad_row_refuses_the_whole_batch_and_changes_nothing(db: Database) -
     assert contents(db) == before  # the insert and the update made before the bad rows are gone too
 
 
+@pytest.mark.slow
 def test_an_error_inside_a_batch_rolls_everything_back(db: Database) -> None:
     before = contents(db)
     with pytest.raises(RuntimeError), edit_batch(db, caller=Caller("ann", "admin"), today=TODAY) as batch:

@@ -27,7 +27,7 @@ from rollout.exchange.importer import import_workbook, validate_workbook
 from rollout.exchange.spec import SHEETS
 from rollout.store.db import Database
 
-from support import ROOT, SAMPLE, contents
+from support import ROOT, SAMPLE, contents, examples
 
 TODAY = date(2026, 11, 22)
 
@@ -55,6 +55,7 @@ def refused(db: Database, data: bytes, name: str, match: str) -> ValidationError
 
 # --- archives ----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ["../evil.csv", "../../tmp/regions.csv", "/etc/regions.csv", "a/../../regions.csv",
                                    "..\\regions.csv", "C:/regions.csv"])
 def test_zip_with_path_traversal_is_refused(sample_db: Database, entry: str, tmp_path: Path) -> None:
@@ -63,6 +64,7 @@ def test_zip_with_path_traversal_is_refused(sample_db: Database, entry: str, tmp
     assert not (tmp_path.parent / "evil.csv").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("inner", ["more.zip", "branches.xlsx", "data.tar.gz", "x.7z"])
 def test_zip_holding_another_archive_is_refused(sample_db: Database, inner: str) -> None:
     nested = zipped({"regions.csv": REGIONS_CSV})
@@ -367,8 +369,8 @@ def test_the_unmutated_workbook_loads(mutation_db: Database) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=mutations(), as_csv=st.booleans(), dry_run_first=st.booleans())
 def test_a_mutated_workbook_loads_or_is_refused_with_nothing_written(mutation_db: Database, steps: list[tuple],
                                                                      as_csv: bool, dry_run_first: bool) -> None:

@@ -51,7 +51,7 @@ from rollout.metrics.summary import summary
 from rollout.store import backup, files
 from rollout.store.db import LATEST_VERSION, MIGRATIONS_DIR, Database
 
-from support import ROOT, make_db
+from support import ROOT, examples, make_db
 
 TODAY = date(2026, 11, 22)
 HANG_BOUND_S = 20  # generous: a guard against hangs on a shared machine, not a benchmark
@@ -220,6 +220,7 @@ def held(path: Path, read_only: bool = False) -> Iterator[subprocess.Popen]:
         holder.wait(timeout=60)
 
 
+@pytest.mark.slow
 def test_commands_refuse_while_another_process_holds_the_database(
         sample_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     copy = backup.backup(sample_db_path, tmp_path / "copy.duckdb", caller=LOCAL)
@@ -243,6 +244,7 @@ def test_commands_refuse_while_another_process_holds_the_database(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(f".{sample_db_path.name}.")]
 
 
+@pytest.mark.slow
 def test_demo_force_refuses_a_held_database_as_a_real_process(sample_db_path: Path) -> None:
     """The reported case, end to end: `demo --db SAME --force` while the app holds SAME."""
     before = digest(sample_db_path)
@@ -256,6 +258,7 @@ def test_demo_force_refuses_a_held_database_as_a_real_process(sample_db_path: Pa
     assert digest(sample_db_path) == before
 
 
+@pytest.mark.slow
 def test_read_commands_open_read_only(sample_db_path: Path, capsys: pytest.CaptureFixture) -> None:
     """A reader holding the file (shared lock) does not stop other reads, but does stop a replacement."""
     with held(sample_db_path, read_only=True) as holder:
@@ -279,6 +282,7 @@ def test_a_read_only_database_file_can_be_read(sample_db_path: Path, capsys: pyt
         sample_db_path.chmod(0o644)
 
 
+@pytest.mark.slow
 def test_read_commands_leave_the_file_byte_for_byte_unchanged(sample_db_path: Path, tmp_path: Path,
                                                               capsys: pytest.CaptureFixture) -> None:
     before = digest(sample_db_path)
@@ -689,6 +693,7 @@ def test_bad_paths_get_one_clear_line(sample_db_path: Path, tmp_path: Path, caps
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_exporting_under_a_file_leaves_no_interpreter_noise(sample_db_path: Path, tmp_path: Path) -> None:
     """openpyxl's half-written generators printed 'Exception ignored' tracebacks at exit: a real process."""
     a_file = write(tmp_path, "notes.txt", b"x")
@@ -698,6 +703,7 @@ def test_exporting_under_a_file_leaves_no_interpreter_noise(sample_db_path: Path
                                                 "a folder"]
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly(sample_db_path: Path) -> None:
     """`summary --json | head`: the reader goes away; no traceback, no 'Exception ignored'."""
     for args in (["summary", "--json"], ["summary"], ["call-list", "--json"]):
@@ -789,6 +795,7 @@ def test_many_unknown_sheets_make_one_warning(sample_db: Database) -> None:
 FORMULA_CODES = ["=B99", "+B98", "-B97", "@B96"]
 
 
+@pytest.mark.slow
 def test_formula_like_codes_survive_a_csv_round_trip(sample_db: Database, tmp_path: Path) -> None:
     insert_rows(sample_db, "branches", [{"branch_code": code, "branch_name": f"分公司{code}", "region_code": "EAST",
                                          "headcount": 50} for code in FORMULA_CODES], today=TODAY, caller=LOCAL)
@@ -831,6 +838,7 @@ backup.restore(Path(sys.argv[1]), Path(sys.argv[2]), force=True, caller=LOCAL)
 """
 
 
+@pytest.mark.slow
 def test_a_restore_killed_with_sigkill_leaves_a_file_the_next_restore_or_open_removes(
         sample_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     copy = backup.backup(sample_db_path, tmp_path / "copy.duckdb", caller=LOCAL)
@@ -866,6 +874,8 @@ def test_a_staged_file_of_a_live_process_is_left_alone(tmp_path: Path) -> None:
     mine.write_bytes(b"being built")
     unknown = tmp_path / ".rollout.duckdb.abc.replacing"
     unknown.write_bytes(b"builder unknown, recent")
+    now = time.time()  # recent by the clock the app reads (the file system's may differ: a moved test clock)
+    os.utime(unknown, (now, now))
     assert files.remove_leftovers(target) == []
     old = time.time() - files.STALE_AFTER_S - 60
     os.utime(unknown, (old, old))
@@ -956,7 +966,7 @@ def fuzz_db(tmp_path_factory: pytest.TempPathFactory, sample_db_file: Path) -> I
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(drawn=hostile_branches())
 def test_fuzz_the_importer_with_encodings_look_alikes_numbers_and_dates(fuzz_db: Database,
                                                                         drawn: tuple[str, list[list[str]]]) -> None:
@@ -1019,7 +1029,7 @@ def flag_db(tmp_path_factory: pytest.TempPathFactory, sample_db_file: Path) -> P
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(argv=hostile_flags())
 def test_fuzz_cli_flags(flag_db: Path, tmp_path_factory: pytest.TempPathFactory, argv: list[str]) -> None:
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb" if argv[0] == "demo" else flag_db

@@ -196,6 +196,7 @@ def test_call_list_ranks_and_channels(calls_db) -> None:
     assert "G" not in set(calls["exec_code"])
 
 
+@pytest.mark.slow
 def test_call_list_cli_json(calls_db, capsys) -> None:
     path = calls_db.path
     calls_db.close()

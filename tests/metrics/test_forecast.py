@@ -11,13 +11,14 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rollout.metrics import readiness
 from rollout.metrics.summary import round1, summary
 
-from support import make_db
+from support import examples, make_db
 
 D = date(2026, 11, 22)
 REGIONS = [{"region_code": "R", "region_name": "Region"}]
@@ -272,7 +273,7 @@ weights = st.one_of(st.integers(min_value=0, max_value=40).map(lambda n: n / 4),
 paces = st.one_of(st.lists(weights, min_size=8, max_size=8), weights.map(lambda w: [w] * 8))  # lumpy or steady
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(pace=paces, remaining=st.integers(min_value=1, max_value=800).map(lambda n: n / 10),
        first=st.integers(min_value=-20, max_value=400), later=st.integers(min_value=0, max_value=400))
 def test_chance_never_falls_as_the_planned_date_moves_later(pace, remaining, first, later) -> None:
@@ -283,7 +284,7 @@ def test_chance_never_falls_as_the_planned_date_moves_later(pace, remaining, fir
     assert round1(100 * early) <= round1(100 * late)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(pace=paces, remaining=st.integers(min_value=1, max_value=800).map(lambda n: n / 10))
 def test_p80_is_never_before_p50_and_each_is_the_first_week_reaching_its_level(pace, remaining) -> None:
     mean, sd = readiness.pace_figures([pace])
@@ -299,6 +300,7 @@ def test_p80_is_never_before_p50_and_each_is_the_first_week_reaching_its_level(p
             assert mean[0] == 0 or chances[-1] < level + 1e-12
 
 
+@pytest.mark.slow
 def test_library_frame_matches_an_independent_scalar_reading() -> None:
     # 300 seeded random branches in one database (vectorised in one pass) against a plain reading of
     # METRICS.md with statistics.NormalDist, one branch and one week at a time

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
+import pytest
 
 from rollout.metrics import portfolio, readiness
 
@@ -65,6 +66,7 @@ def test_in_regions_filters_and_empty_means_all() -> None:
     assert len(portfolio.in_regions(HAND, [])) == len(HAND)
 
 
+@pytest.mark.slow
 def test_trend_replays_the_status_on_each_week_and_ends_today(sample_db) -> None:
     trend = portfolio.status_trend(sample_db, AS_OF, weeks=12)
     assert len(trend) == 13

@@ -223,6 +223,7 @@ def test_capacity_forces_the_smaller_branch_a_month_later(db_factory):
                                                              "capacity": 150, "go_lives": 0}
 
 
+@pytest.mark.slow
 def test_capacity_is_compared_exactly(db_factory):
     # 3 branches × 100 days over a 3-month window = 100/3 each per month; 3 × 100/3 is exactly the
     # capacity 100 (a float sum would give 100.00000000000001): all three fit in June, nobody is late.
@@ -317,6 +318,7 @@ def lumpy_plan(code: str, done_on: date, done: float, remaining: float) -> list[
              "weight": remaining, "status": "open"}]
 
 
+@pytest.mark.slow
 def test_confidence_uses_the_p50_or_p80_ready_date(db_factory):
     # A01 (kicked off, requested February) finished 8 in one week four weeks ago (D − 24) and none since:
     # weeks 0, 0, 0, 8, 0, 0, 0, 0, μ = 1, σ = √7 ≈ 2.646; remaining 10.5.
@@ -381,6 +383,7 @@ def test_confidence_is_50_or_80(db_factory, capsys):
     assert exit_code.value.code == 2 and "invalid choice" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_confidence_plan_is_valid(db_factory, capsys):
     db = make(db_factory, [branch("A01", requested="2027-02-01", planned_kickoff="2026-10-01"), branch("B02")],
               checklist=lumpy_plan("A01", D - timedelta(days=24), 8, 10.5))
@@ -525,6 +528,7 @@ def test_cli_pin_error_exits_2_with_one_line(db_factory, tmp_path, capsys):
     assert err == ["error: pin: 'A01=2027-06-15' is not on the 1st of a month (go-lives are on a 1st)"]
 
 
+@pytest.mark.slow
 def test_cli_json_plan_and_infeasible_exit_3(db_factory, capsys):
     db = make(db_factory, [branch("A01", consultant_days_budget=100, headcount=10),
                            branch("A02", consultant_days_budget=100, headcount=50)])

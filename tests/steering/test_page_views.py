@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from rollout.core.access import LOCAL
 from rollout.steering import decisions, pack
@@ -30,6 +31,7 @@ def test_man_days_totals_and_chart_rows() -> None:
     assert (list(shown["branch_code"]), count) == (["B06", "B05", "B04"], 10)
 
 
+@pytest.mark.slow
 def test_decisions_by_region_and_verdicts(sample_db) -> None:
     first = decisions.record_decision(sample_db, "B03", "go_with_conditions", date(2026, 11, 20), "CIO",
                                       "close overdue items", date(2026, 12, 1), as_of=AS_OF, caller=LOCAL)

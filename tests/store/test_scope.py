@@ -115,6 +115,7 @@ def expected(who: Caller, operation: str, region: str | None) -> bool:
     return who.regions is None or region is None or region in who.regions
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", [VIEWER, EAST_EDITOR, EDITOR, ADMIN], ids=lambda c: c.email)
 def test_role_scope_operation_matrix(sample_db: Database, tmp_path: Path, who: Caller) -> None:
     got, want = {}, {}
@@ -154,6 +155,7 @@ def test_every_audit_row_of_a_write_names_the_caller(sample_db: Database) -> Non
                       ("e@acme.cn", "snapshots")]  # the sample was imported by the local administrator
 
 
+@pytest.mark.slow
 def test_a_scoped_snapshot_and_scenario_are_seen_only_by_their_scope(sample_db: Database) -> None:
     mine = snapshots.take_snapshot(sample_db, TODAY, caller=EAST_EDITOR)
     everyone = snapshots.take_snapshot(sample_db, TODAY, caller=ADMIN)

@@ -76,6 +76,7 @@ def test_bad_configuration_is_one_clear_line_without_the_password(pg_server, cas
         assert secret not in err and secret not in str(raised.value)
 
 
+@pytest.mark.slow
 def test_the_cli_in_a_real_process_reports_an_unreachable_server_in_one_line(pg_server) -> None:
     url, message = bad_locations(pg_server)["unreachable"]
     done = subprocess.run([sys.executable, "-m", "rollout", "summary", "--db", url], cwd=ROOT, capture_output=True,
@@ -101,6 +102,7 @@ def test_mask_hides_the_password_only() -> None:
 
 # --- many processes on one store --------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_write_in_one_process_shows_in_the_others_next_read(sample_url: str) -> None:
     """Replica 1 and replica 2 (two Database objects, as two processes): the cache key comes from the store."""
     with Database(sample_url) as one, Database(sample_url) as two:
@@ -115,6 +117,7 @@ def test_a_write_in_one_process_shows_in_the_others_next_read(sample_url: str) -
         assert two.version == one.version  # both read the same counter
 
 
+@pytest.mark.slow
 def test_a_stale_edit_from_another_process_is_refused(sample_url: str) -> None:
     with Database(sample_url) as alice, Database(sample_url) as bob:
         bob_sees = bob.df("SELECT * FROM checklist WHERE branch_code = 'B03' ORDER BY item_code").iloc[0].to_dict()
@@ -169,6 +172,7 @@ def test_concurrent_processes_lose_no_update(sample_url: str) -> None:
         assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'branches'") == 15
 
 
+@pytest.mark.slow
 def test_an_import_is_seen_whole_or_not_at_all(pg_server) -> None:
     """While replica 1 imports the sample, replica 2 reads over and over: it sees the empty store or the
     whole import, never part of it (one PostgreSQL transaction, mirrored from one snapshot)."""
@@ -198,6 +202,7 @@ def test_an_import_is_seen_whole_or_not_at_all(pg_server) -> None:
 
 # --- the same figures, and moving a store between engines -----------------------------------------
 
+@pytest.mark.slow
 def test_copy_file_to_server_and_back_keeps_every_row_and_figure(sample_db_file: Path, pg_server,
                                                                  tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     url = pg_server.create_database()
@@ -219,6 +224,7 @@ def test_copy_file_to_server_and_back_keeps_every_row_and_figure(sample_db_file:
     pg_server.drop_database(url)
 
 
+@pytest.mark.slow
 def test_sequences_follow_a_copy(sample_db_file: Path, pg_server, tmp_path: Path) -> None:
     """Audit rows copied to the server keep their ids and the next one follows them (no key clash)."""
     file_copy = tmp_path / "audited.duckdb"
@@ -238,6 +244,7 @@ def test_sequences_follow_a_copy(sample_db_file: Path, pg_server, tmp_path: Path
     pg_server.drop_database(url)
 
 
+@pytest.mark.slow
 def test_backup_of_a_server_restores_into_a_file_and_into_a_server(sample_url: str, pg_server,
                                                                    tmp_path: Path) -> None:
     with Database(sample_url) as db:
@@ -259,6 +266,7 @@ def test_backup_of_a_server_restores_into_a_file_and_into_a_server(sample_url: s
     pg_server.drop_database(other)
 
 
+@pytest.mark.slow
 def test_a_file_backup_restores_into_a_server(sample_db_path: Path, pg_server, tmp_path: Path) -> None:
     written = backup.backup(sample_db_path, tmp_path / "file-backup.duckdb", caller=LOCAL)
     url = pg_server.create_database()
@@ -268,6 +276,7 @@ def test_a_file_backup_restores_into_a_server(sample_db_path: Path, pg_server, t
     pg_server.drop_database(url)
 
 
+@pytest.mark.slow
 def test_demo_on_a_server_store(pg_server, capsys: pytest.CaptureFixture) -> None:
     url = pg_server.create_database()
     assert main(["demo", "--db", url, "--branches", "5", "--today", "2026-11-22"]) == 0
@@ -281,6 +290,7 @@ def test_demo_on_a_server_store(pg_server, capsys: pytest.CaptureFixture) -> Non
     pg_server.drop_database(url)
 
 
+@pytest.mark.slow
 def test_a_server_url_works_for_every_reading_command(sample_url: str, sample_db_path: Path, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture) -> None:
     """The same command on the file and on the server prints the same thing."""
@@ -296,12 +306,14 @@ def test_a_server_url_works_for_every_reading_command(sample_url: str, sample_db
     assert (tmp_path / "out.zip").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_reads_refuse_to_write(sample_url: str) -> None:
     """df/rows/scalar read; a write there would change only this process's mirror, so it is refused."""
     with Database(sample_url) as db, pytest.raises(DatabaseError, match=r"write through Database\.transaction"):
         db.rows("UPDATE branches SET city = 'x'")
 
 
+@pytest.mark.slow
 def test_writing_commands_on_a_server_store(sample_url: str, sample_db_path: Path, tmp_path: Path,
                                             capsys: pytest.CaptureFixture) -> None:
     """snapshot, plan-from-template and report do on the server what they do on the file."""

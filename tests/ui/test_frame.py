@@ -51,6 +51,7 @@ def test_a_link_with_a_refused_date_shows_today_with_a_notice(open_page, as_of: 
     assert at.title[0].value == "Staffing"
 
 
+@pytest.mark.slow
 def test_a_link_with_an_unknown_region_shows_every_region_with_a_notice(open_page) -> None:
     at = open_page("portfolio", as_of=None, regions=None, query={"region": "UNKNOWN", "as_of": "2026-11-22"})
     assert not at.exception
@@ -101,6 +102,7 @@ def test_a_domain_error_shows_its_own_words(open_page, page: str, monkeypatch) -
     assert texts(at.error) == ["the database file is locked by another program"]
 
 
+@pytest.mark.slow
 def test_a_callback_failure_is_shown_by_the_next_run(open_page, monkeypatch, crash_logs: Path) -> None:
     from rollout.metrics import engagement
 

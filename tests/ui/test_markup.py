@@ -30,6 +30,7 @@ def markup_db_path(markup_db_file: Path, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", [p.url_path for p in ALL_PAGES])
 def test_markup_from_data_is_escaped_on_every_page(open_page, markup_db_path: Path, page: str) -> None:
     charts: list[str] = []

@@ -105,6 +105,7 @@ def controls(at: Any, page: str = "") -> tuple[set[str], set[str]]:
     return {b.key for run in every_tab(at, page) for b in run.button}, tabs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("page", "query"), PAGES, ids=[f"{p}-{(q or {}).get('branch', '')}" for p, q in PAGES])
 def test_a_viewer_gets_no_edit_control_on_any_page(signed_in, sample_db_path: Path, page: str,
                                                    query: dict[str, str] | None) -> None:
@@ -114,6 +115,7 @@ def test_a_viewer_gets_no_edit_control_on_any_page(signed_in, sample_db_path: Pa
     assert buttons <= VIEWER_BUTTONS and "Edit" not in tabs
 
 
+@pytest.mark.slow
 def test_an_administrator_gets_the_edit_controls_a_viewer_does_not(signed_in) -> None:
     """The other side of the test above: the same pages as an administrator show their edit controls."""
     found: set[str] = set()
@@ -125,6 +127,7 @@ def test_an_administrator_gets_the_edit_controls_a_viewer_does_not(signed_in) ->
             "backup_prepare"} <= found, sorted(found)
 
 
+@pytest.mark.slow
 def test_an_editor_of_one_region_edits_but_cannot_import_or_back_up(signed_in, sample_db_path: Path) -> None:
     with Database(sample_db_path) as db:
         add_user(db, LOCAL, "east@acme.cn", "editor", ["EAST"])
@@ -135,6 +138,7 @@ def test_an_editor_of_one_region_edits_but_cannot_import_or_back_up(signed_in, s
     assert "Only an administrator may load a workbook." in texts(data.info)
 
 
+@pytest.mark.slow
 def test_the_access_page_is_for_administrators_only(signed_in, sample_db_path: Path) -> None:
     with Database(sample_db_path) as db:
         add_user(db, LOCAL, "hq@acme.cn", "editor")
@@ -190,6 +194,7 @@ def test_the_audit_trail_filters_by_person(open_page, sample_db_path: Path) -> N
     assert at.dataframe[-1].value.empty  # nothing was changed in those days
 
 
+@pytest.mark.slow
 def test_local_mode_says_sign_in_is_off(open_page) -> None:
     at = open_page("portfolio")
     assert any("Sign-in is off" in c.value for c in at.sidebar.caption)
@@ -197,6 +202,7 @@ def test_local_mode_says_sign_in_is_off(open_page) -> None:
     assert not [b for b in at.sidebar.button if b.key == "sign_out"]
 
 
+@pytest.mark.slow
 def test_signing_out_is_recorded_and_forgets_the_caller(signed_in, sample_db_path: Path) -> None:
     at = signed_in("portfolio", {"email": "boss@acme.cn"})
     at.sidebar.button(key="sign_out").click().run()
@@ -207,6 +213,7 @@ def test_signing_out_is_recorded_and_forgets_the_caller(signed_in, sample_db_pat
     assert [b.label for b in at.button] == ["Sign in"]
 
 
+@pytest.mark.slow
 def test_a_deactivated_user_loses_access_on_the_next_run(signed_in, sample_db_path: Path) -> None:
     with Database(sample_db_path) as db:
         add_user(db, LOCAL, "cio@acme.cn", "viewer")

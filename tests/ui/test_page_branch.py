@@ -135,6 +135,7 @@ def _trend_traces(at) -> list[str]:
     return [t.get("name") for t in trend[0]["data"]]
 
 
+@pytest.mark.slow
 def test_branch_page_says_how_sure_the_date_is(open_page) -> None:
     # B06 on 2026-11-22 (the public expected summary): chance 19.1 %, P50 2027-01-17, P80 2027-02-21;
     # only 3 of the last 8 weeks had progress, so the page says not to trust it.

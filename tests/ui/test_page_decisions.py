@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from rollout.store.db import Database
 
 
+@pytest.mark.slow
 def test_decisions_page_refuses_a_bad_decision_then_records_a_good_one(open_page, sample_db_path) -> None:
     at = open_page("decisions", as_of=date(2026, 11, 22))
     assert not at.exception, [e.value for e in at.exception]

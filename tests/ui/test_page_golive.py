@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+import pytest
+
 from rollout.store.db import Database
 
 from support import frame_with, metrics, texts
@@ -23,6 +25,7 @@ def _audits(path, table: str) -> list[tuple]:
                        [table])
 
 
+@pytest.mark.slow
 def test_live_branch_since_go_live_and_its_forms(open_page, sample_db_path) -> None:
     at = open_page("branch", query={"branch": "B01"})
     assert not at.exception, [e.value for e in at.exception]
@@ -63,6 +66,7 @@ def test_live_branch_since_go_live_and_its_forms(open_page, sample_db_path) -> N
     assert _audits(sample_db_path, "acceptance") == [("update", "accepted_on", "2026-11-22")]
 
 
+@pytest.mark.slow
 def test_closing_a_problem_from_the_branch_page(open_page, sample_db_path) -> None:
     at = open_page("branch", query={"branch": "B02"})
     assert _metric(at, "Problems past limit") == "1"
@@ -76,6 +80,7 @@ def test_closing_a_problem_from_the_branch_page(open_page, sample_db_path) -> No
         assert db.scalar("SELECT closed_on FROM problems WHERE problem_code = ?", [code]) == AS_OF
 
 
+@pytest.mark.slow
 def test_plan_then_record_a_kickoff(open_page, sample_db_path) -> None:
     at = open_page("branch", query={"branch": "B09"})
     assert not at.exception, [e.value for e in at.exception]
@@ -115,6 +120,7 @@ def test_plan_then_record_a_kickoff(open_page, sample_db_path) -> None:
     assert [a for a, _, _ in _audits(sample_db_path, "kickoffs")] == ["insert"]
 
 
+@pytest.mark.slow
 def test_branch_that_logs_consultant_days(open_page) -> None:
     at = open_page("branch", query={"branch": "B03"})
     assert not at.exception, [e.value for e in at.exception]
@@ -127,6 +133,7 @@ def test_branch_that_logs_consultant_days(open_page) -> None:
     assert not [s for s in at.subheader if s.value == "Since go-live"]  # not live
 
 
+@pytest.mark.slow
 def test_portfolio_live_branches(open_page) -> None:
     at = open_page("portfolio")
     assert not at.exception, [e.value for e in at.exception]

@@ -68,6 +68,7 @@ def test_infeasible_pins_show_the_conflict(open_page):
     assert [s.label for s in at.status] == ["Refused"] and not at.status[0].error
 
 
+@pytest.mark.slow
 def test_plan_at_80_percent_confidence_is_recorded_in_the_scenario(open_page, sample_db_path):
     import json
 

@@ -96,6 +96,7 @@ def test_portfolio_dates_filters_and_opening_a_branch(open_page, sample_db_path)
     assert any("as of 2026-11-22" in c for c in texts(at.caption))
 
 
+@pytest.mark.slow
 def test_portfolio_heatmap_holds_the_n_most_at_risk(open_page, sample_db_path) -> None:
     at = open_page("portfolio", as_of=date(2026, 11, 22))
     assert not at.exception, [e.value for e in at.exception]
@@ -117,6 +118,7 @@ def test_portfolio_heatmap_holds_the_n_most_at_risk(open_page, sample_db_path) -
     assert any("8 branches are red or amber" in c for c in texts(at.caption))
 
 
+@pytest.mark.slow
 def test_portfolio_shows_the_chance_and_the_go_lives_at_risk(open_page) -> None:
     at = open_page("portfolio", as_of=date(2026, 11, 22))
     assert not at.exception, [e.value for e in at.exception]
@@ -134,6 +136,7 @@ def test_portfolio_shows_the_chance_and_the_go_lives_at_risk(open_page) -> None:
     assert list(frame_with(at, "p_ready_by_go_live", "ready_p80_on")["branch_code"]) == ["B04", "B07"]
 
 
+@pytest.mark.slow
 def test_portfolio_says_what_changed_since_the_last_review(open_page, sample_db_path) -> None:
     from rollout.steering import snapshots
 

@@ -26,6 +26,7 @@ def server_sample(pg_server, sample_db_file: Path) -> Iterator[str]:
     pg_server.drop_database(url)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_page_shows_the_same_on_the_server(open_page, server_sample: str, sample_db_path: Path, page: str) -> None:
     query = {"branch": "B03"} if page in ("branch", "staffing", "decisions") else None

@@ -11,6 +11,7 @@ from ui.navigation import ALL_PAGES
 PAGES = [p.url_path for p in ALL_PAGES]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders(open_page, page: str) -> None:
     at = open_page(page)  # an unexpected failure is logged: the crash_logs fixture fails the test
