@@ -83,7 +83,7 @@ def preview_section(config: NotifyConfig, day: date) -> None:
     if due.unrouted:
         st.markdown("**" + _("Unrouted items (no owner or project manager with an address)") + "**")
         table(pd.DataFrame([{_("Branch"): i["branch_code"] or _("the whole programme"), _("Item"): i["code"],
-                             _("Owner"): i["owner"], _("Title"): i["title"]} for i in due.unrouted]),
+                             _("Owner"): i["owner"], _("Subject"): i["title"]} for i in due.unrouted]),
               key="notify_unrouted", file_name="notify_unrouted")
     if due.bad_addresses:
         st.markdown("**" + _("Bad addresses (never used)") + "**")
