@@ -99,6 +99,7 @@ def test_notifications_page(tab: object, lang: str) -> None:
     for heading in ("Channels", "Outbox", "Send a test"):
         assert tab.get_by_role("heading", name=words(lang, heading), exact=True).is_visible(), heading
     assert tab.get_by_text(words(lang, "Unrouted items (no owner or project manager with an address)")).is_visible()
+    screenshot(tab, f"{lang}_notifications_preview")
     tab.locator(".st-key-notify_test_to input").fill("hq@example.cn")
     tab.locator(".st-key-notify_test_send button").click()
     wait_for_app(tab)
