@@ -99,7 +99,7 @@ COLUMN_LABELS = {
     "exec_code": N_("Executive"),
     "module": N_("Module"),
     "name": N_("Name"),
-    "title": N_("Title"),
+    "title": N_("Subject"),  # an item's, lesson's or problem's title (a person's job title is no table column)
     "due_date": N_("Due date"),
     "created_at": N_("Saved at"),
     "as_of": N_("As of"),
