@@ -40,7 +40,7 @@ BARE = ROOT / "bench" / "bare_sql"
 GROUPS = {"readiness": ("branches", "branch_code"), "staffing": ("branches", "branch_code"),
           "kickoff": ("branches", "branch_code"), "man_days": ("branches", "branch_code"),
           "after_go_live": ("branches", "branch_code"), "engagement": ("executives", "exec_code"),
-          "lessons": ("lessons", "lesson_code")}
+          "lessons": ("lessons", "lesson_code"), "raid": ("branches", "branch_code")}
 # Figure groups that are one object of the summary, not a list: bare_sql/<name>.sql gives its one row.
 RECORDS = {"track_record": "forecast_track_record"}
 PAGES = ["portfolio", "branch", "executives", "staffing", "lessons", "planning", "steering", "decisions", "data",

@@ -26,6 +26,7 @@ from ui.sections.raid import (
     kind_word,
     readable_log,
     readable_register,
+    status_word,
 )
 from ui.state import cached, filters, show_flash
 from ui.widgets import code_and_name, lazy_tabs, table
@@ -65,7 +66,8 @@ def log_tab() -> None:
                             code_and_name(names)(c))
     owners = c4.multiselect(_("Owner"), sorted(log["owner"].dropna().unique()), key="raid_owner",
                             placeholder=_("All owners"))
-    statuses = c5.multiselect(_("Status"), RAID_STATUSES, key="raid_status", placeholder=_("All statuses"))
+    statuses = c5.multiselect(_("Status"), RAID_STATUSES, key="raid_status", placeholder=_("All statuses"),
+                              format_func=status_word)
     shown = filter_log(log, kinds, bands, chosen, owners, statuses)
     st.caption(_("{shown} of {total} items raised by {day}; overdue action items first, then risks by score.").format(
         shown=format_number(len(shown)), total=format_number(len(log)), day=as_of.isoformat()))

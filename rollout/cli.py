@@ -475,7 +475,7 @@ def _preview_text(due: Any, payload: dict[str, Any]) -> str:
     lines += [f"  {m['rule']:<13} {m['recipient']}" + ("  +pptx" if m["attach_pack"] else "")
               for m in payload["messages"]]
     lines.append(_("unrouted items: {count}").format(count=len(payload["unrouted"])))
-    lines += [f"  {i['branch_code']} {i['code']} ({i['owner'] or '-'})" for i in payload["unrouted"]]
+    lines += [f"  {i['branch_code'] or '-'} {i['code']} ({i['owner'] or '-'})" for i in payload["unrouted"]]
     lines.append(_("bad addresses: {count}").format(count=len(payload["bad_addresses"])))
     lines += [f"  {b['person_code'] or '-'} {b['address']!r}" for b in payload["bad_addresses"]]
     return "\n".join(lines)

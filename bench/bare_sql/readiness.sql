@@ -71,6 +71,16 @@ WITH item AS (
                     + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
                     + t * (-0.82215223 + t * 0.17087277))))))))) AS e
           FROM chance_t)
+), raid_flags AS (  -- the status's RAID rules: an open critical risk (amber), a deviation blocking the go-live (red)
+    SELECT b.branch_code,
+           EXISTS (SELECT 1 FROM raid r WHERE r.branch_code = b.branch_code AND r.kind = 'risk'
+                   AND r.probability * r.impact >= 20 AND r.raised_on <= $d
+                   AND (r.closed_on IS NULL OR r.closed_on > $d)) AS critical_risk,
+           EXISTS (SELECT 1 FROM deviations v WHERE v.branch_code = b.branch_code AND v.blocks_go_live
+                   AND v.raised_on <= $d AND (v.delivered_on IS NULL OR v.delivered_on > $d)
+                   AND NOT (v.decision IN ('rejected', 'after_go_live') AND coalesce(v.decided_on <= $d, false)))
+               AS blocking_deviation
+    FROM branches b
 )
 SELECT f.branch_code, f.checklist_readiness, coalesce(f.overdue_items, 0) AS overdue_items,
        coalesce(f.failing_gates, 0) AS failing_gates, d.data_readiness, f.forecast_ready_on,
@@ -79,8 +89,10 @@ SELECT f.branch_code, f.checklist_readiness, coalesce(f.overdue_items, 0) AS ove
             WHEN f.checklist_readiness IS NULL THEN 'no_plan'
             WHEN (f.failing_gates > 0 AND f.days_to_go_live <= 30)
                  OR f.forecast_ready_on - f.planned_go_live > 30
-                 OR (f.checklist_readiness < 60 AND f.days_to_go_live <= 60) THEN 'red'
-            WHEN f.forecast_ready_on - f.planned_go_live > 0 OR f.stalled OR f.overdue_items > 0 THEN 'amber'
+                 OR (f.checklist_readiness < 60 AND f.days_to_go_live <= 60)
+                 OR (x.blocking_deviation AND f.days_to_go_live <= 30) THEN 'red'
+            WHEN f.forecast_ready_on - f.planned_go_live > 0 OR f.stalled OR f.overdue_items > 0
+                 OR x.critical_risk THEN 'amber'
             ELSE 'green' END AS status,
        f.p_ready_by_go_live,
        CASE WHEN f.rated AND f.remaining = 0 THEN f.last_done
@@ -88,5 +100,5 @@ SELECT f.branch_code, f.checklist_readiness, coalesce(f.overdue_items, 0) AS ove
        CASE WHEN f.rated AND f.remaining = 0 THEN f.last_done
             WHEN f.sigma = 0 AND f.k50 <= 260 THEN $d + CAST(7 * f.k50 AS INTEGER)
             WHEN f.sigma > 0 AND f.k80 <= 260 THEN $d + CAST(7 * f.k80 AS INTEGER) END AS ready_p80_on
-FROM prob f LEFT JOIN data d USING (branch_code)
+FROM prob f LEFT JOIN data d USING (branch_code) LEFT JOIN raid_flags x USING (branch_code)
 ORDER BY f.branch_code

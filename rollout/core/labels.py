@@ -99,7 +99,7 @@ COLUMN_LABELS = {
     "exec_code": N_("Executive"),
     "module": N_("Module"),
     "name": N_("Name"),
-    "title": N_("Title"),
+    "title": N_("Subject"),  # an item's, lesson's or problem's title (a person's job title is no table column)
     "due_date": N_("Due date"),
     "created_at": N_("Saved at"),
     "as_of": N_("As of"),
@@ -111,7 +111,8 @@ COLUMN_LABELS = {
 # labels and on the pages' labels merges cleanly.
 TABLE_LABELS = {
     # the RAID log and template deviations
-    "raid_code": N_("RAID item"), "kind": N_("Kind"), "raised_on": N_("Raised on"), "probability": N_("Probability"),
+    "raid_code": N_("RAID item"), "subject": N_("Subject"), "kind": N_("Kind"), "raised_on": N_("Raised on"),
+    "probability": N_("Probability"),
     "band": N_("Band"), "response": N_("Response"), "source": N_("Source"), "overdue": N_("Overdue"),
     "deviation_code": N_("Deviation"), "effort_days": N_("Effort (man-days)"), "blocks_go_live": N_("Blocks go-live"),
     "delivered_on": N_("Delivered on"), "pending": N_("Pending"), "blocking": N_("Blocking"),

@@ -37,6 +37,12 @@ BAND_WORDS = {"critical": N_("critical (20-25)"), "high": N_("high (12-19)"), "m
               "low": N_("low (1-5)")}
 DECISION_WORDS = {"proposed": N_("proposed"), "approved": N_("approved"), "rejected": N_("rejected"),
                   "after_go_live": N_("after go-live")}
+STATUS_WORDS = {"open": N_("still open"), "in_progress": N_("in progress"), "closed": N_("closed"),
+                "cancelled": N_("cancelled")}
+RESPONSE_WORDS = {"avoid": N_("avoid"), "mitigate": N_("mitigate"), "transfer": N_("transfer"), "accept": N_("accept")}
+DEVIATION_KIND_WORDS = {"configuration": N_("configuration"), "report": N_("report"), "interface": N_("interface"),
+                        "form": N_("form"), "enhancement": N_("enhancement"), "workflow": N_("workflow"),
+                        "data": N_("data")}
 REQUIREMENTS_UNSIGNED = N_("requirement analysis not signed")
 
 

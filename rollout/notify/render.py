@@ -55,8 +55,10 @@ def _plain(line: Line) -> str:
 
 
 def _names(items: list[dict[str, Any]]) -> str:
-    """The branches' names as a list a reader takes in at once (at most three, then an ellipsis)."""
-    names = list(dict.fromkeys(str(i["branch_name"]) for i in items))
+    """The branches' names as a list a reader takes in at once (at most three, then an ellipsis); a
+    programme-wide action (no branch) is the whole programme's."""
+    names = list(dict.fromkeys(_("the whole programme") if i["branch_code"] is None else str(i["branch_name"])
+                               for i in items))
     joined = ("、" if current() == "zh" else ", ").join(names[:MORE_NAMES])
     return joined + ("…" if len(names) > MORE_NAMES else "")
 
@@ -67,36 +69,49 @@ def _n(value: float | int) -> str:
 
 # --- my_items -------------------------------------------------------------------------------------------
 
+KINDS = ("overdue", "action_overdue", "due_soon", "action_due_soon", "problem")
+
+
+def _item_line(kind: str, item: dict[str, Any], app_url: str) -> Line:
+    """One item, named by branch code and item, RAID or problem code, linked to the Branch page (a programme
+    action: the RAID page)."""
+    text = {"overdue": _("{branch} {code} {title}: due {due}, {days} days late"),
+            "action_overdue": _("{branch} {code} {title}: due {due}, {days} days late"),
+            "due_soon": _("{branch} {code} {title}: due {due}"),
+            "action_due_soon": _("{branch} {code} {title}: due {due}"),
+            "problem": _("{branch} {code} {title}: {days} days past its limit")}[kind]
+    programme = item["branch_code"] is None
+    link = page_link(app_url, "raid") if programme else page_link(app_url, "branch", item["branch_code"])
+    return Line(text, {"branch": _("Programme") if programme else item["branch_code"], "code": item["code"],
+                       "title": item["title"], "due": format_day(item["due"]), "days": _n(item["days"])}, link)
+
+
 def _my_items(content: Content, app_url: str) -> list[Line]:
     items = content.facts["items"]
-    groups = {kind: [i for i in items if i["kind"] == kind] for kind in ("overdue", "due_soon", "problem")}
-    if groups["overdue"]:
-        head = ngettext("{count} item overdue at {branches}", "{count} items overdue at {branches}",
-                        len(groups["overdue"]))
-        first = groups["overdue"]
+    groups = {kind: [i for i in items if i["kind"] == kind] for kind in KINDS}
+    late = groups["overdue"] + groups["action_overdue"]
+    soon = groups["due_soon"] + groups["action_due_soon"]
+    if late:
+        head = ngettext("{count} item overdue at {branches}", "{count} items overdue at {branches}", len(late))
+        first = late
     elif groups["problem"]:
         head = ngettext("{count} problem past its limit at {branches}", "{count} problems past their limit at "
                         "{branches}", len(groups["problem"]))
         first = groups["problem"]
     else:
         head = ngettext("{count} item due within {days} days at {branches}",
-                        "{count} items due within {days} days at {branches}", len(groups["due_soon"]))
-        first = groups["due_soon"]
+                        "{count} items due within {days} days at {branches}", len(soon))
+        first = soon
     lines = [Line(head, {"count": _n(len(first)), "branches": _names(first), "days": DUE_SOON_DAYS}, kind="head"),
              Line(_("Your items as of {day}"), {"day": format_day(content.day)}, kind="title")]
-    titles = {"overdue": _("Overdue checklist items"), "due_soon": _("Checklist items due within {days} days"),
+    titles = {"overdue": _("Overdue checklist items"), "action_overdue": _("Overdue action items"),
+              "due_soon": _("Checklist items due within {days} days"),
+              "action_due_soon": _("Action items due within {days} days"),
               "problem": _("Problems past their time limit")}
     for kind, group in groups.items():
-        if not group:
-            continue
-        lines.append(Line(titles[kind], {"days": DUE_SOON_DAYS}, kind="title"))
-        for item in group:
-            text = {"overdue": _("{branch} {code} {title}: due {due}, {days} days late"),
-                    "due_soon": _("{branch} {code} {title}: due {due}"),
-                    "problem": _("{branch} {code} {title}: {days} days past its limit")}[kind]
-            lines.append(Line(text, {"branch": item["branch_code"], "code": item["code"], "title": item["title"],
-                                     "due": format_day(item["due"]), "days": _n(item["days"])},
-                              page_link(app_url, "branch", item["branch_code"])))
+        if group:
+            lines.append(Line(titles[kind], {"days": DUE_SOON_DAYS}, kind="title"))
+            lines += [_item_line(kind, item, app_url) for item in group]
     return lines
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from rollout.core.access import Caller, regions_from_text, regions_to_text
 from rollout.core.i18n import use_language
-from rollout.metrics import after_go_live, engagement, readiness, staffing
+from rollout.metrics import after_go_live, engagement, raid, readiness, staffing
 from rollout.metrics.live import branches_live
 from rollout.notify.config import NotifyConfig, Robot, good_address
 from rollout.steering.snapshots import get_snapshot, list_snapshots
@@ -127,9 +127,30 @@ def owned_items(db: Database, day: date) -> list[dict[str, Any]]:
         items.append({"kind": "problem", "branch_code": row["branch_code"], "code": row["problem_code"],
                       "title": row["title"], "owner": row["owner"], "due": _day(row["due_by"]),
                       "days": int(row["age_days"]) - int(row["limit_days"]), "severity": row["severity"]})
+    items += owned_actions(db, day)
     for item in items:
         item["branch_name"] = names.get(item["branch_code"]) or item["branch_code"]
         item["region_code"] = regions.get(item["branch_code"])
+    return items
+
+
+def owned_actions(db: Database, day: date) -> list[dict[str, Any]]:
+    """The RAID log's action items open on D that are overdue (METRICS.md "RAID log") or due within 3 days
+    (D <= due_date <= D + 3), at any branch, live or not (a meeting's action is chased until it is closed),
+    and the programme's own (branch_code None)."""
+    frame = raid.open_items(db, day)
+    items = []
+    for row in frame[frame["kind"] == "action"].to_dict("records"):
+        if row["due_date"] is None or pd.isna(row["due_date"]):
+            continue
+        due = _day(row["due_date"])
+        days = (due - day).days
+        if not (row["overdue"] or 0 <= days <= DUE_SOON_DAYS):
+            continue
+        branch = row["branch_code"] if isinstance(row["branch_code"], str) and row["branch_code"] else None
+        items.append({"kind": "action_overdue" if row["overdue"] else "action_due_soon", "branch_code": branch,
+                      "code": row["raid_code"], "title": row["title"], "owner": row["owner"], "due": due,
+                      "days": abs(days)})
     return items
 
 
@@ -139,7 +160,9 @@ def _day(value: Any) -> date:
 
 def route_owners(db: Database, day: date, items: list[dict[str, Any]]) -> Routing:
     """NOTIFY.md "Recipients": the one active person of the item's branch whose person_code, name or email
-    equals the owner text; else the branch's active project managers with an email; else unrouted."""
+    equals the owner text; else the branch's active project managers with an email; else unrouted.
+    A programme-wide action (no branch): the one active person of any branch so named, else the active app
+    user with that e-mail, else unrouted (the programme has no project managers of its own)."""
     people = staffing.active_people(db, day)[["person_code", "name", "branch_code"]]
     emails = dict(db.rows("SELECT person_code, email FROM people"))
     by_branch: dict[str, list[dict[str, Any]]] = {}
@@ -165,12 +188,17 @@ def route_owners(db: Database, day: date, items: list[dict[str, Any]]) -> Routin
             return None
         return person["email"].lower()
 
+    everyone = [p for staff in by_branch.values() for p in staff]
+    users = {_key(email): email for (email,) in db.rows("SELECT email FROM users WHERE active")}
     for item in items:
         wanted = _key(item["owner"])
-        found = [p for p in by_branch.get(item["branch_code"], []) if wanted and wanted in
-                 (_key(p["person_code"]), _key(p["name"]), _key(p["email"]))]
+        programme = item["branch_code"] is None  # a programme-wide RAID action: nobody's branch
+        found = [p for p in (everyone if programme else by_branch.get(item["branch_code"], [])) if wanted and
+                 wanted in (_key(p["person_code"]), _key(p["name"]), _key(p["email"]))]
         addresses = [usable(found[0])] if len(found) == 1 else []
-        if not [a for a in addresses if a]:
+        if programme and not found and wanted in users:  # HQ owners are app users, seldom branch staff
+            addresses = [usable({"person_code": None, "email": users[wanted]})]
+        if not programme and not [a for a in addresses if a]:
             addresses = [usable(p) for p in managers.get(item["branch_code"], [])]
         addresses = sorted({a for a in addresses if a})
         if not addresses:
@@ -305,8 +333,8 @@ def due_contents(db: Database, config: NotifyConfig, local: datetime, only: str 
         due.unrouted, due.bad_addresses = routing.unrouted, routing.bad_addresses
         for address, items in sorted(routing.items.items()):
             user = roles.get(address, {})
-            if user.get("regions") is not None and user.get("role") != "admin":  # an app user sees their scope only
-                items = [i for i in items if i["region_code"] in user["regions"]]
+            if user.get("regions") is not None and user.get("role") != "admin":  # their scope and the programme's
+                items = [i for i in items if i["branch_code"] is None or i["region_code"] in user["regions"]]
             if items and not switched_off(address, "my_items"):
                 due.contents.append(Content("my_items", Recipient(address, lang_of(address), user.get("regions"),
                                                                   user.get("role")), day, {"items": items}))

@@ -315,7 +315,7 @@ def raid_risks(db: Database, as_of: date) -> pd.DataFrame:
                                                        ascending=[False, True, True], na_position="last")
     return pd.DataFrame({"raid_code": risks["raid_code"],
                          "branch_code": risks["branch_code"].fillna(_("the whole programme")),
-                         "title": risks["title"], "score": risks["score"],
+                         "subject": risks["title"], "score": risks["score"],
                          "band": _words(risks["band"], raid.BAND_WORDS), "owner": risks["owner"],
                          "raised_on": risks["raised_on"]}).reset_index(drop=True)
 

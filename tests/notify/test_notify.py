@@ -337,3 +337,61 @@ def test_smtp_errors_hold_no_password(smtp_server: Any) -> None:
         notify.send_test(config(smtp_server), at("10:00"), to="a@b.cn\nBcc: x@evil.cn")
     notify.send_test(config(smtp_server), at("10:00"), to="hq@example.cn")
     assert [m["To"] for m in smtp_server.messages] == ["hq@example.cn"]
+
+
+def add_actions(db: Database) -> None:
+    """RAID actions around the Monday D = 2026-11-23: branch ones in EAST and WEST, programme-wide ones (no
+    branch) owned by a person, an app user, nobody known; the edges due on D, due on D + 3, D + 4, closed on D."""
+    with db.transaction() as cur:
+        cur.execute("UPDATE raid SET due_date = DATE '2026-11-25', owner = 'LI.NA@example.cn' WHERE raid_code = 'R025'")
+        cur.execute("UPDATE people SET email = 'east@example.cn' WHERE person_code = 'P022'")  # B08, WEST
+        cur.execute("UPDATE raid SET owner = 'P022' WHERE raid_code = 'R044'")  # B08, overdue since 11-21
+        cur.execute("UPDATE people SET email = 'west@example.cn' WHERE person_code = 'P037'")  # B11, WEST
+        cur.execute("UPDATE raid SET owner = '员工37' WHERE raid_code = 'R056'")  # B11, overdue since 11-10
+        for code, owner, due, closed in (("R900", "hq@example.cn", "2026-11-20", None),
+                                         ("R901", "员工11", "2026-11-26", None),
+                                         ("R902", "CIO", "2026-11-22", None),
+                                         ("R903", "hq@example.cn", "2026-11-27", None),
+                                         ("R904", "hq@example.cn", "2026-11-22", "2026-11-23"),
+                                         ("R905", "east@example.cn", "2026-11-23", None)):
+            cur.execute("INSERT INTO raid (raid_code, kind, branch_code, title, owner, raised_on, due_date, status, "
+                        "closed_on) VALUES (?, 'action', NULL, ?, ?, DATE '2026-11-02', ?, ?, ?)",
+                        [code, f"programme action {code}", owner, date.fromisoformat(due),
+                         "closed" if closed else "open", date.fromisoformat(closed) if closed else None])
+
+
+@pytest.mark.slow
+def test_raid_actions_join_my_items(store: Database, smtp_server: Any) -> None:
+    """Actions overdue or due within 3 days reach their owner (person of the branch, else the branch's project
+    managers, else unrouted); programme-wide ones a person of any branch or an app user so named; an EAST
+    recipient never gets another region's action; each named by branch code and RAID code, linked."""
+    add_actions(store)
+    due = notify.preview(store, config(), at("08:31"))
+    mine = {c.recipient.address: sorted(i["code"] for i in c.facts["items"]) for c in due.contents
+            if c.rule == "my_items"}
+    assert mine == {"li.na@example.cn": ["B04-04", "R025", "R901"], "pm.b04@example.cn": ["B04-01", "B04-05"],
+                    "wang@example.cn": ["PR008"], "west@example.cn": ["R056"], "hq@example.cn": ["R900"],
+                    "east@example.cn": ["R905"]}  # not R044 of WEST, though its owner's address
+    unrouted = {i["code"] for i in due.unrouted}
+    assert {"R001", "R014", "R902"} <= unrouted  # R001: a live branch's action is still chased
+    assert not unrouted & {"R025", "R044", "R056", "R900", "R901", "R903", "R904", "R905"}
+    kinds = {i["code"]: (i["kind"], i["days"]) for c in due.contents if c.rule == "my_items" for i in c.facts["items"]}
+    assert kinds["R025"] == ("action_due_soon", 2) and kinds["R901"] == ("action_due_soon", 3)
+    assert kinds["R905"] == ("action_due_soon", 0) and kinds["R900"] == ("action_overdue", 3)
+
+    report = notify.run(store, config(smtp_server), at("08:31"))
+    assert report.failed == [] and report.sent == 9
+    hq = smtp_server.to("hq@example.cn")
+    hq_mail = next(m for m in hq if "R900" in m.get_body(("plain",)).get_content())
+    assert hq_mail["Subject"] == "整个推广项目有 1 项逾期事项"
+    text = hq_mail.get_body(("plain",)).get_content()
+    assert "项目级 R900 programme action R900" in text and "https://rollout.example.cn/raid" in text
+    li = smtp_server.to("li.na@example.cn")[0].get_body(("plain",)).get_content()
+    assert "B04 R025" in li and "https://rollout.example.cn/branch?branch=B04" in li and "项目级 R901" in li
+    east = smtp_server.to("east@example.cn")
+    east_mail = next(m for m in east if "R905" in m.get_body(("plain",)).get_content())
+    body = east_mail.get_body(("plain",)).get_content() + east_mail.get_body(("html",)).get_content()
+    assert "R044" not in body and not [code for code in OTHER_BRANCHES if code in body]
+    west = smtp_server.to("west@example.cn")
+    west_text = "".join(m.get_body(("plain",)).get_content() for m in west)
+    assert "B11 R056" in west_text and "Overdue action items" in west_text  # en, its preference

@@ -82,9 +82,9 @@ def preview_section(config: NotifyConfig, day: date) -> None:
         table(messages, key="notify_preview", file_name="notify_preview")
     if due.unrouted:
         st.markdown("**" + _("Unrouted items (no owner or project manager with an address)") + "**")
-        table(pd.DataFrame([{_("Branch"): i["branch_code"], _("Item"): i["code"], _("Owner"): i["owner"],
-                             _("Title"): i["title"]} for i in due.unrouted]), key="notify_unrouted",
-              file_name="notify_unrouted")
+        table(pd.DataFrame([{_("Branch"): i["branch_code"] or _("the whole programme"), _("Item"): i["code"],
+                             _("Owner"): i["owner"], _("Subject"): i["title"]} for i in due.unrouted]),
+              key="notify_unrouted", file_name="notify_unrouted")
     if due.bad_addresses:
         st.markdown("**" + _("Bad addresses (never used)") + "**")
         table(pd.DataFrame([{_("Person"): b["person_code"], _("Address"): b["address"]} for b in due.bad_addresses]),

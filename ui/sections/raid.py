@@ -26,16 +26,17 @@ REGISTER_COLUMNS = ["deviation_code", "branch_code", "branch_name", "module", "t
                     "planned_go_live", "days_to_go_live"]
 
 
-def kind_word(kind: str) -> str:
-    return _(raid.KIND_WORDS[kind]) if kind in raid.KIND_WORDS else kind
+def in_words(words: Mapping[str, str]) -> Callable[[Any], Any]:
+    """A format_func showing a format's enumeration value in the reader's words (anything else as it is)."""
+    return lambda value: _(words[value]) if isinstance(value, str) and value in words else value
 
 
-def band_word(band: str) -> str:
-    return _(raid.BAND_WORDS[band]) if band in raid.BAND_WORDS else band
-
-
-def decision_word(decision: str) -> str:
-    return _(raid.DECISION_WORDS[decision]) if decision in raid.DECISION_WORDS else decision
+kind_word = in_words(raid.KIND_WORDS)
+band_word = in_words(raid.BAND_WORDS)
+decision_word = in_words(raid.DECISION_WORDS)
+deviation_kind_word = in_words(raid.DEVIATION_KIND_WORDS)
+status_word = in_words(raid.STATUS_WORDS)
+response_word = in_words(raid.RESPONSE_WORDS)
 
 
 def filter_log(log: pd.DataFrame, kinds: Sequence[str], bands: Sequence[str], branches: Sequence[str],
@@ -102,15 +103,17 @@ def item_form(names: Mapping[str, str], log: pd.DataFrame, today: date) -> None:
                                  if (shown.get("branch_code") or PROGRAMME) in branch_choices else None,
                                  format_func=lambda c: _("the whole programme") if c == PROGRAMME else
                                  code_and_name(names)(c))
-        title = st.text_input(_("Title"), value=shown.get("title") or "", key="raid_title_in", max_chars=500)
+        title = st.text_input(_("Subject"), value=shown.get("title") or "", key="raid_title_in", max_chars=500)
+        first, second, third = st.columns(3)  # the subject right under the code, the rest below
         owner = first.text_input(_("Owner"), value=shown.get("owner") or "", key="raid_owner_in", max_chars=200)
         raised = second.date_input(_("Raised on"), value=shown.get("raised_on") or today, key="raid_raised_in")
         due = third.date_input(_("Due date"), value=shown.get("due_date"), key="raid_due_in")
-        status = first.selectbox(_("Status"), RAID_STATUSES, key="raid_status_in",
+        status = first.selectbox(_("Status"), RAID_STATUSES, key="raid_status_in", format_func=status_word,
                                  index=RAID_STATUSES.index(shown.get("status") or "open"))
         closed = second.date_input(_("Closed on"), value=shown.get("closed_on"), key="raid_closed_in")
-        response = third.selectbox(_("Response"), RESPONSES, key="raid_response_in", index=RESPONSES.index(
-            shown["response"]) if shown.get("response") in RESPONSES else None)
+        response = third.selectbox(_("Response"), RESPONSES, key="raid_response_in", format_func=response_word,
+                                   placeholder="—", index=RESPONSES.index(shown["response"])
+                                   if shown.get("response") in RESPONSES else None)
         probability = first.number_input(_("Probability (1-5, risks)"), min_value=1, max_value=5, step=1,
                                          value=shown.get("probability"), key="raid_probability_in")
         impact = second.number_input(_("Impact (1-5, risks and issues)"), min_value=1, max_value=5, step=1,
@@ -140,8 +143,9 @@ def deviation_form(names: Mapping[str, str], register: pd.DataFrame, today: date
                                   branch_list else None)
         module = third.selectbox(_("Module"), MODULES, key="deviation_module_in",
                                  index=MODULES.index(shown["module"]) if shown.get("module") in MODULES else None)
-        title = st.text_input(_("Title"), value=shown.get("title") or "", key="deviation_title_in", max_chars=500)
-        kind = first.selectbox(_("Kind"), DEVIATION_KINDS, key="deviation_kind_in",
+        title = st.text_input(_("Subject"), value=shown.get("title") or "", key="deviation_title_in", max_chars=500)
+        first, second, third = st.columns(3)  # the subject right under the code, the rest below
+        kind = first.selectbox(_("Kind"), DEVIATION_KINDS, key="deviation_kind_in", format_func=deviation_kind_word,
                                index=DEVIATION_KINDS.index(shown.get("kind") or "configuration"))
         raised = second.date_input(_("Raised on"), value=shown.get("raised_on") or today, key="deviation_raised_in")
         decision = third.selectbox(_("Decision"), DEVIATION_DECISIONS, key="deviation_decision_in",
@@ -163,18 +167,21 @@ def deviation_form(names: Mapping[str, str], register: pd.DataFrame, today: date
 
 
 def readable_log(frame: pd.DataFrame) -> pd.DataFrame:
-    """The log as a person reads it: kinds and bands in words, the programme named."""
+    """The log as a person reads it: kinds, bands, statuses and responses in words, the programme named, the
+    item's title headed as a subject (not a person's job title)."""
     shown = frame[LOG_COLUMNS].copy()
-    shown["kind"] = shown["kind"].map(kind_word)
-    shown["band"] = shown["band"].map(lambda b: band_word(b) if isinstance(b, str) else None)
+    for column, word in (("kind", kind_word), ("band", band_word), ("status", status_word),
+                         ("response", response_word)):
+        shown[column] = shown[column].map(word)
     shown["branch_code"] = shown["branch_code"].fillna(_("the whole programme"))
-    return shown
+    return shown.rename(columns={"title": "subject"})
 
 
 def readable_register(frame: pd.DataFrame) -> pd.DataFrame:
     shown = frame[REGISTER_COLUMNS].copy()
     shown["decision"] = shown["decision"].map(decision_word)
-    return shown
+    shown["kind"] = shown["kind"].map(deviation_kind_word)
+    return shown.rename(columns={"title": "subject"})
 
 
 def branch_findings(branch_code: str, as_of: date) -> list[str]:
