@@ -58,3 +58,24 @@ def test_the_branch_page_shows_its_records_and_the_unsigned_finding(open_page) -
     assert "• requirement analysis not signed" in [t.value for t in at.text]
     assert len(frame_with(at, "raid_code", "probability")) > 0
     assert any("man-days approved" in c.value for c in at.caption)
+
+
+def blank(value: object) -> bool:
+    """An empty cell as the page's tables draw it (a blank, whatever the column's type)."""
+    return value is None or str(value) in ("", "None", "NaT", "nan")
+
+
+@pytest.mark.slow
+def test_the_register_shows_each_deviation_as_it_stood_on_the_as_of_date(open_page) -> None:
+    """The sample's DV037 is approved on 2026-12-14 and DV019 delivered on 2026-10-30: replayed on earlier dates,
+    neither later fact shows (the page replays the past, as every figure does)."""
+    at = open_tab(open_page("raid", as_of=date(2026, 10, 20)), "raid_tabs", "Deviations")
+    register = frame_with(at, "deviation_code", "blocking").set_index("deviation_code")
+    assert register.loc["DV019", "decision"] == "approved" and str(register.loc["DV019", "decided_on"])[:10] == \
+        "2026-10-16"
+    assert blank(register.loc["DV019", "delivered_on"])
+    at = open_tab(open_page("raid", as_of=AS_OF), "raid_tabs", "Deviations")
+    register = frame_with(at, "deviation_code", "blocking").set_index("deviation_code")
+    assert register.loc["DV037", "decision"] == "proposed"
+    assert blank(register.loc["DV037", "decided_on"])
+    assert str(register.loc["DV019", "delivered_on"])[:10] == "2026-10-30"

@@ -178,8 +178,12 @@ def readable_log(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def readable_register(frame: pd.DataFrame) -> pd.DataFrame:
+    """The register as it stood on the as-of date: a decision taken or a delivery made after it is not shown
+    (the page replays the past; the edit form keeps today's values)."""
     shown = frame[REGISTER_COLUMNS].copy()
-    shown["decision"] = shown["decision"].map(decision_word)
+    shown["decision"] = frame["decision_on_date"].map(decision_word)
+    shown["decided_on"] = frame["decided_on_date"]
+    shown["delivered_on"] = frame["delivered_on_date"]
     shown["kind"] = shown["kind"].map(deviation_kind_word)
     return shown.rename(columns={"title": "subject"})
 
