@@ -536,11 +536,10 @@ def shared_limits(branches: list[Branch], parts: list[list[int]], m0: int, param
     whole = whole_limits(m0, params, loads)
     used_days = [{t: 0 for t in whole.capacity} for _ in parts]
     used_lives = [{m: 0 for m in whole.go_lives} for _ in parts]
+    plan = chosen or {}
     for p, part in enumerate(parts):
-        for i in part:
-            if chosen is None:
-                continue
-            g = chosen[i]
+        for i in (i for i in part if i in plan):
+            g = plan[i]
             used_lives[p][g] += 1
             months = window(g, m0, params)
             for t in months:
