@@ -288,10 +288,16 @@ IMPORT_COLUMNS = {"table": N_("table"), "inserted": N_("inserted"), "updated": N
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
     from rollout.exchange.exporter import export
+    from rollout.exchange.sources import size_refusal
 
     with open_db(args, write=False) as db, progress_bar() as progress:
         written = export(reading(args, db), args.out, progress=progress)
     print(_("exported to {path}").format(path=written))
+    refusal = size_refusal(written)
+    if refusal:  # written whole, but a round trip needs another format
+        print(_("warning: {warning}").format(warning=_("{reason}, so it cannot be loaded again as it is (a .zip "
+                                                       "of CSV files is the smallest export)").format(reason=refusal)),
+              file=sys.stderr)
     return 0
 
 

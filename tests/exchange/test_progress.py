@@ -67,3 +67,23 @@ def test_a_dry_run_and_the_download_bytes_report_progress_too(tmp_path: Path):
     dry.check()
     assert any(step.startswith("counting changes in") for _done, step in dry.calls)
     assert result.dry_run and result.rows > 0
+
+
+def test_an_export_too_large_to_load_again_is_named(tmp_path: Path):
+    """At 10,000 branches the .xlsx export is 92 MiB: written, but the importer refuses more than 50 MiB."""
+    from rollout.exchange.sources import MAX_FILE_BYTES, size_refusal
+
+    small = tmp_path / "small.xlsx"
+    small.write_bytes(b"x" * 100)
+    assert size_refusal(small) is None
+    big = tmp_path / "big.xlsx"
+    with big.open("wb") as out:  # a sparse file: the size counts, not the content
+        out.truncate(MAX_FILE_BYTES + 1)
+    assert size_refusal(big) == "big.xlsx is larger than 50 MiB, more than the importer accepts"
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "regions.csv").write_bytes(b"region_code,region_name\n")
+    assert size_refusal(folder) is None
+    with (folder / "checklist.csv").open("wb") as out:
+        out.truncate(MAX_FILE_BYTES + 1)
+    assert size_refusal(folder) == "checklist.csv is larger than 50 MiB, more than the importer accepts"
