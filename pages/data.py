@@ -13,7 +13,7 @@ from rollout.exchange.sources import read_source
 from ui.auth import download
 from ui.router import ensure_routed
 from ui.state import cached, caller, get_db
-from ui.widgets import plain, show_error, table
+from ui.widgets import plain, progress_shown, show_error, table
 
 ensure_routed()
 WARNINGS_SHOWN = 20  # a workbook with thousands of odd columns must not bury the page in warnings
@@ -41,8 +41,9 @@ else:  # a workbook replaces data for every branch: administrators only (ACCESS.
 if upload is not None:
     data = upload.getvalue()
     try:
-        raw = read_source(data, upload.name)
-        preview = load(db, raw, dry_run=True, caller=caller())
+        with progress_shown(_("Reading {file}…").format(file=upload.name)) as progress:
+            raw = read_source(data, upload.name)
+            preview = load(db, raw, dry_run=True, progress=progress, caller=caller())
     except ValidationError as exc:
         st.error(_("Refused: {count} problem(s) in {file}; nothing will be loaded. Fix them in the workbook and "
                    "upload it again.").format(count=len(exc.errors), file=plain(upload.name)))
@@ -55,16 +56,13 @@ if upload is not None:
         table(preview.table(), key="import_preview", file_name="import_preview")
         show_warnings(preview.warnings)
         if st.button(_("Confirm and load"), key="import_confirm", type="primary"):
-            progress = st.progress(0.0, text=_("Checking again against the current database…"))
             try:
-                raw = read_source(data, upload.name)
-                progress.progress(0.4, text=_("Writing every table in one transaction…"))
-                result = load(db, raw, caller=caller())
+                with progress_shown(_("Checking again against the current database…"), keep=True) as progress:
+                    raw = read_source(data, upload.name)
+                    result = load(db, raw, caller=caller(), progress=progress)
             except Exception as exc:
-                progress.empty()
                 show_error(exc)
             else:
-                progress.progress(1.0, text=_("Loaded."))
                 st.success(plain(_("Loaded {file}: {counts}").format(
                     file=result.file_name,
                     counts=", ".join(f"{t} +{c.inserted} ~{c.updated}" for t, c in result.counts.items()))))

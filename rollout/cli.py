@@ -21,7 +21,9 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ from rollout.core.errors import DatabaseError, RolloutError, ValidationError
 from rollout.core.i18n import _
 from rollout.core.labels import N_
 from rollout.core.limits import date_in_range, date_range_text
+from rollout.core.progress import Progress, silent
 from rollout.core.typed import email_key, fold_code, invisible_character
 from rollout.store import files
 from rollout.store.db import LATEST_VERSION, Database, is_server_location, open_store
@@ -90,16 +93,51 @@ def pin(text: str) -> str:
     return f"{code(branch)}{sep}{day.strip()}"
 
 
-MAX_DEMO_BRANCHES = 10_000
 AS_USER = ("summary", "report", "call-list", "export")  # the read commands that take --as EMAIL
 
 
-def branch_count(text: str) -> int:
-    value = positive_int(text)
-    if value > MAX_DEMO_BRANCHES:
-        raise argparse.ArgumentTypeError(_("{value} is too many (expected at most {limit} branches)").format(
-            value=repr(text), limit=i18n.format_number(MAX_DEMO_BRANCHES)))
-    return value
+class ProgressBar:
+    """A Progress callback drawn as one self-rewriting line on a terminal (stderr), e.g.
+    `[##########..........]  50 % writing branches`; erased when the run ends, so what the command
+    prints next (its result or one error line) stands alone. Redrawn at most ten times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: float, step: str) -> None:
+        now = time.monotonic()
+        if done < 1.0 and now - self.last < 0.1:
+            return
+        self.last = now
+        filled = round(self.WIDTH * min(1.0, max(0.0, done)))
+        line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done:4.0%} {step}"
+        self.stream.write("\r\x1b[K" + line[:200])
+        self.stream.flush()
+        self.shown = True
+
+    def erase(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+@contextmanager
+def progress_bar(stream: Any = None) -> Iterator[Progress]:
+    """A bar on stderr when stderr is a terminal; silent otherwise (a pipe, a log file, cron), so scripts
+    see only the result and the error lines."""
+    stream = sys.stderr if stream is None else stream
+    if not stream.isatty():
+        yield silent
+        return
+    bar = ProgressBar(stream)
+    try:
+        yield bar
+    finally:
+        bar.erase()
 
 
 def non_negative_float(text: str) -> float:
@@ -181,6 +219,11 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from rollout.demo import portfolio
 
+    if args.branches > portfolio.MAX_BRANCHES:
+        print(_("error: {error}").format(error=_("--branches {value} is too many (expected at most {limit} "
+                                                 "branches)").format(
+            value=args.branches, limit=i18n.format_number(portfolio.MAX_BRANCHES))), file=sys.stderr)
+        return 2
     if is_server_location(args.db):
         from rollout.store.transfer import clear_store, has_data
 
@@ -189,7 +232,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 raise RolloutError(_("{name} already holds data (use --force to replace it with a demo "
                                      "portfolio)").format(name=db.name))
             clear_store(db)
-            counts = portfolio.build_demo(db, branches=args.branches, seed=args.seed, today=args.today or date.today())
+            with progress_bar() as progress:
+                counts = portfolio.build_demo(db, branches=args.branches, seed=args.seed,
+                                              today=args.today or date.today(), progress=progress)
             shown = db.name
     else:
         path = Path(args.db)
@@ -201,9 +246,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         staged = files.staging_path(path, ".replacing")  # built aside, then swapped in whole
         try:
-            with Database(staged) as db:
+            with Database(staged) as db, progress_bar() as progress:
                 counts = portfolio.build_demo(db, branches=args.branches, seed=args.seed,
-                                              today=args.today or date.today())
+                                              today=args.today or date.today(), progress=progress)
             files.replace_database(staged, path)
         finally:
             files.remove_file(staged)
@@ -226,8 +271,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         db = Database(":memory:")
     else:
         db = open_db(args, write=not args.dry_run, must_exist=False)
-    with db:
-        result = import_workbook(db, source, dry_run=args.dry_run, caller=cli_caller())
+    with db, progress_bar() as progress:
+        result = import_workbook(db, source, dry_run=args.dry_run, caller=cli_caller(), progress=progress)
     for warning in result.warnings:
         print(_("warning: {warning}").format(warning=warning))
     print(_("dry run, nothing written: {file}").format(file=result.file_name) if args.dry_run else result.file_name)
@@ -243,10 +288,16 @@ IMPORT_COLUMNS = {"table": N_("table"), "inserted": N_("inserted"), "updated": N
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
     from rollout.exchange.exporter import export
+    from rollout.exchange.sources import size_refusal
 
-    with open_db(args, write=False) as db:
-        written = export(reading(args, db), args.out)
+    with open_db(args, write=False) as db, progress_bar() as progress:
+        written = export(reading(args, db), args.out, progress=progress)
     print(_("exported to {path}").format(path=written))
+    refusal = size_refusal(written)
+    if refusal:  # written whole, but a round trip needs another format
+        print(_("warning: {warning}").format(warning=_("{reason}, so it cannot be loaded again as it is (a .zip "
+                                                       "of CSV files is the smallest export)").format(reason=refusal)),
+              file=sys.stderr)
     return 0
 
 
@@ -503,7 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("demo", "write a seeded demo portfolio")
-    p.add_argument("--branches", type=branch_count, default=40)
+    p.add_argument("--branches", type=positive_int, default=40, help="how many branches (at most 20,000)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.add_argument("--force", action="store_true", help="replace an existing file")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,7 @@ from rollout.core.errors import RolloutError, ValidationError
 from rollout.core.i18n import _, format_number, ngettext
 from rollout.core.labels import STATUS_COLOURS, column_label, labelled
 from rollout.core.labels import status_label as status_name
+from rollout.core.progress import Progress
 from rollout.core.values import page_count, page_of
 from rollout.exchange.exporter import frame_to_csv
 from rollout.store.settings import SETTINGS
@@ -48,6 +50,27 @@ def echoed(text: object) -> str:
     cut. Made inert by plain() where it is shown."""
     text = str(text)
     return text if len(text) <= ECHOED_CHARS else text[:ECHOED_CHARS] + "…"
+
+
+@contextmanager
+def progress_shown(first: str, keep: bool = False) -> Iterator[Progress]:
+    """An st.progress driven by a library run's Progress callback (an import, an export): redrawn when the
+    whole percentage changes, removed when the run fails and, unless keep, when it ends."""
+    bar = st.progress(0, text=plain(first))
+    shown = [-1]
+
+    def report(done: float, step: str) -> None:
+        percent = min(100, max(0, int(done * 100)))
+        if percent != shown[0]:
+            shown[0] = percent
+            bar.progress(percent, text=plain(step))
+    try:
+        yield report
+    except BaseException:
+        bar.empty()
+        raise
+    if not keep:
+        bar.empty()
 
 
 def show_error(exc: Exception, refused: bool = True) -> None:

@@ -16,6 +16,8 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.access import Caller
+from rollout.core.i18n import _
+from rollout.core.progress import Progress, part, silent
 from rollout.metrics import readiness
 from rollout.planning import planner, scenarios
 from rollout.steering import decisions, snapshots
@@ -27,16 +29,21 @@ PLAN_NAME = "Demo plan (optimised at build)"
 
 
 def planner_overrides(branches: int, time_limit_s: float = 10.0) -> dict[str, Any]:
-    """Launch-planner settings in proportion to the portfolio (the defaults fit about 70 branches)."""
+    """Launch-planner settings in proportion to the portfolio (the defaults fit about 70 branches), each
+    within its Settings limit up to the largest demo (tests/demo check them against rollout.store.settings)."""
     return {"max_go_lives_per_month": max(3, math.ceil(branches / 12)),
             "capacity_days_per_month": max(400, 12 * branches), "solve_time_limit_s": time_limit_s}
 
 
-def take_weekly_snapshots(db: Database, today: date, weeks: int = 12) -> list[int]:
+def take_weekly_snapshots(db: Database, today: date, weeks: int = 12, progress: Progress = silent) -> list[int]:
     """One snapshot per weekly review: today and each of the `weeks` weeks before, oldest first."""
-    return [snapshots.take_snapshot(db, today - timedelta(weeks=k), f"Weekly review (demo), week -{k}"
-                                    if k else "Weekly review (demo), this week", caller=DEMO)
-            for k in range(weeks, -1, -1)]
+    taken = []
+    for done, k in enumerate(range(weeks, -1, -1)):
+        progress(done / (weeks + 1), _("replaying weekly review {done} of {count}").format(done=done + 1,
+                                                                                          count=weeks + 1))
+        taken.append(snapshots.take_snapshot(db, today - timedelta(weeks=k), f"Weekly review (demo), week -{k}"
+                                             if k else "Weekly review (demo), this week", caller=DEMO))
+    return taken
 
 
 def _soonest(status: pd.DataFrame, today: date, wanted: str) -> str | None:
@@ -77,9 +84,13 @@ def save_plan(db: Database, today: date, branches: int) -> str | None:
     return PLAN_NAME
 
 
-def build_history(db: Database, today: date, branches: int, weeks: int = 12) -> dict[str, int]:
+def build_history(db: Database, today: date, branches: int, weeks: int = 12,
+                  progress: Progress = silent) -> dict[str, int]:
     """Everything above; returns how many snapshots, decisions and scenarios were written."""
-    taken = take_weekly_snapshots(db, today, weeks)
+    taken = take_weekly_snapshots(db, today, weeks, part(progress, 0.0, 0.7))
+    progress(0.7, _("recording go / no-go decisions"))
     decided = record_decisions(db, today)
+    progress(0.75, _("optimising the launch plan"))
     saved = save_plan(db, today, branches)
+    progress(1.0, _("optimising the launch plan"))
     return {"snapshots": len(taken), "decisions": len(decided), "plan_scenarios": int(saved is not None)}

@@ -23,11 +23,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from rollout.core.i18n import gettext
+from rollout.core.progress import Progress, part, silent
 from rollout.exchange.sources import RawSheet, RawWorkbook
 from rollout.exchange.spec import APPLICATION_STATUSES, DEVIATION_DECISIONS, LOAD_ORDER
 from rollout.store.db import Database
 
 PILOT_CODE = "PIL"
+MAX_BRANCHES = 20_000  # the largest demo (a national chain); its planner settings stay within the Settings limits
 DEMO_FILE_NAME = "demo"
 
 # (code, name, cities): the first six are used up to 200 branches, up to ten beyond.
@@ -876,8 +879,8 @@ class _Builder:
 
 def demo_tables(branches: int = 40, seed: int = 7, today: date | None = None) -> dict[str, list[dict[str, Any]]]:
     """The demo portfolio's rows per sheet (python values; nothing written)."""
-    if branches < 1:
-        raise ValueError("branches must be at least 1")
+    if not 1 <= branches <= MAX_BRANCHES:
+        raise ValueError(f"branches must be from 1 to {MAX_BRANCHES}")
     return _Builder(branches, seed, today or date.today()).build()
 
 
@@ -892,15 +895,21 @@ def demo_workbook(branches: int = 40, seed: int = 7, today: date | None = None) 
 
 
 def build_demo(db: Database, branches: int = 40, seed: int = 7, today: date | None = None,
-               history: bool = True) -> dict[str, int]:
+               history: bool = True, progress: Progress = silent) -> dict[str, int]:
     """Write the demo portfolio into db through the importer, then (unless history=False) its past
-    weekly reviews, decisions and a saved plan (rollout.demo.history); returns rows written per table."""
+    weekly reviews, decisions and a saved plan (rollout.demo.history); returns rows written per table.
+    progress hears the steps (inventing the rows, loading them, the history) and 1.0 at the end."""
     from rollout.demo.history import DEMO, build_history
     from rollout.exchange.importer import load
 
     today = today or date.today()
-    result = load(db, demo_workbook(branches, seed, today), today=today, caller=DEMO)
+    progress(0.0, gettext("inventing the demo portfolio"))
+    workbook = demo_workbook(branches, seed, today)
+    result = load(db, workbook, today=today, progress=part(progress, 0.15, 0.5 if history else 1.0),
+                  caller=DEMO)
+    del workbook  # the rows are in the store now: free them before the history's snapshots
     counts = {table: counts.inserted for table, counts in result.counts.items()}
     if history:
-        counts.update(build_history(db, today, branches))
+        counts.update(build_history(db, today, branches, progress=part(progress, 0.5, 1.0)))
+    progress(1.0, gettext("done"))
     return counts

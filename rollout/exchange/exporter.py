@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 
 from rollout.core.errors import RolloutError
 from rollout.core.i18n import _, current, use_language
+from rollout.core.progress import Progress, part, silent
 from rollout.core.values import quote
 from rollout.exchange.cells import csv_value, write_cell
 from rollout.exchange.spec import SHEETS, Sheet
@@ -38,10 +39,21 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def write_xlsx_sheets(frames: Mapping[str, pd.DataFrame], target: str | Path | io.BytesIO) -> None:
+def by_rows(frames: Mapping[str, pd.DataFrame], progress: Progress, step: str) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The frames in turn, reporting the share of all their rows done before each (1.0 after the last)."""
+    total, done = max(1, sum(len(frame) + 1 for frame in frames.values())), 0
+    for name, frame in frames.items():
+        progress(done / total, step.format(sheet=name))
+        yield name, frame
+        done += len(frame) + 1
+    progress(1.0, step.format(sheet=""))
+
+
+def write_xlsx_sheets(frames: Mapping[str, pd.DataFrame], target: str | Path | io.BytesIO,
+                      progress: Progress = silent) -> None:
     """One sheet per DataFrame, header in bold, every cell written by cells.write_cell."""
     workbook = Workbook(write_only=True)
-    for name, frame in frames.items():
+    for name, frame in by_rows(frames, part(progress, 0.0, 0.9), _("writing sheet {sheet}")):
         sheet = workbook.create_sheet(title=name[:31])
         header = []
         for column in frame.columns:
@@ -52,6 +64,7 @@ def write_xlsx_sheets(frames: Mapping[str, pd.DataFrame], target: str | Path | i
         for row in frame.itertuples(index=False, name=None):
             sheet.append([write_cell(WriteOnlyCell(sheet), v) for v in row])
     workbook.save(target)
+    progress(1.0, _("done"))
 
 
 def table_frame(db: Database, sheet: Sheet) -> pd.DataFrame:
@@ -64,32 +77,40 @@ def table_frame(db: Database, sheet: Sheet) -> pd.DataFrame:
     return frame
 
 
-def all_tables(db: Database) -> dict[str, pd.DataFrame]:
-    return {name: table_frame(db, sheet) for name, sheet in SHEETS.items()}
+def all_tables(db: Database, progress: Progress = silent) -> dict[str, pd.DataFrame]:
+    frames = {}
+    for index, (name, sheet) in enumerate(SHEETS.items()):
+        progress(index / len(SHEETS), _("reading table {sheet}").format(sheet=name))
+        frames[name] = table_frame(db, sheet)
+    progress(1.0, _("reading table {sheet}").format(sheet=name))
+    return frames
 
 
-def export(db: Database, out: str | Path) -> Path:
-    """Write every table to out: .xlsx, .zip (CSV per table) or a folder (CSV per table)."""
+def export(db: Database, out: str | Path, progress: Progress = silent) -> Path:
+    """Write every table to out: .xlsx, .zip (CSV per table) or a folder (CSV per table). progress hears
+    the tables read (the first 30 %) and the rows written (the rest), and 1.0 once the file is written."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".zip", ""):
         raise RolloutError(_("cannot export to {name} (expected a name ending in .xlsx or .zip, or a folder)").format(
             name=out.name))
     check_output_path(out, folder=suffix == "")
-    frames = all_tables(db)
+    frames = all_tables(db, part(progress, 0.0, 0.3))
+    writing = part(progress, 0.3, 0.99)
     try:
         if suffix == ".xlsx":
             buffer = io.BytesIO()  # built in memory: a file system error never strands openpyxl half-way
-            write_xlsx_sheets(frames, buffer)
+            write_xlsx_sheets(frames, buffer, writing)
             out.write_bytes(buffer.getvalue())
         elif suffix == ".zip":
-            out.write_bytes(zip_bytes(frames))
+            out.write_bytes(zip_bytes(frames, writing))
         else:
             out.mkdir(parents=True, exist_ok=True)
-            for name, frame in frames.items():
+            for name, frame in by_rows(frames, writing, _("writing sheet {sheet}")):
                 (out / f"{name}.csv").write_bytes(frame_to_csv(frame))
     except OSError as exc:
         raise cannot_write(out, exc) from None
+    progress(1.0, _("done"))
     return out
 
 
@@ -97,21 +118,24 @@ def cannot_write(out: Path, exc: OSError) -> RolloutError:
     return RolloutError(_("cannot write {path}: {reason}").format(path=out, reason=exc.strerror or exc))
 
 
-def zip_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
+def zip_bytes(frames: Mapping[str, pd.DataFrame], progress: Progress = silent) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, frame in frames.items():
+        for name, frame in by_rows(frames, progress, _("writing sheet {sheet}")):
             archive.writestr(f"{name}.csv", frame_to_csv(frame))
     return buffer.getvalue()
 
 
-def export_bytes(db: Database, kind: str) -> bytes:
+def export_bytes(db: Database, kind: str, progress: Progress = silent) -> bytes:
     """The export as bytes for a download button: kind 'xlsx' or 'zip'."""
-    frames = all_tables(db)
+    frames = all_tables(db, part(progress, 0.0, 0.3))
+    writing = part(progress, 0.3, 1.0)
     if kind == "zip":
-        return zip_bytes(frames)
+        data = zip_bytes(frames, writing)
+        progress(1.0, _("done"))
+        return data
     buffer = io.BytesIO()
-    write_xlsx_sheets(frames, buffer)
+    write_xlsx_sheets(frames, buffer, writing)
     return buffer.getvalue()
 
 

@@ -121,6 +121,24 @@ def _read_source(source: str | Path | bytes, file_name: str | None) -> RawWorkbo
     return _read_bytes(data, file_name or path.name)
 
 
+def size_refusal(path: Path) -> str | None:
+    """What read_source would refuse about a written export by its size alone (a file over MAX_FILE_BYTES,
+    an archive unpacking to more than MAX_UNPACKED_BYTES, a folder's CSV over MAX_FILE_BYTES), in words;
+    None when its size is accepted. Lets an export say at once that it cannot be loaded again as it is."""
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv") if path.is_dir() else [path]
+    for file in files:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            return _("{name} is larger than {size} MiB, more than the importer accepts").format(
+                name=file.name, size=MAX_FILE_BYTES // 2**20)
+    if not path.is_dir() and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            return _("{name} unpacks to {size} MiB, more than the {limit} MiB the importer accepts").format(
+                name=path.name, size=unpacked // 2**20, limit=MAX_UNPACKED_BYTES // 2**20)
+    return None
+
+
 def _too_large(name: str) -> ValidationError:
     return refuse(name, _("is larger than {size} MiB (expected a smaller workbook)").format(
         size=MAX_FILE_BYTES // 2**20))

@@ -9,6 +9,14 @@ linear constraints per month (consultant capacity, compared exactly with integer
 maximum number of go-lives). The objective is lexicographic, folded into one integer objective with a
 dominating weight: (horizon + 1) × weighted lateness + finish month offset.
 
+A national chain (thousands of branches) makes one model too big to solve in time: above DECOMPOSE_ABOVE
+go-live choices the branches are planned in parts, one model per region (a region over the limit split
+in runs of branch codes). The monthly capacity and go-live limits are shared out first: each part gets
+what a greedy plan of the whole uses in its branches plus its share of what is left, so every part is
+feasible with the greedy plan as its hint and the parts together keep every rule of the whole. The gap
+of such a plan is measured against a bound of the whole (the least lateness under every rule but
+consultant capacity, a min-cost flow), so "feasible, gap x %" stays a true statement about the whole.
+
 When no plan exists, the conflict is found by the solver, not guessed: every rule of every branch and
 every monthly coupling constraint becomes an assumption literal, CP-SAT returns a sufficient subset of
 assumptions for infeasibility, that core is shrunk by deletion, and each rule in it is put in words.
@@ -27,6 +35,7 @@ from fractions import Fraction
 from typing import Any
 
 import pandas as pd
+from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 from rollout.core.errors import CellError, ValidationError
@@ -44,6 +53,9 @@ PARAMETERS = ("horizon_months", "capacity_days_per_month", "max_go_lives_per_mon
 # Per-branch rules, in the order conflicts name them.
 BRANCH_RULES = ("pin", "requested", "ready", "peak", "kickoff", "stage2")
 MAX_CORE_SHRINK = 60  # deletion-minimise cores up to this size (each step is one small solve)
+# Go-live choices (branch × allowed month) above which the portfolio is planned in parts: about 2,000
+# branches still solve as one model; a national chain of 10,000 is planned region by region.
+DECOMPOSE_ABOVE = 40_000
 
 
 # --- months ---------------------------------------------------------------------------------------
@@ -129,6 +141,7 @@ class Branch:
     ready_month: int | None        # rule 6: earliest month (None: no restriction)
     ready_text: str = ""
     pinned: int | None = None
+    region: str = ""               # the part it is planned in when the portfolio is decomposed
     forbidden: dict[str, set[int]] = field(default_factory=dict)  # rule -> months it rules out
     domain: list[int] = field(default_factory=list)
 
@@ -163,7 +176,7 @@ def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bo
                   settings: dict[str, float] | None = None, confidence: int | None = None) -> list[Branch]:
     """The branches to plan (not live on D), with everything the rules need, in code order. Rule 6 uses
     the forecast ready date, or with a confidence (50, 80) the P50 / P80 ready date."""
-    rows = db.run(f"SELECT branch_code, headcount, planned_kickoff, planned_go_live, peak_months, "
+    rows = db.run(f"SELECT branch_code, region_code, headcount, planned_kickoff, planned_go_live, peak_months, "
                   f"consultant_days_budget, consultant_days_used FROM ({branches_live_sql()}) "
                   "WHERE NOT is_live ORDER BY branch_code", {"as_of": as_of})
     stage2 = {r[0] for r in db.rows(
@@ -210,7 +223,8 @@ def load_branches(db: Database, as_of: date, params: Params, ignore_forecast: bo
             code=rec.branch_code, size=size, requested=month_index(planned) if planned else None,
             planned_go_live=planned, peaks=peaks, peak_text=",".join(str(p) for p in sorted(peaks)),
             remaining=remaining, fixed_kickoff=kickoff if kickoff is not None and kickoff <= as_of else None,
-            has_stage2=rec.branch_code in stage2, ready_month=ready_month, ready_text=ready_text))
+            has_stage2=rec.branch_code in stage2, ready_month=ready_month, ready_text=ready_text,
+            region=str(plain(rec.region_code) or "")))
     return branches
 
 
@@ -361,11 +375,29 @@ def scaled_loads(branches: list[Branch], params: Params) -> Loads:
     return Loads(scale, int(params.capacity_days_per_month * scale), share)
 
 
-def build(branches: list[Branch], m0: int, params: Params, explain: bool = False) -> Model:
+@dataclass
+class Limits:
+    """Rules 7 and 8 month by month: scaled consultant capacity per preparation month, go-lives per
+    go-live month. The whole portfolio has the settings' values in every month; a part has its share."""
+    capacity: dict[int, int]
+    go_lives: dict[int, int]
+
+
+def whole_limits(m0: int, params: Params, loads: Loads) -> Limits:
+    return Limits({t: loads.capacity for t in range(m0, m0 + params.horizon_months + 1)},
+                  {m: params.max_go_lives_per_month for m in range(m0 + 1, m0 + params.horizon_months + 1)})
+
+
+def build(branches: list[Branch], m0: int, params: Params, explain: bool = False, loads: Loads | None = None,
+          limits: Limits | None = None, hint: dict[int, int] | None = None) -> Model:
     """The CP-SAT model. explain=True: every month of the horizon is a candidate and each rule is
-    enforced only under its own assumption literal, so the solver can name a conflicting subset."""
+    enforced only under its own assumption literal, so the solver can name a conflicting subset.
+    loads, limits and hint: a part of a decomposed portfolio (its shares of rules 7 and 8, and the greedy
+    plan of the whole as its first solution); by default the whole with the settings' limits."""
     model = cp_model.CpModel()
     horizon = range(m0 + 1, m0 + params.horizon_months + 1)
+    loads = loads or scaled_loads(branches, params)
+    limits = limits or whole_limits(m0, params, loads)
     built = Model(model, {})
     for i, b in enumerate(branches):
         months = list(horizon) if explain else b.domain
@@ -378,7 +410,6 @@ def build(branches: list[Branch], m0: int, params: Params, explain: bool = False
                 built.literals[rule, i] = literal
                 for m in banned:
                     model.add_implication(literal, ~built.x[i, m])
-    loads = scaled_loads(branches, params)
     by_month: dict[int, tuple[list[Any], list[int]]] = {}
     go_lives: dict[int, list[Any]] = {}
     for (i, m), var in built.x.items():
@@ -392,13 +423,14 @@ def build(branches: list[Branch], m0: int, params: Params, explain: bool = False
                 row[1].append(share)
     for t in sorted(by_month):
         variables, coefs = by_month[t]
-        if sum(coefs) <= loads.capacity:
+        capacity = limits.capacity[t]
+        if sum(coefs) <= capacity:
             continue  # can never bind
-        if sum(coefs) + loads.capacity < 2 ** 62:
-            constraint = model.add(cp_model.LinearExpr.weighted_sum(variables, coefs) <= loads.capacity)
+        if sum(coefs) + capacity < 2 ** 62:
+            constraint = model.add(cp_model.LinearExpr.weighted_sum(variables, coefs) <= capacity)
         else:  # huge scales (long preparation windows): per-row exact fractions
             row, bound = _integer_rows([(v, Fraction(c, loads.scale)) for v, c in zip(variables, coefs, strict=True)],
-                                       params.capacity_days_per_month)
+                                       Fraction(capacity, loads.scale))
             constraint = model.add(cp_model.LinearExpr.weighted_sum([v for v, _ in row], [c for _, c in row])
                                    <= bound)
         if explain:
@@ -406,9 +438,9 @@ def build(branches: list[Branch], m0: int, params: Params, explain: bool = False
             built.literals["capacity", t] = literal
             constraint.only_enforce_if(literal)
     for m in sorted(go_lives):
-        if len(go_lives[m]) <= params.max_go_lives_per_month:
+        if len(go_lives[m]) <= limits.go_lives[m]:
             continue
-        constraint = model.add(cp_model.LinearExpr.sum(go_lives[m]) <= params.max_go_lives_per_month)
+        constraint = model.add(cp_model.LinearExpr.sum(go_lives[m]) <= limits.go_lives[m])
         if explain:
             literal = model.new_bool_var(f"go_lives_{m}")
             built.literals["go_lives", m] = literal
@@ -427,17 +459,20 @@ def build(branches: list[Branch], m0: int, params: Params, explain: bool = False
                     model.add_implication(var, used)
                 model.add(finish >= m - m0).only_enforce_if(used)
         model.minimize((params.horizon_months + 1) * lateness + finish)
-        _hint(built, branches, m0, params, loads, finish)
+        chosen = hint if hint is not None else greedy(branches, m0, params, loads, limits)
+        if chosen is not None:
+            for (i, m), var in built.x.items():
+                model.add_hint(var, chosen[i] == m)
+            model.add_hint(finish, max(chosen.values()) - m0)
     for key, literal in built.literals.items():
         built.assumptions[literal.index] = key
     return built
 
 
-def _hint(built: Model, branches: list[Branch], m0: int, params: Params, loads: Loads,
-          finish: cp_model.IntVar) -> None:
+def greedy(branches: list[Branch], m0: int, params: Params, loads: Loads, limits: Limits) -> dict[int, int] | None:
     """A greedy first plan, month by month: in each month the branches whose last allowed month it is
     go first, then those already due (largest headcount first, a month's delay costs them the most),
-    then the rest, each while capacity and go-lives allow. Hinted only when every branch found a month."""
+    then the rest, each while capacity and go-lives allow. None unless every branch found a month."""
     load: dict[int, int] = {}
     lives: dict[int, int] = {}
     chosen: dict[int, int] = {}
@@ -450,20 +485,16 @@ def _hint(built: Model, branches: list[Branch], m0: int, params: Params, loads: 
                                     branches[i].domain[-1], branches[i].code))
         months = window(m, m0, params)
         for i in waiting:
-            if lives.get(m, 0) >= params.max_go_lives_per_month:
+            if lives.get(m, 0) >= limits.go_lives[m]:
                 break
             share = loads.share.get((i, len(months)), 0)
-            if any(load.get(t, 0) + share > loads.capacity for t in months):
+            if any(load.get(t, 0) + share > limits.capacity[t] for t in months):
                 continue
             chosen[i] = m
             lives[m] = lives.get(m, 0) + 1
             for t in months:
                 load[t] = load.get(t, 0) + share
-    if len(chosen) < len(branches):
-        return
-    for (i, m), var in built.x.items():
-        built.model.add_hint(var, chosen[i] == m)
-    built.model.add_hint(finish, max(chosen.values()) - m0)
+    return chosen if len(chosen) == len(branches) else None
 
 
 def _solver(seconds: float, workers: int = 4) -> cp_model.CpSolver:
@@ -473,6 +504,117 @@ def _solver(seconds: float, workers: int = 4) -> cp_model.CpSolver:
     solver.parameters.random_seed = 7
     solver.parameters.find_big_linear_overlap = False  # seconds of presolve on large portfolios, no gain here
     return solver
+
+
+# --- a national chain: planning in parts -----------------------------------------------------------
+
+def parts_of(branches: list[Branch], limit: int) -> list[list[int]]:
+    """Branch indices by region (regions in code order); a region with more than `limit` go-live choices
+    is cut into runs of branch codes of at most that many."""
+    by_region: dict[str, list[int]] = {}
+    for i, b in enumerate(branches):
+        by_region.setdefault(b.region, []).append(i)
+    parts: list[list[int]] = []
+    for region in sorted(by_region):
+        run: list[int] = []
+        size = 0
+        for i in by_region[region]:
+            if run and size + len(branches[i].domain) > limit:
+                parts.append(run)
+                run, size = [], 0
+            run.append(i)
+            size += len(branches[i].domain)
+        parts.append(run)
+    return parts
+
+
+def shared_limits(branches: list[Branch], parts: list[list[int]], m0: int, params: Params, loads: Loads,
+                  chosen: dict[int, int] | None) -> list[Limits]:
+    """Rules 7 and 8 shared out among the parts, month by month, never more than the whole's limit in
+    total: each part keeps what the greedy plan `chosen` uses in its branches (nothing without one) and
+    gets a share of the rest in proportion to its number of branches (rounded down)."""
+    whole = whole_limits(m0, params, loads)
+    used_days = [{t: 0 for t in whole.capacity} for _ in parts]
+    used_lives = [{m: 0 for m in whole.go_lives} for _ in parts]
+    plan = chosen or {}
+    for p, part in enumerate(parts):
+        for i in (i for i in part if i in plan):
+            g = plan[i]
+            used_lives[p][g] += 1
+            months = window(g, m0, params)
+            for t in months:
+                used_days[p][t] += loads.share.get((i, len(months)), 0)
+    total = len(branches)
+    shared = []
+    for p, part in enumerate(parts):
+        capacity = {t: used_days[p][t] + (cap - sum(u[t] for u in used_days)) * len(part) // total
+                    for t, cap in whole.capacity.items()}
+        go_lives = {m: used_lives[p][m] + (most - sum(u[m] for u in used_lives)) * len(part) // total
+                    for m, most in whole.go_lives.items()}
+        shared.append(Limits(capacity, go_lives))
+    return shared
+
+
+def relaxed_bound(branches: list[Branch], m0: int, params: Params) -> int:
+    """A lower bound of the whole's objective: the least weighted lateness under every rule but consultant
+    capacity (rule 7), an assignment of branches to their allowed months with at most the go-live limit in
+    each (a min-cost flow, exact and fast at any size), and the latest earliest month as the finish."""
+    lateness = sum(b.size * max(0, b.domain[0] - b.requested) for b in branches if b.requested is not None)
+    months = sorted({m for b in branches for m in b.domain})
+    flow = min_cost_flow.SimpleMinCostFlow()
+    sink = len(branches) + len(months)
+    node = {m: len(branches) + k for k, m in enumerate(months)}
+    for i, b in enumerate(branches):
+        flow.set_node_supply(i, 1)
+        for m in b.domain:
+            late = b.size * max(0, m - b.requested) if b.requested is not None else 0
+            flow.add_arc_with_capacity_and_unit_cost(i, node[m], 1, late)
+    for m in months:
+        flow.add_arc_with_capacity_and_unit_cost(node[m], sink, params.max_go_lives_per_month, 0)
+    flow.set_node_supply(sink, -len(branches))
+    if flow.solve() == flow.OPTIMAL:
+        lateness = max(lateness, flow.optimal_cost())
+    return (params.horizon_months + 1) * lateness + max(b.domain[0] for b in branches) - m0
+
+
+def objective_value(branches: list[Branch], chosen: dict[int, int], m0: int, params: Params) -> int:
+    """The folded objective of a plan (as the model minimises it)."""
+    lateness = sum(b.size * max(0, chosen[i] - b.requested) for i, b in enumerate(branches) if b.requested is not None)
+    return (params.horizon_months + 1) * lateness + max(chosen.values()) - m0
+
+
+def solve_in_parts(branches: list[Branch], m0: int, params: Params, deadline: float,
+                   limit: int) -> tuple[dict[int, int], float] | None:
+    """A plan of the whole from one model per part, and its gap to relaxed_bound; None when the parts
+    found none (the caller then solves the whole, which also explains an infeasible portfolio)."""
+    loads = scaled_loads(branches, params)
+    start = greedy(branches, m0, params, loads, whole_limits(m0, params, loads))
+    parts = parts_of(branches, limit)
+    limits = shared_limits(branches, parts, m0, params, loads, start)
+    chosen: dict[int, int] = {}
+    choices_left = sum(len(b.domain) for b in branches)
+    for part, part_limits in zip(parts, limits, strict=True):
+        members = [branches[i] for i in part]
+        index = {i: k for k, i in enumerate(part)}
+        part_loads = Loads(loads.scale, loads.capacity, {(index[i], w): share for (i, w), share in loads.share.items()
+                                                         if i in index})
+        hint = {index[i]: start[i] for i in part} if start is not None else None
+        built = build(members, m0, params, loads=part_loads, limits=part_limits, hint=hint)
+        choices = sum(len(b.domain) for b in members)
+        seconds = max(1.0, (deadline - time.monotonic()) * choices / max(1, choices_left))
+        choices_left -= choices
+        solver = _solver(seconds)
+        status = solver.solve(built.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = {k: m for (k, m), var in built.x.items() if solver.boolean_value(var)}
+        elif hint is not None:  # no better plan in this part's time: its greedy plan keeps every rule
+            found = hint
+        else:
+            return None
+        chosen.update({part[k]: m for k, m in found.items()})
+    value = objective_value(branches, chosen, m0, params)
+    gap = round(max(0, value - relaxed_bound(branches, m0, params)) / max(1, value), 6)
+    return chosen, gap
 
 
 # --- explaining infeasibility ---------------------------------------------------------------------
@@ -662,8 +804,10 @@ def explain(branches: list[Branch], as_of: date, params: Params, seconds: float)
 # --- solving --------------------------------------------------------------------------------------
 
 def solve(db: Database, as_of: date, overrides: dict[str, Any] | None = None, pins: Iterable[str] = (),
-          ignore_forecast: bool = False, confidence: int | None = None) -> dict[str, Any]:
-    """The plan as the PLANNING.md JSON (see plan_json)."""
+          ignore_forecast: bool = False, confidence: int | None = None,
+          decompose_above: int = DECOMPOSE_ABOVE) -> dict[str, Any]:
+    """The plan as the PLANNING.md JSON (see plan_json); a portfolio of more than `decompose_above` go-live
+    choices is planned in parts (solve_in_parts)."""
     started = time.monotonic()
     confidence = check_confidence(confidence)
     params = params_from(db, overrides)
@@ -679,20 +823,28 @@ def solve(db: Database, as_of: date, overrides: dict[str, Any] | None = None, pi
     if not branches:
         result.update(objective={"weighted_lateness": 0, "finish_month": None}, gap=0.0)
         return result
+    # the time limit covers the whole run: reading the data and building the model count too
+    deadline = started + params.solve_time_limit_s - 0.5
+    found = None
     if any(not b.domain for b in branches):
         status = cp_model.INFEASIBLE
+    elif sum(len(b.domain) for b in branches) > decompose_above and \
+            (found := solve_in_parts(branches, m0, params, deadline, decompose_above)) is not None:
+        chosen, gap = found
+        status = cp_model.OPTIMAL if gap == 0 else cp_model.FEASIBLE
     else:
         built = build(branches, m0, params)
-        # the time limit covers the whole run: reading the data and building the model count too
-        solver = _solver(max(1.0, params.solve_time_limit_s - (time.monotonic() - started) - 0.5))
+        solver = _solver(max(1.0, deadline - time.monotonic()))
         status = solver.solve(built.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            chosen = {i: m for (i, m), var in built.x.items() if solver.boolean_value(var)}
+            gap = 0.0 if status == cp_model.OPTIMAL else _gap(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result["status"] = "infeasible"
         left = max(2.0, params.solve_time_limit_s - (time.monotonic() - started))
         result["conflicts"] = explain(branches, as_of, params, left) if status == cp_model.INFEASIBLE else [
             no_plan_in_time(params)]
         return result
-    chosen = {i: m for (i, m), var in built.x.items() if solver.boolean_value(var)}
     lateness = 0
     rows = []
     for i, b in enumerate(branches):
@@ -717,7 +869,7 @@ def solve(db: Database, as_of: date, overrides: dict[str, Any] | None = None, pi
     result.update(
         status="optimal" if status == cp_model.OPTIMAL else "feasible",
         objective={"weighted_lateness": lateness, "finish_month": month_label(finish)},
-        gap=0.0 if status == cp_model.OPTIMAL else _gap(solver),
+        gap=gap,
         branches=rows,
         load=[{"month": month_label(t), "consultant_days": round(float(load[t]), 1), "capacity": capacity_out,
                "go_lives": go_lives[t]} for t in sorted(load)])
@@ -730,12 +882,13 @@ def _gap(solver: cp_model.CpSolver) -> float:
 
 
 def plan_json(db: Database, as_of: date, overrides: dict[str, Any] | None = None, pins: Iterable[str] = (),
-              ignore_forecast: bool = False, confidence: int | None = None) -> dict[str, Any]:
+              ignore_forecast: bool = False, confidence: int | None = None,
+              decompose_above: int = DECOMPOSE_ABOVE) -> dict[str, Any]:
     """`python -m rollout plan --json`: exactly the PLANNING.md output (status optimal / feasible /
     infeasible; conflicts in words when infeasible). Input errors raise ValidationError.
     confidence 50 / 80 (`--confidence`): rule 6 uses the P50 / P80 ready date instead of the forecast
     ready date (None: unchanged)."""
-    return solve(db, as_of, overrides or {}, list(pins or []), ignore_forecast, confidence)
+    return solve(db, as_of, overrides or {}, list(pins or []), ignore_forecast, confidence, decompose_above)
 
 
 # The JSON's words as plan_text and the Launch planning page print them (the JSON keeps them as PLANNING.md

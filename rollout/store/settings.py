@@ -79,8 +79,10 @@ SETTINGS: dict[str, Setting] = {
                 N_("After go-live"), True),
         # Launch planner (PLANNING.md)
         Setting("horizon_months", 24, N_("Planning horizon (months)"), 1, 120, N_("Planning"), True),
-        Setting("capacity_days_per_month", 400, N_("Consultant capacity (days per month)"), 0, 100000, N_("Planning")),
-        Setting("max_go_lives_per_month", 3, N_("Go-lives per month at most"), 1, 1000, N_("Planning"), True),
+        # Limits sized for a national chain (docs/methodology/planning.md "Limits for a national chain").
+        Setting("capacity_days_per_month", 400, N_("Consultant capacity (days per month)"), 0, 1_000_000,
+                N_("Planning")),
+        Setting("max_go_lives_per_month", 3, N_("Go-lives per month at most"), 1, 100_000, N_("Planning"), True),
         Setting("kickoff_lead_weeks", 12, N_("Kick-off at least weeks before go-live"), 0, 104, N_("Planning"), True),
         Setting("stage2_gap_months", 1, N_("Stage 2 at least months after stage 1"), 0, 24, N_("Planning"), True),
         Setting("prep_months", 3, N_("Preparation window (months)"), 1, 24, N_("Planning"), True),
@@ -115,7 +117,7 @@ def check_setting(key: str, value: object) -> float:
         message = _("is out of range (expected a whole number from {low} to {high})") if s.integer else \
             _("is out of range (expected a number from {low} to {high})")
         raise ValidationError([CellError("settings", None, key, value,
-                                         message.format(low=f"{s.minimum:g}", high=f"{s.maximum:g}"))])
+                                         message.format(low=f"{s.minimum:.15g}", high=f"{s.maximum:.15g}"))])
     return number
 
 
@@ -132,6 +134,6 @@ def save_settings(db: Database, values: dict[str, object], *, caller: Caller) ->
         for key in changed:
             cur.execute("INSERT INTO settings VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
                         "updated_at = excluded.updated_at", [key, checked[key], datetime.now()])
-            audit_record(cur, caller.email, "update", "settings", key, "value", f"{current[key]:g}",
-                         f"{checked[key]:g}")
+            audit_record(cur, caller.email, "update", "settings", key, "value", f"{current[key]:.15g}",
+                         f"{checked[key]:.15g}")  # never 1e+06
     return changed

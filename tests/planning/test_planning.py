@@ -602,3 +602,63 @@ def test_scenarios_record_the_confidence_used(db_factory):
     assert headline.loc["Ready date for rule 6"].tolist() == ["P80 ready date", "forecast ready date"]
     with pytest.raises(ValidationError):
         scenarios.save_scenario(db, "odd", {"confidence": 70}, sure, caller=LOCAL)
+
+
+# --- a national chain: planned region by region ---------------------------------------------------------
+
+CHAIN_REGIONS = [{"region_code": code, "region_name": name} for code, name in
+                 (("E", "East"), ("N", "North"), ("S", "South"))]
+
+
+def chain(db_factory):
+    """30 branches in 3 regions, most asking for May-July 2027: capacity and go-lives bind."""
+    rows = []
+    for r, region in enumerate(("E", "N", "S")):
+        for k in range(10):
+            n = r * 10 + k
+            rows.append(branch(f"{region}{k:02d}", requested=f"2027-{5 + n % 3:02d}-01", region_code=region,
+                               headcount=10 + (n * 37) % 90, consultant_days_budget=60 + (n * 13) % 60,
+                               peak_months="12" if n % 4 == 0 else None))
+    return db_factory(regions=CHAIN_REGIONS, branches=rows)
+
+
+@pytest.mark.slow
+def test_a_chain_too_big_for_one_model_is_planned_by_region_with_a_valid_plan_and_its_gap(db_factory):
+    db = chain(db_factory)
+    settings = {**FAST, "capacity_days_per_month": 400, "max_go_lives_per_month": 5}
+    whole = run(db, settings)
+    parted = planner.plan_json(db, D, overrides=settings, ignore_forecast=True, decompose_above=250)
+    check_plan(db, D, parted, settings, [], True)  # every rule of the whole portfolio holds
+    assert parted["status"] in ("optimal", "feasible")
+    assert isinstance(parted["gap"], float) and 0.0 <= parted["gap"] < 1.0
+    assert parted["status"] == "feasible" and parted["gap"] > 0  # capacity binds: the bound ignores it
+    # no better than the one-model optimum, and the one-model plan was not what the parts returned
+    late = (parted["objective"]["weighted_lateness"], parted["objective"]["finish_month"])
+    assert late >= (whole["objective"]["weighted_lateness"], whole["objective"]["finish_month"])
+    assert whole["objective"]["weighted_lateness"] > 0
+    # the gap is shown where a person reads it
+    assert f"gap {parted['gap']:.2%}" in planner.plan_text(parted)
+
+
+def test_parts_follow_regions_and_their_shares_never_exceed_the_whole():
+    params = planner.Params(24, Fraction(100), 3, 12, 1, 3, 6, 5.0)
+    m0 = planner.month_index(D)
+    branches = [planner.Branch(code=f"{region}{k}", size=10, requested=m0 + 5, planned_go_live=None, peaks=set(),
+                               peak_text="", remaining=Fraction(50 + k), fixed_kickoff=None, has_stage2=False,
+                               ready_month=None, region=region)
+                for region in ("S", "E") for k in range(4)]
+    planner.shape_domains(branches, D, params)
+    parts = planner.parts_of(branches, 1_000)
+    assert [[branches[i].code for i in part] for part in parts] == [["E0", "E1", "E2", "E3"],
+                                                                   ["S0", "S1", "S2", "S3"]]
+    assert len(planner.parts_of(branches, 40)) == 4  # a region over the limit: runs of codes
+    loads = planner.scaled_loads(branches, params)
+    whole = planner.whole_limits(m0, params, loads)
+    start = planner.greedy(branches, m0, params, loads, whole)
+    assert start is not None
+    for chosen in (start, None):
+        shares = planner.shared_limits(branches, parts, m0, params, loads, chosen)
+        for t, cap in whole.capacity.items():
+            assert sum(s.capacity[t] for s in shares) <= cap
+        for m, most in whole.go_lives.items():
+            assert sum(s.go_lives[m] for s in shares) <= most

@@ -23,7 +23,8 @@ def test_defaults_until_changed_then_stored_and_audited(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("key, value, message", [
     ("half_life_days", 0, "half_life_days: 0 is out of range (expected a number from 1 to 3650)"),
-    ("max_go_lives_per_month", 2.5, "is out of range (expected a whole number from 1 to 1000)"),
+    ("max_go_lives_per_month", 2.5, "is out of range (expected a whole number from 1 to 100000)"),
+    ("capacity_days_per_month", 1_000_001, "is out of range (expected a number from 0 to 1000000)"),
     ("weight_visit", "lots", "weight_visit: 'lots' is not a number"),
     ("no_such", 1, "no_such: is not a setting"),
 ])

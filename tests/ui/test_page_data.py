@@ -24,6 +24,8 @@ def test_upload_dry_run_then_confirm_loads(open_page, sample_db_path: Path) -> N
     at.button(key="import_confirm").click().run()
     assert not at.exception
     assert any("Loaded south" in s.value for s in at.success)
+    bars = at.get("progress")  # driven by the importer's progress callback, left at 100 % once loaded
+    assert [(bar.value, bar.proto.text) for bar in bars] == [(100, "done")]
     again = open_page("data")  # another session reads through the same process-wide connection
     assert not again.exception
     history = frame_with(again, "sha256")
