@@ -64,7 +64,8 @@ def test_a_dry_run_and_the_download_bytes_report_progress_too(tmp_path: Path):
     data = export_bytes(source, "xlsx", progress=made)
     made.check()
     dry = Recorder()
-    result = import_workbook(Database(":memory:"), data, "demo.xlsx", dry_run=True, today=TODAY, progress=dry, caller=LOCAL)
+    result = import_workbook(Database(":memory:"), data, "demo.xlsx", dry_run=True, today=TODAY, progress=dry,
+                             caller=LOCAL)
     dry.check()
     assert any(step.startswith("counting changes in") for _done, step in dry.calls)
     assert result.dry_run and result.rows > 0
