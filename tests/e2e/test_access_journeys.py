@@ -42,8 +42,9 @@ USERS = {
     "no-email": {"sub": "no-email", "name": "Nobody"},
 }
 # What a viewer may press besides downloads: signing out, opening a branch, the planner's what-if (it writes
-# nothing); everything else that writes is not drawn for them.
-VIEWER_BUTTONS = {"Sign out", "Open", "Optimise the plan"}
+# nothing), and their own reminders and language on Settings (every signed-in user's own, NOTIFY.md); everything
+# else that writes is not drawn for them.
+VIEWER_BUTTONS = {"Sign out", "Open", "Optimise the plan", "Save my reminders"}
 
 
 @pytest.fixture(scope="module")

@@ -40,6 +40,8 @@ OPTIONAL = {name: [c.name for c in sheet.columns if not c.required] for name, sh
 OPTIONAL = {name: columns for name, columns in OPTIONAL.items() if columns}
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 # CLI commands the sweep does not run on each database, and why.
+# the Monday after AS_OF, 09:30 in Shanghai: every rule of NOTIFY.md is due (my_items, weekly_brief, region_daily)
+NOTIFY_NOW = "2026-11-23T09:30:00+08:00"
 NOT_SWEPT = {"demo": "writes its own portfolio, reads nothing", "import": "loads each case's workbook (the first step)",
              "template": "writes the empty workbook, reads no data"}
 
@@ -138,6 +140,7 @@ def commands(db: Path, out: Path, every: bool = True) -> list[list[str]]:
         ["plan-from-template", "--db", d, "--branch", target, "--from", source, "--dry-run"],
         ["report", "--db", d, *at, "--out", str(out / "pack.xlsx")], ["export", "--db", d, str(out / "export.zip")],
         ["users", "list", "--db", d, "--json"],
+        ["notify", "preview", "--db", d, "--now", NOTIFY_NOW, "--json"],
     ]
     if every:
         found += [
@@ -150,6 +153,7 @@ def commands(db: Path, out: Path, every: bool = True) -> list[list[str]]:
             ["backup", "--db", d, str(out / "backup.duckdb")],
             ["restore", "--db", str(out / "restored.duckdb"), str(out / "backup.duckdb")],
             ["copy", "--from", d, "--to", str(out / "copied.duckdb")],
+            ["notify", "preview", "--db", d, "--now", NOTIFY_NOW], ["notify", "status", "--db", d, "--json"],
         ]
     return found
 

@@ -132,7 +132,7 @@ def my_switches() -> None:
                             help=_("—: the default language of the messages"))
         on = [rule for rule in RULES if st.checkbox(_(RULE_WORDS[rule]), value=mine["rules"][rule],
                                                       key=f"notify_rule_{rule}")]
-        if st.form_submit_button(_("Save"), key="notify_save"):
+        if st.form_submit_button(_("Save my reminders"), key="notify_save"):
             try:
                 save_preferences(db, who, lang or None, on)
             except RolloutError as exc:
