@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import free_port, network_address, wait_healthy
+from browser import free_port, network_address, stop, wait_healthy
 from support import ROOT
 
 
@@ -32,9 +32,4 @@ def test_a_bare_streamlit_run_listens_on_this_computer_only(sample_db_path: Path
             with pytest.raises(OSError):  # another computer does not: nothing listens on the network address
                 socket.create_connection((address, port), timeout=3).close()
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
