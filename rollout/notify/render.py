@@ -224,7 +224,8 @@ def as_text(lines: list[Line], footer: list[Line]) -> str:
     for line in lines:
         text = _plain(line) + (f" {line.link}" if line.link else "")
         out.append(("- " if line.kind == "item" else "") + text if line.kind != "title" else "\n" + text)
-    out += ["", "--"] + [_plain(line) + (f" {line.link}" if line.link else "") for line in footer]
+    if footer:  # a robot's message has no footer: no signature dash left hanging at its end
+        out += ["", "--"] + [_plain(line) + (f" {line.link}" if line.link else "") for line in footer]
     return "\n".join(out) + "\n"
 
 

@@ -19,7 +19,7 @@ from rollout.notify import outbox
 from rollout.notify import run as notify
 from rollout.notify.channels import RateLimiter, fit
 from rollout.notify.config import NotifyConfig, parse_config
-from rollout.notify.render import escape_markdown
+from rollout.notify.render import Line, as_text, escape_markdown
 from rollout.notify.rules import due_rules, period
 from rollout.store.db import Database
 
@@ -395,3 +395,13 @@ def test_raid_actions_join_my_items(store: Database, smtp_server: Any) -> None:
     west = smtp_server.to("west@example.cn")
     west_text = "".join(m.get_body(("plain",)).get_content() for m in west)
     assert "B11 R056" in west_text and "Overdue action items" in west_text  # en, its preference
+
+
+def test_a_message_without_a_footer_ends_with_its_last_item() -> None:
+    """A robot's text has no unsubscribe footer: no signature dash left hanging; an e-mail's keeps it."""
+    lines = [Line("{count} branches need attention", {"count": 2}, kind="head"),
+             Line("{code}: overdue", {"code": "B01"}, link="http://localhost:8501/branch?branch=B01")]
+    robot = as_text(lines, [])
+    assert robot.rstrip().endswith("B01: overdue http://localhost:8501/branch?branch=B01") and "--" not in robot
+    mail = as_text(lines, [Line("Unsubscribe on Settings", {}, link="http://localhost:8501/settings")])
+    assert mail.rstrip().endswith("--\nUnsubscribe on Settings http://localhost:8501/settings")
