@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import io
 import itertools
+import json
 import os
 import shutil
 import socket
@@ -373,6 +374,12 @@ def every_tab(at: Any, page: str) -> Iterator[Any]:
         yield at
     for label in labels:
         yield open_tab(at, LAZY_TABS[page], label)
+
+
+def chart_text(chart: Any) -> str:
+    """A drawn plotly chart's spec as text with its words as written: plotly writes Chinese as \\u escapes
+    unless orjson happens to be installed, so a test never searches the raw spec for Chinese."""
+    return json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)
 
 
 def texts(elements: Any) -> list[str]:

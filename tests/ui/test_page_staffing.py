@@ -9,7 +9,7 @@ import pytest
 
 from rollout.store.db import Database
 
-from support import metrics, open_tab
+from support import chart_text, metrics, open_tab
 
 AS_OF = date(2026, 11, 22)
 
@@ -48,8 +48,8 @@ def test_fill_heatmap_ranks_the_branches_going_live_soonest_by_gap(open_page, la
     within 60 days, the largest gap in fte first, each role named in words above the first row."""
     at = open_page("staffing", as_of=AS_OF, query={"lang": language})
     assert not at.exception, [e.value for e in at.exception]
-    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if '"heatmap"' in c.proto.spec
-                 and ("Fill rate" in c.proto.spec or "到岗率" in c.proto.spec))
+    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if '"heatmap"' in chart_text(c)
+                 and ("Fill rate" in chart_text(c) or "到岗率" in chart_text(c)))
     # sample on 2026-11-22, go-live within 60 days: B03, B04 (12-01), B05, B06 (01-01); gaps 1.2, 2.7, 1.5, 0.9
     assert chart["data"][0]["y"] == [f"B04 · {gap} 2.7", f"B05 · {gap} 1.5", f"B03 · {gap} 1.2", f"B06 · {gap} 0.9"]
     assert chart["data"][0]["x"] == roles  # no column for a role none of them requires (data steward, trainer)

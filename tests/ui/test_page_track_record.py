@@ -19,7 +19,7 @@ from rollout.metrics import track_record
 from rollout.store.db import Database
 from rollout.store.settings import get_settings
 
-from support import make_db, texts
+from support import chart_text, make_db, texts
 
 D = date(2026, 11, 22)
 
@@ -81,8 +81,9 @@ def test_methodology_track_record(open_page, db_path: Path, language: str) -> No
     assert values[0] == f"{record['forecasts']}" and values[3] == f"{record['p80_decided']}"
     assert values[4] == f"{record['p80_coverage']:.1f}%"
     assert any(note in t for t in texts(at.warning))
-    chart = next(c for c in at.get("plotly_chart") if "Reliability" in c.proto.spec or "可靠" in c.proto.spec)
-    assert '"dash"' in chart.proto.spec  # the diagonal
+    drawn = [chart_text(c) for c in at.get("plotly_chart")]
+    chart = next(text for text in drawn if "Reliability" in text or "可靠" in text)
+    assert '"dash"' in chart  # the diagonal
 
 
 def test_reliability_figure_points_counts_and_diagonal() -> None:
