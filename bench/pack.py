@@ -1,9 +1,10 @@
 """The steering pack's size and speed at 41 and 2,000 branches (issue 18: at most 12 slides, built in at most
 3 s at 2,000 branches).
 
-    python bench/pack.py [--sizes 41 2000] [--db41 PATH] [--db2000 PATH] [--out bench/pack.md]
+    python bench/pack.py [--sizes 41 2000 10001] [--work DIR] [--out bench/pack.md]
 
-For each size: the demo (with its 13 weekly snapshots; built once, or the given file), then the pack in
+For each size (branches with the pilot): the demo (with its 13 weekly snapshots; DIR/demo_<size - 1>.duckdb
+when --work holds it, as bench/run.py and bench/browser.py leave it, else built now), then the pack in
 English and in Chinese: the build (every figure read, every sentence written: `pack.pack`) and each
 renderer (PowerPoint, Excel, HTML), medians of three runs, with the slide count and the full lists'
 rows. `summary` (every METRICS.md figure, `python -m rollout summary`) is timed in the same run: the
@@ -34,13 +35,12 @@ from rollout.store.db import Database  # noqa: E402
 REPEAT = 3  # timed()'s repeats
 
 
-def demo(branches: int, given: str | None, folder: Path) -> Path:
-    """The demo of this size: the given file, else one built now."""
-    if given:
-        return Path(given)
-    path = folder / f"demo{branches}.duckdb"
+def demo(branches: int, folder: Path) -> Path:
+    """The demo of this size: the one a benchmark left in the folder, else one built now."""
     # `demo --branches N` adds the pilot: N - 1 gives N branches in all (41: the default demo)
-    cli(["demo", "--branches", str(branches - 1), "--db", str(path)])
+    path = folder / f"demo_{branches - 1}.duckdb"
+    if not path.exists():
+        cli(["demo", "--branches", str(branches - 1), "--db", str(path)])
     return path
 
 
@@ -70,15 +70,16 @@ def table(rows: list[dict[str, object]]) -> str:
 
 def run() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[41, 2000])
-    parser.add_argument("--db41")
-    parser.add_argument("--db2000")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[41, 2001, 10001])
+    parser.add_argument("--work", help="the folder of the demo files, kept between runs (default: a temporary one)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "pack.md"))
     args = parser.parse_args()
     rows = []
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(args.work or temporary)
+        folder.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
-            path = demo(size, getattr(args, f"db{size}", None), Path(folder))
+            path = demo(size, folder)
             for language in ("en", "zh"):
                 rows.append(measure(path, language))
                 print(rows[-1], flush=True)

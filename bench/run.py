@@ -1,9 +1,12 @@
 """Benchmarks at 50, 500 and 2,000 branches, reported as ratios measured in one run.
 
-    python bench/run.py [--sizes 50 500 2000] [--out bench/results.md]
+    python bench/run.py [--sizes 50 500 2000] [--out bench/results.md] [--work DIR]
 
+- demo: `python -m rollout demo --branches N` as a user runs it, its wall time and peak memory (a new process;
+  with --work, a demo_<N>.duckdb already in DIR is reused, as bench/browser.py and bench/pack.py do).
 - summary: `rollout.metrics.summary.summary` vs the same figures from one bare SQL query per metric group
   (bench/bare_sql/*.sql, an independent reading of METRICS.md; the run also checks they agree).
+- CLI summary: `python -m rollout summary --json` end to end (a new process: start-up, every figure, printing).
 - pages: each page's warm rerun in AppTest (caches filled), at the largest size vs the smallest.
 - import: validated rows per second, loading the largest demo's export (.zip of CSVs) into a new file.
 - planner: solve status, time and gap at every size (bench/bench_planning.py), when present.
@@ -16,6 +19,7 @@ import argparse
 import math
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rollout.core.access import LOCAL  # noqa: E402
-from rollout.demo import portfolio  # noqa: E402
 from rollout.exchange.exporter import export  # noqa: E402
 from rollout.exchange.importer import import_workbook  # noqa: E402
 from rollout.exchange.sources import read_source  # noqa: E402
@@ -55,6 +58,29 @@ def timed(func: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
         result = func()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
+
+
+def cli_demo(path: Path, size: int) -> tuple[float, float]:
+    """`rollout demo --branches size` in a new process: (wall seconds, peak resident MB); (nan, nan) when the
+    file is there already."""
+    if path.exists():
+        return float("nan"), float("nan")
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "rollout", "demo", "--branches", str(size), "--db", str(path)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"demo --branches {size} exited with {proc.returncode}")
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def cli_summary(path: Path, as_of: date) -> float:
+    """Median wall seconds of `python -m rollout summary --json` in a new process, start to exit."""
+    def once() -> None:
+        subprocess.run([sys.executable, "-m", "rollout", "summary", "--db", str(path), "--as-of", as_of.isoformat(),
+                        "--json"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return timed(once)[0]
 
 
 def bare_summary(db: Database, as_of: date) -> dict[str, list[dict]]:
@@ -117,27 +143,31 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500, 2000])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
     parser.add_argument("--no-pages", action="store_true")
+    parser.add_argument("--work", type=Path, help="folder for the demo files, kept between runs (default: a new one)")
     args = parser.parse_args()
     today = date.today()
-    work = Path(tempfile.mkdtemp(prefix="rollout-bench-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="rollout-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     lines = [f"Measured {today} on {os.cpu_count()} cores; sizes = non-pilot branches of the demo portfolio.", ""]
     sizes, paths = sorted(args.sizes), {}
 
-    lines += ["| branches | rows | demo build s | summary s | bare SQL s | ratio | figures agree |",
-              "|---:|---:|---:|---:|---:|---:|:--|"]
+    lines += ["| branches | rows (every table) | demo build s | demo peak MB | summary s | bare SQL s | ratio "
+              "| figures agree | CLI summary s |", "|---:|---:|---:|---:|---:|---:|---:|:--|---:|"]
     for size in sizes:
         path = paths[size] = work / f"demo_{size}.duckdb"
-        with Database(path) as db:
-            start = time.perf_counter()
-            counts = portfolio.build_demo(db, branches=size, seed=7, today=today)
-            build = time.perf_counter() - start
+        build, peak = cli_demo(path, size)
+        with Database(path, read_only=True) as db:
+            tables = db.df("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                           "AND table_type = 'BASE TABLE'")["table_name"]
+            rows = sum(db.scalar(f'SELECT count(*) FROM "{table}"') for table in tables)
             summary(db, today)  # warm DuckDB's catalog and file cache for both sides alike
             ours_s, ours = timed(lambda db=db: summary(db, today))
             bare_s, bare = timed(lambda db=db: bare_summary(db, today))
             differences = agree(ours, bare)
+        end_to_end = cli_summary(path, today)
         verdict = "yes" if not differences else f"no ({len(differences)}: {differences[0]})"
-        lines.append(f"| {size} | {sum(counts.values()):,} | {build:.1f} | {ours_s:.3f} | {bare_s:.3f} | "
-                     f"{ours_s / bare_s:.2f}x | {verdict} |")
+        lines.append(f"| {size} | {rows:,} | {build:.1f} | {peak:,.0f} | {ours_s:.3f} | {bare_s:.3f} | "
+                     f"{ours_s / bare_s:.2f}x | {verdict} | {end_to_end:.2f} |")
         print(lines[-1], flush=True)
 
     largest, smallest = sizes[-1], sizes[0]

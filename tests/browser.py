@@ -68,6 +68,15 @@ def streamlit_server(db: Path | str, log_folder: Path, port: int | None = None, 
     postgresql:// URL), with this secrets file (sign-in) and extra environment; its URL. Every
     server is a fresh process: its first visit is the first since a server start. address: where it
     listens (0.0.0.0: on the network too; the URL stays the loopback one)."""
+    with streamlit_process(db, log_folder, port, secrets, env, address) as (url, _):
+        yield url
+
+
+@contextmanager
+def streamlit_process(db: Path | str, log_folder: Path, port: int | None = None, secrets: Path | None = None,
+                      env: dict[str, str] | None = None,
+                      address: str = "127.0.0.1") -> Iterator[tuple[str, subprocess.Popen]]:
+    """streamlit_server's process and URL (a benchmark reads the process's memory)."""
     chosen = port
     log_folder.mkdir(parents=True, exist_ok=True)
     log = open(log_folder / "streamlit.log", "w+", encoding="utf-8")  # noqa: SIM115
@@ -96,7 +105,7 @@ def streamlit_server(db: Path | str, log_folder: Path, port: int | None = None, 
             log.seek(0)
             log.truncate()
     try:
-        yield url
+        yield url, proc
     finally:
         stop(proc)
         log.close()
