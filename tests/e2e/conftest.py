@@ -15,7 +15,6 @@ import pytest
 
 from browser import CHROMIUM, browser_page, launch_chromium, streamlit_server
 
-
 # The browser tests run in two groups, each on one xdist worker (its own Chromium and shared server, a test at
 # a time), so that the suite's two workers share them: alone, all of them take 9 minutes on one worker. The
 # groups are balanced by their measured times (2026-12-04, `pytest tests/e2e -n 0 --durations=0`: about 4.5
