@@ -8,10 +8,10 @@ comparison can be replayed and tested with hand-built JSON.
 
 A snapshot is stored in its **compact form** (`compact`, issue 28): only what its readers read (each
 branch's status and the figures "what moved" names, each executive's status, the context's lists),
-every list of records as columns and rows, and every text (a checklist title repeated on 2,000 branches,
-a status reason, a branch name) stored once in the snapshot's list of texts. `get_snapshot` expands it
-back (`expand`) into the dict `what_changed` takes; snapshots stored before in the full form are read as
-they are.
+every list of records as columns of values, and every text (a checklist title repeated on 2,000 branches,
+a part of a status reason, a branch code) stored once per snapshot and referred to by its number.
+`get_snapshot` expands it back (`expand`) into the dict `what_changed` takes; snapshots stored before in
+the full form are read as they are.
 """
 
 from __future__ import annotations
@@ -286,6 +286,7 @@ def expand(stored: dict[str, Any]) -> dict[str, Any]:
         context["raid"] = {name: unpack(table) for name, table in packed["raid"].items()}
     return {"as_of": stored["as_of"], "scope": stored["scope"],
             **{name: unpack(stored[name]) for name in KEPT_FIGURES}, "context": context}
+
 
 # --- what changed -------------------------------------------------------------------------------------
 
