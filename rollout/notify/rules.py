@@ -19,7 +19,7 @@ from rollout.core.i18n import use_language
 from rollout.metrics import after_go_live, engagement, raid, readiness, staffing
 from rollout.metrics.live import branches_live
 from rollout.notify.config import NotifyConfig, Robot, good_address
-from rollout.steering.snapshots import get_snapshot, list_snapshots
+from rollout.steering.snapshots import branch_statuses, list_snapshots
 from rollout.store.db import Database
 
 RULES = ("my_items", "weekly_brief", "region_daily")
@@ -242,7 +242,7 @@ def brief_facts(db: Database, day: date) -> dict[str, Any]:
         latest = before.iloc[0]
         snapshot_day = latest["as_of"]
         change = {s: counts[s] - int(latest[s]) for s in ("red", "amber", "green", "live") if s in latest}
-        old = {b["branch_code"]: b.get("status") for b in get_snapshot(db, int(latest["snapshot_id"]))["branches"]}
+        old = branch_statuses(db, int(latest["snapshot_id"]))
         turned_red = [{"branch_code": r["branch_code"], "branch_name": r["branch_name"],
                        "was": old.get(r["branch_code"])}
                       for r in status[status["status"] == "red"].to_dict("records")

@@ -1,10 +1,17 @@
 """Frozen snapshots of the summary and "what changed since last review", computed from two snapshots.
 
-A **snapshot** freezes the summary figures of a date (METRICS.md's JSON) together with the facts
+A **snapshot** freezes the figures of a date (METRICS.md's summary JSON) together with the facts
 "what changed" needs (branch names, status reasons, overdue items, failing gates, people who left,
-lesson applications). Snapshots are insert-only: nothing here ever updates or deletes one.
+lesson applications, the RAID lists). Snapshots are insert-only: nothing here ever updates or deletes one.
 **What changed** is computed purely from two frozen snapshots (`what_changed(old, new)`), so the
 comparison can be replayed and tested with hand-built JSON.
+
+A snapshot is stored in its **compact form** (`compact`, issue 28): only what its readers read (each
+branch's status and the figures "what moved" names, each executive's status, the context's lists),
+every list of records as columns of values, and every text (a checklist title repeated on 2,000 branches,
+a part of a status reason, a branch code) stored once per snapshot and referred to by its number.
+`get_snapshot` expands it back (`expand`) into the dict `what_changed` takes; snapshots stored before in
+the full form are read as they are.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from rollout.core.access import Caller
-from rollout.core.errors import NotFoundError
+from rollout.core.errors import DatabaseError, NotFoundError
 from rollout.core.labels import N_
 from rollout.core.values import as_date, is_missing, iso_text, round1
 from rollout.metrics import raid, readiness
@@ -69,13 +76,9 @@ def _items(db: Database, as_of: date, kind: str) -> list[dict[str, Any]]:
 
 def snapshot_context(db: Database, as_of: date) -> dict[str, Any]:
     """Facts frozen beside the figures so that "what changed" needs nothing but two snapshots."""
-    branches = {r[0]: {"name": r[1], "region_code": r[2], "planned_go_live": iso_text(r[3]),
-                       "actual_go_live": iso_text(r[4]),
-                       "consultant_days_budget": r[5], "consultant_days_used": r[6]}
-                for r in db.rows("SELECT branch_code, branch_name, region_code, planned_go_live, actual_go_live, "
-                                 "consultant_days_budget, consultant_days_used FROM branches ORDER BY branch_code")}
-    executives = {r[0]: {"name": r[1], "title": r[2], "branch_code": r[3]}
-                  for r in db.rows("SELECT exec_code, name, title, branch_code FROM executives ORDER BY exec_code")}
+    branches = {r[0]: {"name": r[1]} for r in db.rows("SELECT branch_code, branch_name FROM branches "
+                                                      "ORDER BY branch_code")}
+    executives = {r[0]: {"name": r[1]} for r in db.rows("SELECT exec_code, name FROM executives ORDER BY exec_code")}
     lessons = {r[0]: {"title": r[1]} for r in db.rows("SELECT lesson_code, title FROM lessons ORDER BY lesson_code")}
     overdue, gates = _items(db, as_of, "overdue_items"), _items(db, as_of, "failing_gates")
     left = [{"person_code": r[0], "name": r[1], "branch_code": r[2], "left_on": iso_text(r[3])}
@@ -105,8 +108,8 @@ def raid_context(db: Database, as_of: date) -> dict[str, list[dict[str, Any]]]:
 
 
 def snapshot_figures(db: Database, as_of: date) -> dict[str, Any]:
-    """What a snapshot stores: the summary JSON plus its frozen context, and the scope it covers (only
-    that scope sees the snapshot again: rollout.store.scope)."""
+    """What a snapshot freezes, in full: the summary JSON plus its frozen context, and the scope it covers
+    (only that scope sees the snapshot again: rollout.store.scope). Stored as `compact(...)` of it."""
     figures = summary(db, as_of)
     figures["context"] = snapshot_context(db, as_of)
     figures["scope"] = scope_text(db)
@@ -120,7 +123,7 @@ def take_snapshot(db: Database, as_of: date, label: str | None = None, *, caller
     authorise_own_scope(db, caller, "snapshots")
     label = (label or "").strip() or None
     figures = snapshot_figures(db.scoped(caller), as_of)
-    payload = json.dumps(figures, ensure_ascii=False, sort_keys=True, default=str)
+    payload = json.dumps(compact(figures), ensure_ascii=False, separators=(",", ":"), default=str)
     statuses = [b.get("status") for b in figures["branches"]]
     counts = [statuses.count(s) for s in readiness.STATUSES]
     columns = ", ".join(f"{s}_branches" for s in readiness.STATUSES)
@@ -158,12 +161,29 @@ def status_counts(db: Database, reviews: int = 13) -> pd.DataFrame:
     return frame.sort_values("as_of").reset_index(drop=True)
 
 
-def get_snapshot(db: Database, snapshot_id: int) -> dict[str, Any]:
+def _stored(db: Database, snapshot_id: int) -> dict[str, Any]:
+    """A snapshot's JSON as stored, if the handle's scope took it (else it does not exist for it)."""
     text = db.scalar(f"SELECT summary_json FROM snapshots WHERE snapshot_id = ? AND {_OF_SCOPE}",
                      [int(snapshot_id), scope_text(db)])
     if text is None:
         raise NotFoundError(f"snapshot {snapshot_id} does not exist")
     return json.loads(text)
+
+
+def get_snapshot(db: Database, snapshot_id: int) -> dict[str, Any]:
+    """A snapshot of the handle's scope as the dict what_changed takes (a compact one expanded, one stored
+    in the full form before issue 28 as it was stored)."""
+    stored = _stored(db, snapshot_id)
+    return expand(stored) if "form" in stored else stored
+
+
+def branch_statuses(db: Database, snapshot_id: int) -> dict[str, str | None]:
+    """branch_code -> status in a snapshot of the handle's scope (the weekly brief's "turned red"): the
+    branches alone, without expanding the snapshot's lists."""
+    stored = _stored(db, snapshot_id)
+    if "form" in stored:
+        stored = expand({**stored, "context": {}})
+    return {b["branch_code"]: b.get("status") for b in stored["branches"]}
 
 
 def latest_pair(db: Database) -> tuple[int | None, int | None]:
@@ -181,6 +201,91 @@ def latest_pair(db: Database) -> tuple[int | None, int | None]:
     earlier = [r[0] for r in rows[1:] if r[1] < latest_as_of]
     before = earlier[0] if earlier else (rows[1][0] if len(rows) > 1 else None)
     return (None if before is None else int(before)), int(latest_id)
+
+
+# --- the stored form ----------------------------------------------------------------------------------
+
+FORM = 2  # the compact form; a snapshot without "form" holds the full summary (stored before issue 28)
+# What the compact form keeps: of the summary's lists, the fields the readers read (what_changed, the
+# weekly brief's statuses); of the context's maps (code -> facts), the names; its lists whole.
+KEPT_FIGURES = {"branches": ["branch_code", "status", *WHY_FIELDS],
+                "executives": ["exec_code", "status", "days_since_last_touchpoint", "engagement_score"]}
+KEPT_NAMES = {"branches": ("branch_code", "name"), "executives": ("exec_code", "name"),
+              "lessons": ("lesson_code", "title")}
+ITEM_COLUMNS = ["branch_code", "item_code", "title", "due_date"]
+KEPT_LISTS = {"overdue_items": ITEM_COLUMNS, "failing_gates": ITEM_COLUMNS,
+              "people_left": ["person_code", "name", "branch_code", "left_on"],
+              "lesson_applications": ["lesson_code", "branch_code", "status"]}
+REASON_SEPARATOR = "; "  # status_reasons joins a branch's reasons with it: each reason is a shared text
+
+
+def compact(figures: dict[str, Any]) -> dict[str, Any]:
+    """The stored form of snapshot_figures(...): what the readers read, each list of records as columns
+    (column name -> its values in row order), a column of texts as {"codes": [...]}: indexes into the
+    snapshot's texts of that column name ("texts": name -> distinct texts, shared by every table, so a
+    branch code or a checklist title is written once). A part the figures lack is left out, so expand()
+    gives it back as absent ("not yet available")."""
+    pools: dict[str, dict[str, int]] = {}
+
+    def column(name: str, values: list[Any]) -> Any:
+        if not all(isinstance(v, str) or v is None for v in values):
+            return values
+        pool = pools.setdefault(name, {})
+        return {"codes": [None if v is None else pool.setdefault(v, len(pool)) for v in values]}
+
+    def pack(records: list[dict[str, Any]], columns: list[str]) -> dict[str, Any]:
+        return {c: column(c, [r.get(c) for r in records]) for c in columns}
+
+    context = figures.get("context") or {}
+    packed_context: dict[str, Any] = {
+        name: pack([{key: code, field: (facts or {}).get(field)} for code, facts in context[name].items()],
+                   [key, field]) for name, (key, field) in KEPT_NAMES.items() if name in context}
+    if "reasons" in context:
+        packed_context["reasons"] = pack([{"branch_code": code, "reason": part} for code, text in
+                                          context["reasons"].items() if text for part in
+                                          text.split(REASON_SEPARATOR)], ["branch_code", "reason"])
+    packed_context.update({name: pack(context[name], columns) for name, columns in KEPT_LISTS.items()
+                           if name in context})
+    if context.get("raid") is not None:
+        packed_context["raid"] = {name: pack(context["raid"].get(name, []), columns)
+                                  for name, columns in RAID_COLUMNS.items()}
+    packed = {"form": FORM, "as_of": figures.get("as_of"), "scope": figures.get("scope"),
+              **{name: pack(figures.get(name) or [], columns) for name, columns in KEPT_FIGURES.items()},
+              "context": packed_context}
+    packed["texts"] = {name: list(pool) for name, pool in pools.items()}
+    return packed
+
+
+def expand(stored: dict[str, Any]) -> dict[str, Any]:
+    """The dict what_changed takes, from a snapshot's compact form (compact's inverse on what it keeps)."""
+    if stored.get("form") != FORM:
+        raise DatabaseError(f"a snapshot of form {stored.get('form')!r}: this version of the app reads form {FORM}")
+    texts = stored["texts"]
+
+    def values(name: str, column: Any) -> list[Any]:
+        if isinstance(column, dict):
+            pool = texts.get(name, [])
+            return [None if code is None else pool[code] for code in column["codes"]]
+        return column
+
+    def unpack(table: dict[str, Any]) -> list[dict[str, Any]]:
+        names = list(table)
+        return [dict(zip(names, row, strict=True))
+                for row in zip(*(values(name, column) for name, column in table.items()), strict=True)]
+
+    packed = stored["context"]
+    context: dict[str, Any] = {name: {r[key]: {field: r[field]} for r in unpack(packed[name])}
+                               for name, (key, field) in KEPT_NAMES.items() if name in packed}
+    if "reasons" in packed:
+        reasons: dict[str, list[str]] = {}
+        for r in unpack(packed["reasons"]):
+            reasons.setdefault(r["branch_code"], []).append(r["reason"])
+        context["reasons"] = {code: REASON_SEPARATOR.join(parts) for code, parts in reasons.items()}
+    context.update({name: unpack(packed[name]) for name in KEPT_LISTS if name in packed})
+    if "raid" in packed:
+        context["raid"] = {name: unpack(table) for name, table in packed["raid"].items()}
+    return {"as_of": stored["as_of"], "scope": stored["scope"],
+            **{name: unpack(stored[name]) for name in KEPT_FIGURES}, "context": context}
 
 
 # --- what changed -------------------------------------------------------------------------------------

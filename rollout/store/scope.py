@@ -42,7 +42,7 @@ WHOLE_FIGURES_HIDDEN = {"import_log": ("inserted", "updated", "unchanged")}
 HIDDEN_FROM_SCOPED = frozenset({"users", "audit_log", "notify_outbox", "notify_preferences"})
 # Tables saved whole by a caller (a snapshot's figures, a scenario's plan): each row records the scope it
 # was computed over and is seen only by that scope. A snapshot keeps it in its own column (its JSON is
-# megabytes at 2,000 branches: migration 006); a scenario in a "scope" key of its JSON ('*' when absent).
+# about a megabyte at 2,000 branches: migration 006); a scenario in a "scope" key of its JSON ('*' when absent).
 # Tables whose rows with an empty branch_code belong to the whole programme (METRICS.md "RAID log"): those rows
 # are visible to every user, the others follow their branch's scope.
 PROGRAMME_WIDE = frozenset({"raid"})

@@ -6,12 +6,13 @@ import copy
 import json
 from datetime import date
 
+import pandas as pd
 import pytest
 from pptx import Presentation
 
 from rollout.cli import main
 from rollout.core.access import LOCAL
-from rollout.core.errors import ValidationError
+from rollout.core.errors import RolloutError, ValidationError
 from rollout.metrics.summary import summary
 from rollout.steering import decisions, pack, snapshots
 
@@ -187,6 +188,84 @@ def test_latest_pair_prefers_an_earlier_review_date(sample_db) -> None:
     assert (changes["old_as_of"], changes["new_as_of"]) == ("2026-09-15", "2026-11-22")
     # Sample: P029 left 2026-09-30, P004 on 2026-10-18, P003 on 2026-10-27: all between the two reviews.
     assert set(changes["tables"]["people_left"]["person_code"]) >= {"P003", "P004", "P029"}
+
+
+
+# --- the stored form of a snapshot (issue 28) ------------------------------------------------------------
+
+def same_tables(got: dict, want: dict) -> None:
+    assert set(got) == set(want)
+    for name, frame in want.items():
+        if frame is None:
+            assert got[name] is None, name
+        else:
+            pd.testing.assert_frame_equal(got[name], frame, obj=name)
+
+
+def stored_again(figures: dict) -> dict:
+    return snapshots.expand(json.loads(json.dumps(snapshots.compact(figures), ensure_ascii=False)))
+
+
+def test_the_compact_form_gives_what_changed_the_same_tables() -> None:
+    with_raid = [{**s, "context": {**s["context"], "raid": raid_context(critical, [], [])}}
+                 for s, critical in ((OLD, ["R1"]), (NEW, ["R1", "R2"]))]
+    blank = {"as_of": "2026-11-01", "branches": [branch("A", None, None, None, None, None, None)],
+             "executives": [{"exec_code": "X1", "status": None}], "lessons": []}
+    for old, new in ((OLD, NEW), tuple(with_raid), (OLD, with_raid[1]), (blank, blank)):
+        same_tables(snapshots.what_changed(stored_again(old), stored_again(new)), snapshots.what_changed(old, new))
+    text = json.dumps(snapshots.compact(NEW), ensure_ascii=False)
+    assert text.count("天津分公司") == 1 and text.count('"task 1"') == 1  # each text once, however often used
+    with pytest.raises(RolloutError, match="form 3"):
+        snapshots.expand({"form": 3})
+
+
+@pytest.mark.slow
+def test_a_stored_snapshot_holds_what_what_changed_reads_and_gives_the_same_tables(sample_db) -> None:
+    early, late = date(2026, 9, 15), AS_OF
+    first = snapshots.take_snapshot(sample_db, early, caller=LOCAL)
+    second = snapshots.take_snapshot(sample_db, late, caller=LOCAL)
+    full_early, full_late = snapshots.snapshot_figures(sample_db, early), snapshots.snapshot_figures(sample_db, late)
+    stored = snapshots.get_snapshot(sample_db, second)
+    for name, fields in snapshots.KEPT_FIGURES.items():  # each branch's and executive's figures, in order
+        assert stored[name] == [{f: row.get(f) for f in fields} for row in full_late[name]]
+    assert {b["status"] for b in stored["branches"]} >= {"red", "amber", "live"}
+    assert stored["context"]["reasons"] == {c: r for c, r in full_late["context"]["reasons"].items() if r}
+    for name in ("overdue_items", "failing_gates", "people_left", "lesson_applications", "raid"):
+        assert stored["context"][name] == full_late["context"][name]
+    assert stored["context"]["overdue_items"]  # the sample has overdue items on 2026-11-22: the check is not empty
+    tables = snapshots.changes_between(sample_db, first, second)["tables"]
+    same_tables(tables, snapshots.what_changed(full_early, full_late))
+    assert len(tables["status_changes"]) and len(tables["people_left"]) and len(tables["new_overdue"])  # not empty
+    assert snapshots.branch_statuses(sample_db, second) == {b["branch_code"]: b["status"]
+                                                             for b in full_late["branches"]}
+    text = sample_db.scalar("SELECT summary_json FROM snapshots WHERE snapshot_id = ?", [second])
+    assert len(text) < len(json.dumps(full_late, ensure_ascii=False, sort_keys=True, default=str)) / 2
+
+
+@pytest.mark.slow
+def test_a_snapshot_stored_in_the_full_form_is_still_read(sample_db) -> None:
+    """Snapshots taken before issue 28 hold the whole summary and a larger context: read as they were
+    stored, compared with a compact one as before, never rewritten."""
+    early = date(2026, 9, 15)
+    full = snapshots.snapshot_figures(sample_db, early)
+    full["context"]["branches"]["B01"]["region_code"] = "EAST"  # the old context held more than names
+    text = json.dumps(full, ensure_ascii=False, sort_keys=True, default=str)
+    statuses = [b["status"] for b in full["branches"]]
+    with sample_db.transaction() as cur:
+        old_id = cur.execute("INSERT INTO snapshots (as_of, taken_at, label, summary_json, scope, live_branches, "
+                             "green_branches, amber_branches, red_branches, no_plan_branches) "
+                             "VALUES (?, now(), 'full form', ?, '*', ?, ?, ?, ?, ?) RETURNING snapshot_id",
+                             [early, text, *(statuses.count(s) for s in ("live", "green", "amber", "red",
+                                                                          "no_plan"))]).fetchone()[0]
+    new_id = snapshots.take_snapshot(sample_db, AS_OF, caller=LOCAL)
+    assert snapshots.get_snapshot(sample_db, old_id) == json.loads(text)
+    assert snapshots.branch_statuses(sample_db, old_id) == dict(zip([b["branch_code"] for b in full["branches"]],
+                                                                    statuses, strict=True))
+    assert snapshots.latest_pair(sample_db) == (old_id, new_id)
+    changes = snapshots.changes_between(sample_db)
+    assert (changes["old_as_of"], changes["new_as_of"]) == ("2026-09-15", "2026-11-22")
+    same_tables(changes["tables"], snapshots.what_changed(full, snapshots.snapshot_figures(sample_db, AS_OF)))
+    assert sample_db.scalar("SELECT summary_json FROM snapshots WHERE snapshot_id = ?", [old_id]) == text
 
 
 # --- man-days ---------------------------------------------------------------------------------------
