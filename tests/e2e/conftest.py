@@ -15,17 +15,10 @@ import pytest
 
 from browser import CHROMIUM, browser_page, launch_chromium, streamlit_server
 
-# The browser tests run in two groups, each on one xdist worker (its own Chromium and shared server, a test at
-# a time), so that the suite's two workers share them: alone, all of them take 9 minutes on one worker. The
-# groups are balanced by their measured times (2026-12-04, `pytest tests/e2e -n 0 --durations=0`: about 4.5
-# minutes each); a module not named here joins the second.
-FIRST_GROUP = {"test_identity_journeys", "test_at_scale", "test_team_server", "test_local_mode_network",
-               "test_golive_journeys"}
-
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests are marked e2e and run in two xdist groups (FIRST_GROUP and the rest), one worker each."""
+    """Browser tests are marked e2e and run on one xdist worker (one server, one Chromium, one at a time)."""
     reason = None
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing (install Debian's chromium to run the browser journeys)"
@@ -37,8 +30,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
-            module = Path(str(item.fspath)).stem
-            item.add_marker(pytest.mark.xdist_group("browser-1" if module in FIRST_GROUP else "browser-2"))
+            item.add_marker(pytest.mark.xdist_group("browser"))
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
 
