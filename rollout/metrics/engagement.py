@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rollout.core.access import Caller
@@ -154,69 +155,82 @@ def _soon(row: dict[str, Any]) -> bool:
     return not pd.isna(row["days_to_go_live"]) and row["days_to_go_live"] <= VISIT_WITHIN_DAYS
 
 
-def suggest(row: dict[str, Any]) -> tuple[int, str, str]:
-    """(tier, suggested channel, reason) for one executive, or tier 0 when no call is needed.
+def tiers(table: pd.DataFrame) -> pd.Series:
+    """Each executive's call tier (the rule of docs/methodology/engagement.md): 1 silent or cooling heads who
+    were contacted before, 2 engaged heads with overdue follow-ups, 3 never contacted, 0 no call needed."""
+    never = table["days_since_last_touchpoint"].isna()
+    tier = np.select([never, table["status"].isin(["silent", "cooling"]),
+                      table["overdue_follow_ups"].fillna(0).astype(int) > 0], [3, 1, 2], 0)
+    return pd.Series(tier, index=table.index, dtype=int)
 
-    Tier 1: silent or cooling heads who were contacted before; tier 2: engaged heads with overdue
-    follow-ups; tier 3: never contacted. The rule is written out in docs/methodology/engagement.md.
-    """
+
+def suggest(row: dict[str, Any], tier: int) -> tuple[str, str]:
+    """(suggested channel, reason) for one executive of this call tier (tiers)."""
     score = _("score {score}").format(score=f"{row['engagement_score']:.1f}")
     overdue = int(row["overdue_follow_ups"])
-    if pd.isna(row["days_since_last_touchpoint"]):
+    if tier == 3:
         channel = "visit" if _soon(row) else "phone"
-        return 3, channel, _("never contacted; {go_live}").format(go_live=_go_live_text(row))
+        return channel, _("never contacted; {go_live}").format(go_live=_go_live_text(row))
     last = _days_text(row["days_since_last_touchpoint"])
-    if row["status"] == "silent":
+    if tier == 1 and row["status"] == "silent":
         channel = "visit" if _soon(row) else "phone"
-        return 1, channel, _with_overdue(_("silent ({score}, {last_contact}); {go_live}").format(
+        return channel, _with_overdue(_("silent ({score}, {last_contact}); {go_live}").format(
             score=score, last_contact=last, go_live=_go_live_text(row)), overdue)
-    if row["status"] == "cooling":
-        return 1, "phone", _with_overdue(_("cooling ({score}, {last_contact}); {go_live}").format(
+    if tier == 1:
+        return "phone", _with_overdue(_("cooling ({score}, {last_contact}); {go_live}").format(
             score=score, last_contact=last, go_live=_go_live_text(row)), overdue)
-    if overdue:
-        due = iso_text(row["oldest_overdue_due"])
-        return 2, "email", ngettext(
-            "engaged ({score}) but {count} follow-up overdue (due {day}, no touchpoint since); {go_live}",
-            "engaged ({score}) but {count} follow-ups overdue (due {day}, no touchpoint since); {go_live}",
-            overdue).format(score=score, count=overdue, day=due, go_live=_go_live_text(row))
-    return 0, "", ""
+    due = iso_text(row["oldest_overdue_due"])
+    return "email", ngettext(
+        "engaged ({score}) but {count} follow-up overdue (due {day}, no touchpoint since); {go_live}",
+        "engaged ({score}) but {count} follow-ups overdue (due {day}, no touchpoint since); {go_live}",
+        overdue).format(score=score, count=overdue, day=due, go_live=_go_live_text(row))
 
 
-def call_list(db: Database, as_of: date) -> pd.DataFrame:
-    """This week's executives to contact, most urgent first, each with a channel and the reason.
-
-    Columns CALL_LIST_COLUMNS; score rounded to 1 decimal (half away from zero), next_go_live as
-    YYYY-MM-DD text (None when there is none)."""
-    table = executive_table(db, as_of)
-    rows = []
-    for row in table.to_dict("records"):
-        tier, channel, reason = suggest(row)
-        if tier:
-            rows.append({**row, "tier": tier, "suggested_channel": channel, "reason": reason})
-    if not rows:
-        return pd.DataFrame(columns=CALL_LIST_COLUMNS)
-    calls = pd.DataFrame(rows)
+def call_order(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of executive_table that need a call, most urgent first, with their tier and rank (no words yet:
+    call_words writes them for the rows shown)."""
+    calls = table.assign(tier=tiers(table))
+    calls = calls[calls["tier"] > 0]
     last = 10**9  # sorts a missing date after every real one
 
     def ordinal(values: pd.Series) -> list[int]:
         return [last if pd.isna(v) else pd.Timestamp(v).toordinal() for v in values]
 
-    calls["_go_live"] = ordinal(calls["next_go_live"])
-    calls["_silent_first"] = (calls["status"] != "silent").astype(int)
-    calls["_oldest_due"] = ordinal(calls["oldest_overdue_due"])
-    calls["_overdue"] = -calls["overdue_follow_ups"].astype(int)
+    calls = calls.assign(_go_live=ordinal(calls["next_go_live"]),
+                         _silent_first=(calls["status"] != "silent").astype(int),
+                         _oldest_due=ordinal(calls["oldest_overdue_due"]),
+                         _overdue=-calls["overdue_follow_ups"].astype(int))
     calls = calls.sort_values(["tier", "_go_live", "_silent_first", "engagement_score", "_overdue", "_oldest_due",
                                "exec_code"]).reset_index(drop=True)
     # Tier 2 is ordered by need of the follow-ups, not by go-live: re-sort inside it.
     tier2 = calls[calls["tier"] == 2].sort_values(["_overdue", "_oldest_due", "_go_live", "exec_code"])
     calls = pd.concat([calls[calls["tier"] == 1], tier2, calls[calls["tier"] == 3]]).reset_index(drop=True)
     calls["rank"] = range(1, len(calls) + 1)
+    return calls.drop(columns=["_go_live", "_silent_first", "_oldest_due", "_overdue"])
+
+
+def call_words(calls: pd.DataFrame) -> pd.DataFrame:
+    """Rows of call_order as the call list shows them (CALL_LIST_COLUMNS): a channel and the reason in words,
+    the score rounded to 1 decimal (half away from zero), next_go_live as YYYY-MM-DD text."""
+    if calls.empty:
+        return pd.DataFrame(columns=CALL_LIST_COLUMNS)
+    calls = calls.copy()
+    said = [suggest(row, int(row["tier"])) for row in calls.to_dict("records")]
+    calls["suggested_channel"] = [channel for channel, _reason in said]
+    calls["reason"] = [reason for _channel, reason in said]
     calls["score"] = calls["engagement_score"].map(round1)
     for column in ("days_since_last_touchpoint", "days_to_go_live", "overdue_follow_ups"):
         calls[column] = pd.array([None if pd.isna(v) else int(v) for v in calls[column]], dtype="Int64")
     calls["next_go_live"] = [iso_text(v) for v in calls["next_go_live"]]
     calls["branch_code"] = [None if pd.isna(v) or v == "" else v for v in calls["branch_code"]]
-    return calls[CALL_LIST_COLUMNS]
+    return calls[CALL_LIST_COLUMNS].reset_index(drop=True)
+
+
+def call_list(db: Database, as_of: date, limit: int | None = None) -> pd.DataFrame:
+    """This week's executives to contact, most urgent first, each with a channel and the reason
+    (CALL_LIST_COLUMNS); `limit`: only the first rows (a digest's, a slide's), worded alone."""
+    calls = call_order(executive_table(db, as_of))
+    return call_words(calls if limit is None else calls.head(max(0, limit)))
 
 
 # --- recording a touchpoint ---------------------------------------------------------------------------

@@ -449,15 +449,29 @@ def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | Non
     stage and every readiness figure, the probabilistic forecast's three figures among them (with
     weeks_with_progress and trusted). `reasons` is a list of text, `top_reason` its first item."""
     settings = _settings(db, settings)
-    frame = _status_frame(db, as_of, settings)
-    frame = frame.merge(probabilistic_forecast(db, as_of, frame)[["branch_code", *PROBABILISTIC_COLUMNS,
-                                                                  "weeks_with_progress", "trusted"]],
-                        on="branch_code", how="left")
-    gates = failing_gates(db, as_of)
-    late = overdue_items(db, as_of)
+    return with_reasons(status_with_forecast(db, as_of, settings), failing_gates(db, as_of),
+                        overdue_items(db, as_of), settings)
+
+
+def status_with_forecast(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """branch_status without the reasons (add them with with_reasons to the rows that show them): the
+    steering pack counts every branch but words the reasons of its top rows only."""
+    frame = _status_frame(db, as_of, _settings(db, settings))
+    return frame.merge(probabilistic_forecast(db, as_of, frame)[["branch_code", *PROBABILISTIC_COLUMNS,
+                                                                 "weeks_with_progress", "trusted"]],
+                       on="branch_code", how="left")
+
+
+def with_reasons(frame: pd.DataFrame, gates: pd.DataFrame, late: pd.DataFrame,
+                 settings: Mapping[str, float]) -> pd.DataFrame:
+    """Rows of status_with_forecast with their reasons in words (`reasons`, `top_reason`) and
+    branch_status's column order; gates and late are failing_gates and overdue_items of the same date."""
     # one pass each, not one filter per branch; a reason names only the most late overdue item
+    gates = gates[gates["branch_code"].isin(frame["branch_code"])]
+    late = late[late["branch_code"].isin(frame["branch_code"])]
     gates_by = _split(gates[["branch_code", "title"]])
     late_by = _split(late.drop_duplicates("branch_code")[["branch_code", "title", "owner", "days_late"]])
+    frame = frame.copy()
     reasons = [_reasons(row, gates_by.get(row["branch_code"], []), late_by.get(row["branch_code"], []), settings)
                for row in frame.to_dict("records")]
     frame["reasons"] = reasons

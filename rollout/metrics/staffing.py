@@ -127,14 +127,18 @@ def staffing_status(uncovered: int, spof: int, modules: int) -> str:
     return "covered"
 
 
+def _branch_summary(db: Database, as_of: date, leaving: str | None, settings: Mapping[str, float]) -> pd.DataFrame:
+    return _run(db, "staffing_branch_summary", as_of, leaving, pass_mark=float(settings["training_pass_mark"]),
+                min_key_users=int(settings["min_key_users_per_module"]))
+
+
 def branch_staffing(db: Database, as_of: date, leaving: str | None = None,
                     settings: Mapping[str, float] | None = None) -> pd.DataFrame:
     """One row per branch: fill rate, gap, over-allocated own people, module coverage, key-user norms
     and the staffing status. Counts are 0 (never null); fill_rate is null without requirements.
     One query (staffing_branch_summary.sql) so thousands of branches stay fast."""
     settings = _settings(db, settings)
-    frame = _run(db, "staffing_branch_summary", as_of, leaving, pass_mark=float(settings["training_pass_mark"]),
-                 min_key_users=int(settings["min_key_users_per_module"]))
+    frame = _branch_summary(db, as_of, leaving, settings)
     frame["key_users_norm_low"] = [_norm(h, settings["end_users_per_key_user"]) for h in frame["headcount"]]
     frame["key_users_norm_high"] = [_norm(h, settings["end_users_per_key_user_low"]) for h in frame["headcount"]]
     frame["staffing_status"] = [staffing_status(u, s, m) for u, s, m in
@@ -170,7 +174,8 @@ def _norm(headcount: Any, end_users_per_key_user: float) -> int | None:
 
 def summary_fields(db: Database, as_of: date, settings: Mapping[str, float]) -> pd.DataFrame:
     """branch_code + fill_rate, over_allocated_people, uncovered_modules, spof_modules."""
-    frame = branch_staffing(db, as_of, settings=settings)
+    # branch_staffing's query alone: its key-user norms and staffing status are for the Staffing page
+    frame = _branch_summary(db, as_of, None, settings)
     return frame[["branch_code", "fill_rate", "over_allocated_people", "uncovered_modules", "spof_modules"]]
 
 

@@ -252,7 +252,7 @@ def brief_facts(db: Database, day: date) -> dict[str, Any]:
                  "chance": None if pd.isna(r["p_ready_by_go_live"]) else float(r["p_ready_by_go_live"]),
                  "status": r["status"]}
                 for r in soon.sort_values(["planned_go_live", "branch_code"]).to_dict("records")]
-    calls = engagement.call_list(db, day).head(TOP_CALLS)
+    calls = engagement.call_list(db, day, limit=TOP_CALLS)
     problems = after_go_live.problems_past_limit(db, day)
     acceptance = after_go_live.acceptance_overdue(db, day)
     payment = after_go_live.payment_overdue(db, day)

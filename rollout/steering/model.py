@@ -10,6 +10,7 @@ is `Table.full`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -17,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from rollout.core.i18n import current, format_number, gettext
+from rollout.core.i18n import current, format_number, gettext, use_language
 from rollout.core.labels import N_, STATUS_COLOURS, column_label, status_label
 from rollout.core.values import plain
 
@@ -122,16 +123,40 @@ class Chart:
     point_colours: list[str] | None = None
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """A full list written when a renderer first reads it (the Excel pack, the HTML appendix), from frames
+    the pack has read already: wording 10,000 branches' reasons is most of a big pack's build, and the
+    slides show ten. A module-level function and its arguments, never a database handle, so a cached pack
+    still pickles and reads nothing later; its words are in the pack's language."""
+
+    func: Callable[..., pd.DataFrame]
+    args: tuple[Any, ...]
+    language: str
+
+    def __call__(self) -> pd.DataFrame:
+        with use_language(self.language):
+            return self.func(*self.args).reset_index(drop=True)
+
+
 @dataclass
 class Table:
-    """A list: the rows a slide shows (`frame`, at most SLIDE_ROWS) and the full list (`full`). A table
-    that is not `on_slide` is only in the Excel pack and the HTML appendix."""
+    """A list: the rows a slide shows (`frame`, at most SLIDE_ROWS) and the full list (`full`, given as a
+    frame or as a Deferred one). A table that is not `on_slide` is only in the Excel pack and the HTML
+    appendix."""
 
     key: str  # the Excel sheet's and the HTML anchor's key
     title: str
     frame: pd.DataFrame
-    full: pd.DataFrame
+    source: pd.DataFrame | Deferred
     on_slide: bool = True
+
+    @property
+    def full(self) -> pd.DataFrame:
+        """The full list (a deferred one is written now, once)."""
+        if isinstance(self.source, Deferred):
+            self.source = self.source()
+        return self.source
 
 
 @dataclass

@@ -10,7 +10,9 @@ sentence is translated into the pack's language (rollout.core.i18n) when the pac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from rollout.metrics import man_days as man_days_metrics
 from rollout.metrics.portfolio import region_rollup, risk_order
 from rollout.metrics.summary import json_value
 from rollout.steering import decisions, snapshots
-from rollout.steering.model import SLIDE_ROWS, Chart, Pack, Section, Table
+from rollout.steering.model import SLIDE_ROWS, Chart, Deferred, Pack, Section, Table
 from rollout.steering.render_html import html_text
 from rollout.steering.render_pptx import pptx_bytes
 from rollout.steering.render_xlsx import xlsx_bytes
@@ -49,38 +51,72 @@ VERDICT_WORDS = {"met": N_("met"), "open": N_("open"), "no conditions": N_("no c
 # --- what the pack reads, once --------------------------------------------------------------------------
 
 
+READERS = 2  # threads reading the pack's figures at once (one per core here; each query has its own cursor)
+
+
 class Figures:
-    """Every figure the pack needs as of a date, each read once."""
+    """Every figure the pack needs as of a date, each read once. The reads are independent, so they run on
+    READERS threads (the store gives each query its own cursor): on a big portfolio one thread's Python work
+    overlaps another's query."""
 
     def __init__(self, db: Database, as_of: date) -> None:
         self.as_of = as_of
-        settings = get_settings(db)
-        self.status = readiness.branch_status(db, as_of, settings)
-        self.regions = {str(code): str(name) for code, name in db.rows("SELECT region_code, region_name FROM regions")}
-        self.staffing = staffing.summary_fields(db, as_of, settings)
-        self.heads = engagement.summary_fields(db, as_of, settings)
-        self.calls = engagement.call_list(db, as_of)
-        self.coverage = lessons.application_coverage(db, as_of)
-        self.lesson_titles = db.df("SELECT lesson_code, title AS lesson_title FROM lessons")
-        self.recurring = lessons.recurring_lessons(db, as_of)
-        self.man_days = man_days_metrics.by_region_and_phase(db, as_of)
-        self.branch_days = man_days(db, as_of)
-        self.gates = readiness.failing_gates(db, as_of)
-        self.late = readiness.overdue_items(db, as_of)
-        current_figures = {code: {"status": status, "checklist_readiness": json_value("checklist_readiness", ready),
-                                  "failing_gates": json_value("failing_gates", gates)}
-                           for code, status, ready, gates in self.status[["branch_code", "status",
-                                                                          "checklist_readiness", "failing_gates"]]
-                           .itertuples(index=False, name=None)}
-        self.decisions = decisions.list_decisions(db, as_of, current=current_figures)
-        self.trend = snapshots.status_counts(db, TREND_REVIEWS)
-        self.track_record = track_record.track_record(db, as_of)
+        self.settings = settings = get_settings(db)
+        read = _read_all({
+            # every branch's status and figures; the reasons in words only where a slide shows them (the
+            # full lists word theirs when a renderer reads them: model.Deferred)
+            "status": lambda: readiness.status_with_forecast(db, as_of, settings),
+            "regions": lambda: db.rows("SELECT region_code, region_name FROM regions"),
+            "staffing": lambda: staffing.summary_fields(db, as_of, settings),
+            "heads": lambda: engagement.executive_table(db, as_of),  # every head's status, the call list's rows
+            "coverage": lambda: lessons.application_coverage(db, as_of),
+            "lesson_titles": lambda: db.df("SELECT lesson_code, title AS lesson_title FROM lessons"),
+            "recurring": lambda: lessons.recurring_lessons(db, as_of),
+            "man_days": lambda: man_days_metrics.by_region_and_phase(db, as_of),
+            "branch_days": lambda: man_days_read(db, as_of),
+            "gates": lambda: readiness.failing_gates(db, as_of),
+            "late": lambda: readiness.overdue_items(db, as_of),
+            "decided": lambda: db.rows("SELECT DISTINCT branch_code FROM decisions"),
+            "trend": lambda: snapshots.status_counts(db, TREND_REVIEWS),
+            "track_record": lambda: track_record.track_record(db, as_of),
+            "raid_risks": lambda: raid_risks(db, as_of),
+            "changes": lambda: snapshots.raid_changes_between(db),
+        })
+        self.status, self.staffing, self.heads = read["status"], read["staffing"], read["heads"]
+        self.regions = {str(code): str(name) for code, name in read["regions"]}
+        self.calls = engagement.call_order(self.heads)
+        self.coverage, self.lesson_titles, self.recurring = read["coverage"], read["lesson_titles"], read["recurring"]
+        self.man_days, self.branch_days = read["man_days"], read["branch_days"]
+        self.gates, self.late = read["gates"], read["late"]
+        self.trend, self.raid_risks, self.changes = read["trend"], read["raid_risks"], read["changes"]
+        self.track_record = read["track_record"]
         self.p80_note = track_record.p80_note(self.track_record, settings)
-        self.raid_risks = raid_risks(db, as_of)
-        self.changes = snapshots.changes_between(db)
+        decided = self.status[self.status["branch_code"].isin([code for (code,) in read["decided"]])]
+        self.decisions = decisions.list_decisions(db, as_of, current=current_figures(decided))
 
     def region_name(self, code: Any) -> str:
-        return self.regions.get(str(code), "" if is_missing(code) else str(code))
+        return region_name(self.regions, code)
+
+
+def _read_all(reads: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Each read's result, the reads run on READERS threads, each in this run's context (its language)."""
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        running = {name: pool.submit(copy_context().run, read) for name, read in reads.items()}
+        return {name: future.result() for name, future in running.items()}
+
+
+def current_figures(status: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """branch_code -> today's status, readiness and failing gates (as the summary gives them), for the decisions
+    listing's "now" columns."""
+    return {code: {"status": now, "checklist_readiness": json_value("checklist_readiness", ready),
+                   "failing_gates": json_value("failing_gates", gates)}
+            for code, now, ready, gates in status[["branch_code", "status", "checklist_readiness",
+                                                   "failing_gates"]].itertuples(index=False, name=None)}
+
+
+def region_name(regions: Mapping[str, str], code: Any) -> str:
+    """A region's name (its code when unnamed, blank when missing)."""
+    return regions.get(str(code), "" if is_missing(code) else str(code))
 
 
 def _top(frame: pd.DataFrame, rows: int = SLIDE_ROWS) -> pd.DataFrame:
@@ -97,6 +133,11 @@ def _appendix(key: str, title: str, full: pd.DataFrame) -> Table:
     """A full list that is only in the Excel pack and the HTML appendix."""
     full = full.reset_index(drop=True)
     return Table(key, title, full.iloc[0:0], full, on_slide=False)
+
+
+def _deferred(func: Any, *args: Any) -> Deferred:
+    """func(*args) written when a renderer reads it, in the pack's language."""
+    return Deferred(func, args, current())
 
 
 def _words(values: pd.Series, words: Mapping[str, str]) -> list[str | None]:
@@ -195,14 +236,23 @@ def region_section(fig: Figures) -> Section:
         lines.append(ngettext("{region}: {red} red branch of {branches}.",
                               "{region}: {red} red branches of {branches}.", int(worst["red"])).format(
             region=worst["region_name"], red=int(worst["red"]), branches=int(worst["branches"])))
-    branches = risk_order(fig.status).assign(region_name=lambda f: f["region_code"].map(fig.region_name))
-    branch_list = branches.reindex(columns=["branch_code", "branch_name", "region_name", "status", "top_reason",
-                                            "checklist_readiness", "overdue_items", "failing_gates", "planned_go_live",
-                                            "forecast_ready_on", "slip_days", "p_ready_by_go_live"]) \
-        .rename(columns={"top_reason": "reason"})
+    every = Table("branches", _("All branches, risk first"), pd.DataFrame(columns=BRANCH_LIST_COLUMNS),
+                  _deferred(branch_list, fig.status, fig.gates, fig.late, fig.settings, fig.regions), on_slide=False)
     return Section("regions", _("Status by region"), lines, chart,
-                   [_table("regions", _("Status by region"), rollup[REGION_COLUMNS]),
-                    _appendix("branches", _("All branches, risk first"), branch_list)])
+                   [_table("regions", _("Status by region"), rollup[REGION_COLUMNS]), every])
+
+
+BRANCH_LIST_COLUMNS = ["branch_code", "branch_name", "region_name", "status", "reason", "checklist_readiness",
+                       "overdue_items", "failing_gates", "planned_go_live", "forecast_ready_on", "slip_days",
+                       "p_ready_by_go_live"]
+
+
+def branch_list(status: pd.DataFrame, gates: pd.DataFrame, late: pd.DataFrame, settings: Mapping[str, float],
+                regions: Mapping[str, str]) -> pd.DataFrame:
+    """The appendix's list of every branch, risk first, with its top reason."""
+    branches = readiness.with_reasons(risk_order(status), gates, late, settings)
+    branches = branches.assign(region_name=[region_name(regions, c) for c in branches["region_code"]])
+    return branches.rename(columns={"top_reason": "reason"}).reindex(columns=BRANCH_LIST_COLUMNS)
 
 
 # --- 3. trend since the last reviews ---------------------------------------------------------------------
@@ -247,9 +297,10 @@ def raid_changes(changes: Mapping[str, Any]) -> list[str]:
 # --- 4. top risks ----------------------------------------------------------------------------------------
 
 
-def _first_by_branch(items: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """The first item of each branch (the lists come worst first per branch)."""
-    return {str(r["branch_code"]): r for r in items.drop_duplicates("branch_code").to_dict("records")}
+def _first_by_branch(items: pd.DataFrame, branches: pd.Series) -> dict[str, dict[str, Any]]:
+    """The first item of each of these branches (the lists come worst first per branch)."""
+    items = items[items["branch_code"].isin(branches)].drop_duplicates("branch_code")
+    return {str(r["branch_code"]): r for r in items.to_dict("records")}
 
 
 def next_action(row: Mapping[str, Any], gate: Mapping[str, Any] | None, late: Mapping[str, Any] | None) -> str:
@@ -276,33 +327,45 @@ def next_action(row: Mapping[str, Any], gate: Mapping[str, Any] | None, late: Ma
     return ""
 
 
-def risks_section(fig: Figures) -> Section:
-    ordered = risk_order(fig.status)
-    risky = ordered[ordered["status"].isin(["red", "amber"])]
-    gates, late = _first_by_branch(fig.gates), _first_by_branch(fig.late)
+RISK_COLUMNS = ["branch_code", "branch_name", "region_name", "status", "reason", "owner", "next_action",
+                "planned_go_live"]
+
+
+def risk_list(risky: pd.DataFrame, gates: pd.DataFrame, late: pd.DataFrame, settings: Mapping[str, float],
+              regions: Mapping[str, str]) -> pd.DataFrame:
+    """Red and amber branches in risk order with the reason, the owner and the next action the committee asks."""
+    risky = readiness.with_reasons(risky, gates, late, settings)
+    first_gate, first_late = _first_by_branch(gates, risky["branch_code"]), _first_by_branch(late, risky["branch_code"])
     owners, actions = [], []
     for row in risky.to_dict("records"):
-        gate, overdue = gates.get(row["branch_code"]), late.get(row["branch_code"])
+        gate, overdue = first_gate.get(row["branch_code"]), first_late.get(row["branch_code"])
         owner = next((i["owner"] for i in (gate, overdue) if i is not None and isinstance(i["owner"], str)
                       and i["owner"]), None)
         owners.append(owner)
         actions.append(next_action(row, gate, overdue))
     frame = risky.assign(reason=risky["top_reason"], owner=owners, next_action=actions,
-                         region_name=risky["region_code"].map(fig.region_name))
-    frame = frame[["branch_code", "branch_name", "region_name", "status", "reason", "owner", "next_action",
-                   "planned_go_live"]]
+                         region_name=[region_name(regions, c) for c in risky["region_code"]])
+    return frame[RISK_COLUMNS]
+
+
+def risks_section(fig: Figures) -> Section:
+    ordered = risk_order(fig.status)
+    risky = ordered[ordered["status"].isin(["red", "amber"])].reset_index(drop=True)
+    words = (fig.gates, fig.late, fig.settings, fig.regions)
     counts = status_counts(fig.status)
     lines = [ngettext("{count} branch at risk: {red} red, {amber} amber; the ten riskiest (red first, then by slip).",
                       "{count} branches at risk: {red} red, {amber} amber; the ten riskiest (red first, then by slip).",
-                      len(frame)).format(count=len(frame), red=counts["red"], amber=counts["amber"])]
+                      len(risky)).format(count=len(risky), red=counts["red"], amber=counts["amber"])]
     raid_frame = fig.raid_risks
     critical = int((raid_frame["band"] == _(raid.BAND_WORDS["critical"])).sum())
     lines.append(ngettext("{count} open risk in the RAID log, {critical} critical; the highest scores first.",
                           "{count} open risks in the RAID log, {critical} critical; the highest scores first.",
                           len(raid_frame)).format(count=len(raid_frame), critical=critical))
     title = _("Top 10 risks")
-    branches = _table("risks", _("Branches at risk"), frame)
-    branches.frame = branches.frame[["branch_code", "branch_name", "status", "reason", "next_action"]]
+    top = risk_list(risky.head(SLIDE_ROWS), *words)
+    branches = Table("risks", _("Branches at risk"),
+                     top[["branch_code", "branch_name", "status", "reason", "next_action"]],
+                     _deferred(risk_list, risky, *words))
     return Section("risks", title, lines, None, [branches, _table("raid_risks", _("Open RAID risks"), raid_frame)],
                    side_by_side=True)
 
@@ -357,9 +420,17 @@ def track_record_line(fig: Figures) -> str:
 # --- 6. staffing risks -----------------------------------------------------------------------------------
 
 
+STAFFING_COLUMNS = ["branch_code", "branch_name", "region_name", "status", "planned_go_live", "fill_rate",
+                    "uncovered_modules", "spof_modules", "over_allocated_people"]
+
+
+def staffing_rows(risky: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the staffing risks as listed: the fill rate to 1 decimal."""
+    return risky.assign(fill_rate=[None if is_missing(v) else round1(v) for v in risky["fill_rate"]])[STAFFING_COLUMNS]
+
+
 def staffing_section(fig: Figures) -> Section:
     merged = fig.status[fig.status["status"] != "live"].merge(fig.staffing, on="branch_code", how="left")
-    merged = merged.assign(region_name=merged["region_code"].map(fig.region_name))
     uncovered = merged["uncovered_modules"].fillna(0) > 0
     spof = merged["spof_modules"].fillna(0) > 0
     risky = merged[uncovered | spof | (merged["fill_rate"].fillna(100) < 100)
@@ -367,36 +438,39 @@ def staffing_section(fig: Figures) -> Section:
     risky = risky.assign(_go_live=risky["days_to_go_live"].fillna(10**6)).sort_values(
         ["uncovered_modules", "spof_modules", "fill_rate", "_go_live", "branch_code"],
         ascending=[False, False, True, True, True], na_position="last")
-    for column in ("fill_rate",):
-        risky[column] = [None if is_missing(v) else round1(v) for v in risky[column]]
-    frame = risky[["branch_code", "branch_name", "region_name", "status", "planned_go_live", "fill_rate",
-                   "uncovered_modules", "spof_modules", "over_allocated_people"]]
+    risky = risky.assign(region_name=[fig.region_name(c) for c in risky["region_code"]])[STAFFING_COLUMNS]
     lines = [ngettext("{count} branch not live has a staffing risk: {uncovered} with an uncovered module, {spof} "
                       "with a single point of failure.",
                       "{count} branches not live have a staffing risk: {uncovered} with an uncovered module, {spof} "
-                      "with a single point of failure.", len(frame)).format(
-        count=len(frame), uncovered=int(uncovered.sum()), spof=int(spof.sum()))]
-    return Section("staffing", _("Staffing risks"), lines, None,
-                   [_table("staffing", _("Staffing risks (not live)"), frame)])
+                      "with a single point of failure.", len(risky)).format(
+        count=len(risky), uncovered=int(uncovered.sum()), spof=int(spof.sum()))]
+    table = Table("staffing", _("Staffing risks (not live)"), staffing_rows(risky.head(SLIDE_ROWS)).reset_index(
+        drop=True), _deferred(staffing_rows, risky))
+    return Section("staffing", _("Staffing risks"), lines, None, [table])
 
 
 # --- 7. regional heads to call ---------------------------------------------------------------------------
 
 
+def call_rows(calls: pd.DataFrame, regions: Mapping[str, str]) -> pd.DataFrame:
+    """Rows of engagement.call_order as the pack lists them, with the channel and the reason in words."""
+    calls = engagement.call_words(calls)
+    return pd.DataFrame({"name": calls["name"], "region_name": [region_name(regions, c) for c in calls["region_code"]],
+                         "branch_code": calls["branch_code"],
+                         "engagement": _words(calls["status"], ENGAGEMENT_WORDS),
+                         "days_since_last_touchpoint": calls["days_since_last_touchpoint"],
+                         "suggested_channel": _words(calls["suggested_channel"], CHANNEL_WORDS),
+                         "reason": calls["reason"]})
+
+
 def heads_section(fig: Figures) -> Section:
-    calls = fig.calls
-    frame = pd.DataFrame({"name": calls["name"], "region_name": calls["region_code"].map(fig.region_name),
-                          "branch_code": calls["branch_code"],
-                          "engagement": _words(calls["status"], ENGAGEMENT_WORDS),
-                          "days_since_last_touchpoint": calls["days_since_last_touchpoint"],
-                          "suggested_channel": _words(calls["suggested_channel"], CHANNEL_WORDS),
-                          "reason": calls["reason"]})
     silent = int((fig.heads["status"] == "silent").sum())
     lines = [ngettext("{count} regional head to call this week, most urgent first; {silent} silent in all.",
                       "{count} regional heads to call this week, most urgent first; {silent} silent in all.",
-                      len(frame)).format(count=len(frame), silent=silent)]
-    return Section("heads", _("Regional heads to call"), lines, None,
-                   [_table("heads", _("This week's call list"), frame)])
+                      len(fig.calls)).format(count=len(fig.calls), silent=silent)]
+    table = Table("heads", _("This week's call list"), call_rows(fig.calls.head(SLIDE_ROWS), fig.regions),
+                  _deferred(call_rows, fig.calls, fig.regions))
+    return Section("heads", _("Regional heads to call"), lines, None, [table])
 
 
 # --- 8. lessons ------------------------------------------------------------------------------------------
@@ -455,13 +529,21 @@ def man_days_section(fig: Figures) -> Section:
     chart = Chart("bar", _top(regions), "region_name", ["budget", "used"], _("Man-days per region: budget and used"),
                   colours={"budget": STATUS_COLOURS["no_plan"], "used": STATUS_COLOURS["live"]})
     full = pd.concat([regions, days.iloc[-1:]], ignore_index=True)
-    branch_days = fig.branch_days.rename(columns={"budget_days": "budget", "used_days": "used",
-                                                  "remaining_days": "remaining"})
-    branch_days["branch_name"] = branch_days["branch_name"].where(branch_days["branch_code"] != "TOTAL",
-                                                                  _("All branches"))
+    per_branch = Table("man_days_branches", _("Man-days by branch"), pd.DataFrame(columns=BRANCH_DAYS_COLUMNS),
+                       _deferred(branch_days_rows, fig.branch_days), on_slide=False)
     return Section("man_days", _("Consultant man-days used against budget"), lines, chart,
-                   [Table("man_days", _("Man-days by region"), shown, full),
-                    _appendix("man_days_branches", _("Man-days by branch"), branch_days)])
+                   [Table("man_days", _("Man-days by region"), shown, full), per_branch])
+
+
+BRANCH_DAYS_COLUMNS = ["branch_code", "branch_name", "budget", "used", "remaining", "used_pct"]
+
+
+def branch_days_rows(days: pd.DataFrame) -> pd.DataFrame:
+    """The appendix's man-days by branch: man_days_read's rows with the % used, the total row named."""
+    days = with_used_pct(days).rename(columns={"budget_days": "budget", "used_days": "used",
+                                               "remaining_days": "remaining"})
+    days["branch_name"] = days["branch_name"].where(days["branch_code"] != "TOTAL", _("All branches"))
+    return days
 
 
 # --- 10. decisions ---------------------------------------------------------------------------------------
@@ -552,6 +634,17 @@ def write_report(db: Database, as_of: date, out: Path, language: str | None = No
 def man_days(db: Database, as_of: date) -> pd.DataFrame:
     """Consultant man-days per branch: budget, used on D (METRICS.md "Man-days used": the logged days,
     else the branches sheet's figure), remaining (budget − used), % used; a total row last."""
+    return with_used_pct(man_days_read(db, as_of))
+
+
+def with_used_pct(days: pd.DataFrame) -> pd.DataFrame:
+    """Rows of man_days_read with used_pct: used / budget × 100 to 1 decimal (None without a budget)."""
+    return days.assign(used_pct=[round1(u / b * 100) if not is_missing(u) and not is_missing(b) and b > 0 else None
+                                 for u, b in zip(days["used_days"], days["budget_days"], strict=True)])
+
+
+def man_days_read(db: Database, as_of: date) -> pd.DataFrame:
+    """man_days without the % used (the pack words it only when a renderer reads the list)."""
     frame = db.df("SELECT branch_code, branch_name, consultant_days_budget AS budget_days FROM branches "
                   "ORDER BY branch_code").merge(
         man_days_metrics.man_days_used(db, as_of)[["branch_code", "man_days_used"]].rename(
@@ -562,10 +655,7 @@ def man_days(db: Database, as_of: date) -> pd.DataFrame:
              "budget_days": float(frame["budget_days"].sum()) if frame["budget_days"].notna().any() else None,
              "used_days": float(frame["used_days"].sum()) if frame["used_days"].notna().any() else None,
              "remaining_days": float(with_both["remaining_days"].sum()) if len(with_both) else None}
-    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    frame["used_pct"] = [round1(u / b * 100) if not is_missing(u) and not is_missing(b) and b > 0 else None
-                         for u, b in zip(frame["used_days"], frame["budget_days"], strict=True)]
-    return frame
+    return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
 
 
 def man_days_totals(days: pd.DataFrame) -> dict[str, float | None]:

@@ -256,11 +256,8 @@ def compact(figures: dict[str, Any]) -> dict[str, Any]:
     return packed
 
 
-def expand(stored: dict[str, Any]) -> dict[str, Any]:
-    """The dict what_changed takes, from a snapshot's compact form (compact's inverse on what it keeps)."""
-    if stored.get("form") != FORM:
-        raise DatabaseError(f"a snapshot of form {stored.get('form')!r}: this version of the app reads form {FORM}")
-    texts = stored["texts"]
+def _unpack(table: dict[str, Any], texts: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """A compact table (column name -> values, or text codes into texts[name]) as its records."""
 
     def values(name: str, column: Any) -> list[Any]:
         if isinstance(column, dict):
@@ -268,10 +265,23 @@ def expand(stored: dict[str, Any]) -> dict[str, Any]:
             return [None if code is None else pool[code] for code in column["codes"]]
         return column
 
+    names = list(table)
+    return [dict(zip(names, row, strict=True))
+            for row in zip(*(values(name, column) for name, column in table.items()), strict=True)]
+
+
+def _check_form(stored: dict[str, Any]) -> None:
+    if stored.get("form") != FORM:
+        raise DatabaseError(f"a snapshot of form {stored.get('form')!r}: this version of the app reads form {FORM}")
+
+
+def expand(stored: dict[str, Any]) -> dict[str, Any]:
+    """The dict what_changed takes, from a snapshot's compact form (compact's inverse on what it keeps)."""
+    _check_form(stored)
+    texts = stored["texts"]
+
     def unpack(table: dict[str, Any]) -> list[dict[str, Any]]:
-        names = list(table)
-        return [dict(zip(names, row, strict=True))
-                for row in zip(*(values(name, column) for name, column in table.items()), strict=True)]
+        return _unpack(table, texts)
 
     packed = stored["context"]
     context: dict[str, Any] = {name: {r[key]: {field: r[field]} for r in unpack(packed[name])}
@@ -286,6 +296,17 @@ def expand(stored: dict[str, Any]) -> dict[str, Any]:
         context["raid"] = {name: unpack(table) for name, table in packed["raid"].items()}
     return {"as_of": stored["as_of"], "scope": stored["scope"],
             **{name: unpack(stored[name]) for name in KEPT_FIGURES}, "context": context}
+
+
+def _raid_part(stored: dict[str, Any]) -> dict[str, Any]:
+    """Of a stored snapshot, its date and its RAID lists (not the branches' names: the pack counts the
+    changes): a compact one unpacks only these, a full-form one is read as stored."""
+    if "form" not in stored:
+        return {"as_of": stored.get("as_of"), "context": {"raid": (stored.get("context") or {}).get("raid")}}
+    _check_form(stored)
+    packed, texts = stored["context"], stored["texts"]
+    raid = {name: _unpack(table, texts) for name, table in packed["raid"].items()} if "raid" in packed else None
+    return {"as_of": stored["as_of"], "context": {"raid": raid}}
 
 
 # --- what changed -------------------------------------------------------------------------------------
@@ -327,8 +348,7 @@ def what_changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, pd.DataF
     what it needs (e.g. hand-built snapshots without context, or figures that were null then).
     """
     old_ctx, new_ctx = old.get("context") or {}, new.get("context") or {}
-    names = {**{c: v.get("name") for c, v in (old_ctx.get("branches") or {}).items()},
-             **{c: v.get("name") for c, v in (new_ctx.get("branches") or {}).items()}}
+    names = _names(old, new)
     old_b, new_b = _by(old.get("branches", []), "branch_code"), _by(new.get("branches", []), "branch_code")
     both = sorted(set(old_b) & set(new_b))
     result: dict[str, pd.DataFrame | None] = {}
@@ -428,8 +448,22 @@ def what_changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, pd.DataF
     else:
         result["lessons_applied"] = None
 
-    # The RAID log: critical risks, overdue actions and decided deviations not listed at the previous review.
-    old_raid, new_raid = old_ctx.get("raid"), new_ctx.get("raid")
+    result.update(raid_changes(old, new))
+    return result
+
+
+def _names(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """branch_code -> name in either snapshot (the newer one's name wins)."""
+    return {code: facts.get("name") for snapshot in (old, new)
+            for code, facts in ((snapshot.get("context") or {}).get("branches") or {}).items()}
+
+
+def raid_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, pd.DataFrame | None]:
+    """what_changed's RAID tables: critical risks, overdue actions and decided deviations not listed at the
+    previous review (None when either snapshot predates the RAID log)."""
+    names = _names(old, new)
+    old_raid, new_raid = (old.get("context") or {}).get("raid"), (new.get("context") or {}).get("raid")
+    result: dict[str, pd.DataFrame | None] = {}
     for table, listed in RAID_CHANGES.items():
         if old_raid is None or new_raid is None:
             result[table] = None
@@ -451,3 +485,15 @@ def changes_between(db: Database, old_id: int | None = None, new_id: int | None 
     old, new = get_snapshot(db, old_id), get_snapshot(db, new_id)
     return {"old_id": int(old_id), "new_id": int(new_id), "old_as_of": old.get("as_of"),
             "new_as_of": new.get("as_of"), "tables": what_changed(old, new)}
+
+
+def raid_changes_between(db: Database) -> dict[str, Any]:
+    """changes_between of the latest two reviews with its RAID tables alone, branch names left empty (the
+    steering pack's line counts them): only the snapshots' RAID lists are unpacked, not 10,000 branches'
+    figures twice."""
+    old_id, new_id = latest_pair(db)
+    if old_id is None or new_id is None:
+        return {"old_id": old_id, "new_id": new_id, "old_as_of": None, "new_as_of": None, "tables": None}
+    old, new = _raid_part(_stored(db, old_id)), _raid_part(_stored(db, new_id))
+    return {"old_id": int(old_id), "new_id": int(new_id), "old_as_of": old.get("as_of"),
+            "new_as_of": new.get("as_of"), "tables": raid_changes(old, new)}
