@@ -119,6 +119,12 @@ def region_name(regions: Mapping[str, str], code: Any) -> str:
     return regions.get(str(code), "" if is_missing(code) else str(code))
 
 
+def region_names(regions: Mapping[str, str], codes: pd.Series) -> list[str]:
+    """region_name of each code, looked up once per distinct code (thousands of rows, a dozen regions)."""
+    names = {code: region_name(regions, code) for code in codes.dropna().unique()}
+    return [names.get(code, "") for code in codes]  # a missing code: blank
+
+
 def _top(frame: pd.DataFrame, rows: int = SLIDE_ROWS) -> pd.DataFrame:
     return frame.head(rows).reset_index(drop=True)
 
@@ -251,7 +257,7 @@ def branch_list(status: pd.DataFrame, gates: pd.DataFrame, late: pd.DataFrame, s
                 regions: Mapping[str, str]) -> pd.DataFrame:
     """The appendix's list of every branch, risk first, with its top reason."""
     branches = readiness.with_reasons(risk_order(status), gates, late, settings)
-    branches = branches.assign(region_name=[region_name(regions, c) for c in branches["region_code"]])
+    branches = branches.assign(region_name=region_names(regions, branches["region_code"]))
     return branches.rename(columns={"top_reason": "reason"}).reindex(columns=BRANCH_LIST_COLUMNS)
 
 
@@ -344,7 +350,7 @@ def risk_list(risky: pd.DataFrame, gates: pd.DataFrame, late: pd.DataFrame, sett
         owners.append(owner)
         actions.append(next_action(row, gate, overdue))
     frame = risky.assign(reason=risky["top_reason"], owner=owners, next_action=actions,
-                         region_name=[region_name(regions, c) for c in risky["region_code"]])
+                         region_name=region_names(regions, risky["region_code"]))
     return frame[RISK_COLUMNS]
 
 
@@ -390,7 +396,7 @@ def go_lives_section(fig: Figures) -> Section:
     status = fig.status
     ahead = status[(status["status"] != "live") & status["planned_go_live"].notna()].sort_values(
         ["planned_go_live", "branch_code"])
-    ahead = ahead.assign(region_name=ahead["region_code"].map(fig.region_name))
+    ahead = ahead.assign(region_name=region_names(fig.regions, ahead["region_code"]))
     columns = ["branch_code", "branch_name", "region_name", "planned_go_live", "days_to_go_live", "status",
                "checklist_readiness", "p_ready_by_go_live"]
     soon = ahead[ahead["days_to_go_live"].between(0, GO_LIVE_DAYS)]
@@ -438,7 +444,7 @@ def staffing_section(fig: Figures) -> Section:
     risky = risky.assign(_go_live=risky["days_to_go_live"].fillna(10**6)).sort_values(
         ["uncovered_modules", "spof_modules", "fill_rate", "_go_live", "branch_code"],
         ascending=[False, False, True, True, True], na_position="last")
-    risky = risky.assign(region_name=[fig.region_name(c) for c in risky["region_code"]])[STAFFING_COLUMNS]
+    risky = risky.assign(region_name=region_names(fig.regions, risky["region_code"]))[STAFFING_COLUMNS]
     lines = [ngettext("{count} branch not live has a staffing risk: {uncovered} with an uncovered module, {spof} "
                       "with a single point of failure.",
                       "{count} branches not live have a staffing risk: {uncovered} with an uncovered module, {spof} "
@@ -455,7 +461,7 @@ def staffing_section(fig: Figures) -> Section:
 def call_rows(calls: pd.DataFrame, regions: Mapping[str, str]) -> pd.DataFrame:
     """Rows of engagement.call_order as the pack lists them, with the channel and the reason in words."""
     calls = engagement.call_words(calls)
-    return pd.DataFrame({"name": calls["name"], "region_name": [region_name(regions, c) for c in calls["region_code"]],
+    return pd.DataFrame({"name": calls["name"], "region_name": region_names(regions, calls["region_code"]),
                          "branch_code": calls["branch_code"],
                          "engagement": _words(calls["status"], ENGAGEMENT_WORDS),
                          "days_since_last_touchpoint": calls["days_since_last_touchpoint"],
