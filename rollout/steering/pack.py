@@ -75,7 +75,7 @@ class Figures:
             "man_days": lambda: man_days_metrics.by_region_and_phase(db, as_of),
             "branch_days": lambda: man_days_read(db, as_of),
             "gates": lambda: readiness.failing_gates(db, as_of),
-            "late": lambda: readiness.overdue_items(db, as_of),
+            "late": lambda: readiness.most_late_items(db, as_of),  # the item a reason or an action names
             "decided": lambda: db.rows("SELECT DISTINCT branch_code FROM decisions"),
             "trend": lambda: snapshots.status_counts(db, TREND_REVIEWS),
             "track_record": lambda: track_record.track_record(db, as_of),
