@@ -181,6 +181,25 @@ def open_app(page: object, path: str, **params: str) -> None:
     wait_for_app(page)
 
 
+def navigate(page: object, url_path: str, timeout: float = 90_000) -> None:
+    """Open another page of the running app from the sidebar's menu, as a person does, and wait for its run:
+    the same tab and server session run just that page (page.goto loads the whole app in the browser again
+    and starts a new session: about a second of Chromium's CPU per page). The session's filters (as-of,
+    regions, language) stay; the URL's other query parameters do not (Streamlit drops them on a switch)."""
+    path = "" if url_path == "portfolio" else url_path  # the default page lives at the root url
+    menu = page.locator('[data-testid="stSidebarNav"]')
+    link = menu.locator(f'a[data-testid="stSidebarNavLink"][href$="/{path}"]')
+    # by the keyboard (focus, Enter), as a click would but with no pointer left over the sidebar: a hovered
+    # sidebar draws its collapse button, a button no page drew
+    if link.count() == 0:  # the menu shows its first ten pages; the others behind "View N more"
+        menu.locator('[data-testid="stSidebarNavViewButton"]').press("Enter")
+    link.press("Enter")
+    # the app writes the new page's URL when the server's new run of it begins (no earlier: a finished run
+    # seen before that would be the old page's)
+    page.wait_for_url(lambda url: urllib.parse.urlparse(url).path == f"/{path}", timeout=timeout)
+    wait_for_app(page, timeout)
+
+
 def screenshot(page: object, name: str) -> Path:
     """A picture of the page for people to look at, once the browser has drawn what the script sent (a busy
     machine can leave placeholders for a while after the run has finished)."""

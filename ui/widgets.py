@@ -175,8 +175,10 @@ def table(frame: pd.DataFrame, key: str, file_name: str, *, page_rows: int | Non
     config.update({column_label(str(name)): value for name, value in (kwargs.pop("column_config", None) or {}).items()})
     drawn = st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, placeholder="",
                          **kwargs)
+    # on_click="ignore": the file is the one already sent with the page; a click reruns nothing (a rerun of a
+    # page at 2,000 branches costs seconds and redraws every chart for no change)
     st.download_button(_("Download CSV"), data, file_name=_UNSAFE_IN_FILE_NAMES.sub("_", file_name) + ".csv",
-                       mime="text/csv", key=f"{key}_download")
+                       mime="text/csv", key=f"{key}_download", on_click="ignore")
     return drawn
 
 

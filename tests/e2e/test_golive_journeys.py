@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import assert_no_exception, open_app, screenshot, wait_for_app, wait_for_text
+from browser import assert_no_exception, navigate, open_app, screenshot, wait_for_app, wait_for_text
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,7 @@ def test_cio_accepts_a_branch_and_it_leaves_the_ready_list(page) -> None:
     page.locator(".st-key-golive_accept_submit_B01 button").click()
     wait_for_text(page, "Acceptance of B01 saved: accepted on 2026-11-22.")
     assert_no_exception(page)
-    open_app(page, "portfolio")
+    navigate(page, "portfolio")  # from the sidebar's menu: the same session runs the page again
     ready = page.locator(".st-key-live_ready_list")
     ready.wait_for()
     wait_for_app(page)

@@ -25,6 +25,7 @@ from browser import (
     assert_no_exception,
     browser_context,
     choose,
+    navigate,
     open_signed,
     screenshot,
     sign_in,
@@ -101,11 +102,17 @@ def click_downloads(page: object, where: str, files: dict[str, bytes]) -> None:
 
 
 def every_download(page: object, branch: str) -> dict[str, bytes]:
-    """Every page and every tab of it, every download button clicked: the files by where and name."""
+    """Every page and every tab of it, every download button clicked: the files by where and name. The first
+    page from a link (the journeys' as-of date), the others from the sidebar's menu in the same session."""
     files: dict[str, bytes] = {}
+    open_signed(page, "")  # the default page answers at the root: /portfolio opens on "Page not found"
     for path in PAGES:
-        # (the default page answers at the root: /portfolio opens with Streamlit's "Page not found")
-        open_signed(page, {"branch": f"branch?branch={branch}", "portfolio": ""}.get(path, path))
+        if path != "portfolio":
+            navigate(page, path)
+        assert "as_of=2026-11-22" in page.url, page.url  # the session's as-of, written back to every page's URL
+        if path == "branch":
+            choose(page, "branch_select", branch)
+            page.locator('[data-testid="stHeading"]', has_text=f"{branch} · ").wait_for()
         assert_no_exception(page)
         click_downloads(page, path, files)
         tabs = page.locator('[data-testid="stMain"] [role="tab"]')

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
@@ -19,7 +20,17 @@ import pytest
 from rollout.core.labels import column_label
 from ui.navigation import ALL_PAGES
 
-from browser import assert_no_exception, choose, metric, open_app, screenshot, wait_for_app, wait_for_text
+from browser import (
+    assert_no_exception,
+    browser_page,
+    choose,
+    metric,
+    navigate,
+    open_app,
+    screenshot,
+    wait_for_app,
+    wait_for_text,
+)
 from support import SAMPLE
 
 pytestmark = pytest.mark.e2e
@@ -59,9 +70,21 @@ def test_cio_filters_a_region_and_reads_why_a_branch_is_red(page) -> None:
     screenshot(page, "journey_branch_red")
 
 
+@pytest.fixture(scope="module")
+def tour(browser: object, app_url: str) -> Iterator[object]:
+    """One tab for the tour of every page (one session, as a person going through them)."""
+    with browser_page(browser, app_url) as tab:
+        yield tab
+
+
 @pytest.mark.parametrize("name", PAGES)
-def test_every_page_renders_in_the_browser(page, name: str) -> None:
-    open_app(page, name, branch="B03" if name in ("branch", "staffing", "decisions") else None)
+def test_every_page_renders_in_the_browser(tour, name: str) -> None:
+    page = tour
+    if name in ("branch", "staffing", "decisions") or page.url == "about:blank":  # a branch: by its link
+        open_app(page, name, branch="B03" if name in ("branch", "staffing", "decisions") else None)
+    else:
+        navigate(page, name)  # the session's as-of stays, and is written back to the page's URL
+        assert "as_of=2026-11-22" in page.url, page.url
     assert_no_exception(page)
     assert page.locator("h1").count() >= 1, "every page has a title"
     assert not page.get_by_text("Page not found").count()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Iterator
 
 import pytest
 from babel.messages.pofile import read_po
@@ -14,7 +15,7 @@ from rollout.core import i18n
 from rollout.store.settings import SETTINGS
 from ui.navigation import ALL_PAGES
 
-from browser import AS_OF, ROOT, assert_no_exception, open_app, screenshot, wait_for_app
+from browser import AS_OF, ROOT, assert_no_exception, browser_page, navigate, open_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -110,10 +111,21 @@ def test_a_browser_that_asks_for_chinese_opens_in_chinese(browser, app_url: str)
         context.close()
 
 
+@pytest.fixture(scope="module")
+def zh_tab(browser: object, app_url: str) -> Iterator[object]:
+    """One tab for every page in Chinese (one session, as a person going through them)."""
+    with browser_page(browser, app_url) as tab:
+        yield tab
+
+
 @pytest.mark.parametrize("target", [p.url_path for p in ALL_PAGES])
-def test_every_page_in_chinese(page, target: str) -> None:
-    params = {"lang": "zh", "branch": "B01"} if target == "branch" else {"lang": "zh"}
-    open_app(page, target, **params)
+def test_every_page_in_chinese(zh_tab, target: str) -> None:
+    page = zh_tab
+    if target == "branch" or page.url == "about:blank":  # the branch is chosen by its link
+        open_app(page, target, **({"lang": "zh", "branch": "B01"} if target == "branch" else {"lang": "zh"}))
+    else:
+        navigate(page, target)  # the session's language stays, and is written back to the page's URL
+    assert "lang=zh" in page.url, page.url
     assert_no_exception(page)
     screenshot(page, f"zh_{target}")
     assert english_left(visible_text(page)) == []

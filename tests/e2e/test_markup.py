@@ -20,6 +20,7 @@ from browser import (
     assert_no_exception,
     browser_page,
     charts_drawn,
+    navigate,
     open_app,
     screenshot,
     streamlit_server,
@@ -155,36 +156,45 @@ def hover_every_chart(page) -> list[str]:
     return [*found, f"{labelled} charts labelled"]
 
 
+@pytest.fixture(scope="module")
+def page(browser: object, markup_url: str) -> Iterator[object]:
+    """One tab for the module's pages (one session, as a person going through them)."""
+    with browser_page(browser, markup_url) as tab:
+        yield tab
+
+
 @pytest.mark.parametrize("name", [p.url_path for p in ALL_PAGES])
-def test_markup_in_the_data_stays_text(browser, markup_url: str, name: str) -> None:
-    with browser_page(browser, markup_url) as page:
+def test_markup_in_the_data_stays_text(page, name: str) -> None:
+    if name == "branch" or page.url == "about:blank":  # the marked branch is chosen by its link
         open_app(page, name, branch=MARKUP_CODES["B03"] if name == "branch" else None)
-        assert_no_exception(page)
-        if name == "planning":  # the Gantt and the load chart appear once a plan is run
-            page.locator(".st-key-plan_run button").click()
-            page.locator(".js-plotly-plot").first.wait_for(timeout=90_000)
-            wait_for_app(page)
-        if name in ("portfolio", "staffing"):  # pages with charts in their first tab: one drawn before hovering
-            page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=90_000)
-        bad = findings(page)
-        hovered = hover_every_chart(page)
-        bad += hovered[:-1]
-        tabs = page.locator('[data-baseweb="tab-list"] [role="tab"]')
-        for index in range(tabs.count()):
-            tabs.nth(index).click()
-            wait_for_app(page)
-            bad += findings(page) + hover_every_chart(page)[:-1]
-        if tabs.count():  # back to the first tab: a tab is drawn only while it is open (ui.widgets.lazy_tabs)
-            tabs.first.click()
-            wait_for_app(page)
-            charts_drawn(page)
-        screenshot(page, f"markup_{name}")
-        assert bad == [], bad
-        assert_no_exception(page)
-        shown = page.locator("body").evaluate("b => b.textContent").replace("\u2060", "")  # ui.widgets.plain
-        assert MARKUP_CODES["B03"] in shown or name not in ("branch", "portfolio", "staffing")  # as typed
-        if name in ("portfolio", "staffing"):  # charts included: the codes are their axis labels
-            drawn = " ".join(page.locator(".js-plotly-plot").all_text_contents())
-            assert MARKUP_CODES["B05"] in drawn and MARKUP_CODES["B03"] in drawn, drawn[:500]
-            # the hover check is not vacuous: a chart's data point showed its label (waited for, on both pages)
-            assert hovered[-1] != "0 charts labelled", hovered
+    else:
+        navigate(page, name)
+    assert_no_exception(page)
+    if name == "planning":  # the Gantt and the load chart appear once a plan is run
+        page.locator(".st-key-plan_run button").click()
+        page.locator(".js-plotly-plot").first.wait_for(timeout=90_000)
+        wait_for_app(page)
+    if name in ("portfolio", "staffing"):  # pages with charts in their first tab: one drawn before hovering
+        page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=90_000)
+    bad = findings(page)
+    hovered = hover_every_chart(page)
+    bad += hovered[:-1]
+    tabs = page.locator('[data-baseweb="tab-list"] [role="tab"]')
+    for index in range(tabs.count()):
+        tabs.nth(index).click()
+        wait_for_app(page)
+        bad += findings(page) + hover_every_chart(page)[:-1]
+    if tabs.count():  # back to the first tab: a tab is drawn only while it is open (ui.widgets.lazy_tabs)
+        tabs.first.click()
+        wait_for_app(page)
+        charts_drawn(page)
+    screenshot(page, f"markup_{name}")
+    assert bad == [], bad
+    assert_no_exception(page)
+    shown = page.locator("body").evaluate("b => b.textContent").replace("\u2060", "")  # ui.widgets.plain
+    assert MARKUP_CODES["B03"] in shown or name not in ("branch", "portfolio", "staffing")  # as typed
+    if name in ("portfolio", "staffing"):  # charts included: the codes are their axis labels
+        drawn = " ".join(page.locator(".js-plotly-plot").all_text_contents())
+        assert MARKUP_CODES["B05"] in drawn and MARKUP_CODES["B03"] in drawn, drawn[:500]
+        # the hover check is not vacuous: a chart's data point showed its label (waited for, on both pages)
+        assert hovered[-1] != "0 charts labelled", hovered
