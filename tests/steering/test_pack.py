@@ -235,6 +235,7 @@ def test_a_stored_snapshot_holds_what_what_changed_reads_and_gives_the_same_tabl
     assert stored["context"]["overdue_items"]  # the sample has overdue items on 2026-11-22: the check is not empty
     tables = snapshots.changes_between(sample_db, first, second)["tables"]
     same_tables(tables, snapshots.what_changed(full_early, full_late))
+    same_raid_keys(snapshots.raid_changes_between(sample_db), snapshots.changes_between(sample_db, first, second))
     assert len(tables["status_changes"]) and len(tables["people_left"]) and len(tables["new_overdue"])  # not empty
     assert snapshots.branch_statuses(sample_db, second) == {b["branch_code"]: b["status"]
                                                              for b in full_late["branches"]}
@@ -266,6 +267,16 @@ def test_a_snapshot_stored_in_the_full_form_is_still_read(sample_db) -> None:
     assert (changes["old_as_of"], changes["new_as_of"]) == ("2026-09-15", "2026-11-22")
     same_tables(changes["tables"], snapshots.what_changed(full, snapshots.snapshot_figures(sample_db, AS_OF)))
     assert sample_db.scalar("SELECT summary_json FROM snapshots WHERE snapshot_id = ?", [old_id]) == text
+    same_raid_keys(snapshots.raid_changes_between(sample_db), changes)
+
+
+def same_raid_keys(raid: dict, changes: dict) -> None:
+    """The pack's RAID changes (keys and decisions extracted by the database) are what_changed's."""
+    assert raid["old_as_of"] == changes["old_as_of"]
+    for name in snapshots.RAID_CHANGES:
+        whole = changes["tables"][name]
+        kept = [whole.columns[0], *(["decision"] if "decision" in whole else [])]
+        assert raid["tables"][name][kept].to_dict("records") == whole[kept].to_dict("records")
 
 
 # --- man-days ---------------------------------------------------------------------------------------
