@@ -136,9 +136,14 @@ def branch_staffing(db: Database, as_of: date, leaving: str | None = None,
                     settings: Mapping[str, float] | None = None) -> pd.DataFrame:
     """One row per branch: fill rate, gap, over-allocated own people, module coverage, key-user norms
     and the staffing status. Counts are 0 (never null); fill_rate is null without requirements.
-    One query (staffing_branch_summary.sql) so thousands of branches stay fast."""
+    Two queries (staffing_branch_summary.sql, staffing_branch_key_users.sql) so thousands of branches stay
+    fast; the summary and the pack need the first alone."""
     settings = _settings(db, settings)
-    frame = _branch_summary(db, as_of, leaving, settings)
+    frame = _branch_summary(db, as_of, leaving, settings).merge(
+        _run(db, "staffing_branch_key_users", as_of, leaving, pass_mark=float(settings["training_pass_mark"])),
+        on="branch_code", how="left")
+    for column in ("key_users", "passed_key_users"):  # 0, never null
+        frame[column] = frame[column].fillna(0).astype(int)
     frame["key_users_norm_low"] = [_norm(h, settings["end_users_per_key_user"]) for h in frame["headcount"]]
     frame["key_users_norm_high"] = [_norm(h, settings["end_users_per_key_user_low"]) for h in frame["headcount"]]
     frame["staffing_status"] = [staffing_status(u, s, m) for u, s, m in

@@ -1,6 +1,6 @@
 -- Every branch's staffing figures in one query (METRICS.md "Staffing"), composed from the metric
--- files themselves (staffing_branch_fill_rate, staffing_over_allocated, staffing_key_user_coverage,
--- staffing_key_user_assessment), so there is one definition of each figure:
+-- files themselves (staffing_branch_fill_rate, staffing_over_allocated, staffing_key_user_coverage), so
+-- there is one definition of each figure (the key users per branch: staffing_branch_key_users.sql):
 --   "A person is **active** on D when `joined_on` (if any) <= D and (`left_on` empty or > D);
 --   an assignment is active when its person is active and start_date <= D <= end_date (both
 --   inclusive; an empty end is open). Backup assignments (`is_backup`) count like any other."
@@ -29,11 +29,6 @@ over AS (
            count(*) FILTER (WHERE key_users > 0 AND trained_key_users = 0) AS untrained_modules
     FROM ({{staffing_key_user_coverage}})
     GROUP BY branch_code
-), people AS (
-    SELECT branch_code, count(DISTINCT person_code) AS key_users,
-           count(DISTINCT person_code) FILTER (WHERE assessment = 'passed') AS passed_key_users
-    FROM ({{staffing_key_user_assessment}})
-    GROUP BY branch_code
 )
 SELECT b.branch_code, b.branch_name, b.region_code, b.headcount, b.planned_go_live, b.actual_go_live,
        f.fill_rate, f.required_fte, f.gap_fte, f.requirements,
@@ -42,12 +37,9 @@ SELECT b.branch_code, b.branch_name, b.region_code, b.headcount, b.planned_go_li
        coalesce(c.uncovered_modules, 0) AS uncovered_modules,
        coalesce(c.spof_modules, 0) AS spof_modules,
        coalesce(c.below_norm_modules, 0) AS below_norm_modules,
-       coalesce(c.untrained_modules, 0) AS untrained_modules,
-       coalesce(k.key_users, 0) AS key_users,
-       coalesce(k.passed_key_users, 0) AS passed_key_users
+       coalesce(c.untrained_modules, 0) AS untrained_modules
 FROM branches AS b
 LEFT JOIN fill AS f USING (branch_code)
 LEFT JOIN over AS o USING (branch_code)
 LEFT JOIN coverage AS c USING (branch_code)
-LEFT JOIN people AS k USING (branch_code)
 ORDER BY b.branch_code
