@@ -25,6 +25,7 @@ from rollout.store.db import Database
 from rollout.store.settings import get_settings
 
 STATUSES = ("engaged", "cooling", "silent")
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # Call-list rule (docs/methodology/engagement.md): a silent or never-contacted head whose branch
 # goes live within this many days gets a visit rather than a phone call.
 VISIT_WITHIN_DAYS = 60
@@ -193,8 +194,10 @@ def call_order(table: pd.DataFrame) -> pd.DataFrame:
     calls = calls[calls["tier"] > 0]
     last = 10**9  # sorts a missing date after every real one
 
-    def ordinal(values: pd.Series) -> list[int]:
-        return [last if pd.isna(v) else pd.Timestamp(v).toordinal() for v in values]
+    def ordinal(values: pd.Series) -> np.ndarray:
+        """Each date's day number (date.toordinal), a missing one `last`: one array operation for 10,000 heads."""
+        days = (pd.to_datetime(values) - pd.Timestamp("1970-01-01")).dt.days + EPOCH_ORDINAL
+        return days.fillna(last).astype("int64").to_numpy()
 
     calls = calls.assign(_go_live=ordinal(calls["next_go_live"]),
                          _silent_first=(calls["status"] != "silent").astype(int),

@@ -62,25 +62,25 @@ class Figures:
     def __init__(self, db: Database, as_of: date) -> None:
         self.as_of = as_of
         self.settings = settings = get_settings(db)
-        read = _read_all({
+        read = _read_all({  # the longest reads first, so the two threads finish together
+            "track_record": lambda: track_record.track_record(db, as_of),
             # every branch's status and figures; the reasons in words only where a slide shows them (the
             # full lists word theirs when a renderer reads them: model.Deferred)
             "status": lambda: readiness.status_with_forecast(db, as_of, settings),
-            "regions": lambda: db.rows("SELECT region_code, region_name FROM regions"),
             "staffing": lambda: staffing.summary_fields(db, as_of, settings),
             "heads": lambda: engagement.executive_table(db, as_of),  # every head's status, the call list's rows
-            "coverage": lambda: lessons.application_coverage(db, as_of),
-            "lesson_titles": lambda: db.df("SELECT lesson_code, title AS lesson_title FROM lessons"),
-            "recurring": lambda: lessons.recurring_lessons(db, as_of),
             "man_days": lambda: man_days_metrics.by_region_and_phase(db, as_of),
-            "branch_days": lambda: man_days_read(db, as_of),
-            "gates": lambda: readiness.failing_gates(db, as_of),
-            "late": lambda: readiness.most_late_items(db, as_of),  # the item a reason or an action names
-            "decided": lambda: db.rows("SELECT DISTINCT branch_code FROM decisions"),
-            "trend": lambda: snapshots.status_counts(db, TREND_REVIEWS),
-            "track_record": lambda: track_record.track_record(db, as_of),
-            "raid_risks": lambda: raid_risks(db, as_of),
             "changes": lambda: snapshots.raid_changes_between(db),
+            "raid_risks": lambda: raid_risks(db, as_of),
+            "late": lambda: readiness.most_late_items(db, as_of),  # the item a reason or an action names
+            "gates": lambda: readiness.failing_gates(db, as_of),
+            "recurring": lambda: lessons.recurring_lessons(db, as_of),
+            "branch_days": lambda: man_days_read(db, as_of),
+            "coverage": lambda: lessons.application_coverage(db, as_of),
+            "trend": lambda: snapshots.status_counts(db, TREND_REVIEWS),
+            "decided": lambda: db.rows("SELECT DISTINCT branch_code FROM decisions"),
+            "regions": lambda: db.rows("SELECT region_code, region_name FROM regions"),
+            "lesson_titles": lambda: db.df("SELECT lesson_code, title AS lesson_title FROM lessons"),
         })
         self.status, self.staffing, self.heads = read["status"], read["staffing"], read["heads"]
         self.regions = {str(code): str(name) for code, name in read["regions"]}
