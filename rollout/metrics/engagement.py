@@ -81,19 +81,21 @@ def headline(heads: pd.DataFrame) -> dict[str, int]:
     return {**counts, "overdue_follow_ups": int(heads["overdue_follow_ups"].sum())}
 
 
-def executive_table(db: Database, as_of: date) -> pd.DataFrame:
+def executive_table(db: Database, as_of: date, commitments: bool = True) -> pd.DataFrame:
     """One row per executive: who, where, status, score, days since contact, next go-live, open
-    commitments and overdue follow-ups as of D."""
+    commitments (unless `commitments` is False: the call list does not read them) and overdue follow-ups as of D."""
     settings = get_settings(db)
     people = db.df("SELECT exec_code, name, title, region_code, branch_code FROM executives")
     values = _values(as_of, settings, db)
     frame = (people
              .merge(status(db, as_of, settings).drop(columns="as_of"), on="exec_code")
              .merge(overdue_follow_ups(db, as_of).drop(columns="as_of"), on="exec_code")
-             .merge(db.run(load_sql("engagement_next_go_live"), values), on="exec_code", how="left")
-             .merge(db.run(load_sql("engagement_open_commitments"), values), on="exec_code", how="left"))
+             .merge(db.run(load_sql("engagement_next_go_live"), values), on="exec_code", how="left"))
+    if commitments:
+        frame = frame.merge(db.run(load_sql("engagement_open_commitments"), values), on="exec_code", how="left")
     frame["branch_code"] = frame["branch_code"].where(frame["branch_code"].fillna("") != "", None)
-    return frame[TABLE_COLUMNS].sort_values("exec_code").reset_index(drop=True)
+    columns = TABLE_COLUMNS if commitments else [c for c in TABLE_COLUMNS if c != "open_commitments"]
+    return frame[columns].sort_values("exec_code").reset_index(drop=True)
 
 
 def score_history(db: Database, as_of: date, weeks: int = 26) -> pd.DataFrame:
@@ -232,7 +234,7 @@ def call_words(calls: pd.DataFrame) -> pd.DataFrame:
 def call_list(db: Database, as_of: date, limit: int | None = None) -> pd.DataFrame:
     """This week's executives to contact, most urgent first, each with a channel and the reason
     (CALL_LIST_COLUMNS); `limit`: only the first rows (a digest's, a slide's), worded alone."""
-    calls = call_order(executive_table(db, as_of))
+    calls = call_order(executive_table(db, as_of, commitments=False))
     return call_words(calls if limit is None else calls.head(max(0, limit)))
 
 

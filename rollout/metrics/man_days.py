@@ -67,6 +67,32 @@ def man_days_over_time(db: Database, as_of: date, branch_code: str) -> pd.DataFr
     return frame
 
 
+def _region_sums(figures: pd.DataFrame) -> pd.DataFrame:
+    """Per region of man_days_forecast's rows: used, budget, remaining (branches with both figures) and forecast
+    overrun, unrounded."""
+    both = figures.dropna(subset=["budget", "man_days_used"])
+    return pd.DataFrame({
+        "used": figures.groupby("region_code")["man_days_used"].sum(min_count=1),
+        "budget": figures.groupby("region_code")["budget"].sum(min_count=1),
+        "remaining": both.groupby("region_code")["remaining"].sum(min_count=1),
+        "forecast_overrun": figures.groupby("region_code")["overrun"].sum(min_count=1)})
+
+
+def _with_total(frame: pd.DataFrame) -> pd.DataFrame:
+    """Regions in code order, a TOTAL row last, to 1 decimal, region_code a column."""
+    frame = frame.sort_index()
+    total = frame.sum(min_count=1).to_frame("TOTAL").T
+    frame = pd.concat([frame, total]).round(1)
+    frame.index.name = "region_code"
+    return frame.reset_index()
+
+
+def by_region(figures: pd.DataFrame) -> pd.DataFrame:
+    """by_region_and_phase's budget, used, remaining and forecast overrun without the phases, from
+    man_days_forecast's rows (the steering pack's slide, which shows no phase)."""
+    return _with_total(_region_sums(figures))
+
+
 def by_region_and_phase(db: Database, as_of: date, branches: list[str] | None = None) -> pd.DataFrame:
     """Man-days used per region and phase (a column per phase, NO_PHASE for branches that do not log
     them), with each region's budget, used and remaining (budget − used, counting branches with
@@ -81,16 +107,7 @@ def by_region_and_phase(db: Database, as_of: date, branches: list[str] | None = 
     columns = [*CONSULTANT_PHASES, NO_PHASE]
     grid = used.pivot_table(index="region_code", columns="phase", values="man_days_used", aggfunc="sum",
                             fill_value=0.0).reindex(columns=columns, fill_value=0.0)
-    both = figures.dropna(subset=["budget", "man_days_used"])
-    totals = pd.DataFrame({
-        "used": figures.groupby("region_code")["man_days_used"].sum(min_count=1),
-        "budget": figures.groupby("region_code")["budget"].sum(min_count=1),
-        "remaining": both.groupby("region_code")["remaining"].sum(min_count=1),
-        "forecast_overrun": figures.groupby("region_code")["overrun"].sum(min_count=1)})
+    totals = _region_sums(figures)
     frame = grid.join(totals, how="outer").reindex(columns=[*columns, *totals.columns])
     frame[columns] = frame[columns].fillna(0.0)
-    frame = frame.sort_index()
-    total = frame.sum(min_count=1).to_frame("TOTAL").T
-    frame = pd.concat([frame, total]).round(1)
-    frame.index.name = "region_code"
-    return frame.reset_index()
+    return _with_total(frame)

@@ -68,14 +68,13 @@ class Figures:
             # full lists word theirs when a renderer reads them: model.Deferred)
             "status": lambda: readiness.status_with_forecast(db, as_of, settings),
             "staffing": lambda: staffing.summary_fields(db, as_of, settings),
-            "heads": lambda: engagement.executive_table(db, as_of),  # every head's status, the call list's rows
-            "man_days": lambda: man_days_metrics.by_region_and_phase(db, as_of),
+            "heads": lambda: engagement.executive_table(db, as_of, commitments=False),  # the call list's rows
+            "man_days": lambda: man_days_metrics.man_days_forecast(db, as_of),  # per branch: regions and appendix
             "changes": lambda: snapshots.raid_changes_between(db),
             "raid_risks": lambda: raid_risks(db, as_of),
             "late": lambda: readiness.most_late_items(db, as_of),  # the item a reason or an action names
             "gates": lambda: readiness.failing_gates(db, as_of),
             "recurring": lambda: lessons.recurring_lessons(db, as_of),
-            "branch_days": lambda: man_days_read(db, as_of),
             "coverage": lambda: lessons.application_coverage(db, as_of),
             "trend": lambda: snapshots.status_counts(db, TREND_REVIEWS),
             "decided": lambda: db.rows("SELECT DISTINCT branch_code FROM decisions"),
@@ -86,7 +85,8 @@ class Figures:
         self.regions = {str(code): str(name) for code, name in read["regions"]}
         self.calls = engagement.call_order(self.heads)
         self.coverage, self.lesson_titles, self.recurring = read["coverage"], read["lesson_titles"], read["recurring"]
-        self.man_days, self.branch_days = read["man_days"], read["branch_days"]
+        self.man_days = man_days_metrics.by_region(read["man_days"])
+        self.branch_days = (read["man_days"], self.status[["branch_code", "branch_name"]])
         self.gates, self.late = read["gates"], read["late"]
         self.trend, self.raid_risks, self.changes = read["trend"], read["raid_risks"], read["changes"]
         self.track_record = read["track_record"]
@@ -147,8 +147,10 @@ def _deferred(func: Any, *args: Any) -> Deferred:
 
 
 def _words(values: pd.Series, words: Mapping[str, str]) -> list[str | None]:
-    """Codes as words in the pack's language (unknown codes unchanged, missing as None)."""
-    return [None if is_missing(v) else _(words[v]) if v in words else str(v) for v in values]
+    """Codes as words in the pack's language (unknown codes unchanged, missing as None), each code translated
+    once (thousands of rows, a handful of codes)."""
+    said = {v: _(words[v]) if v in words else str(v) for v in values.dropna().unique()}
+    return [said.get(v) for v in values]  # a missing code: None
 
 
 def _pct(value: float | None) -> str:
@@ -536,7 +538,7 @@ def man_days_section(fig: Figures) -> Section:
                   colours={"budget": STATUS_COLOURS["no_plan"], "used": STATUS_COLOURS["live"]})
     full = pd.concat([regions, days.iloc[-1:]], ignore_index=True)
     per_branch = Table("man_days_branches", _("Man-days by branch"), pd.DataFrame(columns=BRANCH_DAYS_COLUMNS),
-                       _deferred(branch_days_rows, fig.branch_days), on_slide=False)
+                       _deferred(branch_days_rows, *fig.branch_days), on_slide=False)
     return Section("man_days", _("Consultant man-days used against budget"), lines, chart,
                    [Table("man_days", _("Man-days by region"), shown, full), per_branch])
 
@@ -544,8 +546,11 @@ def man_days_section(fig: Figures) -> Section:
 BRANCH_DAYS_COLUMNS = ["branch_code", "branch_name", "budget", "used", "remaining", "used_pct"]
 
 
-def branch_days_rows(days: pd.DataFrame) -> pd.DataFrame:
-    """The appendix's man-days by branch: man_days_read's rows with the % used, the total row named."""
+def branch_days_rows(forecast: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """The appendix's man-days by branch (man_days's rows, from man_days_forecast's per branch and the branches'
+    names), the total row named."""
+    days = names.merge(forecast[["branch_code", "budget", "man_days_used"]], on="branch_code", how="left")
+    days = man_days_rows(days.rename(columns={"budget": "budget_days", "man_days_used": "used_days"}))
     days = with_used_pct(days).rename(columns={"budget_days": "budget", "used_days": "used",
                                                "remaining_days": "remaining"})
     days["branch_name"] = days["branch_name"].where(days["branch_code"] != "TOTAL", _("All branches"))
@@ -650,11 +655,17 @@ def with_used_pct(days: pd.DataFrame) -> pd.DataFrame:
 
 
 def man_days_read(db: Database, as_of: date) -> pd.DataFrame:
-    """man_days without the % used (the pack words it only when a renderer reads the list)."""
-    frame = db.df("SELECT branch_code, branch_name, consultant_days_budget AS budget_days FROM branches "
-                  "ORDER BY branch_code").merge(
+    """man_days without the % used."""
+    frame = db.df("SELECT branch_code, branch_name, consultant_days_budget AS budget_days FROM branches").merge(
         man_days_metrics.man_days_used(db, as_of)[["branch_code", "man_days_used"]].rename(
             columns={"man_days_used": "used_days"}), on="branch_code", how="left")
+    return man_days_rows(frame)
+
+
+def man_days_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Branches (branch_code, branch_name, budget_days, used_days) in code order with remaining_days, and a
+    total row last: budget and used summed over every branch, remaining over the branches with both."""
+    frame = frame.sort_values("branch_code").reset_index(drop=True)
     frame["remaining_days"] = frame["budget_days"] - frame["used_days"]
     with_both = frame.dropna(subset=["budget_days", "used_days"])
     total = {"branch_code": "TOTAL", "branch_name": "all branches",
