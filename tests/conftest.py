@@ -51,6 +51,9 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         group.addoption("--dist", dest="dist", default="no")
 
 
+BROWSER_GROUP = "browser"
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: one worker per core, none (one process) when only named tests run (a `file::test` id)."""
@@ -59,6 +62,22 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     if config.args and all("::" in arg for arg in config.args):
         return 0
     return len(os.sched_getaffinity(0))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup` with the browser tests as one group, found by their path: pytest 9.2 no longer lets
+    xdist carry a test's xdist_group in its id (pytest-dev/pytest-xdist#1386), so the mark alone scattered them
+    over both workers, each starting its own server and Chromium."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserGroup(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return BROWSER_GROUP if nodeid.startswith("tests/e2e/") else super()._split_scope(nodeid)
+
+    return BrowserGroup(config, log)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -266,6 +266,7 @@ def test_a_scoped_viewer_sees_the_loads_without_whole_portfolio_counts(signed_in
     assert {"inserted", "updated", "unchanged"} <= set(whole.columns) and len(whole) > loads
 
 
+@pytest.mark.slow  # about 1 s of CPU: two page runs
 def test_a_scoped_editor_does_not_choose_a_problem_code(signed_in, sample_db_path: Path) -> None:
     with Database(sample_db_path) as db:
         add_user(db, LOCAL, "east@acme.cn", "editor", ["EAST"])
