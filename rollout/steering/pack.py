@@ -86,7 +86,7 @@ class Figures:
         self.calls = engagement.call_order(self.heads)
         self.coverage, self.lesson_titles, self.recurring = read["coverage"], read["lesson_titles"], read["recurring"]
         self.man_days = man_days_metrics.by_region(read["man_days"])
-        self.branch_days = (read["man_days"], self.status[["branch_code", "branch_name"]])
+        self.per_branch_days = read["man_days"]  # the man-days appendix's rows
         self.gates, self.late = read["gates"], read["late"]
         self.trend, self.raid_risks, self.changes = read["trend"], read["raid_risks"], read["changes"]
         self.track_record = read["track_record"]
@@ -135,8 +135,10 @@ def _table(key: str, title: str, full: pd.DataFrame, rows: int = SLIDE_ROWS) -> 
     return Table(key, title, _top(full, rows), full)
 
 
-def _appendix(key: str, title: str, full: pd.DataFrame) -> Table:
-    """A full list that is only in the Excel pack and the HTML appendix."""
+def _appendix(key: str, title: str, full: pd.DataFrame | Deferred, columns: list[str] | None = None) -> Table:
+    """A full list that is only in the Excel pack and the HTML appendix (a deferred one with its columns)."""
+    if isinstance(full, Deferred):
+        return Table(key, title, pd.DataFrame(columns=columns), full, on_slide=False)
     full = full.reset_index(drop=True)
     return Table(key, title, full.iloc[0:0], full, on_slide=False)
 
@@ -244,8 +246,9 @@ def region_section(fig: Figures) -> Section:
         lines.append(ngettext("{region}: {red} red branch of {branches}.",
                               "{region}: {red} red branches of {branches}.", int(worst["red"])).format(
             region=worst["region_name"], red=int(worst["red"]), branches=int(worst["branches"])))
-    every = Table("branches", _("All branches, risk first"), pd.DataFrame(columns=BRANCH_LIST_COLUMNS),
-                  _deferred(branch_list, fig.status, fig.gates, fig.late, fig.settings, fig.regions), on_slide=False)
+    every = _appendix("branches", _("All branches, risk first"),
+                      _deferred(branch_list, fig.status, fig.gates, fig.late, fig.settings, fig.regions),
+                      BRANCH_LIST_COLUMNS)
     return Section("regions", _("Status by region"), lines, chart,
                    [_table("regions", _("Status by region"), rollup[REGION_COLUMNS]), every])
 
@@ -537,8 +540,9 @@ def man_days_section(fig: Figures) -> Section:
     chart = Chart("bar", _top(regions), "region_name", ["budget", "used"], _("Man-days per region: budget and used"),
                   colours={"budget": STATUS_COLOURS["no_plan"], "used": STATUS_COLOURS["live"]})
     full = pd.concat([regions, days.iloc[-1:]], ignore_index=True)
-    per_branch = Table("man_days_branches", _("Man-days by branch"), pd.DataFrame(columns=BRANCH_DAYS_COLUMNS),
-                       _deferred(branch_days_rows, *fig.branch_days), on_slide=False)
+    per_branch = _appendix("man_days_branches", _("Man-days by branch"),
+                           _deferred(branch_days_rows, fig.per_branch_days, fig.status[["branch_code", "branch_name"]]),
+                           BRANCH_DAYS_COLUMNS)
     return Section("man_days", _("Consultant man-days used against budget"), lines, chart,
                    [Table("man_days", _("Man-days by region"), shown, full), per_branch])
 
@@ -645,21 +649,16 @@ def write_report(db: Database, as_of: date, out: Path, language: str | None = No
 def man_days(db: Database, as_of: date) -> pd.DataFrame:
     """Consultant man-days per branch: budget, used on D (METRICS.md "Man-days used": the logged days,
     else the branches sheet's figure), remaining (budget − used), % used; a total row last."""
-    return with_used_pct(man_days_read(db, as_of))
-
-
-def with_used_pct(days: pd.DataFrame) -> pd.DataFrame:
-    """Rows of man_days_read with used_pct: used / budget × 100 to 1 decimal (None without a budget)."""
-    return days.assign(used_pct=[round1(u / b * 100) if not is_missing(u) and not is_missing(b) and b > 0 else None
-                                 for u, b in zip(days["used_days"], days["budget_days"], strict=True)])
-
-
-def man_days_read(db: Database, as_of: date) -> pd.DataFrame:
-    """man_days without the % used."""
     frame = db.df("SELECT branch_code, branch_name, consultant_days_budget AS budget_days FROM branches").merge(
         man_days_metrics.man_days_used(db, as_of)[["branch_code", "man_days_used"]].rename(
             columns={"man_days_used": "used_days"}), on="branch_code", how="left")
-    return man_days_rows(frame)
+    return with_used_pct(man_days_rows(frame))
+
+
+def with_used_pct(days: pd.DataFrame) -> pd.DataFrame:
+    """Rows of man_days_rows with used_pct: used / budget × 100 to 1 decimal (None without a budget)."""
+    return days.assign(used_pct=[round1(u / b * 100) if not is_missing(u) and not is_missing(b) and b > 0 else None
+                                 for u, b in zip(days["used_days"], days["budget_days"], strict=True)])
 
 
 def man_days_rows(frame: pd.DataFrame) -> pd.DataFrame:

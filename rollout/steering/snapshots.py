@@ -17,6 +17,7 @@ the full form are read as they are.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -496,22 +497,25 @@ def raid_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, pd.DataF
 
 def changes_between(db: Database, old_id: int | None = None, new_id: int | None = None) -> dict[str, Any]:
     """What changed between two stored snapshots (default: the latest and the one before)."""
-    if old_id is None and new_id is None:
-        old_id, new_id = latest_pair(db)
-    if old_id is None or new_id is None:
-        return {"old_id": old_id, "new_id": new_id, "old_as_of": None, "new_as_of": None, "tables": None}
-    old, new = get_snapshot(db, old_id), get_snapshot(db, new_id)
-    return {"old_id": int(old_id), "new_id": int(new_id), "old_as_of": old.get("as_of"),
-            "new_as_of": new.get("as_of"), "tables": what_changed(old, new)}
+    return _between(db, old_id, new_id, get_snapshot, what_changed)
 
 
 def raid_changes_between(db: Database) -> dict[str, Any]:
     """changes_between of the latest two reviews with its RAID tables alone, each row holding the entry's key
     and a deviation's decision, nothing else (the steering pack's line counts them): only the snapshots' RAID
     lists are read, not 10,000 branches' figures twice."""
-    old_id, new_id = latest_pair(db)
+    return _between(db, None, None, _raid_part, raid_changes)
+
+
+def _between(db: Database, old_id: int | None, new_id: int | None,
+             read: Callable[[Database, int], dict[str, Any]],
+             compare: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """compare(read(old), read(new)) of two stored snapshots (default: the latest and the one before), with
+    their ids and dates; tables None when either is missing."""
+    if old_id is None and new_id is None:
+        old_id, new_id = latest_pair(db)
     if old_id is None or new_id is None:
         return {"old_id": old_id, "new_id": new_id, "old_as_of": None, "new_as_of": None, "tables": None}
-    old, new = _raid_part(db, old_id), _raid_part(db, new_id)
+    old, new = read(db, old_id), read(db, new_id)
     return {"old_id": int(old_id), "new_id": int(new_id), "old_as_of": old.get("as_of"),
-            "new_as_of": new.get("as_of"), "tables": raid_changes(old, new)}
+            "new_as_of": new.get("as_of"), "tables": compare(old, new)}
