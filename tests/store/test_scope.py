@@ -8,6 +8,7 @@ editor's handle on the demo portfolio and look for any code of another region in
 from __future__ import annotations
 
 import inspect
+import io
 import json
 import re
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -289,6 +291,26 @@ def test_no_other_region_leaks_from(demo: Any, name: str, func: Callable[..., An
     # shares, ids) different figures, since the scoped ones are computed over one region
     whole = text_of(func(db, *args))
     assert foreign.findall(whole) or whole != text_of(result), f"{name}: scoped and unscoped agree"
+
+
+def pack_text(data: bytes, kind: str) -> str:
+    """Every cell of an Excel pack, or the HTML pack's text."""
+    if kind == "html":
+        return data.decode("utf-8")
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return "\n".join(str(value) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                     for value in row if value is not None)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["xlsx", "html"])
+def test_no_other_region_leaks_from_the_packs_full_lists(demo: Any, kind: str) -> None:
+    """The Excel and HTML packs write their full lists when they are rendered (steering.model.Deferred): what
+    they write is the scope's alone, and the whole store's lists hold other regions' codes (the check bites)."""
+    db, editor, _pilot, foreign = demo
+    scoped = pack_text(pack.report_bytes(db.scoped(editor), TODAY, kind), kind)
+    assert not sorted(set(foreign.findall(scoped)))
+    assert foreign.findall(pack_text(pack.report_bytes(db, TODAY, kind), kind))
 
 
 def test_the_pilot_template_serves_every_region_but_the_pilot_stays_out_of_scope(demo: Any) -> None:
