@@ -342,13 +342,15 @@ def statuses(db: Database, as_of: date, settings: Mapping[str, float] | None = N
     return _status_frame(db, as_of, _settings(db, settings))
 
 
-def summary_fields(db: Database, as_of: date, settings: dict[str, float]) -> pd.DataFrame:
+def summary_fields(db: Database, as_of: date, settings: dict[str, float],
+                   status: pd.DataFrame | None = None) -> pd.DataFrame:
     """branch_code + checklist_readiness, overdue_items, failing_gates, data_readiness,
     forecast_ready_on, slip_days, status, p_ready_by_go_live, ready_p50_on, ready_p80_on (unrounded;
-    summary.py rounds)."""
-    status = _status_frame(db, as_of, _settings(db, settings))
-    chances = probabilistic_forecast(db, as_of, status)[["branch_code", *PROBABILISTIC_COLUMNS]]
-    return status[SUMMARY_COLUMNS].merge(chances, on="branch_code", how="left")
+    summary.py rounds). `status`: status_with_forecast of the same date when the caller has it (a snapshot
+    words its reasons from the same frame)."""
+    if status is None:
+        status = status_with_forecast(db, as_of, settings)
+    return status[[*SUMMARY_COLUMNS, *PROBABILISTIC_COLUMNS]]
 
 
 # --- status reasons in words ----------------------------------------------------------------------

@@ -61,11 +61,12 @@ def records(frame: pd.DataFrame, fields: list[str], key: str) -> list[dict[str, 
     return [{f: json_value(f, row[f]) for f in fields} for row in frame.to_dict("records")]
 
 
-def summary(db: Database, as_of: date) -> dict[str, Any]:
-    """Every branch, executive and lesson with its figures as of a date, and the forecast's track record."""
+def summary(db: Database, as_of: date, status: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Every branch, executive and lesson with its figures as of a date, and the forecast's track record.
+    `status`: readiness.status_with_forecast of the date when the caller has it (snapshots)."""
     settings = get_settings(db)
     branches = db.df("SELECT branch_code FROM branches")
-    for part in (readiness.summary_fields(db, as_of, settings), staffing.summary_fields(db, as_of, settings),
+    for part in (readiness.summary_fields(db, as_of, settings, status), staffing.summary_fields(db, as_of, settings),
                  kickoff.summary_fields(db, as_of, settings), man_days.summary_fields(db, as_of, settings),
                  after_go_live.summary_fields(db, as_of, settings), raid.summary_fields(db, as_of, settings)):
         branches = branches.merge(part, on="branch_code", how="left")

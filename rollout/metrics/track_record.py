@@ -72,8 +72,12 @@ def forecasts(db: Database, as_of: date) -> pd.DataFrame:
     actual = pd.to_datetime(branches["actual_go_live"]).to_numpy()
     live = actual[:, None] <= forecast_on.to_numpy()[None, :]  # NaT compares False: never live
     has_plan = branches["weight_planned"].to_numpy(dtype=float) > 0
-    # μ > 0 exactly when any of the eight weeks had weight done: the model runs on the forecasts only
-    rows, cols = np.nonzero(has_plan[:, None] & ~live & (remaining > 0) & (pace.max(axis=2) > 0))
+    # μ > 0 exactly when any of the eight weeks had weight done: the model runs on the forecasts only. The
+    # weeks with any done are counted per window from a running count (a max over the strided windows took
+    # 0.15 s at 10,000 branches)
+    weeks_done = np.concatenate([np.zeros((len(codes), 1)), np.cumsum(done[:, 1:] > 0, axis=1)], axis=1)
+    paced = weeks_done[:, PACE_WEEKS + 1:WEEKS + PACE_WEEKS + 1] - weeks_done[:, 1:WEEKS + 1] > 0
+    rows, cols = np.nonzero(has_plan[:, None] & ~live & (remaining > 0) & paced)
     mean, sd = pace_figures(pace[rows, cols, :])
 
     planned = pd.to_datetime(branches["planned_go_live"])

@@ -33,6 +33,7 @@ from rollout.store.audit import authorise_own_scope
 from rollout.store.audit import record as audit_record
 from rollout.store.db import Database
 from rollout.store.scope import saved_in_scope, scope_text
+from rollout.store.settings import get_settings
 
 APPLIED = ("applied", "verified")
 MOVES_SHOWN = 5
@@ -59,29 +60,37 @@ def _shown(value: Any) -> str:
 
 # --- snapshots ----------------------------------------------------------------------------------------
 
-def status_reasons(db: Database, as_of: date) -> dict[str, str]:
-    """branch_code -> the reasons of readiness.branch_status, as one text."""
-    frame = readiness.branch_status(db, as_of)
-    return {str(code): "; ".join(str(r) for r in reasons) for code, reasons in zip(frame["branch_code"],
-                                                                                   frame["reasons"], strict=True)}
+def status_reasons(db: Database, as_of: date, status: pd.DataFrame | None = None,
+                   gates: pd.DataFrame | None = None) -> dict[str, str]:
+    """branch_code -> the reasons of readiness.branch_status, as one text. `status` and `gates`:
+    readiness.status_with_forecast and failing_gates of the date when the caller has them."""
+    settings = get_settings(db)
+    status = readiness.status_with_forecast(db, as_of, settings) if status is None else status
+    gates = readiness.failing_gates(db, as_of) if gates is None else gates
+    frame = readiness.with_reasons(status, gates, readiness.most_late_items(db, as_of), settings)
+    return {str(code): REASON_SEPARATOR.join(str(r) for r in reasons)
+            for code, reasons in zip(frame["branch_code"], frame["reasons"], strict=True)}
 
 
-def _items(db: Database, as_of: date, kind: str) -> list[dict[str, Any]]:
-    """Overdue items or failing gates as of a date (readiness's own lists): branch_code, item_code, title,
-    due_date."""
-    frame = getattr(readiness, kind)(db, as_of)
-    found = [{"branch_code": str(r[0]), "item_code": str(r[1]), "title": r[2], "due_date": iso_text(r[3])}
-             for r in frame[["branch_code", "item_code", "title", "due_date"]].itertuples(index=False)]
-    return sorted(found, key=lambda i: (i["branch_code"], i["item_code"]))
+def _items(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Overdue items or failing gates (readiness's own lists) as records: branch_code, item_code, title,
+    due_date, in branch and item order (column lists, not a loop over rows: 2,000 branches have tens of
+    thousands of overdue items, and a snapshot keeps them all)."""
+    frame = frame.sort_values(["branch_code", "item_code"], key=lambda s: s.astype(str), kind="stable")
+    due = [iso_text(d) for d in frame["due_date"].tolist()]
+    return [{"branch_code": str(b), "item_code": str(i), "title": t, "due_date": d}
+            for b, i, t, d in zip(frame["branch_code"].tolist(), frame["item_code"].tolist(),
+                                  frame["title"].tolist(), due, strict=True)]
 
 
-def snapshot_context(db: Database, as_of: date) -> dict[str, Any]:
-    """Facts frozen beside the figures so that "what changed" needs nothing but two snapshots."""
+def snapshot_context(db: Database, as_of: date, status: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Facts frozen beside the figures so that "what changed" needs nothing but two snapshots. `status`:
+    readiness.status_with_forecast of the date when the caller has it (snapshot_figures)."""
     branches = {r[0]: {"name": r[1]} for r in db.rows("SELECT branch_code, branch_name FROM branches "
                                                       "ORDER BY branch_code")}
     executives = {r[0]: {"name": r[1]} for r in db.rows("SELECT exec_code, name FROM executives ORDER BY exec_code")}
     lessons = {r[0]: {"title": r[1]} for r in db.rows("SELECT lesson_code, title FROM lessons ORDER BY lesson_code")}
-    overdue, gates = _items(db, as_of, "overdue_items"), _items(db, as_of, "failing_gates")
+    gates = readiness.failing_gates(db, as_of)
     left = [{"person_code": r[0], "name": r[1], "branch_code": r[2], "left_on": iso_text(r[3])}
             for r in db.rows("SELECT person_code, name, branch_code, left_on FROM people "
                              "WHERE left_on IS NOT NULL AND left_on <= ? ORDER BY person_code", [as_of])]
@@ -89,7 +98,8 @@ def snapshot_context(db: Database, as_of: date) -> dict[str, Any]:
                     for r in db.rows("SELECT lesson_code, branch_code, status FROM lesson_applications "
                                      "ORDER BY lesson_code, branch_code")]
     return {"branches": branches, "executives": executives, "lessons": lessons,
-            "reasons": status_reasons(db, as_of), "overdue_items": overdue, "failing_gates": gates,
+            "reasons": status_reasons(db, as_of, status, gates),
+            "overdue_items": _items(readiness.overdue_items(db, as_of)), "failing_gates": _items(gates),
             "people_left": left, "lesson_applications": applications, "raid": raid_context(db, as_of)}
 
 
@@ -111,8 +121,9 @@ def raid_context(db: Database, as_of: date) -> dict[str, list[dict[str, Any]]]:
 def snapshot_figures(db: Database, as_of: date) -> dict[str, Any]:
     """What a snapshot freezes, in full: the summary JSON plus its frozen context, and the scope it covers
     (only that scope sees the snapshot again: rollout.store.scope). Stored as `compact(...)` of it."""
-    figures = summary(db, as_of)
-    figures["context"] = snapshot_context(db, as_of)
+    status = readiness.status_with_forecast(db, as_of)  # the summary's statuses and the context's reasons
+    figures = summary(db, as_of, status)
+    figures["context"] = snapshot_context(db, as_of, status)
     figures["scope"] = scope_text(db)
     return figures
 
