@@ -90,10 +90,12 @@ def summary_fields(db: Database, as_of: date, settings: Mapping[str, float] | No
     return branch_figures(db, as_of)[SUMMARY_COLUMNS]
 
 
-def open_items(db: Database, as_of: date) -> pd.DataFrame:
+def open_items(db: Database, as_of: date, kind: str | None = None) -> pd.DataFrame:
     """Every item open on D (programme-wide ones with an empty branch_code), with score, band, overdue and
-    age: overdue actions first (the most late first), then by score (critical first), then the oldest."""
-    frame = _run(db, "raid_open_items", as_of)
+    age: overdue actions first (the most late first), then by score (critical first), then the oldest.
+    `kind`: only the items of that kind (a reader of risks alone skips the other two thirds' texts)."""
+    frame = _run(db, "raid_open_items", as_of) if kind is None else _run(db, "raid_open_items_of_kind", as_of,
+                                                                             kind=kind)
     frame["overdue"] = frame["overdue"].fillna(False).astype(bool)
     return frame.sort_values(["overdue", "score", "due_date", "age_days", "raid_code"],
                              ascending=[False, False, True, False, True], na_position="last").reset_index(drop=True)
@@ -141,8 +143,8 @@ def raised_closed_per_week(db: Database, as_of: date, weeks: int = 12) -> pd.Dat
 def risk_heat_map(db: Database, as_of: date) -> pd.DataFrame:
     """Open scored risks on D counted per (probability, impact): the cells of the heat map, 25 rows (0 where
     none), so the grid is always whole."""
-    risks = open_items(db, as_of)
-    risks = risks[(risks["kind"] == "risk") & risks["score"].notna()]
+    risks = open_items(db, as_of, "risk")
+    risks = risks[risks["score"].notna()]
     counts = risks.groupby(["probability", "impact"]).size()
     rows = [{"probability": p, "impact": i, "risks": int(counts.get((p, i), 0)), "score": p * i,
              "band": band_of(p * i)} for p in range(1, 6) for i in range(1, 6)]
@@ -172,8 +174,8 @@ def decided_between(db: Database, after: date, until: date) -> pd.DataFrame:
 
 def new_critical_risks(db: Database, after: date, until: date) -> pd.DataFrame:
     """Risks of band critical raised in (after, until] and still open on `until`."""
-    frame = open_items(db, until)
-    frame = frame[(frame["kind"] == "risk") & (frame["band"] == "critical")]
+    frame = open_items(db, until, "risk")
+    frame = frame[frame["band"] == "critical"]
     return frame[pd.to_datetime(frame["raised_on"]) > pd.Timestamp(after)].reset_index(drop=True)
 
 

@@ -39,13 +39,13 @@ RECORD_FIELDS = ["forecasts", "p50_decided", "p50_coverage", "p80_decided", "p80
 SCORES = {"brier", "brier_reference", "brier_skill"}  # three decimals; the coverages one
 
 
-def _weekly_done(db: Database, as_of: date, codes: pd.Index) -> np.ndarray:
-    """branches × (61) weight done in week b = 1…60 before D (column b; column 0 unused)."""
+def _weekly_done(db: Database, as_of: date, branches: int) -> np.ndarray:
+    """branches × (61) weight done in week b = 1…60 before D (column b; column 0 unused), the rows in
+    track_record_branches.sql's order."""
     weekly = db.run(load_sql("track_record_weekly_pace"), {"as_of": as_of, "weeks": WEEKS + PACE_WEEKS})
-    done = np.zeros((len(codes), WEEKS + PACE_WEEKS + 1))
-    if not weekly.empty:
-        rows = codes.get_indexer(weekly["branch_code"])
-        np.add.at(done, (rows, weekly["week"].to_numpy(dtype=int)), weekly["weight"].to_numpy(dtype=float))
+    done = np.zeros((branches, WEEKS + PACE_WEEKS + 1))
+    done[weekly["branch_row"].to_numpy(dtype=int), weekly["week"].to_numpy(dtype=int)] = \
+        weekly["weight"].to_numpy(dtype=float)  # one row per (branch, week)
     return done
 
 
@@ -59,7 +59,7 @@ def forecasts(db: Database, as_of: date) -> pd.DataFrame:
     NaT). In branch code order, then the newest forecast first."""
     branches = db.run(load_sql("track_record_branches"), {"as_of": as_of})
     codes = pd.Index(branches["branch_code"].astype(str))
-    done = _weekly_done(db, as_of, codes)
+    done = _weekly_done(db, as_of, len(codes))
     d = pd.Timestamp(as_of)
     k = np.arange(1, WEEKS + 1)
 

@@ -384,8 +384,7 @@ def risks_section(fig: Figures) -> Section:
 def raid_risks(db: Database, as_of: date) -> pd.DataFrame:
     """Open risks of the RAID log on the date by score, critical first (unscored last), the band in words and a
     programme-wide risk named as such."""
-    items = raid.open_items(db, as_of)
-    risks = items[items["kind"] == "risk"].sort_values(["score", "raised_on", "raid_code"],
+    risks = raid.open_items(db, as_of, "risk").sort_values(["score", "raised_on", "raid_code"],
                                                        ascending=[False, True, True], na_position="last")
     return pd.DataFrame({"raid_code": risks["raid_code"],
                          "branch_code": risks["branch_code"].fillna(_("the whole programme")),

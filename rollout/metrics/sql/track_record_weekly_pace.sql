@@ -6,11 +6,17 @@
 -- w_j as of F_k is week b = k + j. So the weight done per week b = 1...$weeks (52 + 8 = 60) is read once
 -- per branch, and rollout.metrics.track_record slides the 8-week window over it (no replay per date).
 -- "Done as of D" (status done, completed_on <= D): the weeks also give the weight done after each F_k.
--- One row per (branch, week with any weight done). Parameters: $as_of, $weeks.
+-- One row per (branch, week with any weight done), the branch by its row in track_record_branches.sql (branch
+-- code order, from 0), so the weeks land in a matrix without looking codes up. Parameters: $as_of, $weeks.
+WITH numbered AS (
+    SELECT branch_code, CAST(row_number() OVER (ORDER BY branch_code) - 1 AS INTEGER) AS branch_row
+    FROM branches
+)
 SELECT
-    branch_code,
-    CAST(date_diff('day', completed_on, $as_of::DATE) // 7 + 1 AS INTEGER) AS week,
-    sum(weight) AS weight
-FROM checklist
-WHERE status = 'done' AND completed_on <= $as_of::DATE AND completed_on > $as_of::DATE - 7 * $weeks::INTEGER
+    n.branch_row,
+    CAST(date_diff('day', c.completed_on, $as_of::DATE) // 7 + 1 AS INTEGER) AS week,
+    sum(c.weight) AS weight
+FROM checklist c
+JOIN numbered n ON n.branch_code = c.branch_code
+WHERE c.status = 'done' AND c.completed_on <= $as_of::DATE AND c.completed_on > $as_of::DATE - 7 * $weeks::INTEGER
 GROUP BY ALL
