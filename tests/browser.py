@@ -143,7 +143,10 @@ def browser_page(browser: object, url: str) -> Iterator[object]:
 def wait_for_app(page: object, timeout: float = 90_000) -> None:
     """Until the script has finished running and nothing is left spinning."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-    page.wait_for_timeout(300)  # let the last delta render
+    # let the last delta render, and catch a rerun the finished run asked for (a query parameter written back):
+    # the browser asks within a round trip on loopback. 150 ms, not 300: the browser tests run on one worker, and
+    # while it waits the second core idles (about 500 waits a run)
+    page.wait_for_timeout(150)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
 
 
