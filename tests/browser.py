@@ -194,9 +194,7 @@ def navigate(page: object, url_path: str, timeout: float = 90_000) -> None:
     link = menu.locator(f'a[data-testid="stSidebarNavLink"][href$="/{path}"]')
     # by the keyboard (focus, Enter), as a click would but with no pointer left over the sidebar: a hovered
     # sidebar draws its collapse button, a button no page drew
-    if link.count() == 0:  # the menu shows its first ten pages; the others behind "View N more"
-        menu.locator('[data-testid="stSidebarNavViewButton"]').press("Enter")
-    link.press("Enter")
+    link.press("Enter")  # the menu lists every page (ui.navigation: expanded)
     # the app writes the new page's URL when the server's new run of it begins (no earlier: a finished run
     # seen before that would be the old page's)
     page.wait_for_url(lambda url: urllib.parse.urlparse(url).path == f"/{path}", timeout=timeout)

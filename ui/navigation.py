@@ -75,10 +75,11 @@ def by_url_path(url_path: str) -> PageDef:
 
 
 def navigation(caller: Caller) -> StreamlitPage:
-    """app.py's st.navigation over the caller's pages, grouped by who uses them; the page to run."""
+    """app.py's st.navigation over the caller's pages, grouped by who uses them; the page to run. Every page is
+    listed (expanded): a collapsed menu ends in Streamlit's own "View 4 more", English in the Chinese interface."""
     return st.navigation({_(section): [view for p in pages if p.needs is None or caller.may(p.needs)
                                        for view in ((p.page(), p.alias()) if p.default else (p.page(),))]
-                          for section, pages in PAGES.items()})
+                          for section, pages in PAGES.items()}, expanded=True)
 
 
 def switch_to(target: PageDef, **query: str) -> NoReturn:
