@@ -452,13 +452,16 @@ def _split(frame: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
     return parts
 
 
-def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
+def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | None = None,
+                  status: pd.DataFrame | None = None, gates: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every branch with its status and reasons in words (the top reason first), days to go-live,
     stage and every readiness figure, the probabilistic forecast's three figures among them (with
-    weeks_with_progress and trusted). `reasons` is a list of text, `top_reason` its first item."""
+    weeks_with_progress and trusted). `reasons` is a list of text, `top_reason` its first item. `status` and
+    `gates`: status_with_forecast and failing_gates of the date when the caller has them (a snapshot)."""
     settings = _settings(db, settings)
-    return with_reasons(status_with_forecast(db, as_of, settings), failing_gates(db, as_of),
-                        most_late_items(db, as_of), settings)
+    status = status_with_forecast(db, as_of, settings) if status is None else status
+    gates = failing_gates(db, as_of) if gates is None else gates
+    return with_reasons(status, gates, most_late_items(db, as_of), settings)
 
 
 def status_with_forecast(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:

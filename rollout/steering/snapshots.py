@@ -33,7 +33,6 @@ from rollout.store.audit import authorise_own_scope
 from rollout.store.audit import record as audit_record
 from rollout.store.db import Database
 from rollout.store.scope import saved_in_scope, scope_text
-from rollout.store.settings import get_settings
 
 APPLIED = ("applied", "verified")
 MOVES_SHOWN = 5
@@ -60,14 +59,10 @@ def _shown(value: Any) -> str:
 
 # --- snapshots ----------------------------------------------------------------------------------------
 
-def status_reasons(db: Database, as_of: date, status: pd.DataFrame | None = None,
-                   gates: pd.DataFrame | None = None) -> dict[str, str]:
-    """branch_code -> the reasons of readiness.branch_status, as one text. `status` and `gates`:
-    readiness.status_with_forecast and failing_gates of the date when the caller has them."""
-    settings = get_settings(db)
-    status = readiness.status_with_forecast(db, as_of, settings) if status is None else status
-    gates = readiness.failing_gates(db, as_of) if gates is None else gates
-    frame = readiness.with_reasons(status, gates, readiness.most_late_items(db, as_of), settings)
+def status_reasons(db: Database, as_of: date, status: pd.DataFrame, gates: pd.DataFrame) -> dict[str, str]:
+    """branch_code -> the reasons of readiness.branch_status, as one text, worded from the snapshot's own
+    status_with_forecast and failing_gates of the date."""
+    frame = readiness.branch_status(db, as_of, status=status, gates=gates)
     return {str(code): REASON_SEPARATOR.join(str(r) for r in reasons)
             for code, reasons in zip(frame["branch_code"], frame["reasons"], strict=True)}
 
@@ -83,9 +78,9 @@ def _items(frame: pd.DataFrame) -> list[dict[str, Any]]:
                                   frame["title"].tolist(), due, strict=True)]
 
 
-def snapshot_context(db: Database, as_of: date, status: pd.DataFrame | None = None) -> dict[str, Any]:
+def snapshot_context(db: Database, as_of: date, status: pd.DataFrame) -> dict[str, Any]:
     """Facts frozen beside the figures so that "what changed" needs nothing but two snapshots. `status`:
-    readiness.status_with_forecast of the date when the caller has it (snapshot_figures)."""
+    readiness.status_with_forecast of the date (the summary's statuses, read once: snapshot_figures)."""
     branches = {r[0]: {"name": r[1]} for r in db.rows("SELECT branch_code, branch_name FROM branches "
                                                       "ORDER BY branch_code")}
     executives = {r[0]: {"name": r[1]} for r in db.rows("SELECT exec_code, name FROM executives ORDER BY exec_code")}
