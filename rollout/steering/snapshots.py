@@ -59,9 +59,11 @@ def _shown(value: Any) -> str:
 
 # --- snapshots ----------------------------------------------------------------------------------------
 
-def status_reasons(db: Database, as_of: date, status: pd.DataFrame, gates: pd.DataFrame) -> dict[str, str]:
-    """branch_code -> the reasons of readiness.branch_status, as one text, worded from the snapshot's own
-    status_with_forecast and failing_gates of the date."""
+def status_reasons(db: Database, as_of: date, status: pd.DataFrame | None = None,
+                   gates: pd.DataFrame | None = None) -> dict[str, str]:
+    """branch_code -> the reasons of readiness.branch_status, as one text. `status` and `gates`:
+    readiness.status_with_forecast and failing_gates of the date when the caller has them (a snapshot; read
+    here otherwise, so the function is a read of the store alone, as tests/store/test_scope.py sweeps them)."""
     frame = readiness.branch_status(db, as_of, status=status, gates=gates)
     return {str(code): REASON_SEPARATOR.join(str(r) for r in reasons)
             for code, reasons in zip(frame["branch_code"], frame["reasons"], strict=True)}
@@ -78,9 +80,9 @@ def _items(frame: pd.DataFrame) -> list[dict[str, Any]]:
                                   frame["title"].tolist(), due, strict=True)]
 
 
-def snapshot_context(db: Database, as_of: date, status: pd.DataFrame) -> dict[str, Any]:
+def snapshot_context(db: Database, as_of: date, status: pd.DataFrame | None = None) -> dict[str, Any]:
     """Facts frozen beside the figures so that "what changed" needs nothing but two snapshots. `status`:
-    readiness.status_with_forecast of the date (the summary's statuses, read once: snapshot_figures)."""
+    readiness.status_with_forecast of the date when the caller has it (snapshot_figures: the summary's)."""
     branches = {r[0]: {"name": r[1]} for r in db.rows("SELECT branch_code, branch_name FROM branches "
                                                       "ORDER BY branch_code")}
     executives = {r[0]: {"name": r[1]} for r in db.rows("SELECT exec_code, name FROM executives ORDER BY exec_code")}
