@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from rollout.exchange.spec import SHEETS
-from rollout.metrics.queries import SQL_DIR, load_sql
+from rollout.metrics.queries import SQL_DIR, fragment, load_sql
 from rollout.store.db import LATEST_VERSION, MIGRATIONS_DIR, Database
 
 from support import ROOT
@@ -198,6 +198,20 @@ def test_every_metric_query_resolves_its_includes() -> None:
         code = [line for line in load_sql(path.stem).splitlines() if not line.lstrip().startswith("--")]
         assert not [line for line in code if "{{" in line], path.name
     assert "actual_go_live <= $as_of::DATE" in load_sql("readiness_status")  # "live on D", included
+
+
+def test_an_included_query_loses_its_closing_order_by_only() -> None:
+    """A subquery's order means nothing, so an include drops the closing ORDER BY (DuckDB sorted it anyway);
+    the query read alone keeps it, and so does a query whose DISTINCT ON picks rows by it."""
+    alone, included = load_sql("staffing_active_assignments"), fragment("staffing_active_assignments")
+    assert alone.rstrip().endswith("ORDER BY a.branch_code, a.role, a.module, a.person_code")
+    assert included == alone[:alone.index("ORDER BY a.branch_code")]
+    assert "ORDER BY a.branch_code" not in load_sql("staffing_branch_summary")
+    assert load_sql("staffing_branch_summary").rstrip().endswith("ORDER BY b.branch_code")  # its own kept
+    assert fragment("readiness_most_late_items") == load_sql("readiness_most_late_items")  # DISTINCT ON
+    for path in sorted(SQL_DIR.glob("*.sql")):  # only a closing ORDER BY goes, never a clause before it
+        cut = fragment(path.stem)
+        assert load_sql(path.stem).startswith(cut) and load_sql(path.stem)[len(cut):].strip()[:8] in ("", "ORDER BY")
 
 
 def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_second() -> None:

@@ -62,10 +62,15 @@ def _only(frame: pd.DataFrame, branch_code: str | None) -> pd.DataFrame:
 
 # --- the metrics ----------------------------------------------------------------------------------
 
-def checklist_readiness(db: Database, as_of: date) -> pd.DataFrame:
+READINESS_COLUMNS = ["branch_code", "items", "weight_planned", "weight_done", "checklist_readiness", "overdue_items",
+                     "failing_gates"]
+
+
+def checklist_readiness(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Per branch: items, weight_planned, weight_done, checklist_readiness (null: no plan),
-    overdue_items, failing_gates."""
-    return _run(db, "readiness_checklist", {"as_of": as_of}).sort_values("branch_code").reset_index(drop=True)
+    overdue_items, failing_gates (the query's sums for the forecast left out)."""
+    frame = _run(db, "readiness_checklist", _params(as_of, _settings(db, settings)))
+    return frame[READINESS_COLUMNS].sort_values("branch_code").reset_index(drop=True)
 
 
 def readiness_by_dimension(db: Database, as_of: date, branch_code: str | None = None) -> pd.DataFrame:
@@ -100,7 +105,8 @@ def master_data_progress(db: Database, branch_code: str | None = None) -> pd.Dat
 
 
 def forecast(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Per branch: is_live, has_plan, window_weight, remaining_weight, stalled, forecast_ready_on, slip_days."""
+    """Per branch: is_live, has_plan, window_weight, remaining_weight, last_completed_on, stalled,
+    forecast_ready_on, slip_days, and the checklist figures it was computed from (READINESS_COLUMNS)."""
     settings = _settings(db, settings)
     frame = _run(db, "readiness_forecast", _params(as_of, settings))
     frame["forecast_ready_on"] = pd.to_datetime(frame["forecast_ready_on"])
@@ -112,9 +118,7 @@ def forecast(db: Database, as_of: date, settings: Mapping[str, float] | None = N
 def forecast_ready(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
     """For the launch planner, every branch: branch_code, checklist_readiness, forecast_ready_on
     (Timestamp or NaT), stalled, has_plan."""
-    settings = _settings(db, settings)
-    frame = forecast(db, as_of, settings).merge(
-        checklist_readiness(db, as_of)[["branch_code", "checklist_readiness"]], on="branch_code", how="left")
+    frame = forecast(db, as_of, settings)  # the checklist figures come with it (one pass over the checklist)
     return frame[["branch_code", "checklist_readiness", "forecast_ready_on", "stalled", "has_plan"]]
 
 

@@ -49,15 +49,31 @@ def _weekly_done(db: Database, as_of: date, branches: int) -> np.ndarray:
     return done
 
 
-def forecasts(db: Database, as_of: date) -> pd.DataFrame:
+def _branches(db: Database, as_of: date, status: pd.DataFrame | None) -> pd.DataFrame:
+    """track_record_branches.sql's figures (in branch code order, every branch the store shows): taken from
+    readiness.status_with_forecast of the date when the caller has it, which holds the same figures of every
+    branch in the same order (its last_completed_on, of the items done as of D, is the ready day T wherever
+    T is read: a branch with a plan and nothing remaining has every item it plans done as of D)."""
+    if status is None:
+        return db.run(load_sql("track_record_branches"), {"as_of": as_of})
+    codes = status["branch_code"]
+    if not (codes.is_monotonic_increasing and codes.is_unique
+            and len(codes) == db.scalar("SELECT count(*) FROM branches")):
+        raise ValueError("track_record: the status given is not every branch in branch code order")
+    return status[["branch_code", "planned_go_live", "actual_go_live", "weight_planned", "remaining_weight",
+                   "last_completed_on"]]
+
+
+def forecasts(db: Database, as_of: date, status: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every forecast of the last 52 weeks: one row per (branch, F_k) whose probabilistic forecast as of
     F_k has R > 0 and μ > 0 (not live on F_k, with a plan, not stalled).
 
     Columns: branch_code, weeks_back (k), forecast_on (F_k), planned_go_live, remaining_weight (R as of
     F_k), pace_mean, pace_sd, p_ready_by_go_live (c_k, percent, unrounded; null without a planned date),
     ready_p50_on, ready_p80_on (NaT: none within 260 weeks), ready_on (the branch's ready day T on D, or
-    NaT). In branch code order, then the newest forecast first."""
-    branches = db.run(load_sql("track_record_branches"), {"as_of": as_of})
+    NaT). In branch code order, then the newest forecast first. `status`: readiness.status_with_forecast of
+    the date when the caller has it (the summary, the pack): its branch figures are not read again."""
+    branches = _branches(db, as_of, status)
     codes = pd.Index(branches["branch_code"].astype(str))
     done = _weekly_done(db, as_of, len(codes))
     d = pd.Timestamp(as_of)
@@ -114,12 +130,14 @@ def outcomes(frame: pd.DataFrame, as_of: date) -> dict[str, pd.Series]:
     return found
 
 
-def track_record(db: Database, as_of: date, frame: pd.DataFrame | None = None) -> dict[str, Any]:
+def track_record(db: Database, as_of: date, frame: pd.DataFrame | None = None,
+                 status: pd.DataFrame | None = None) -> dict[str, Any]:
     """METRICS.md "Forecast track record" figures, unrounded (summary_fields rounds): forecasts,
     p50_decided, p50_coverage, p80_decided, p80_coverage (percent, None when nothing is decided),
     chance_decided, brier, brier_reference, brier_skill (None without decided chances; the skill also
-    when the reference is 0). `frame`: forecasts(db, as_of) when the caller has it."""
-    frame = forecasts(db, as_of) if frame is None else frame
+    when the reference is 0). `frame`: forecasts(db, as_of) when the caller has it; else `status` as in
+    forecasts."""
+    frame = forecasts(db, as_of, status) if frame is None else frame
     found = outcomes(frame, as_of)
     record: dict[str, Any] = {"forecasts": len(frame)}
     for level in (50, 80):
@@ -140,9 +158,10 @@ def track_record(db: Database, as_of: date, frame: pd.DataFrame | None = None) -
     return record
 
 
-def summary_fields(db: Database, as_of: date) -> dict[str, Any]:
-    """The summary's forecast_track_record: coverages to 1 decimal, scores to 3 (half away from zero)."""
-    record = track_record(db, as_of)
+def summary_fields(db: Database, as_of: date, status: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The summary's forecast_track_record: coverages to 1 decimal, scores to 3 (half away from zero).
+    `status` as in forecasts."""
+    record = track_record(db, as_of, status=status)
     return {field: None if is_missing(record[field]) else
             round_half_up(record[field], 3) if field in SCORES else
             round1(record[field]) if field.endswith("_coverage") else int(record[field])

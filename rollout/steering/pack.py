@@ -63,10 +63,10 @@ class Figures:
         self.as_of = as_of
         self.settings = settings = get_settings(db)
         read = _read_all({  # the longest reads first, so the two threads finish together
-            "track_record": lambda: track_record.track_record(db, as_of),
-            # every branch's status and figures; the reasons in words only where a slide shows them (the
-            # full lists word theirs when a renderer reads them: model.Deferred)
-            "status": lambda: readiness.status_with_forecast(db, as_of, settings),
+            # every branch's status and figures, then the track record from the same branch figures; the
+            # reasons in words only where a slide shows them (the full lists word theirs when a renderer reads
+            # them: model.Deferred)
+            "status": lambda: status_and_record(db, as_of, settings),
             "staffing": lambda: staffing.summary_fields(db, as_of, settings),
             "heads": lambda: engagement.executive_table(db, as_of, commitments=False),  # the call list's rows
             "man_days": lambda: man_days_metrics.man_days_forecast(db, as_of),  # per branch: regions and appendix
@@ -81,7 +81,7 @@ class Figures:
             "regions": lambda: db.rows("SELECT region_code, region_name FROM regions"),
             "lesson_titles": lambda: db.df("SELECT lesson_code, title AS lesson_title FROM lessons"),
         })
-        self.status, self.staffing, self.heads = read["status"], read["staffing"], read["heads"]
+        (self.status, self.track_record), self.staffing, self.heads = read["status"], read["staffing"], read["heads"]
         self.regions = {str(code): str(name) for code, name in read["regions"]}
         self.calls = engagement.call_order(self.heads)
         self.coverage, self.lesson_titles, self.recurring = read["coverage"], read["lesson_titles"], read["recurring"]
@@ -89,13 +89,18 @@ class Figures:
         self.per_branch_days = read["man_days"]  # the man-days appendix's rows
         self.gates, self.late = read["gates"], read["late"]
         self.trend, self.raid_risks, self.changes = read["trend"], read["raid_risks"], read["changes"]
-        self.track_record = read["track_record"]
         self.p80_note = track_record.p80_note(self.track_record, settings)
         decided = self.status[self.status["branch_code"].isin([code for (code,) in read["decided"]])]
         self.decisions = decisions.list_decisions(db, as_of, current=current_figures(decided))
 
     def region_name(self, code: Any) -> str:
         return region_name(self.regions, code)
+
+
+def status_and_record(db: Database, as_of: date, settings: Mapping[str, float]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Every branch's status with its forecast, and the forecast's track record read with the same branch figures."""
+    status = readiness.status_with_forecast(db, as_of, settings)
+    return status, track_record.track_record(db, as_of, status=status)
 
 
 def _read_all(reads: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:

@@ -160,3 +160,14 @@ def test_an_empty_store_has_no_record() -> None:
                                                   "p80_decided": 0, "p80_coverage": None, "chance_decided": 0,
                                                   "brier": None, "brier_reference": None, "brier_skill": None}
     assert list(track_record.reliability_bins(db, D)["forecasts"]) == [0] * 10
+
+
+@pytest.mark.parametrize("as_of", [D, day(-60), day(-420)], ids=str)
+def test_the_status_given_reads_the_same_forecasts(store, as_of: date) -> None:
+    """The summary and the pack hand the status they read to the track record instead of its own branch query
+    (track_record_branches.sql): every forecast is the same, and a status of some branches only is refused."""
+    status = readiness.status_with_forecast(store, as_of)
+    pd.testing.assert_frame_equal(track_record.forecasts(store, as_of, status), track_record.forecasts(store, as_of))
+    assert track_record.track_record(store, as_of, status=status) == track_record.track_record(store, as_of)
+    with pytest.raises(ValueError, match="every branch"):
+        track_record.forecasts(store, as_of, status.iloc[1:])

@@ -5,23 +5,16 @@
 --  is 0 the branch is stalled (no forecast, no slip); else forecast = D + ceil(remaining x 56 / window
 --  weight) days."
 -- "Slip = forecast date minus planned_go_live, in days (null without either; negative when ahead)."
--- The window (56 days by default) is the setting forecast_window_days. Parameters: $as_of, $window_days.
-WITH pace AS (
-    SELECT
-        b.branch_code,
-        b.planned_go_live,
-        b.is_live,
-        coalesce(sum(c.weight) FILTER (WHERE c.status <> 'waived'), 0) > 0 AS has_plan,
-        coalesce(sum(c.weight) FILTER (WHERE c.status = 'done' AND c.completed_on <= $as_of::DATE
-                                         AND c.completed_on > $as_of::DATE - $window_days::INTEGER), 0)
-            AS window_weight,
-        coalesce(sum(c.weight) FILTER (WHERE c.status <> 'waived'
-                                         AND NOT (c.status = 'done' AND coalesce(c.completed_on <= $as_of::DATE, false))),
-                 0) AS remaining_weight,
-        max(c.completed_on) FILTER (WHERE c.status = 'done' AND c.completed_on <= $as_of::DATE) AS last_completed_on
+-- The window (56 days by default) is the setting forecast_window_days. The weights are summed by
+-- readiness_checklist.sql in its one pass over the checklist; its figures are passed on (items,
+-- weight_planned, weight_done, checklist_readiness, overdue_items, failing_gates), so readiness_status.sql
+-- reads both from this query. Parameters: $as_of, $window_days.
+WITH readiness_checklist AS (
+{{readiness_checklist}}
+), pace AS (
+    SELECT k.*, b.planned_go_live, b.is_live, k.weight_planned > 0 AS has_plan
     FROM ({{branches_live}}) AS b
-    LEFT JOIN checklist c ON c.branch_code = b.branch_code
-    GROUP BY b.branch_code, b.planned_go_live, b.is_live
+    JOIN readiness_checklist k USING (branch_code)
 ), forecast AS (
     SELECT
         *,
@@ -39,5 +32,6 @@ WITH pace AS (
 SELECT
     branch_code, is_live, has_plan, window_weight, remaining_weight, last_completed_on, stalled,
     forecast_ready_on,
-    date_diff('day', planned_go_live, forecast_ready_on) AS slip_days
+    date_diff('day', planned_go_live, forecast_ready_on) AS slip_days,
+    items, weight_planned, weight_done, checklist_readiness, overdue_items, failing_gates
 FROM forecast

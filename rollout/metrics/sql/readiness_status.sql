@@ -8,11 +8,10 @@
 --  5. green."
 -- The 30 days of the blocking-deviation rule are METRICS.md's own (not a setting).
 -- Thresholds are settings: $red_gate_days, $red_slip_days, $red_readiness_below, $red_readiness_days.
--- Reads the figures of readiness_checklist.sql, readiness_data.sql and readiness_forecast.sql, included
--- as CTEs of the same names (see rollout.metrics.queries.load_sql), so each figure keeps one definition.
-WITH readiness_checklist AS (
-{{readiness_checklist}}
-), readiness_data AS (
+-- Reads the figures of readiness_data.sql and readiness_forecast.sql (which passes on those of
+-- readiness_checklist.sql: one pass over the checklist), included as CTEs of the same names (see
+-- rollout.metrics.queries.load_sql), so each figure keeps one definition.
+WITH readiness_data AS (
 {{readiness_data}}
 ), readiness_forecast AS (
 {{readiness_forecast}}
@@ -25,12 +24,11 @@ WITH readiness_checklist AS (
         b.branch_code, b.branch_name, b.region_code, b.city, b.is_pilot, b.wave, b.planned_kickoff,
         b.planned_go_live, b.actual_go_live,
         date_diff('day', $as_of::DATE, b.planned_go_live) AS days_to_go_live,
-        k.items, k.weight_planned, k.weight_done, k.checklist_readiness, k.overdue_items, k.failing_gates,
+        f.items, f.weight_planned, f.weight_done, f.checklist_readiness, f.overdue_items, f.failing_gates,
         d.data_objects, d.data_readiness,
         f.window_weight, f.remaining_weight, f.last_completed_on, f.stalled, f.has_plan, f.forecast_ready_on,
         f.slip_days, f.is_live, r.open_critical_risks, v.deviations_blocking
     FROM branches b
-    JOIN readiness_checklist k USING (branch_code)
     JOIN readiness_data d USING (branch_code)
     JOIN readiness_forecast f USING (branch_code)
     JOIN raid_branch_counts r USING (branch_code)
