@@ -94,6 +94,12 @@ def failing_gates(db: Database, as_of: date, branch_code: str | None = None) -> 
     return _only(_run(db, "readiness_failing_gates", {"as_of": as_of}), branch_code)
 
 
+def failing_gate_titles(db: Database, as_of: date) -> pd.DataFrame:
+    """branch_code, title and owner of every failing gate, in failing_gates' order: what a status reason and a
+    next action name (the steering pack reads these alone)."""
+    return _run(db, "readiness_failing_gate_titles", {"as_of": as_of})
+
+
 def data_readiness(db: Database) -> pd.DataFrame:
     """Per branch: data_objects, data_readiness (null without master-data rows). Same for every date."""
     return _run(db, "readiness_data", {}).sort_values("branch_code").reset_index(drop=True)
@@ -199,18 +205,44 @@ def ready_weeks(remaining: Any, mean: Any, sd: Any, levels: Iterable[int] = (50,
             root = (c * sd + np.sqrt((c * sd) ** 2 + 4 * mean * remaining)) / (2 * mean)
         weeks = np.where(mean > 0, np.clip(np.ceil(np.nan_to_num(root * root, posinf=MAX_WEEKS + 1)), 1,
                                            MAX_WEEKS + 1), MAX_WEEKS + 1)
-        for _step in range(3):  # a week earlier still reaches the level: step back
+        for _step in range(3):  # a week earlier still reaches the level: step back (mostly none or one)
             back = (weeks > 1) & (weeks <= MAX_WEEKS + 1) & (_z(remaining, mean, sd, weeks - 1) <= limit)
+            if not back.any():
+                break
             weeks = np.where(back, weeks - 1, weeks)
         for _step in range(3):  # this week does not reach it yet: step on
             on = (weeks <= MAX_WEEKS) & (_z(remaining, mean, sd, weeks) > limit)
+            if not on.any():
+                break
             weeks = np.where(on, weeks + 1, weeks)
         reached = (weeks <= MAX_WEEKS) & (_z(remaining, mean, sd, np.minimum(weeks, MAX_WEEKS)) <= limit)
         found[level] = np.where(reached, weeks, 0).astype(int)
     return found
 
 
-def probabilistic_forecast(db: Database, as_of: date, status: pd.DataFrame | None = None) -> pd.DataFrame:
+def every_branch_in_order(db: Database, frame: pd.DataFrame) -> None:
+    """Refuse a frame that is not one row per branch the store shows, in branch code order: weekly_done's rows
+    are placed by that order."""
+    codes = frame["branch_code"]
+    if not (codes.is_monotonic_increasing and codes.is_unique
+            and len(codes) == db.scalar("SELECT count(*) FROM branches")):
+        raise ValueError("the branch figures given are not every branch in branch code order")
+
+
+def weekly_done(db: Database, as_of: date, weeks: int = PACE_WEEKS) -> np.ndarray:
+    """Every branch (rows in branch code order) × (weeks + 1): the weight done in week b = 1…weeks before D in
+    column b, week b covering (D − 7b, D − 7(b − 1)] (column 0 unused). Weeks 1…8 are the weekly pace w1…w8 of
+    the probabilistic forecast; the track record reads 60 weeks."""
+    branches = int(db.scalar("SELECT count(*) FROM branches"))
+    weekly = _run(db, "readiness_weekly_done", {"as_of": as_of, "weeks": int(weeks)})
+    done = np.zeros((branches, int(weeks) + 1))
+    done[weekly["branch_row"].to_numpy(dtype=int), weekly["week"].to_numpy(dtype=int)] = \
+        weekly["weight"].to_numpy(dtype=float)  # one row per (branch, week)
+    return done
+
+
+def probabilistic_forecast(db: Database, as_of: date, status: pd.DataFrame | None = None,
+                           done: np.ndarray | None = None) -> pd.DataFrame:
     """METRICS.md "Probabilistic forecast" for every branch at once, computed (not sampled).
 
     Per branch: branch_code, planned_go_live, is_live, has_plan, planned_weight, remaining_weight,
@@ -221,15 +253,16 @@ def probabilistic_forecast(db: Database, as_of: date, status: pd.DataFrame | Non
     weekly pace comes from SQL, the normal model from numpy over all branches at once (no loop per
     branch or per week).
     `status`: the branch figures of readiness_status.sql for the same date, when the caller has them
-    (they are read otherwise)."""
+    (they are read otherwise). `done`: weekly_done of the date (at least 8 weeks) when the caller has it (the
+    track record reads 60 weeks)."""
     if status is None:
         status = _status_frame(db, as_of, _settings(db, None))
-    base = status[["branch_code", "planned_go_live", "is_live", "has_plan", "weight_planned", "remaining_weight",
-                   "last_completed_on"]].rename(columns={"weight_planned": "planned_weight"})
-    frame = base.merge(_run(db, "readiness_probabilistic_forecast", {"as_of": as_of}), on="branch_code", how="left")
-    frame[_PACE] = frame[_PACE].astype(float).fillna(0.0)  # no weight done in the window: eight zero weeks
-    frame = frame.sort_values("branch_code").reset_index(drop=True)
-    pace = frame[_PACE].to_numpy(dtype=float)
+    every_branch_in_order(db, status)
+    frame = status[["branch_code", "planned_go_live", "is_live", "has_plan", "weight_planned", "remaining_weight",
+                    "last_completed_on"]].rename(columns={"weight_planned": "planned_weight"}).reset_index(drop=True)
+    done = weekly_done(db, as_of) if done is None else done
+    pace = np.array(done[:, 1:PACE_WEEKS + 1], dtype=float)  # a branch with nothing done: eight zero weeks
+    frame[_PACE] = pace
     mean, sd = pace_figures(pace)
     remaining = frame["remaining_weight"].to_numpy(dtype=float)
     is_live = frame["is_live"].astype(bool).to_numpy()
@@ -468,12 +501,14 @@ def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | Non
     return with_reasons(status, gates, most_late_items(db, as_of), settings)
 
 
-def status_with_forecast(db: Database, as_of: date, settings: Mapping[str, float] | None = None) -> pd.DataFrame:
+def status_with_forecast(db: Database, as_of: date, settings: Mapping[str, float] | None = None,
+                         done: np.ndarray | None = None) -> pd.DataFrame:
     """branch_status without the reasons (add them with with_reasons to the rows that show them): the
-    steering pack counts every branch but words the reasons of its top rows only."""
+    steering pack counts every branch but words the reasons of its top rows only. `done`: weekly_done of the
+    date when the caller has it (the pack reads it once for this and the track record)."""
     frame = _status_frame(db, as_of, _settings(db, settings))
-    return frame.merge(probabilistic_forecast(db, as_of, frame)[["branch_code", *PROBABILISTIC_COLUMNS,
-                                                                 "weeks_with_progress", "trusted"]],
+    return frame.merge(probabilistic_forecast(db, as_of, frame, done)[["branch_code", *PROBABILISTIC_COLUMNS,
+                                                                       "weeks_with_progress", "trusted"]],
                        on="branch_code", how="left")
 
 

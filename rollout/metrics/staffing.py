@@ -179,9 +179,10 @@ def _norm(headcount: Any, end_users_per_key_user: float) -> int | None:
 
 def summary_fields(db: Database, as_of: date, settings: Mapping[str, float]) -> pd.DataFrame:
     """branch_code + fill_rate, over_allocated_people, uncovered_modules, spof_modules."""
-    # branch_staffing's query alone: its key-user norms and staffing status are for the Staffing page
-    frame = _branch_summary(db, as_of, None, settings)
-    return frame[["branch_code", "fill_rate", "over_allocated_people", "uncovered_modules", "spof_modules"]]
+    # branch_staffing's first query alone (its key-user norms and staffing status are for the Staffing page),
+    # and only these columns of it
+    return _run(db, "staffing_summary_fields", as_of, None, pass_mark=float(settings["training_pass_mark"]),
+                min_key_users=int(settings["min_key_users_per_module"]))
 
 
 def coverage_matrix(db: Database, as_of: date) -> pd.DataFrame:

@@ -65,8 +65,10 @@ def summary(db: Database, as_of: date, status: pd.DataFrame | None = None) -> di
     """Every branch, executive and lesson with its figures as of a date, and the forecast's track record.
     `status`: readiness.status_with_forecast of the date when the caller has it (snapshots)."""
     settings = get_settings(db)
-    if status is None:  # read once: the readiness fields and the track record's branch figures
-        status = readiness.status_with_forecast(db, as_of, settings)
+    done = None
+    if status is None:  # read once: the readiness fields and the track record's branch figures and weeks done
+        done = readiness.weekly_done(db, as_of, track_record.WEEKS + readiness.PACE_WEEKS)
+        status = readiness.status_with_forecast(db, as_of, settings, done)
     branches = db.df("SELECT branch_code FROM branches")
     for part in (readiness.summary_fields(db, as_of, settings, status), staffing.summary_fields(db, as_of, settings),
                  kickoff.summary_fields(db, as_of, settings), man_days.summary_fields(db, as_of, settings),
@@ -80,4 +82,4 @@ def summary(db: Database, as_of: date, status: pd.DataFrame | None = None) -> di
             "branches": records(branches, BRANCH_FIELDS, "branch_code"),
             "executives": records(executives, EXECUTIVE_FIELDS, "exec_code"),
             "lessons": records(lesson_rows, LESSON_FIELDS, "lesson_code"),
-            "forecast_track_record": track_record.summary_fields(db, as_of, status)}
+            "forecast_track_record": track_record.summary_fields(db, as_of, status, done)}

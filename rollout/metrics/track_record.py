@@ -26,7 +26,14 @@ import pandas as pd
 from rollout.core.i18n import _, format_number, ngettext
 from rollout.core.values import is_missing, round1, round_half_up
 from rollout.metrics.queries import load_sql
-from rollout.metrics.readiness import PACE_WEEKS, pace_figures, ready_chance, ready_weeks
+from rollout.metrics.readiness import (
+    PACE_WEEKS,
+    every_branch_in_order,
+    pace_figures,
+    ready_chance,
+    ready_weeks,
+    weekly_done,
+)
 from rollout.store.db import Database
 
 WEEKS = 52              # forecast dates F_k = D − 7k, k = 1…52
@@ -39,16 +46,6 @@ RECORD_FIELDS = ["forecasts", "p50_decided", "p50_coverage", "p80_decided", "p80
 SCORES = {"brier", "brier_reference", "brier_skill"}  # three decimals; the coverages one
 
 
-def _weekly_done(db: Database, as_of: date, branches: int) -> np.ndarray:
-    """branches × (61) weight done in week b = 1…60 before D (column b; column 0 unused), the rows in
-    track_record_branches.sql's order."""
-    weekly = db.run(load_sql("track_record_weekly_pace"), {"as_of": as_of, "weeks": WEEKS + PACE_WEEKS})
-    done = np.zeros((branches, WEEKS + PACE_WEEKS + 1))
-    done[weekly["branch_row"].to_numpy(dtype=int), weekly["week"].to_numpy(dtype=int)] = \
-        weekly["weight"].to_numpy(dtype=float)  # one row per (branch, week)
-    return done
-
-
 def _branches(db: Database, as_of: date, status: pd.DataFrame | None) -> pd.DataFrame:
     """track_record_branches.sql's figures (in branch code order, every branch the store shows): taken from
     readiness.status_with_forecast of the date when the caller has it, which holds the same figures of every
@@ -56,15 +53,13 @@ def _branches(db: Database, as_of: date, status: pd.DataFrame | None) -> pd.Data
     T is read: a branch with a plan and nothing remaining has every item it plans done as of D)."""
     if status is None:
         return db.run(load_sql("track_record_branches"), {"as_of": as_of})
-    codes = status["branch_code"]
-    if not (codes.is_monotonic_increasing and codes.is_unique
-            and len(codes) == db.scalar("SELECT count(*) FROM branches")):
-        raise ValueError("track_record: the status given is not every branch in branch code order")
+    every_branch_in_order(db, status)
     return status[["branch_code", "planned_go_live", "actual_go_live", "weight_planned", "remaining_weight",
                    "last_completed_on"]]
 
 
-def forecasts(db: Database, as_of: date, status: pd.DataFrame | None = None) -> pd.DataFrame:
+def forecasts(db: Database, as_of: date, status: pd.DataFrame | None = None,
+              done: np.ndarray | None = None) -> pd.DataFrame:
     """Every forecast of the last 52 weeks: one row per (branch, F_k) whose probabilistic forecast as of
     F_k has R > 0 and μ > 0 (not live on F_k, with a plan, not stalled).
 
@@ -72,10 +67,13 @@ def forecasts(db: Database, as_of: date, status: pd.DataFrame | None = None) -> 
     F_k), pace_mean, pace_sd, p_ready_by_go_live (c_k, percent, unrounded; null without a planned date),
     ready_p50_on, ready_p80_on (NaT: none within 260 weeks), ready_on (the branch's ready day T on D, or
     NaT). In branch code order, then the newest forecast first. `status`: readiness.status_with_forecast of
-    the date when the caller has it (the summary, the pack): its branch figures are not read again."""
+    the date when the caller has it (the summary, the pack): its branch figures are not read again. `done`:
+    readiness.weekly_done of the date over 60 weeks, likewise."""
     branches = _branches(db, as_of, status)
     codes = pd.Index(branches["branch_code"].astype(str))
-    done = _weekly_done(db, as_of, len(codes))
+    done = weekly_done(db, as_of, WEEKS + PACE_WEEKS) if done is None else done
+    if done.shape != (len(codes), WEEKS + PACE_WEEKS + 1):
+        raise ValueError("track_record: the weeks done given are not 60 weeks of every branch")
     d = pd.Timestamp(as_of)
     k = np.arange(1, WEEKS + 1)
 
@@ -131,13 +129,13 @@ def outcomes(frame: pd.DataFrame, as_of: date) -> dict[str, pd.Series]:
 
 
 def track_record(db: Database, as_of: date, frame: pd.DataFrame | None = None,
-                 status: pd.DataFrame | None = None) -> dict[str, Any]:
+                 status: pd.DataFrame | None = None, done: np.ndarray | None = None) -> dict[str, Any]:
     """METRICS.md "Forecast track record" figures, unrounded (summary_fields rounds): forecasts,
     p50_decided, p50_coverage, p80_decided, p80_coverage (percent, None when nothing is decided),
     chance_decided, brier, brier_reference, brier_skill (None without decided chances; the skill also
-    when the reference is 0). `frame`: forecasts(db, as_of) when the caller has it; else `status` as in
-    forecasts."""
-    frame = forecasts(db, as_of, status) if frame is None else frame
+    when the reference is 0). `frame`: forecasts(db, as_of) when the caller has it; else `status` and `done` as
+    in forecasts."""
+    frame = forecasts(db, as_of, status, done) if frame is None else frame
     found = outcomes(frame, as_of)
     record: dict[str, Any] = {"forecasts": len(frame)}
     for level in (50, 80):
@@ -158,10 +156,11 @@ def track_record(db: Database, as_of: date, frame: pd.DataFrame | None = None,
     return record
 
 
-def summary_fields(db: Database, as_of: date, status: pd.DataFrame | None = None) -> dict[str, Any]:
+def summary_fields(db: Database, as_of: date, status: pd.DataFrame | None = None,
+                   done: np.ndarray | None = None) -> dict[str, Any]:
     """The summary's forecast_track_record: coverages to 1 decimal, scores to 3 (half away from zero).
-    `status` as in forecasts."""
-    record = track_record(db, as_of, status=status)
+    `status` and `done` as in forecasts."""
+    record = track_record(db, as_of, status=status, done=done)
     return {field: None if is_missing(record[field]) else
             round_half_up(record[field], 3) if field in SCORES else
             round1(record[field]) if field.endswith("_coverage") else int(record[field])

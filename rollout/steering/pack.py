@@ -68,12 +68,12 @@ class Figures:
             # them: model.Deferred)
             "status": lambda: status_and_record(db, as_of, settings),
             "staffing": lambda: staffing.summary_fields(db, as_of, settings),
-            "heads": lambda: engagement.executive_table(db, as_of, commitments=False),  # the call list's rows
+            "heads": lambda: heads_and_calls(db, as_of),
             "man_days": lambda: man_days_metrics.man_days_forecast(db, as_of),  # per branch: regions and appendix
             "changes": lambda: snapshots.raid_changes_between(db),
             "raid_risks": lambda: raid_risks(db, as_of),
             "late": lambda: readiness.most_late_items(db, as_of),  # the item a reason or an action names
-            "gates": lambda: readiness.failing_gates(db, as_of),
+            "gates": lambda: readiness.failing_gate_titles(db, as_of),  # what reasons and next actions name
             "recurring": lambda: lessons.recurring_lessons(db, as_of),
             "coverage": lambda: lessons.application_coverage(db, as_of),
             "trend": lambda: snapshots.status_counts(db, TREND_REVIEWS),
@@ -81,9 +81,9 @@ class Figures:
             "regions": lambda: db.rows("SELECT region_code, region_name FROM regions"),
             "lesson_titles": lambda: db.df("SELECT lesson_code, title AS lesson_title FROM lessons"),
         })
-        (self.status, self.track_record), self.staffing, self.heads = read["status"], read["staffing"], read["heads"]
+        (self.status, self.track_record), self.staffing = read["status"], read["staffing"]
+        self.heads, self.calls = read["heads"]
         self.regions = {str(code): str(name) for code, name in read["regions"]}
-        self.calls = engagement.call_order(self.heads)
         self.coverage, self.lesson_titles, self.recurring = read["coverage"], read["lesson_titles"], read["recurring"]
         self.man_days = man_days_metrics.by_region(read["man_days"])
         self.per_branch_days = read["man_days"]  # the man-days appendix's rows
@@ -98,9 +98,18 @@ class Figures:
 
 
 def status_and_record(db: Database, as_of: date, settings: Mapping[str, float]) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Every branch's status with its forecast, and the forecast's track record read with the same branch figures."""
-    status = readiness.status_with_forecast(db, as_of, settings)
-    return status, track_record.track_record(db, as_of, status=status)
+    """Every branch's status with its forecast, and the forecast's track record read with the same branch figures
+    and the same weeks done (60 weeks: the forecast reads the last 8)."""
+    done = readiness.weekly_done(db, as_of, track_record.WEEKS + readiness.PACE_WEEKS)
+    status = readiness.status_with_forecast(db, as_of, settings, done)
+    return status, track_record.track_record(db, as_of, status=status, done=done)
+
+
+def heads_and_calls(db: Database, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every regional head's engagement and the call list's rows in order (ordered on the reading thread, while
+    the other one waits for a query)."""
+    heads = engagement.executive_table(db, as_of, commitments=False)
+    return heads, engagement.call_order(heads)
 
 
 def _read_all(reads: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:

@@ -171,3 +171,11 @@ def test_the_status_given_reads_the_same_forecasts(store, as_of: date) -> None:
     assert track_record.track_record(store, as_of, status=status) == track_record.track_record(store, as_of)
     with pytest.raises(ValueError, match="every branch"):
         track_record.forecasts(store, as_of, status.iloc[1:])
+    # and the weeks done, read once for the forecast (its last 8) and the track record (60)
+    done = readiness.weekly_done(store, as_of, track_record.WEEKS + readiness.PACE_WEEKS)
+    assert done.shape == (len(status), 61) and (done[:, 1:].sum() > 0) == (as_of > day(-420))  # none a year back
+    pd.testing.assert_frame_equal(readiness.status_with_forecast(store, as_of, done=done), status)
+    pd.testing.assert_frame_equal(track_record.forecasts(store, as_of, status, done),
+                                  track_record.forecasts(store, as_of))
+    with pytest.raises(ValueError, match="60 weeks"):
+        track_record.forecasts(store, as_of, status, done[:, :9])

@@ -4,7 +4,7 @@
 -- "Limits: today's planned_go_live and checklist stand in for those of each past week" (neither keeps a
 --  history): the plan (non-waived weight), the planned go-live and the actual go-live are today's.
 -- remaining_weight is as of D (as in readiness_forecast.sql); the weight remaining as of F_k adds back the
--- weight done after F_k (track_record_weekly_pace.sql). One row per branch. Parameter: $as_of.
+-- weight done after F_k (readiness_weekly_done.sql). One row per branch. Parameter: $as_of.
 SELECT
     b.branch_code,
     b.planned_go_live,
