@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from rollout.store.db import Database
 
@@ -59,24 +60,37 @@ def runner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+_QUEUED = pa.schema([("seq", pa.int64()), ("rule", pa.string()), ("recipient", pa.string()), ("period", pa.string()),
+                     ("day", pa.date32()), ("channel", pa.string()), ("lang", pa.string()), ("scope", pa.string()),
+                     ("attach_pack", pa.bool_()), ("subject", pa.string()), ("body_text", pa.string()),
+                     ("body_html", pa.string())])
+
+
 def queue(db: Database, rows: Iterable[dict[str, Any]], now: datetime) -> int:
-    """Write messages due to the outbox; a key already there is left as it is. The number added."""
-    added = 0
+    """Write messages due to the outbox in one statement, in the order given; a key already there (or given
+    twice) is left as it is. The number added.
+
+    One INSERT from a registered table, not a SELECT and an INSERT per message: 18,000 messages at 10,000
+    branches took 76 s one by one."""
+    fresh: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in rows:  # the first of a key given twice, as the outbox keeps the first
+        fresh.setdefault((row["rule"], row["recipient"], row["period"]), row)
+    if not fresh:
+        return 0
+    table = pa.Table.from_pylist([{"seq": seq, **{f: row[f] for f in _QUEUED.names[1:]}}
+                                  for seq, row in enumerate(fresh.values())], schema=_QUEUED)
     with db.transaction() as cur:
-        for row in rows:
-            before = cur.execute("SELECT count(*) FROM notify_outbox WHERE rule = ? AND recipient = ? AND period = ?",
-                                 [row["rule"], row["recipient"], row["period"]]).fetchone()[0]
-            if before:
-                continue
+        before = cur.execute("SELECT count(*) FROM notify_outbox").fetchone()[0]
+        cur.register("notify_queued", table)
+        try:
             cur.execute("INSERT INTO notify_outbox (rule, recipient, period, day, channel, lang, scope, attach_pack, "
                         "subject, body_text, body_html, status, attempts, next_at, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
-                        "ON CONFLICT (rule, recipient, period) DO NOTHING",
-                        [row["rule"], row["recipient"], row["period"], row["day"], row["channel"], row["lang"],
-                         row["scope"], row["attach_pack"], row["subject"], row["body_text"], row["body_html"],
-                         utc(now), utc(now)])
-            added += 1
-    return added
+                        "SELECT rule, recipient, period, day, channel, lang, scope, attach_pack, subject, body_text, "
+                        "body_html, 'pending', 0, ?, ? FROM notify_queued ORDER BY seq "
+                        "ON CONFLICT (rule, recipient, period) DO NOTHING", [utc(now), utc(now)])
+        finally:
+            cur.unregister("notify_queued")
+        return cur.execute("SELECT count(*) FROM notify_outbox").fetchone()[0] - before
 
 
 _PICK = ("SELECT outbox_id FROM notify_outbox WHERE day = ? AND ((status = 'pending' AND next_at <= ?) "
