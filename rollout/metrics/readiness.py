@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from statistics import NormalDist
 from typing import Any
@@ -220,29 +221,45 @@ def ready_weeks(remaining: Any, mean: Any, sd: Any, levels: Iterable[int] = (50,
     return found
 
 
-def every_branch_in_order(db: Database, frame: pd.DataFrame) -> None:
-    """Refuse a frame that is not one row per branch the store shows, in branch code order: weekly_done's rows
-    are placed by that order."""
-    codes = frame["branch_code"]
-    if not (codes.is_monotonic_increasing and codes.is_unique
-            and len(codes) == db.scalar("SELECT count(*) FROM branches")):
-        raise ValueError("the branch figures given are not every branch in branch code order")
+@dataclass(frozen=True)
+class WeeksDone:
+    """weekly_done's answer: the weight done per branch (rows: `codes`, in branch code order) and week b = 1…weeks
+    before D (column b, week b covering (D − 7b, D − 7(b − 1)]; column 0 unused)."""
+
+    codes: pd.Index
+    done: np.ndarray
+
+    @property
+    def weeks(self) -> int:
+        return self.done.shape[1] - 1
+
+    def rows_for(self, branch_codes: pd.Series, weeks: int) -> np.ndarray:
+        """Weeks 0…weeks of these branches, matched by code (a branch the reading did not see has none done):
+        a caller's branch figures, read by another query, never take another branch's weeks."""
+        if weeks > self.weeks:
+            raise ValueError(f"{weeks} weeks asked of a reading of {self.weeks}")
+        rows = self.codes.get_indexer(pd.Index(branch_codes))
+        found = np.zeros((len(rows), weeks + 1))
+        seen = rows >= 0
+        found[seen] = self.done[rows[seen], :weeks + 1]
+        return found
 
 
-def weekly_done(db: Database, as_of: date, weeks: int = PACE_WEEKS) -> np.ndarray:
-    """Every branch (rows in branch code order) × (weeks + 1): the weight done in week b = 1…weeks before D in
-    column b, week b covering (D − 7b, D − 7(b − 1)] (column 0 unused). Weeks 1…8 are the weekly pace w1…w8 of
-    the probabilistic forecast; the track record reads 60 weeks."""
-    branches = int(db.scalar("SELECT count(*) FROM branches"))
+def weekly_done(db: Database, as_of: date, weeks: int = PACE_WEEKS) -> WeeksDone:
+    """The weight done by every branch in each of the `weeks` weeks before D, from one query (weeks 1…8 are the
+    probabilistic forecast's w1…w8; the track record reads 60 weeks)."""
     weekly = _run(db, "readiness_weekly_done", {"as_of": as_of, "weeks": int(weeks)})
-    done = np.zeros((branches, int(weeks) + 1))
-    done[weekly["branch_row"].to_numpy(dtype=int), weekly["week"].to_numpy(dtype=int)] = \
-        weekly["weight"].to_numpy(dtype=float)  # one row per (branch, week)
-    return done
+    named = weekly["week"].to_numpy(dtype=int) == 0  # one row per branch, with its code
+    codes = pd.Index(weekly.loc[named, "branch_code"].astype(str).to_numpy()[
+        np.argsort(weekly.loc[named, "branch_row"].to_numpy(dtype=int))])
+    done = np.zeros((len(codes), int(weeks) + 1))
+    done[weekly.loc[~named, "branch_row"].to_numpy(dtype=int), weekly.loc[~named, "week"].to_numpy(dtype=int)] = \
+        weekly.loc[~named, "weight"].to_numpy(dtype=float)  # one row per (branch, week)
+    return WeeksDone(codes, done)
 
 
 def probabilistic_forecast(db: Database, as_of: date, status: pd.DataFrame | None = None,
-                           done: np.ndarray | None = None) -> pd.DataFrame:
+                           done: WeeksDone | None = None) -> pd.DataFrame:
     """METRICS.md "Probabilistic forecast" for every branch at once, computed (not sampled).
 
     Per branch: branch_code, planned_go_live, is_live, has_plan, planned_weight, remaining_weight,
@@ -257,11 +274,10 @@ def probabilistic_forecast(db: Database, as_of: date, status: pd.DataFrame | Non
     track record reads 60 weeks)."""
     if status is None:
         status = _status_frame(db, as_of, _settings(db, None))
-    every_branch_in_order(db, status)
     frame = status[["branch_code", "planned_go_live", "is_live", "has_plan", "weight_planned", "remaining_weight",
                     "last_completed_on"]].rename(columns={"weight_planned": "planned_weight"}).reset_index(drop=True)
     done = weekly_done(db, as_of) if done is None else done
-    pace = np.array(done[:, 1:PACE_WEEKS + 1], dtype=float)  # a branch with nothing done: eight zero weeks
+    pace = done.rows_for(frame["branch_code"], PACE_WEEKS)[:, 1:]  # a branch with nothing done: eight zero weeks
     frame[_PACE] = pace
     mean, sd = pace_figures(pace)
     remaining = frame["remaining_weight"].to_numpy(dtype=float)
@@ -502,7 +518,7 @@ def branch_status(db: Database, as_of: date, settings: Mapping[str, float] | Non
 
 
 def status_with_forecast(db: Database, as_of: date, settings: Mapping[str, float] | None = None,
-                         done: np.ndarray | None = None) -> pd.DataFrame:
+                         done: WeeksDone | None = None) -> pd.DataFrame:
     """branch_status without the reasons (add them with with_reasons to the rows that show them): the
     steering pack counts every branch but words the reasons of its top rows only. `done`: weekly_done of the
     date when the caller has it (the pack reads it once for this and the track record)."""

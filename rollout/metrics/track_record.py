@@ -28,7 +28,7 @@ from rollout.core.values import is_missing, round1, round_half_up
 from rollout.metrics.queries import load_sql
 from rollout.metrics.readiness import (
     PACE_WEEKS,
-    every_branch_in_order,
+    WeeksDone,
     pace_figures,
     ready_chance,
     ready_weeks,
@@ -47,19 +47,21 @@ SCORES = {"brier", "brier_reference", "brier_skill"}  # three decimals; the cove
 
 
 def _branches(db: Database, as_of: date, status: pd.DataFrame | None) -> pd.DataFrame:
-    """track_record_branches.sql's figures (in branch code order, every branch the store shows): taken from
-    readiness.status_with_forecast of the date when the caller has it, which holds the same figures of every
-    branch in the same order (its last_completed_on, of the items done as of D, is the ready day T wherever
-    T is read: a branch with a plan and nothing remaining has every item it plans done as of D)."""
+    """track_record_branches.sql's figures, in branch code order: taken from readiness.status_with_forecast of the
+    date when the caller has it, which holds the same figures (its last_completed_on, of the items done as of D,
+    is the ready day T wherever T is read: a branch with a plan and nothing remaining has every item it plans
+    done as of D)."""
     if status is None:
         return db.run(load_sql("track_record_branches"), {"as_of": as_of})
-    every_branch_in_order(db, status)
-    return status[["branch_code", "planned_go_live", "actual_go_live", "weight_planned", "remaining_weight",
-                   "last_completed_on"]]
+    branches = status[["branch_code", "planned_go_live", "actual_go_live", "weight_planned", "remaining_weight",
+                       "last_completed_on"]]
+    if not branches["branch_code"].is_monotonic_increasing:
+        branches = branches.sort_values("branch_code")
+    return branches.reset_index(drop=True)
 
 
 def forecasts(db: Database, as_of: date, status: pd.DataFrame | None = None,
-              done: np.ndarray | None = None) -> pd.DataFrame:
+              done: WeeksDone | None = None) -> pd.DataFrame:
     """Every forecast of the last 52 weeks: one row per (branch, F_k) whose probabilistic forecast as of
     F_k has R > 0 and μ > 0 (not live on F_k, with a plan, not stalled).
 
@@ -68,12 +70,11 @@ def forecasts(db: Database, as_of: date, status: pd.DataFrame | None = None,
     ready_p50_on, ready_p80_on (NaT: none within 260 weeks), ready_on (the branch's ready day T on D, or
     NaT). In branch code order, then the newest forecast first. `status`: readiness.status_with_forecast of
     the date when the caller has it (the summary, the pack): its branch figures are not read again. `done`:
-    readiness.weekly_done of the date over 60 weeks, likewise."""
+    readiness.weekly_done of the date over 60 weeks, likewise (its weeks are matched to the branches by code)."""
     branches = _branches(db, as_of, status)
     codes = pd.Index(branches["branch_code"].astype(str))
-    done = weekly_done(db, as_of, WEEKS + PACE_WEEKS) if done is None else done
-    if done.shape != (len(codes), WEEKS + PACE_WEEKS + 1):
-        raise ValueError("track_record: the weeks done given are not 60 weeks of every branch")
+    weeks = weekly_done(db, as_of, WEEKS + PACE_WEEKS) if done is None else done
+    done = weeks.rows_for(codes, WEEKS + PACE_WEEKS)
     d = pd.Timestamp(as_of)
     k = np.arange(1, WEEKS + 1)
 
@@ -129,7 +130,7 @@ def outcomes(frame: pd.DataFrame, as_of: date) -> dict[str, pd.Series]:
 
 
 def track_record(db: Database, as_of: date, frame: pd.DataFrame | None = None,
-                 status: pd.DataFrame | None = None, done: np.ndarray | None = None) -> dict[str, Any]:
+                 status: pd.DataFrame | None = None, done: WeeksDone | None = None) -> dict[str, Any]:
     """METRICS.md "Forecast track record" figures, unrounded (summary_fields rounds): forecasts,
     p50_decided, p50_coverage, p80_decided, p80_coverage (percent, None when nothing is decided),
     chance_decided, brier, brier_reference, brier_skill (None without decided chances; the skill also
@@ -157,7 +158,7 @@ def track_record(db: Database, as_of: date, frame: pd.DataFrame | None = None,
 
 
 def summary_fields(db: Database, as_of: date, status: pd.DataFrame | None = None,
-                   done: np.ndarray | None = None) -> dict[str, Any]:
+                   done: WeeksDone | None = None) -> dict[str, Any]:
     """The summary's forecast_track_record: coverages to 1 decimal, scores to 3 (half away from zero).
     `status` and `done` as in forecasts."""
     record = track_record(db, as_of, status=status, done=done)

@@ -165,17 +165,36 @@ def test_an_empty_store_has_no_record() -> None:
 @pytest.mark.parametrize("as_of", [D, day(-60), day(-420)], ids=str)
 def test_the_status_given_reads_the_same_forecasts(store, as_of: date) -> None:
     """The summary and the pack hand the status they read to the track record instead of its own branch query
-    (track_record_branches.sql): every forecast is the same, and a status of some branches only is refused."""
+    (track_record_branches.sql), and one reading of the weeks done to both the forecast (its last 8) and the
+    track record (60): every forecast is the same."""
     status = readiness.status_with_forecast(store, as_of)
     pd.testing.assert_frame_equal(track_record.forecasts(store, as_of, status), track_record.forecasts(store, as_of))
     assert track_record.track_record(store, as_of, status=status) == track_record.track_record(store, as_of)
-    with pytest.raises(ValueError, match="every branch"):
-        track_record.forecasts(store, as_of, status.iloc[1:])
-    # and the weeks done, read once for the forecast (its last 8) and the track record (60)
-    done = readiness.weekly_done(store, as_of, track_record.WEEKS + readiness.PACE_WEEKS)
-    assert done.shape == (len(status), 61) and (done[:, 1:].sum() > 0) == (as_of > day(-420))  # none a year back
-    pd.testing.assert_frame_equal(readiness.status_with_forecast(store, as_of, done=done), status)
-    pd.testing.assert_frame_equal(track_record.forecasts(store, as_of, status, done),
+    weeks = readiness.weekly_done(store, as_of, track_record.WEEKS + readiness.PACE_WEEKS)
+    assert list(weeks.codes) == sorted(status["branch_code"]) and weeks.done.shape == (len(status), 61)
+    assert (weeks.done[:, 1:].sum() > 0) == (as_of > day(-420))  # nothing done a year back
+    pd.testing.assert_frame_equal(readiness.status_with_forecast(store, as_of, done=weeks), status)
+    pd.testing.assert_frame_equal(track_record.forecasts(store, as_of, status, weeks),
                                   track_record.forecasts(store, as_of))
-    with pytest.raises(ValueError, match="60 weeks"):
-        track_record.forecasts(store, as_of, status, done[:, :9])
+    with pytest.raises(ValueError, match="60 weeks asked of a reading of 8"):
+        track_record.forecasts(store, as_of, status, readiness.weekly_done(store, as_of))
+
+
+def test_weeks_are_matched_to_branches_by_code(store) -> None:
+    """The weeks done and the branch figures come from two queries: a branch the weeks' reading did not see (added
+    between them) has none done, and every other branch keeps its own weeks, never its neighbour's."""
+    weeks = readiness.weekly_done(store, D, 60)
+    codes = list(weeks.codes)
+    worked = [i for i in range(len(codes)) if weeks.done[i].any()]
+    first = worked[0]
+    second = next(i for i in worked if (weeks.done[i] != weeks.done[first]).any())  # weeks unlike the first's
+    rows = weeks.rows_for(pd.Series([codes[second], "NEW", codes[first]]), 60)
+    assert rows.shape == (3, 61) and not rows[1].any()
+    assert (rows[0] == weeks.done[second]).all() and (rows[2] == weeks.done[first]).all()
+    # a status of some branches only: the same forecast for each of them
+    status = readiness.status_with_forecast(store, D)
+    some = status.iloc[::2].reset_index(drop=True)
+    mine = readiness.probabilistic_forecast(store, D, readiness.statuses(store, D).iloc[::2], weeks)
+    every = readiness.probabilistic_forecast(store, D)
+    pd.testing.assert_frame_equal(mine.reset_index(drop=True),
+                                  every[every["branch_code"].isin(some["branch_code"])].reset_index(drop=True))
