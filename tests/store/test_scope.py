@@ -7,6 +7,7 @@ editor's handle on the demo portfolio and look for any code of another region in
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import io
 import json
@@ -259,10 +260,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 def text_of(result: Any) -> str:
+    """All a read returns, as text: every row of a frame, every part of a tuple or a dataclass (a repr would
+    cut a long frame or index short)."""
     if isinstance(result, pd.DataFrame):
         return result.to_csv()
+    if isinstance(result, pd.Index | pd.Series):
+        return "\n".join(map(str, result.tolist()))
     if isinstance(result, bytes):
         return result.decode("utf-8", "replace")
+    if isinstance(result, tuple | list) and any(isinstance(part, pd.DataFrame | pd.Index) for part in result):
+        return "\n".join(text_of(part) for part in result)
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return "\n".join(text_of(getattr(result, field.name)) for field in dataclasses.fields(result))
     try:
         return json.dumps(result, default=repr, ensure_ascii=False)
     except (TypeError, ValueError):
