@@ -69,6 +69,7 @@ def test_branches_n_gives_n_branches_besides_the_pilot():
         assert db.rows("SELECT branch_code FROM branches WHERE is_pilot") == [(PILOT_CODE,)]
 
 
+@pytest.mark.slow  # near the 1 s budget on a slow hour of this machine (CI run, 2026-12-05)
 def test_a_larger_portfolio_keeps_unique_codes_and_a_handful_of_regions():
     db = Database(":memory:")
     build_demo(db, branches=120, seed=11, today=TODAY, history=False)

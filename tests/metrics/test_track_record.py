@@ -162,6 +162,7 @@ def test_an_empty_store_has_no_record() -> None:
     assert list(track_record.reliability_bins(db, D)["forecasts"]) == [0] * 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("as_of", [D, day(-60), day(-420)], ids=str)
 def test_the_status_given_reads_the_same_forecasts(store, as_of: date) -> None:
     """The summary and the pack hand the status they read to the track record instead of its own branch query
@@ -180,6 +181,7 @@ def test_the_status_given_reads_the_same_forecasts(store, as_of: date) -> None:
         track_record.forecasts(store, as_of, status, readiness.weekly_done(store, as_of))
 
 
+@pytest.mark.slow  # near the 1 s budget on a slow hour of this machine (CI run, 2026-12-05)
 def test_weeks_are_matched_to_branches_by_code(store) -> None:
     """The weeks done and the branch figures come from two queries: a branch the weeks' reading did not see (added
     between them) has none done, and every other branch keeps its own weeks, never its neighbour's."""

@@ -359,6 +359,7 @@ def test_confidence_without_a_date_within_260_weeks_is_explained(db_factory):
     assert run(db, ignore_forecast=False)["conflicts"][0].startswith("A01: is forecast ready on 2031-08-22")
 
 
+@pytest.mark.slow  # near the 1 s budget on a slow hour of this machine (CI run, 2026-12-05)
 def test_confidence_on_the_sample_portfolio(sample_db):
     as_of = date(2026, 11, 22)
     results = {c: run(sample_db, as_of=as_of, ignore_forecast=False, confidence=c) for c in (None, 50, 80)}
