@@ -233,7 +233,7 @@ class WeeksDone:
     def weeks(self) -> int:
         return self.done.shape[1] - 1
 
-    def rows_for(self, branch_codes: pd.Series, weeks: int) -> np.ndarray:
+    def rows_for(self, branch_codes: pd.Series | pd.Index, weeks: int) -> np.ndarray:
         """Weeks 0…weeks of these branches, matched by code (a branch the reading did not see has none done):
         a caller's branch figures, read by another query, never take another branch's weeks."""
         if weeks > self.weeks:
@@ -249,12 +249,12 @@ def weekly_done(db: Database, as_of: date, weeks: int = PACE_WEEKS) -> WeeksDone
     """The weight done by every branch in each of the `weeks` weeks before D, from one query (weeks 1…8 are the
     probabilistic forecast's w1…w8; the track record reads 60 weeks)."""
     weekly = _run(db, "readiness_weekly_done", {"as_of": as_of, "weeks": int(weeks)})
-    named = weekly["week"].to_numpy(dtype=int) == 0  # one row per branch, with its code
-    codes = pd.Index(weekly.loc[named, "branch_code"].astype(str).to_numpy()[
-        np.argsort(weekly.loc[named, "branch_row"].to_numpy(dtype=int))])
+    is_name = weekly["week"].to_numpy(dtype=int) == 0
+    named, worked = weekly[is_name], weekly[~is_name]  # one row per branch with its code; per (branch, week)
+    codes = pd.Index(named["branch_code"].astype(str).to_numpy()[np.argsort(named["branch_row"].to_numpy(dtype=int))])
     done = np.zeros((len(codes), int(weeks) + 1))
-    done[weekly.loc[~named, "branch_row"].to_numpy(dtype=int), weekly.loc[~named, "week"].to_numpy(dtype=int)] = \
-        weekly.loc[~named, "weight"].to_numpy(dtype=float)  # one row per (branch, week)
+    done[worked["branch_row"].to_numpy(dtype=int), worked["week"].to_numpy(dtype=int)] = \
+        worked["weight"].to_numpy(dtype=float)
     return WeeksDone(codes, done)
 
 

@@ -127,8 +127,10 @@ def staffing_status(uncovered: int, spof: int, modules: int) -> str:
     return "covered"
 
 
-def _branch_summary(db: Database, as_of: date, leaving: str | None, settings: Mapping[str, float]) -> pd.DataFrame:
-    return _run(db, "staffing_branch_summary", as_of, leaving, pass_mark=float(settings["training_pass_mark"]),
+def _branch_summary(db: Database, as_of: date, leaving: str | None, settings: Mapping[str, float],
+                    query: str = "staffing_branch_summary") -> pd.DataFrame:
+    """staffing_branch_summary.sql, or a query over it (staffing_summary_fields.sql), with its parameters."""
+    return _run(db, query, as_of, leaving, pass_mark=float(settings["training_pass_mark"]),
                 min_key_users=int(settings["min_key_users_per_module"]))
 
 
@@ -181,8 +183,7 @@ def summary_fields(db: Database, as_of: date, settings: Mapping[str, float]) -> 
     """branch_code + fill_rate, over_allocated_people, uncovered_modules, spof_modules."""
     # branch_staffing's first query alone (its key-user norms and staffing status are for the Staffing page),
     # and only these columns of it
-    return _run(db, "staffing_summary_fields", as_of, None, pass_mark=float(settings["training_pass_mark"]),
-                min_key_users=int(settings["min_key_users_per_module"]))
+    return _branch_summary(db, as_of, None, settings, "staffing_summary_fields")
 
 
 def coverage_matrix(db: Database, as_of: date) -> pd.DataFrame:

@@ -67,8 +67,7 @@ def summary(db: Database, as_of: date, status: pd.DataFrame | None = None) -> di
     settings = get_settings(db)
     done = None
     if status is None:  # read once: the readiness fields and the track record's branch figures and weeks done
-        done = readiness.weekly_done(db, as_of, track_record.WEEKS + readiness.PACE_WEEKS)
-        status = readiness.status_with_forecast(db, as_of, settings, done)
+        status, done = track_record.status_and_weeks(db, as_of, settings)
     branches = db.df("SELECT branch_code FROM branches")
     for part in (readiness.summary_fields(db, as_of, settings, status), staffing.summary_fields(db, as_of, settings),
                  kickoff.summary_fields(db, as_of, settings), man_days.summary_fields(db, as_of, settings),

@@ -32,6 +32,7 @@ from rollout.metrics.readiness import (
     pace_figures,
     ready_chance,
     ready_weeks,
+    status_with_forecast,
     weekly_done,
 )
 from rollout.store.db import Database
@@ -58,6 +59,14 @@ def _branches(db: Database, as_of: date, status: pd.DataFrame | None) -> pd.Data
     if not branches["branch_code"].is_monotonic_increasing:
         branches = branches.sort_values("branch_code")
     return branches.reset_index(drop=True)
+
+
+def status_and_weeks(db: Database, as_of: date,
+                     settings: Mapping[str, float] | None = None) -> tuple[pd.DataFrame, WeeksDone]:
+    """readiness.status_with_forecast and the weeks done the track record reads (60), from one reading of the
+    weeks (the forecast takes the last 8): for a caller that reads both (the summary, the pack)."""
+    weeks = weekly_done(db, as_of, WEEKS + PACE_WEEKS)
+    return status_with_forecast(db, as_of, settings, weeks), weeks
 
 
 def forecasts(db: Database, as_of: date, status: pd.DataFrame | None = None,

@@ -100,8 +100,7 @@ class Figures:
 def status_and_record(db: Database, as_of: date, settings: Mapping[str, float]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Every branch's status with its forecast, and the forecast's track record read with the same branch figures
     and the same weeks done (60 weeks: the forecast reads the last 8)."""
-    done = readiness.weekly_done(db, as_of, track_record.WEEKS + readiness.PACE_WEEKS)
-    status = readiness.status_with_forecast(db, as_of, settings, done)
+    status, done = track_record.status_and_weeks(db, as_of, settings)
     return status, track_record.track_record(db, as_of, status=status, done=done)
 
 
