@@ -37,6 +37,7 @@ from rollout.metrics import (
     readiness,
     staffing,
     summary,
+    track_record,
 )
 from rollout.planning import scenarios
 from rollout.steering import decisions, pack, snapshots
@@ -208,7 +209,7 @@ def test_a_table_without_a_scope_rule_is_refused_not_shown() -> None:
 # --- leaks: every read function, on the demo portfolio, through a one-region editor --------------------
 
 READ_MODULES = [after_go_live, engagement, kickoff, lessons, live, man_days, portfolio, raid, readiness, staffing,
-                summary,
+                summary, track_record,
                 decisions, pack, snapshots, scenarios, exporter]
 
 
