@@ -662,6 +662,7 @@ def test_every_date_flag_outside_1990_to_2100_is_refused(sample_db_path: Path, t
     assert digest(sample_db_path) == before and not (tmp_path / "new.duckdb").exists()
 
 
+@pytest.mark.slow  # 0.7 to 1.05 s of CPU in a slow hour of this machine (2026-12-05)
 def test_bad_paths_get_one_clear_line(sample_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     a_file = write(tmp_path, "notes.txt", b"not a folder")
     folder = tmp_path / "folder"

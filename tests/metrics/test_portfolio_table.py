@@ -4,6 +4,7 @@ the counts of "what changed since the last review"."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from rollout.metrics import portfolio, readiness
 
@@ -37,6 +38,7 @@ def test_change_counts_count_each_table_and_the_branches_that_turned_red() -> No
     assert set(portfolio.change_counts(None).values()) == {None}  # no two reviews to compare
 
 
+@pytest.mark.slow  # 0.7 to 1.05 s of CPU in a slow hour of this machine (2026-12-05)
 def test_status_history_replays_branch_status_and_filters_without_replaying(sample_db) -> None:
     as_of = SAMPLE_DATES[1]
     history = portfolio.status_history(sample_db, as_of, weeks=2)

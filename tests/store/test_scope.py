@@ -150,6 +150,7 @@ def test_role_scope_operation_matrix(sample_db: Database, tmp_path: Path, who: C
     assert got == want
 
 
+@pytest.mark.slow  # 0.7 to 1.05 s of CPU in a slow hour of this machine (2026-12-05)
 def test_every_audit_row_of_a_write_names_the_caller(sample_db: Database) -> None:
     write_checklist(sample_db, EAST_EDITOR, "B01")
     write_problem(sample_db, EAST_EDITOR, "B01")
